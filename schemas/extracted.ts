@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+/**
+ * What the extract stage hands to the normalise stage: the document's text as blocks (paragraph-sized runs in reading
+ * order) with the layout hints the file format offered. Nothing here is interpreted yet; the normaliser decides what
+ * is a heading, a title or a broken line.
+ */
+
+/** Formats recognised from a file's bytes (magic numbers and content), never from its name alone. */
+export const DocumentFormat = z.enum(['docx', 'doc', 'pdf', 'html', 'md', 'txt']);
+export type DocumentFormat = z.infer<typeof DocumentFormat>;
+
+export const BlockHint = z
+  .object({
+    /** A real heading in the source (Word heading style, HTML <h1>…<h6>, markdown #): 1 is the highest level. */
+    headingLevel: z.number().int().min(1).max(6).optional(),
+    /** The document's title (Word "Title" style, the largest font on a PDF's first page). */
+    title: z.boolean().optional(),
+    /** Bold text at the start of the block, e.g. a run-in head "健全领导机制。" set in bold. */
+    leadingBold: z.string().optional(),
+    /** The whole block is bold (a faked heading in Word). */
+    allBold: z.boolean().optional(),
+    /** Font size in points, where the format knows it (PDF, docx runs): large text hints at headings. */
+    fontSize: z.number().positive().optional(),
+    /** Centered text (titles, addressees in PDFs and Word). */
+    centered: z.boolean().optional(),
+  })
+  .strict();
+export type BlockHint = z.infer<typeof BlockHint>;
+
+export const Block = z
+  .object({
+    text: z.string(),
+    hint: BlockHint.optional(),
+  })
+  .strict();
+export type Block = z.infer<typeof Block>;
+
+export const ExtractedDocument = z
+  .object({
+    format: DocumentFormat,
+    /** The character encoding the text was decoded from (text formats only), e.g. "utf-8", "gb18030", "utf-16le". */
+    encoding: z.string().optional(),
+    blocks: z.array(Block),
+    /** Problems that did not stop extraction, e.g. an encoding guess, a dropped image, a truncated text. */
+    warnings: z.array(z.object({ code: z.string(), message: z.string() }).strict()),
+  })
+  .strict();
+export type ExtractedDocument = z.infer<typeof ExtractedDocument>;

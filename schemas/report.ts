@@ -1,0 +1,154 @@
+import { z } from 'zod';
+import { DocumentFormat } from './extracted.ts';
+
+/**
+ * NormalizedReport: one report file after extraction and normalisation. Stable contract (DESIGN.md): the score stage,
+ * the cross-report checks and every export read it; it is stored as `normalized/{reportId}.json`.
+ */
+
+/**
+ * The statutory parts of a report (督察规定's items):
+ * measures 主要举措和成效 · leadership 党政主要负责人履行第一责任人职责 · shortcomings 存在的不足和原因 ·
+ * rectification 整改情况 · plans 下一年度安排 · other 其他.
+ */
+export const ReportPart = z.enum(['measures', 'leadership', 'shortcomings', 'rectification', 'plans', 'other']);
+export type ReportPart = z.infer<typeof ReportPart>;
+
+export const PART_LABELS: Record<ReportPart, string> = {
+  measures: '主要举措和成效',
+  leadership: '党政主要负责人履行第一责任人职责',
+  shortcomings: '存在的不足和原因',
+  rectification: '整改情况',
+  plans: '下一年度安排',
+  other: '其他',
+};
+
+/** township 乡/镇 · subdistrict 街道 · department 县直部门 (e.g. 司法局) · county 县/区政府. */
+export const UnitKind = z.enum(['township', 'subdistrict', 'department', 'county']);
+export type UnitKind = z.infer<typeof UnitKind>;
+
+export const UNIT_KIND_LABELS: Record<UnitKind, string> = {
+  township: '乡镇',
+  subdistrict: '街道',
+  department: '县直部门',
+  county: '县（区）政府',
+};
+
+export const Warning = z.object({ code: z.string(), message: z.string() }).strict();
+export type Warning = z.infer<typeof Warning>;
+
+export const ReportMeta = z
+  .object({
+    title: z.string().nullable(),
+    /** The issuing body as written, e.g. "中共均口镇委员会 均口镇人民政府". */
+    issuer: z.string().nullable(),
+    /** The township (or subdistrict, department) the report is about, e.g. "均口镇". Null when the text never says. */
+    township: z.string().nullable(),
+    county: z.string().nullable(),
+    /** The year reported on (not the year of filing). */
+    year: z.number().int().min(2000).max(2100).nullable(),
+    unitKind: UnitKind.nullable(),
+    /** 文号, e.g. "沙政文〔2024〕17号". */
+    docNumber: z.string().nullable().optional(),
+    /** 签发人 (the official who signed the report off). */
+    signer: z.string().nullable().optional(),
+  })
+  .strict();
+export type ReportMeta = z.infer<typeof ReportMeta>;
+
+export const Paragraph = z
+  .object({
+    text: z.string(),
+    /** Offset of the paragraph's first character in `NormalizedReport.text`. */
+    offset: z.number().int().nonnegative(),
+  })
+  .strict();
+export type Paragraph = z.infer<typeof Paragraph>;
+
+export const Section = z
+  .object({
+    /** 0 for the preamble before the first heading, 1 for 一、 headings, 2 for （一）, 3 for 1., 4 for （1）. */
+    level: z.number().int().min(0).max(6),
+    /** The heading's own marker as written, e.g. "一", "（二）", "3", "一是"; empty for unnumbered sections. */
+    number: z.string(),
+    heading: z.string(),
+    /** How the heading was recognised: a numbered marker, a Word/HTML/markdown heading, a bold run-in head… */
+    headingSource: z.enum(['marker', 'style', 'run-in', 'preamble']),
+    part: ReportPart,
+    /** Why the part was chosen: the heading said so, the parent section did, or the content suggested it. */
+    partBasis: z.enum(['heading', 'parent', 'content', 'position', 'none']),
+    /** Offset of the heading text in `NormalizedReport.text` (for the preamble, of its first paragraph). */
+    offset: z.number().int().nonnegative(),
+    paragraphs: z.array(Paragraph),
+  })
+  .strict();
+export type Section = z.infer<typeof Section>;
+
+/** "exact" · "atLeast" for 余/多/以上/超过 · "about" for 约/近/左右 · "atMost" for 不到/不足 */
+export const FactQualifier = z.enum(['exact', 'atLeast', 'about', 'atMost']);
+export type FactQualifier = z.infer<typeof FactQualifier>;
+
+export const Fact = z
+  .object({
+    /** The metric id from the rubric's metric catalogue, when the phrase around the figure names one. */
+    metric: z.string().nullable(),
+    value: z.number(),
+    /** The unit as written after the number ("件", "人次", "%", "万元"); "" when none. */
+    unit: z.string(),
+    qualifier: FactQualifier,
+    /** The figure as written, e.g. "40余起", "两万余份", "98.3%", "百分之百". */
+    text: z.string(),
+    /** The words before the figure in the same clause, e.g. "调解成功率达"; what the metric was recognised from. */
+    context: z.string(),
+    /** Offset of `text` in `NormalizedReport.text`. */
+    offset: z.number().int().nonnegative(),
+    /** Index into `sections`. */
+    section: z.number().int().nonnegative(),
+  })
+  .strict();
+export type Fact = z.infer<typeof Fact>;
+
+export const ReportSource = z
+  .object({
+    /** The file path (CLI) or S3 key (pipeline) the bytes came from. */
+    key: z.string(),
+    format: DocumentFormat,
+    encoding: z.string().optional(),
+    bytes: z.number().int().nonnegative(),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    /** S3 object version and event sequencer, when the report came through the pipeline. */
+    versionId: z.string().optional(),
+    sequencer: z.string().optional(),
+  })
+  .strict();
+export type ReportSource = z.infer<typeof ReportSource>;
+
+/** Facts about the submission that the text cannot tell: when it was filed and where it was published. */
+export const SubmissionInfo = z
+  .object({
+    /** ISO date the report reached the county (S3 upload time, a sidecar file, or a CLI flag). */
+    submittedAt: z.string().optional(),
+    /** Public URL where the report was published (政府网站), and the publication date. */
+    publishedUrl: z.string().optional(),
+    publishedAt: z.string().optional(),
+  })
+  .strict();
+export type SubmissionInfo = z.infer<typeof SubmissionInfo>;
+
+export const NormalizedReport = z
+  .object({
+    /** Stable identity: the first 16 hex digits of the source bytes' SHA-256 (same bytes, same id). */
+    id: z.string().regex(/^[0-9a-f]{16}$/),
+    source: ReportSource,
+    meta: ReportMeta,
+    submission: SubmissionInfo.default({}),
+    /** The cleaned text: paragraphs joined by "\n". Evidence offsets point into it. Original characters are kept. */
+    text: z.string(),
+    sections: z.array(Section),
+    facts: z.array(Fact),
+    warnings: z.array(Warning),
+    /** Version of the normaliser that produced this, so stored reports can be re-parsed when it changes. */
+    normalizerVersion: z.string(),
+  })
+  .strict();
+export type NormalizedReport = z.infer<typeof NormalizedReport>;

@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import { Failure } from './failure.ts';
+import { ReportPart, UnitKind, Warning } from './report.ts';
+
+/**
+ * ScoreResult: one report scored against one rubric version. Stable contract (DESIGN.md): `fazhi score --json`
+ * prints these in rank order, DynamoDB stores them keyed by rubric version, and the workbook is built from them.
+ */
+
+export const Evidence = z
+  .object({
+    /** The sentence that earned the point, as written in the report. */
+    text: z.string(),
+    /** Offset of `text` in the NormalizedReport's `text`. */
+    offset: z.number().int().nonnegative(),
+    /** The section it sits in, as its heading reads, e.g. "（三）完善和严格落实行政决策制度". */
+    section: z.string(),
+    part: ReportPart.optional(),
+  })
+  .strict();
+export type Evidence = z.infer<typeof Evidence>;
+
+export const IndicatorScore = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    score: z.number(),
+    max: z.number(),
+    /** Why these points, in Chinese, e.g. "命中 3 个不同句子 × 0.5 分，封顶 1.5 分". */
+    note: z.string(),
+    evidence: z.array(Evidence),
+  })
+  .strict();
+export type IndicatorScore = z.infer<typeof IndicatorScore>;
+
+export const DimensionScore = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    score: z.number(),
+    max: z.number(),
+    indicators: z.array(IndicatorScore),
+  })
+  .strict();
+export type DimensionScore = z.infer<typeof DimensionScore>;
+
+export const PenaltyScore = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    /** Points deducted, as a positive number (0 when the penalty did not apply). */
+    points: z.number().min(0),
+    max: z.number(),
+    note: z.string(),
+    evidence: z.array(Evidence),
+  })
+  .strict();
+export type PenaltyScore = z.infer<typeof PenaltyScore>;
+
+export const FlagCode = z.enum([
+  'missing-part',
+  'inconsistent-figures',
+  'similar-to',
+  'late',
+  'no-figures',
+  'boilerplate',
+  'template-leftover',
+  'wrong-year',
+  'perfunctory',
+  'keyword-stuffing',
+  'meta-missing',
+  'meta-mismatch',
+  'duplicate-township',
+  'veto',
+]);
+export type FlagCode = z.infer<typeof FlagCode>;
+
+export const Flag = z
+  .object({
+    code: FlagCode,
+    severity: z.enum(['info', 'warning', 'error']),
+    message: z.string(),
+    part: ReportPart.optional(),
+    /** For `similar-to`: the other report's source. */
+    other: z.string().optional(),
+    /** For `similar-to`: 0–1. */
+    similarity: z.number().min(0).max(1).optional(),
+    evidence: z.array(Evidence).optional(),
+  })
+  .strict();
+export type Flag = z.infer<typeof Flag>;
+
+export const ScoreResult = z
+  .object({
+    reportId: z.string(),
+    source: z.string(),
+    township: z.string().nullable(),
+    county: z.string().nullable(),
+    year: z.number().int().nullable(),
+    unitKind: UnitKind.nullable(),
+    rubric: z.object({ id: z.string(), version: z.string(), sha256: z.string() }).strict(),
+    total: z.number(),
+    max: z.number(),
+    grade: z.string(),
+    /** Rank within county · year · ranking group; null until ranked. */
+    rank: z.number().int().positive().nullable(),
+    /** How the rank was decided when the total tied, in Chinese. */
+    rankNote: z.string().optional(),
+    /** The ranking group: townships and subdistricts together, departments apart, county governments apart. */
+    rankGroup: z.enum(['township', 'department', 'county']),
+    dimensions: z.array(DimensionScore),
+    penalties: z.array(PenaltyScore),
+    bonus: z.object({ score: z.number(), max: z.number(), indicators: z.array(IndicatorScore) }).strict(),
+    flags: z.array(Flag),
+    stats: z
+      .object({
+        chars: z.number().int(),
+        figures: z.number().int(),
+        figuresPer1000: z.number(),
+        boilerplatePer1000: z.number(),
+      })
+      .strict(),
+    warnings: z.array(Warning),
+  })
+  .strict();
+export type ScoreResult = z.infer<typeof ScoreResult>;
+
+/** What `fazhi score --json` prints: every input file in exactly one of the two lists. */
+export const ScoreRun = z
+  .object({
+    results: z.array(ScoreResult),
+    failures: z.array(Failure),
+  })
+  .strict();
+export type ScoreRun = z.infer<typeof ScoreRun>;

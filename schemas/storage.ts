@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { Failure } from './failure.ts';
+
+/**
+ * Storage contracts: S3 key layout and the DynamoDB table. The CDK stack (infra/) and the embedded local stack (cli/)
+ * both create their bucket and table from these definitions, so the two cannot drift apart.
+ */
+
+/** S3 key prefixes. Originals are never modified or deleted; everything we write goes under another prefix. */
+export const KEY_PREFIX = {
+  reports: 'reports/',
+  normalized: 'normalized/',
+  exports: 'exports/',
+  /** ScoreResults too large for a DynamoDB item (400 KB) are kept here and the item points at them. */
+  scores: 'scores/',
+} as const;
+
+/** File suffixes the upload notification forwards to the ingest queue (S3 filters are case-sensitive). */
+export const REPORT_SUFFIXES = [
+  '.docx', '.DOCX', '.doc', '.DOC', '.pdf', '.PDF', '.txt', '.TXT', '.html', '.HTML', '.htm', '.HTM', '.md', '.MD',
+] as const;
+
+/** The single DynamoDB table: one Query per county·year, a GSI for a year-wide ranking. */
+export const TABLE = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  rankingIndex: { name: 'byYearRubric', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+} as const;
+
+/** DynamoDB's item limit is 400 KB counted in UTF-8 bytes (the local server counts characters; we check ourselves). */
+export const MAX_ITEM_BYTES = 400 * 1024;
+/** Above this many UTF-8 bytes a ScoreResult goes to S3 instead of inline, leaving room for the other attributes. */
+export const INLINE_RESULT_LIMIT_BYTES = 300 * 1024;
+
+export const ReportStatus = z.enum(['received', 'parsed', 'scored', 'failed']);
+export type ReportStatus = z.infer<typeof ReportStatus>;
+
+/** Where an upload sits in the key space: `reports/{year}/{county}/{name}.{ext}`. */
+export const UploadLocation = z
+  .object({
+    key: z.string(),
+    year: z.number().int(),
+    county: z.string().min(1),
+    name: z.string().min(1),
+  })
+  .strict();
+export type UploadLocation = z.infer<typeof UploadLocation>;
+
+const uploadKeyPattern = /^reports\/(\d{4})\/([^/]+)\/(.+)$/;
+
+/** Reads year and county from an upload key; null when the key is not under `reports/{year}/{county}/`. */
+export function parseUploadKey(key: string): UploadLocation | null {
+  const match = uploadKeyPattern.exec(key);
+  if (!match) return null;
+  const [, year, county, name] = match;
+  if (!year || !county || !name) return null;
+  return { key, year: Number(year), county, name };
+}
+
+export function uploadKey(year: number, county: string, fileName: string): string {
+  return `${KEY_PREFIX.reports}${year}/${county}/${fileName}`;
+}
+
+export const countyYearPk = (year: number, county: string): string => `CY#${year}#${county}`;
+export const reportSk = (sourceKey: string): string => `REPORT#${sourceKey}`;
+export const rubricTag = (rubric: { id: string; version: string }): string => `${rubric.id}@${rubric.version}`;
+export const scoreSk = (rubric: { id: string; version: string }, sourceKey: string): string =>
+  `SCORE#${rubricTag(rubric)}#${sourceKey}`;
+export const rankingPk = (year: number, rubric: { id: string; version: string }): string => `Y#${year}#${rubricTag(rubric)}`;
+export const normalizedKey = (reportId: string): string => `${KEY_PREFIX.normalized}${reportId}.json`;
+export const exportKey = (year: number, county: string, rubricVersion: string): string =>
+  `${KEY_PREFIX.exports}${year}/${county}/ranking-${rubricVersion}.xlsx`;
+
+/**
+ * S3 sequencers are hex strings of varying length; AWS says to left-pad the shorter with zeros and compare
+ * lexicographically. We store them padded to a fixed width so DynamoDB condition expressions can compare them.
+ */
+export const SEQUENCER_WIDTH = 32;
+export function padSequencer(sequencer: string): string {
+  const hex = sequencer.toUpperCase();
+  if (!/^[0-9A-F]+$/.test(hex)) throw new Error(`S3 sequencer is not hexadecimal: ${sequencer}`);
+  if (hex.length > SEQUENCER_WIDTH) throw new Error(`S3 sequencer longer than ${SEQUENCER_WIDTH} digits: ${sequencer}`);
+  return hex.padStart(SEQUENCER_WIDTH, '0');
+}
+
+/** The status item of one uploaded file (one per S3 key; newer versions of the key replace older ones). */
+export const ReportItem = z
+  .object({
+    pk: z.string(),
+    sk: z.string(),
+    kind: z.literal('report'),
+    sourceKey: z.string(),
+    year: z.number().int(),
+    county: z.string(),
+    status: ReportStatus,
+    /** Padded S3 event sequencer of the object version this item describes. */
+    sequencer: z.string(),
+    versionId: z.string().optional(),
+    bytes: z.number().int().nonnegative().optional(),
+    reportId: z.string().optional(),
+    township: z.string().nullable().optional(),
+    failure: Failure.omit({ source: true }).optional(),
+    /** Rubric tags (`id@version`) this report has been scored with. */
+    scoredWith: z.array(z.string()).optional(),
+    receivedAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .strict();
+export type ReportItem = z.infer<typeof ReportItem>;
