@@ -24,6 +24,11 @@ export const BlockHint = z
     fontSize: z.number().positive().optional(),
     /** Centered text (titles, addressees in PDFs and Word). */
     centered: z.boolean().optional(),
+    /**
+     * The line began with indentation (a full-width space, a tab or two spaces) — in hard-wrapped plain text the usual
+     * mark of a new paragraph, which the normaliser needs to rejoin broken lines. Set for plain text and markdown only.
+     */
+    indented: z.boolean().optional(),
   })
   .strict();
 export type BlockHint = z.infer<typeof BlockHint>;

@@ -131,6 +131,8 @@ export const SubmissionInfo = z
     /** Public URL where the report was published (政府网站), and the publication date. */
     publishedUrl: z.string().optional(),
     publishedAt: z.string().optional(),
+    /** Findings the county records itself (e.g. "serious-inspection-finding" from a 督察); rubric vetoes can cap grades on them. */
+    findings: z.array(z.string().regex(/^[a-z0-9-]+$/)).optional(),
   })
   .strict();
 export type SubmissionInfo = z.infer<typeof SubmissionInfo>;

@@ -62,8 +62,6 @@ export const PartPresentRule = z
     minChars: z.number().int().min(0).default(0).describe('该部分至少多少字才算“有”'),
     points: Points,
     partialPoints: Points.default(0).describe('有该部分但字数不足时的得分'),
-    /** A statutory item may be reported inside another part (e.g. 第一责任人 under 主要举措): a paragraph matching one of these counts. */
-    paragraphPatterns: z.array(Pattern).default([]).describe('无独立部分时，段落命中这些词且达到 minChars 也算'),
   })
   .strict();
 
@@ -77,6 +75,10 @@ export const PhrasesRule = z
     cap: Points.optional().describe('本规则最高得分；缺省为指标满分'),
     parts: Parts.optional(),
     requireFigure: z.boolean().default(false).describe('句子必须含有数字才算（防止空泛表述得分）'),
+    scope: z
+      .enum(['sentences', 'headings'])
+      .default('sentences')
+      .describe('sentences 在正文句子中找 · headings 在各级标题中找（用于结构性要素，如“其他需要报告的情况”）'),
   })
   .strict();
 
@@ -104,6 +106,7 @@ export const SpecificityRule = z
   .object({
     kind: z.literal('specificity'),
     parts: Parts,
+    minChars: z.number().int().min(0).default(0).describe('这些部分合计至少多少字才评'),
     bands: z.array(Band).min(1).describe('每千字数字个数的分档'),
   })
   .strict();
@@ -235,7 +238,15 @@ export const PenaltyRule = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('flag'),
       flag: z.string().describe('按标记扣分，如 inconsistent-figures、similar-to'),
-      pointsEach: Points,
+      pointsEach: Points.describe('每个标记扣分；similar-to 按相似度 × scale 计'),
+      scaleBySimilarity: z.boolean().default(false).describe('true 时扣分 = 相似度 × pointsEach（用于雷同）'),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('metric'),
+      metric: z.string().describe('指标目录中的编号，如 lawsuit.lost（败诉）'),
+      pointsPerUnit: Points.describe('数值每 1 扣几分'),
     })
     .strict(),
 ]);
@@ -269,9 +280,22 @@ export type Grading = z.infer<typeof Grading>;
 
 export const Veto = z
   .object({
-    flag: z.string().describe('出现该标记时'),
+    when: z
+      .string()
+      .regex(/^(flag|finding):[a-z0-9-]+$/)
+      .describe('flag:<标记>（如 flag:missing-part）或 finding:<县里录入的督察发现>（如 finding:serious-inspection-finding）'),
+    minCount: z.number().int().min(1).default(1).describe('该标记至少出现几次'),
     capGrade: z.string().describe('等次最高为'),
     reason: z.string(),
+  })
+  .strict();
+
+/** A statutory item reported inside another part still counts (e.g. 第一责任人 written under 主要举措). */
+export const PartFallback = z
+  .object({
+    part: ReportPart,
+    paragraphPatterns: z.array(Pattern).min(1).describe('没有独立部分时，段落命中这些词'),
+    minChars: z.number().int().min(0).describe('且该段至少这么多字，也算有该部分'),
   })
   .strict();
 
@@ -311,6 +335,13 @@ export const Rubric = z
       .describe('加分项，单独封顶'),
     grading: Grading,
     veto: z.array(Veto).default([]),
+    partFallbacks: z.array(PartFallback).default([]),
+    ranking: z
+      .object({
+        tieBreakers: z.array(z.string()).default([]).describe('总分相同时依次比较这些维度的得分（维度编号）'),
+      })
+      .strict()
+      .default({ tieBreakers: [] }),
     similarity: Similarity.default({ threshold: 0.6, shingle: 5, commonShare: 0.5 }),
     consistency: z.array(ConsistencyCheck).default([]),
     antiGaming: z
@@ -363,6 +394,15 @@ export const Rubric = z
           ctx.addIssue({ code: 'custom', path: ['consistency', i, field], message: `指标目录中没有 ${check[field]}` });
         }
       }
+    });
+    rubric.penalties.forEach((penalty, i) => {
+      if (penalty.rule.kind === 'metric' && !metricIds.has(penalty.rule.metric)) {
+        ctx.addIssue({ code: 'custom', path: ['penalties', i, 'rule', 'metric'], message: `指标目录（metrics）中没有 ${penalty.rule.metric}` });
+      }
+    });
+    const dimensionIds = new Set(rubric.dimensions.map((d) => d.id));
+    rubric.ranking.tieBreakers.forEach((id, i) => {
+      if (!dimensionIds.has(id)) ctx.addIssue({ code: 'custom', path: ['ranking', 'tieBreakers', i], message: `没有编号为 ${id} 的维度` });
     });
     const grades = new Set(rubric.grading.bands.map((b) => b.grade));
     rubric.grading.bands.forEach((band, i) => {

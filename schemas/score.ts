@@ -112,6 +112,8 @@ export const ScoreResult = z
     penalties: z.array(PenaltyScore),
     bonus: z.object({ score: z.number(), max: z.number(), indicators: z.array(IndicatorScore) }).strict(),
     flags: z.array(Flag),
+    /** An upper bound on the total set by a penalty (e.g. two statutory parts missing → at most 59, 不合格). */
+    totalCap: z.number().optional(),
     stats: z
       .object({
         chars: z.number().int(),

@@ -1,0 +1,4 @@
+// TEMPORARY: the ingest Lambda entry point is being built (issue 3); this file only fixes the path the CDK stack bundles.
+export const handler = async (): Promise<never> => {
+  throw new Error('ingest handler not implemented yet');
+};

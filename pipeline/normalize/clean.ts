@@ -1,0 +1,130 @@
+import type { Block, BlockHint } from '../../schemas/extracted.ts';
+import { fold, isHan } from '../text/fold.ts';
+import { startsWithMarker, isStandaloneHeading } from './markers.ts';
+
+/**
+ * Cleaning: blocks as extracted → lines a reader would see. Removes markdown and HTML debris that survived in text
+ * files, invisible characters and typographic spaces between Chinese characters, and joins paragraphs that a PDF,
+ * a text export or a careless copy broke in the middle of a sentence.
+ */
+
+export interface CleanLine {
+  text: string;
+  hint: BlockHint;
+}
+
+/** Sentence-final punctuation (after width folding): a line ending in one of these is a finished paragraph. */
+const TERMINAL = /[。！？；!?;：:…」』”"）)]$/u;
+
+/** Lines that end like a title or an issuing body are never the first half of a sentence. */
+const TITLE_OR_ISSUER_END = /(报告|报\s告|情况|人民政府|委员会|办事处|局|办公室|领导小组)$/u;
+
+const INVISIBLE = /[\u200b-\u200d\u2060\ufeff\u00ad]/gu;
+// eslint-disable-next-line no-control-regex -- removing control characters is the point
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/gu;
+const HTML_TAG = /<\/?[a-zA-Z][^<>]{0,200}>/gu;
+const HTML_ENTITIES: Record<string, string> = { nbsp: ' ', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", ldquo: '“', rdquo: '”', mdash: '—', hellip: '…', middot: '·' };
+
+function decodeEntities(text: string): string {
+  return text.replace(/&(#\d{1,6}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});/gu, (whole, body: string) => {
+    if (body.startsWith('#x')) return safeCodePoint(parseInt(body.slice(2), 16)) ?? whole;
+    if (body.startsWith('#')) return safeCodePoint(parseInt(body.slice(1), 10)) ?? whole;
+    return HTML_ENTITIES[body.toLowerCase()] ?? whole;
+  });
+}
+
+function safeCodePoint(code: number): string | null {
+  return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : null;
+}
+
+/**
+ * Strips markdown syntax from one line and reports what it said about layout (a `#` heading, a bold run-in head).
+ */
+function stripMarkdown(text: string, hint: BlockHint): { text: string; hint: BlockHint } {
+  let line = text;
+  const next: BlockHint = { ...hint };
+  const heading = /^(#{1,6})\s+/u.exec(line);
+  if (heading?.[1]) {
+    next.headingLevel ??= heading[1].length;
+    line = line.slice(heading[0].length).replace(/\s+#+\s*$/u, '');
+  }
+  line = line.replace(/^>\s?/u, '').replace(/^\s*(?:[-*+]|\d+\))\s+(?=\S)/u, '');
+  // A bold run at the very start is a run-in head (**（一）加强理论学习。**全镇…): keep what it said.
+  const leadingBold = /^(\*\*|__)(.+?)\1/u.exec(line);
+  if (leadingBold?.[2]) next.leadingBold ??= leadingBold[2].trim();
+  if (/^(\*\*|__)(.+)\1$/u.test(line.trim())) next.allBold ??= true;
+  line = line
+    .replace(/!\[[^\]]*\]\([^)]*\)/gu, '') // images
+    .replace(/\[([^\]]+)\]\([^)]*\)/gu, '$1') // links keep their text
+    .replace(/(\*\*|__)(.+?)\1/gu, '$2')
+    .replace(/(?<![\w*])\*(?!\s)([^*\n]+?)\*(?!\w)/gu, '$1')
+    .replace(/`([^`]+)`/gu, '$1')
+    .replace(/\*\*|__/gu, '');
+  if (/^\s*\|.*\|\s*$/u.test(line)) {
+    if (/^\s*\|?\s*:?-{2,}/u.test(line)) return { text: '', hint: next }; // table rule
+    line = line.replace(/^\s*\|/u, '').replace(/\|\s*$/u, '').split('|').map((c) => c.trim()).join('　');
+  }
+  if (/^\s*(```|~~~|-{3,}|\*{3,}|_{3,})\s*$/u.test(line)) return { text: '', hint: next };
+  return { text: line, hint: next };
+}
+
+/**
+ * Spaces inside Chinese text are typographic (报 告, 刘 兵, 开展宣讲 20 余次) and break matching; spaces between
+ * Latin words are real. A run of two or more spaces between Chinese is a column gap (two issuers side by side), so it
+ * is kept as one space.
+ */
+function collapseSpaces(text: string): string {
+  const squeezed = text.replace(/[\t\u00a0\u3000 ]+/gu, (run, at: number, whole: string) => {
+    const before = whole[at - 1];
+    const after = whole[at + run.length];
+    const chineseSide = (c: string | undefined) => isHan(c) || (c !== undefined && /[，。、；：！？“”《》（）【】0-9.%]/u.test(c));
+    if (chineseSide(before) && chineseSide(after) && (isHan(before) || isHan(after))) {
+      return run.length >= 2 && isHan(before) && isHan(after) ? ' ' : '';
+    }
+    return ' ';
+  });
+  return squeezed.trim();
+}
+
+export function cleanBlockText(raw: string, hint: BlockHint = {}): CleanLine {
+  let text = raw.replace(INVISIBLE, '').replace(CONTROL, '').replace(/\r/gu, '');
+  text = decodeEntities(text.replace(HTML_TAG, ''));
+  const markdown = stripMarkdown(text, hint);
+  return { text: collapseSpaces(markdown.text), hint: markdown.hint };
+}
+
+/**
+ * Joins a paragraph broken mid-sentence with the next one. Only prose is joined: the previous line must be long,
+ * must not end a sentence and must not be a heading; the next must not start a heading.
+ */
+function continues(previous: CleanLine, next: CleanLine): boolean {
+  const prev = fold(previous.text);
+  const following = fold(next.text);
+  if (previous.hint.headingLevel !== undefined || previous.hint.title || next.hint.headingLevel !== undefined) return false;
+  if (next.hint.title || (previous.hint.allBold && !previous.hint.leadingBold) || next.hint.allBold) return false;
+  if (TERMINAL.test(prev)) return false;
+  if (prev.length < 24) return false; // titles, issuer lines, signatures
+  if (TITLE_OR_ISSUER_END.test(prev)) return false;
+  if (isStandaloneHeading(prev)) return false;
+  if (startsWithMarker(following) || next.hint.leadingBold) return false;
+  // A date line or a signature after the body is not a continuation.
+  if (/^\d{4}年\d{1,2}月\d{1,2}日$/u.test(following)) return false;
+  return isHan(following[0]) || /^[\d（(“"《]/u.test(following);
+}
+
+export function cleanBlocks(blocks: readonly Block[]): CleanLine[] {
+  const lines: CleanLine[] = [];
+  for (const block of blocks) {
+    for (const piece of block.text.split('\n')) {
+      const line = cleanBlockText(piece, block.hint ?? {});
+      if (line.text.length === 0) continue;
+      const previous = lines[lines.length - 1];
+      if (previous && continues(previous, line)) {
+        previous.text += line.text;
+      } else {
+        lines.push(line);
+      }
+    }
+  }
+  return lines;
+}

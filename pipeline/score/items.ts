@@ -1,0 +1,79 @@
+import type { ReportPart } from '../../schemas/report.ts';
+import { fold, hanCount } from '../text/fold.ts';
+import type { ScoringContext } from './context.ts';
+
+/**
+ * The items of a part: the shortcomings it lists, the plans it makes. Reports list them as sub-sections （一）（二）,
+ * as 一是…二是… runs inside a paragraph, as numbered lines, or as plain sentences; whichever gives the most items
+ * wins, since a report uses one of them.
+ */
+
+export interface PartItem {
+  text: string;
+  folded: string;
+  offset: number;
+  section: number;
+}
+
+const ENUMERATION = /(?:^|[。；;，,：:\s])([一二三四五六七八九十]{1,2})是/gu;
+const NUMBERED = /(?:^|[。；;\s])(?:\(|（)?([1-9]|[一二三四五六七八九十]{1,2})(?:\)|）|[.、])/gu;
+
+function splitByMarkers(text: string, folded: string, offset: number, section: number, pattern: RegExp): PartItem[] {
+  const starts: number[] = [];
+  for (const match of folded.matchAll(pattern)) {
+    const at = match.index + (match[0].length - match[0].trimStart().length) + (/^[。；;，,：:]/u.test(match[0]) ? 1 : 0);
+    starts.push(at);
+  }
+  if (starts.length < 2) return [];
+  return starts.map((start, i) => {
+    const end = starts[i + 1] ?? text.length;
+    return { text: text.slice(start, end).trim(), folded: folded.slice(start, end).trim(), offset: offset + start, section };
+  });
+}
+
+export function partItems(ctx: ScoringContext, part: ReportPart): PartItem[] {
+  const sections = ctx.report.sections.map((s, i) => ({ s, i })).filter(({ s }) => s.part === part && s.level > 0);
+  if (sections.length === 0) return [];
+  const topLevel = Math.min(...sections.map(({ s }) => s.level));
+  // 1. Sub-sections of the part, each with its text.
+  const subsections = sections
+    .filter(({ s }) => s.level > topLevel)
+    .map(({ s, i }) => {
+      const text = [s.heading, ...s.paragraphs.map((p) => p.text)].join('。');
+      return { text, folded: fold(text), offset: s.offset, section: i };
+    });
+  // 2. 一是…二是… or 1. 2. runs inside the part's paragraphs.
+  const paragraphs = sections.flatMap(({ s, i }) => s.paragraphs.map((p) => ({ ...p, section: i })));
+  const enumerated = paragraphs.flatMap((p) => splitByMarkers(p.text, fold(p.text), p.offset, p.section, ENUMERATION));
+  const numbered = paragraphs.flatMap((p) => splitByMarkers(p.text, fold(p.text), p.offset, p.section, NUMBERED));
+  // 3. Plain sentences, leaving out lead-ins ending in a colon ("主要表现在：").
+  const sentences = ctx.sentences
+    .filter((s) => s.part === part && s.han >= 10 && !/[:：]$/u.test(s.folded))
+    .map((s) => ({ text: s.text, folded: s.folded, offset: s.offset, section: s.section }));
+  const structured = [subsections, enumerated, numbered].reduce((best, next) => (next.length > best.length ? next : best), [] as PartItem[]);
+  const items = structured.length >= 2 ? structured : sentences;
+  return items.filter((item) => hanCount(item.text) >= 4);
+}
+
+/** Two-character words of an item, without the ones every report uses (法治, 建设, 进一步…). */
+const COMMON_BIGRAMS = new Set(
+  '法治 治政 政府 建设 设工 工作 推进 加强 进一 一步 依法 法行 行政 不够 有待 提升 提高 完善 开展 落实 我镇 全镇 镇村 干部 存在 问题 不足 原因 方面 部分 持续 继续 深入 进一 一年 年度 今年 明年 主要 重点 相关 进行 能力 水平 机制 制度 体系 意识 全面 切实 不断 积极 加大 力度 强化 着力 努力 认真 严格 规范'.split(' '),
+);
+
+export function contentBigrams(folded: string): Set<string> {
+  const bigrams = new Set<string>();
+  for (let i = 0; i + 1 < folded.length; i++) {
+    const a = folded.charCodeAt(i);
+    const b = folded.charCodeAt(i + 1);
+    if (a < 0x4e00 || a > 0x9fff || b < 0x4e00 || b > 0x9fff) continue;
+    const bigram = folded.slice(i, i + 2);
+    if (!COMMON_BIGRAMS.has(bigram)) bigrams.add(bigram);
+  }
+  return bigrams;
+}
+
+export function sharedCount(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+  let n = 0;
+  for (const x of a) if (b.has(x)) n++;
+  return n;
+}

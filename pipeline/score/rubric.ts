@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { Rubric } from '../../schemas/rubric.ts';
+
+/**
+ * Loading a rubric: parse the JSON, validate it with zod, and say what is wrong in plain words with the JSON path
+ * (dimensions[2].indicators[0].rule.bands), because the people editing these files are office staff, not developers.
+ */
+
+export interface LoadedRubric {
+  rubric: Rubric;
+  /** SHA-256 of the canonical JSON of the validated rubric: what a score records as "the rubric that made me". */
+  sha256: string;
+  /** Where it was loaded from, for messages. */
+  origin: string;
+}
+
+export class RubricError extends Error {
+  override readonly name = 'RubricError';
+  constructor(
+    readonly origin: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`${origin}: 评分细则有 ${problems.length} 处问题 (rubric is invalid)\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Formats a zod issue path like a JSON path: dimensions[2].indicators[0].max */
+export function jsonPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(根)';
+  return path
+    .map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`))
+    .join('');
+}
+
+export function describeIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => `${jsonPath(issue.path)}: ${issue.message}`);
+}
+
+/** Stable JSON: object keys sorted, so the hash does not change when an editor reorders fields. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function parseRubric(json: unknown, origin: string): LoadedRubric {
+  const result = Rubric.safeParse(json);
+  if (!result.success) throw new RubricError(origin, describeIssues(result.error));
+  const { $schema: _schema, ...content } = result.data;
+  const sha256 = createHash('sha256').update(canonicalJson(content)).digest('hex');
+  return { rubric: result.data, sha256, origin };
+}
+
+export function parseRubricText(text: string, origin: string): LoadedRubric {
+  let json: unknown;
+  try {
+    json = JSON.parse(text.replace(/^\uFEFF/u, ''));
+  } catch (error) {
+    throw new RubricError(origin, [`不是有效的 JSON (invalid JSON): ${(error as Error).message}`]);
+  }
+  return parseRubric(json, origin);
+}
