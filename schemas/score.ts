@@ -112,6 +112,16 @@ export const ScoreResult = z
     penalties: z.array(PenaltyScore),
     bonus: z.object({ score: z.number(), max: z.number(), indicators: z.array(IndicatorScore) }).strict(),
     flags: z.array(Flag),
+    /** Last year's plans of this unit against this year's measures (set by the cross-report checks). */
+    followThrough: z
+      .object({
+        previousSource: z.string(),
+        planned: z.number().int().nonnegative(),
+        done: z.number().int().nonnegative(),
+        items: z.array(z.object({ plan: z.string(), done: z.boolean(), evidence: Evidence.optional() }).strict()),
+      })
+      .strict()
+      .optional(),
     /** An upper bound on the total set by a penalty (e.g. two statutory parts missing → at most 59, 不合格). */
     totalCap: z.number().optional(),
     stats: z

@@ -38,7 +38,7 @@ function cleanTownship(prefix: string, suffix: string): string | null {
 }
 
 /** In prose a unit names itself at the start of a clause: "2024年，明通镇深入学习…". */
-const TOWNSHIP_IN_PROSE = /(?:^|[，,。；;：:\s])((?:[\u4e00-\u9fa5]{1,8}?(?:县|区))?[\u4e00-\u9fa5]{1,4}?)(街道办事处|街道|镇|乡)(?![村区级域内外干政])/gu;
+const TOWNSHIP_IN_PROSE = /(?:^|[，,。；;：:\s])((?:[\u4e00-\u9fa5]{1,8}?(?:县|区))?[\u4e00-\u9fa5]{1,4}?)(街道办事处|街道|镇|乡)(?![村区级域内外干政镇街（(])/gu;
 
 export function findTownships(text: string, inProse = false): string[] {
   const names: string[] = [];
@@ -94,36 +94,36 @@ export function readMeta(sources: MetaSources): { meta: ReportMeta; warnings: Wa
   const titleLines = sources.titleBlock.map(fold);
   const title =
     titleLines.find((l) => /报\s?告/u.test(l) && /法治|依法行政/u.test(l)) ??
-    titleLines.find((l) => /报\s?告|情况/u.test(l)) ??
+    titleLines.find((l) => /报\s?告|情况|总结/u.test(l) && !/[:：]$/u.test(l)) ??
     null;
   const issuerLines = titleLines.filter((l) => ISSUER_LINE.test(l.replace(/\s+/gu, '')) && l.length <= 50 && !/[:：]$/u.test(l));
   const addressee = titleLines.find((l) => /[:：]$/u.test(l)) ?? null;
 
-  // Township: the title names it, else the issuer, else the opening paragraph ("2024年，明通镇深入学习…").
-  const ordered: [string, boolean][] = [
-    [title ?? '', false],
-    ...issuerLines.map((l): [string, boolean] => [l, false]),
-    ...sources.opening.slice(0, 3).map((l): [string, boolean] => [l, true]),
-  ];
+  // The unit: a township in the title, else a county department in the title or issuer line (临澜县司法局), else a
+  // township in the issuer line, else the opening paragraph ("2024年，明通镇深入学习…").
   let township: string | null = null;
-  for (const [text, inProse] of ordered) {
-    const found = findTownships(text, inProse)[0];
-    if (found) {
-      township = found;
-      break;
+  let unitKind: UnitKind | null = null;
+  const firstTownship = (texts: readonly string[], inProse: boolean): string | null => {
+    for (const text of texts) {
+      const found = findTownships(text, inProse)[0];
+      if (found) return found;
     }
-  }
-  let unitKind: UnitKind | null = township ? unitKindOf(township) : null;
+    return null;
+  };
+  township = firstTownship(title ? [title] : [], false);
   if (!township) {
     for (const text of [title ?? '', ...issuerLines]) {
       const department = DEPARTMENT.exec(fold(text));
-      if (department?.[2] && !/人民政府$/u.test(department[2])) {
+      // A township's own Party committee (渤海镇委员会) is not a county department.
+      if (department?.[2] && !/人民政府$|镇|乡|街道|[县区市]/u.test(department[2])) {
         township = department[2];
         unitKind = 'department';
         break;
       }
     }
   }
+  township ??= firstTownship(issuerLines, false) ?? firstTownship(sources.opening.slice(0, 3), true);
+  if (township && unitKind === null) unitKind = unitKindOf(township);
   if (!township) {
     const countyGovernment = [title ?? '', ...issuerLines].map((t) => /([\u4e00-\u9fa5]{1,5}[县区])人民政府/u.exec(fold(t))?.[1]).find(Boolean);
     if (countyGovernment) {
@@ -145,7 +145,10 @@ export function readMeta(sources: MetaSources): { meta: ReportMeta; warnings: Wa
 
   const docNumberMatch = titleLines.map((l) => DOC_NUMBER.exec(l)?.[0]).find(Boolean) ?? null;
   const signerMatch = titleLines.map((l) => SIGNER.exec(l)?.[1]).find(Boolean) ?? null;
-  const issuer = issuerLines.length > 0 ? issuerLines.join(' ') : null;
+  // "XX镇人民政府关于…的报告": the issuer is the title's own opening when no line of its own names it.
+  const titleIssuer = title ? /^(.{2,60}?(?:委员会|人民政府|办事处|政府|局|党委))关于/u.exec(title)?.[1] : undefined;
+  const issuer =
+    issuerLines.length > 0 ? issuerLines.join(' ') : titleIssuer ? titleIssuer.replace(/(委员会|人民政府|办事处)(?=.)/gu, '$1 ') : null;
 
   const meta: ReportMeta = {
     title: title ? title.replace(/\s+/gu, ' ').trim() : null,

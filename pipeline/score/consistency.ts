@@ -105,9 +105,11 @@ function partsOverWhole(ctx: ScoringContext, located: readonly Located[]): Flag[
 /** One rate given twice with different values (95 % here, 98 % there). Counts may differ by scope; rates should not. */
 function twoValues(ctx: ScoringContext, located: readonly Located[]): Flag[] {
   // Grouped by metric and by the rate's own word: 参考率 100% and 合格率 98.6% are two rates of one metric.
+  // Only what the report says was achieved: plans state targets, and "由上年的70.8%提高到100%" states history.
   const byMetric = new Map<string, Located[]>();
   for (const entry of located) {
     if (!entry.fact.metric || entry.fact.unit !== '%') continue;
+    if (entry.sentence.part === 'plans' || /上年|去年|同比|上一年|由[^，。]{0,8}$/u.test(fold(entry.fact.context))) continue;
     const rateWord = /([\u4e00-\u9fa5]{1,4}率)[^，。；]{0,6}$/u.exec(fold(entry.fact.context))?.[1] ?? '';
     const key = `${entry.fact.metric}|${rateWord}`;
     byMetric.set(key, [...(byMetric.get(key) ?? []), entry]);
@@ -117,7 +119,13 @@ function twoValues(ctx: ScoringContext, located: readonly Located[]): Flag[] {
     const metric = key.split('|')[0] ?? key;
     const distinct = [...new Set(entries.map((e) => e.fact.value))];
     const first = entries[0];
-    const other = entries.find((e) => Math.abs(e.fact.value - (first?.fact.value ?? 0)) > 0.5);
+    // Two statements conflict only when no value satisfies both (97.4% and "95%以上" agree).
+    const other = entries.find((e) => {
+      if (!first) return false;
+      const [a0, a1] = range(first.fact);
+      const [b0, b1] = range(e.fact);
+      return a1 + 0.5 < b0 || b1 + 0.5 < a0;
+    });
     if (distinct.length < 2 || !first || !other) continue;
     const name = ctx.rubric.metrics.find((m) => m.id === metric)?.name ?? metric;
     flags.push({

@@ -37,8 +37,6 @@ export interface ScoringHeading {
 export interface ScoreOptions {
   /** The same township's report of the previous year, for follow-through and copied-from-last-year checks. */
   previous?: NormalizedReport;
-  /** Other units' names in the same county·year, for the "another township's name" template check. */
-  otherUnits?: readonly string[];
 }
 
 export interface CompiledRubric {

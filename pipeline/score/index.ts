@@ -3,7 +3,7 @@ import type { Indicator, Rubric } from '../../schemas/rubric.ts';
 import type { DimensionScore, Flag, IndicatorScore, PenaltyScore, ScoreResult } from '../../schemas/score.ts';
 import { buildContext, type ScoreOptions, type ScoringContext } from './context.ts';
 import { consistencyFlags } from './consistency.ts';
-import { boilerplateDensity, capPenalty, evaluatePenalty, flagPenalty, missingPartFlags } from './penalties.ts';
+import { boilerplateDensity, capPenalty, evaluatePenalty, flagPenalty, missingPartFlags, templateLeftoverPenalty } from './penalties.ts';
 import type { LoadedRubric } from './rubric.ts';
 import { evaluateRule } from './rules.ts';
 
@@ -63,8 +63,9 @@ export function finalizeScore(result: ScoreResult, rubric: Rubric, findings: rea
   const flags = result.flags.filter((f) => f.code !== 'veto');
   const penalties: PenaltyScore[] = result.penalties.map((scored) => {
     const penalty = rubric.penalties.find((p) => p.id === scored.id);
-    if (!penalty || penalty.rule.kind !== 'flag') return scored;
-    return capPenalty(penalty, flagPenalty(penalty.rule, flags));
+    if (penalty?.rule.kind === 'flag') return capPenalty(penalty, flagPenalty(penalty.rule, flags));
+    if (penalty?.rule.kind === 'template-leftovers') return capPenalty(penalty, templateLeftoverPenalty(penalty.rule, flags));
+    return scored;
   });
   const dimensions = result.dimensions.reduce((sum, d) => sum + d.score, 0);
   const deducted = penalties.reduce((sum, p) => sum + p.points, 0);

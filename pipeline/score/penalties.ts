@@ -133,28 +133,19 @@ function templateLeftovers(ctx: ScoringContext, rule: PenaltyOf<'template-leftov
       found.push({ code: 'template-leftover', severity: 'warning', message: `模板残留：“${line.text.slice(0, 60)}”`, evidence: [evidenceOf(ctx, { ...line, offset: Math.max(0, line.offset) })] });
     }
   }
-  if (rule.otherTownships && ctx.options.otherUnits && ctx.report.meta.township) {
-    const own = ctx.report.meta.township;
-    const opening = [
-      ...(ctx.report.meta.title ? [{ text: ctx.report.meta.title, offset: Math.max(0, ctx.report.text.indexOf(ctx.report.meta.title)), section: 0 }] : []),
-      ...ctx.headings.map((h) => ({ text: h.text, offset: h.offset, section: h.section })),
-      ...ctx.sentences.filter((s) => s.section === 0 || /我(镇|乡|街道)|本(镇|乡|街道)/u.test(s.folded)).map((s) => ({ text: s.text, offset: s.offset, section: s.section })),
-    ];
-    for (const name of ctx.options.otherUnits) {
-      if (name === own || own.includes(name) || name.includes(own)) continue;
-      const line = opening.find((l) => l.text.includes(name));
-      if (line) {
-        found.push({ code: 'template-leftover', severity: 'warning', message: `出现其他单位名称“${name}”（疑为照搬他人报告）`, evidence: [evidenceOf(ctx, line)] });
-      }
-    }
-  }
-  const wrongYears = rule.wrongYear ? flags.filter((f) => f.code === 'wrong-year') : [];
-  const count = found.length + wrongYears.length;
+  // Points come from the flags (templateLeftoverPenalty), so names of other units found by the cross-report pass count too.
+  return { ...templateLeftoverPenalty(rule, [...flags, ...found]), flags: found };
+}
+
+/** Template leftovers, wrong years and other units' names, counted from the flags that record them. */
+export function templateLeftoverPenalty(rule: PenaltyOf<'template-leftovers'>, flags: readonly Flag[]): { points: number; note: string; evidence: Evidence[] } {
+  const hits = flags.filter(
+    (f) => (f.code === 'template-leftover' && (rule.otherTownships || !f.other)) || (rule.wrongYear && f.code === 'wrong-year'),
+  );
   return {
-    points: count * rule.pointsEach,
-    note: count === 0 ? '未见模板残留、年份错误或他单位名称' : `${count} 处模板残留、年份错误或他单位名称，每处扣 ${rule.pointsEach} 分`,
-    evidence: [...found, ...wrongYears].flatMap((f) => f.evidence ?? []),
-    flags: found,
+    points: hits.length * rule.pointsEach,
+    note: hits.length === 0 ? '未见模板残留、年份错误或他单位名称' : `${hits.length} 处模板残留、年份错误或他单位名称，每处扣 ${rule.pointsEach} 分`,
+    evidence: hits.flatMap((f) => f.evidence ?? []),
   };
 }
 

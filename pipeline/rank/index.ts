@@ -1,0 +1,90 @@
+import type { Rubric } from '../../schemas/rubric.ts';
+import type { ScoreResult } from '../../schemas/score.ts';
+
+export { crossCheck, type CrossCheckEntry, type CrossCheckOptions } from './cross-check.ts';
+
+/**
+ * Ranking within county · year · group (townships and subdistricts together; county departments apart; county
+ * governments apart). Ties on the total are broken by the rubric's tie-breaker dimensions, then by fewer points
+ * deducted, then by the unit's name in code-point order (not locale collation, which differs between machines), and
+ * every tie broken says how in `rankNote`. In quota mode, grades above their quota move down one grade, in rank order.
+ */
+
+const GROUP_ORDER: Record<ScoreResult['rankGroup'], number> = { township: 0, department: 1, county: 2 };
+const GROUP_LABEL: Record<ScoreResult['rankGroup'], string> = { township: '乡镇（街道）', department: '县直部门', county: '县（区）政府' };
+
+const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const deducted = (r: ScoreResult): number => r.penalties.reduce((s, p) => s + p.points, 0);
+const dimensionScore = (r: ScoreResult, id: string): number => r.dimensions.find((d) => d.id === id)?.score ?? 0;
+
+export const rankGroupLabel = (group: ScoreResult['rankGroup']): string => GROUP_LABEL[group];
+
+/** Why `a` ranks before `b` when their totals are equal, or null when they do not tie. */
+function tieReason(a: ScoreResult, b: ScoreResult, rubric: Rubric): string | null {
+  if (a.total !== b.total) return null;
+  for (const id of rubric.ranking.tieBreakers) {
+    const [x, y] = [dimensionScore(a, id), dimensionScore(b, id)];
+    if (x !== y) {
+      const name = rubric.dimensions.find((d) => d.id === id)?.name ?? id;
+      return `总分相同，按“${id} ${name}”得分（${x} 对 ${y}）排序`;
+    }
+  }
+  const [pa, pb] = [deducted(a), deducted(b)];
+  if (pa !== pb) return `总分及并列比较维度均相同，按扣分较少者在前（扣 ${pa} 分对 ${pb} 分）`;
+  return '总分、并列比较维度和扣分均相同，按单位名称排序（名次仅表示先后，二者实为并列）';
+}
+
+function compare(a: ScoreResult, b: ScoreResult, rubric: Rubric): number {
+  if (a.total !== b.total) return b.total - a.total;
+  for (const id of rubric.ranking.tieBreakers) {
+    const diff = dimensionScore(b, id) - dimensionScore(a, id);
+    if (diff !== 0) return diff;
+  }
+  const penalty = deducted(a) - deducted(b);
+  if (penalty !== 0) return penalty;
+  return byCodePoint(a.township ?? '', b.township ?? '') || byCodePoint(a.source, b.source);
+}
+
+function applyQuotas(ranked: ScoreResult[], rubric: Rubric): ScoreResult[] {
+  const { bands, quotas } = rubric.grading;
+  if (rubric.grading.mode !== 'quota' || quotas.length === 0) return ranked;
+  const taken = new Map<string, number>();
+  return ranked.map((result) => {
+    let index = bands.findIndex((b) => b.grade === result.grade);
+    let demotedFrom: string | null = null;
+    while (index >= 0 && index < bands.length - 1) {
+      const grade = bands[index]!.grade;
+      const quota = quotas.find((q) => q.grade === grade);
+      const limit = quota ? Math.floor(ranked.length * quota.maxShare + 1e-9) : Infinity;
+      if ((taken.get(grade) ?? 0) < limit) break;
+      demotedFrom ??= grade;
+      index++;
+    }
+    const grade = bands[index]?.grade ?? result.grade;
+    taken.set(grade, (taken.get(grade) ?? 0) + 1);
+    if (!demotedFrom) return result;
+    const quota = quotas.find((q) => q.grade === demotedFrom);
+    const note = `“${demotedFrom}”名额已满（本组 ${ranked.length} 个单位，最多 ${Math.round((quota?.maxShare ?? 0) * 100)}%），评为“${grade}”`;
+    return { ...result, grade, rankNote: result.rankNote ? `${result.rankNote}；${note}` : note };
+  });
+}
+
+export function rankResults(results: readonly ScoreResult[], rubric: Rubric): ScoreResult[] {
+  const groups = new Map<string, ScoreResult[]>();
+  for (const result of results) {
+    const key = `${result.county ?? ''}\u0000${result.year ?? ''}\u0000${GROUP_ORDER[result.rankGroup]}`;
+    groups.set(key, [...(groups.get(key) ?? []), result]);
+  }
+  const ordered = [...groups.keys()].sort(byCodePoint);
+  return ordered.flatMap((key) => {
+    const sorted = [...(groups.get(key) ?? [])].sort((a, b) => compare(a, b, rubric));
+    const ranked = sorted.map((result, i) => {
+      const { rankNote: _old, ...rest } = result;
+      const previous = sorted[i - 1];
+      const next = sorted[i + 1];
+      const note = (previous && tieReason(previous, result, rubric)) ?? (next && tieReason(result, next, rubric)) ?? null;
+      return { ...rest, rank: i + 1, ...(note ? { rankNote: note } : {}) } as ScoreResult;
+    });
+    return applyQuotas(ranked, rubric);
+  });
+}

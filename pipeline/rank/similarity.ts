@@ -1,0 +1,226 @@
+import type { NormalizedReport } from '../../schemas/report.ts';
+import { fold, hanCount } from '../text/fold.ts';
+
+/**
+ * Copy detection. Each report's paragraphs get a MinHash signature over character shingles, after the parts every
+ * report shares by convention are removed (quoted titles and slogans, the "在县委…领导下" opening, the township's own
+ * name, figures). Reports whose paragraphs collide in LSH buckets are compared paragraph by paragraph; a paragraph that
+ * many reports carry counts for less, so a county-wide formula never makes two honest reports look copied.
+ */
+
+export const MINHASH_SIZE = 32;
+const BAND_ROWS = 4;
+const BANDS = MINHASH_SIZE / BAND_ROWS;
+/** Paragraphs with fewer Han characters than this (after removing formulae) are not compared. */
+const MIN_PARAGRAPH_HAN = 20;
+/** Two paragraphs whose estimated Jaccard similarity reaches this are the same passage. */
+export const PASSAGE_MATCH = 0.5;
+
+export interface ParagraphSignature {
+  offset: number;
+  section: number;
+  /** Han characters left after normalisation: the paragraph's weight in "share of text copied". */
+  weight: number;
+  minhash: Uint32Array;
+}
+
+export interface ReportSignature {
+  reportId: string;
+  paragraphs: ParagraphSignature[];
+}
+
+/** Conventional text every report may carry: not evidence of copying. */
+const FORMULAE: RegExp[] = [
+  /“[^”]{0,40}”|"[^"]{0,40}"|《[^》]{0,60}》|〈[^〉]{0,60}〉/gu,
+  /在[^，。；]{0,24}(正确|坚强|有力)?(领导|指导)下/gu,
+  /(深入)?(学习)?(贯彻|落实)?(习近平新时代中国特色社会主义思想|习近平法治思想|党的二十大(和二十届[^，。]{0,12}全会)?精神|党的二十届[^，。]{0,8}全会精神)/gu,
+  /现将[^。]{0,40}(报告|汇报)如下[:：]?/gu,
+  /(增强|坚定|做到)?(四个意识|四个自信|两个维护|两个确立)/gu,
+  /职能科学、权责法定、执法严明、公开公正、(智能|廉洁)高效、(廉洁诚信|守法诚信)、?(人民满意)?/gu,
+  /(尊法学法守法用法|严格规范公正文明执法|谁执法谁普法|谁主管谁普法|法治政府建设实施纲要|第一责任人职责)/gu,
+];
+
+function normalizeForCopy(text: string, ownNames: readonly string[]): string {
+  let out = fold(text);
+  for (const pattern of FORMULAE) out = out.replace(pattern, '');
+  for (const name of ownNames) if (name.length >= 2) out = out.split(name).join('□');
+  // Figures and names change between a copy and its original; the prose around them does not.
+  return out.replace(/[0-9]+(\.[0-9]+)?/gu, '0').replace(/[零〇一二两三四五六七八九十百千万]+(?=[余多]?[个人名件次场份条项户])/gu, '0').replace(/[^\u4e00-\u9fff0□]/gu, '');
+}
+
+function fnv1a(text: string, start: number, length: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = start; i < start + length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+function mix(value: number): number {
+  let h = value;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+const SEEDS = Uint32Array.from({ length: MINHASH_SIZE }, (_, i) => mix(0x9e3779b9 + i * 0x632be5ab));
+
+function minhashOf(text: string, k: number): Uint32Array {
+  const signature = new Uint32Array(MINHASH_SIZE).fill(0xffffffff);
+  for (let i = 0; i + k <= text.length; i++) {
+    const shingle = fnv1a(text, i, k);
+    for (let j = 0; j < MINHASH_SIZE; j++) {
+      const h = mix(shingle ^ (SEEDS[j] ?? 0));
+      if (h < (signature[j] ?? 0)) signature[j] = h;
+    }
+  }
+  return signature;
+}
+
+export function reportSignature(report: NormalizedReport, shingle = 5): ReportSignature {
+  const names = [report.meta.township, report.meta.township?.replace(/(街道办事处|街道|镇|乡)$/u, ''), report.meta.county].filter(
+    (n): n is string => typeof n === 'string' && n.length >= 2,
+  );
+  const paragraphs: ParagraphSignature[] = [];
+  report.sections.forEach((section, index) => {
+    for (const paragraph of section.paragraphs) {
+      const normalized = normalizeForCopy(paragraph.text, names);
+      const weight = hanCount(normalized);
+      if (weight < MIN_PARAGRAPH_HAN) continue;
+      paragraphs.push({ offset: paragraph.offset, section: index, weight, minhash: minhashOf(normalized, shingle) });
+    }
+  });
+  return { reportId: report.id, paragraphs };
+}
+
+export function estimatedJaccard(a: Uint32Array, b: Uint32Array): number {
+  let same = 0;
+  for (let i = 0; i < MINHASH_SIZE; i++) if (a[i] === b[i]) same++;
+  return same / MINHASH_SIZE;
+}
+
+/** Signatures travel through DynamoDB as base64: offset, section, weight and the 32 hashes per paragraph. */
+export function encodeSignature(signature: ReportSignature): string {
+  const words = new Uint32Array(signature.paragraphs.length * (3 + MINHASH_SIZE));
+  signature.paragraphs.forEach((p, i) => {
+    const base = i * (3 + MINHASH_SIZE);
+    words[base] = p.offset;
+    words[base + 1] = p.section;
+    words[base + 2] = p.weight;
+    words.set(p.minhash, base + 3);
+  });
+  return `${signature.reportId}:${Buffer.from(words.buffer).toString('base64')}`;
+}
+
+export function decodeSignature(encoded: string): ReportSignature {
+  const [reportId = '', data = ''] = encoded.split(':');
+  const bytes = Buffer.from(data, 'base64');
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset, Math.floor(bytes.byteLength / 4));
+  const paragraphs: ParagraphSignature[] = [];
+  for (let base = 0; base + 3 + MINHASH_SIZE <= words.length; base += 3 + MINHASH_SIZE) {
+    paragraphs.push({ offset: words[base] ?? 0, section: words[base + 1] ?? 0, weight: words[base + 2] ?? 0, minhash: words.slice(base + 3, base + 3 + MINHASH_SIZE) });
+  }
+  return { reportId, paragraphs };
+}
+
+export interface PassageMatch {
+  /** Index into the first report's paragraphs, and the best-matching paragraph of the second. */
+  a: number;
+  b: number;
+  jaccard: number;
+}
+
+export interface PairSimilarity {
+  a: number;
+  b: number;
+  /** Weighted share of A's text found in B, and of B's in A; the pair's similarity is the larger. */
+  shareA: number;
+  shareB: number;
+  similarity: number;
+  passages: PassageMatch[];
+}
+
+/**
+ * All report pairs that share passages, with how much of each report's own text the other carries. `carriers`
+ * weighs a passage down when many reports have it: 1 / (reports carrying it − 1), and 0 when more than `commonShare`
+ * of a county's reports (four or more) carry it.
+ */
+function addCarrier(carriers: Map<number, Set<number>>, paragraph: number, otherReport: number): void {
+  const set = carriers.get(paragraph) ?? new Set<number>();
+  set.add(otherReport);
+  carriers.set(paragraph, set);
+}
+
+export function similarPairs(signatures: readonly ReportSignature[], commonShare: number): PairSimilarity[] {
+  const buckets = new Map<string, number[]>();
+  const paragraphOwner: { report: number; paragraph: number }[] = [];
+  signatures.forEach((signature, r) =>
+    signature.paragraphs.forEach((p, i) => {
+      const id = paragraphOwner.length;
+      paragraphOwner.push({ report: r, paragraph: i });
+      for (let band = 0; band < BANDS; band++) {
+        const rows = p.minhash.subarray(band * BAND_ROWS, band * BAND_ROWS + BAND_ROWS);
+        const key = `${band}:${rows.join(',')}`;
+        const bucket = buckets.get(key);
+        if (bucket) bucket.push(id);
+        else buckets.set(key, [id]);
+      }
+    }),
+  );
+  // Candidate paragraph pairs from different reports, confirmed by their estimated Jaccard similarity.
+  const matchesByPair = new Map<string, PassageMatch[]>();
+  const carriers = new Map<number, Set<number>>();
+  const seenPairs = new Set<string>();
+  for (const bucket of buckets.values()) {
+    if (bucket.length < 2 || bucket.length > 400) continue;
+    for (let x = 0; x < bucket.length; x++) {
+      for (let y = x + 1; y < bucket.length; y++) {
+        const first = paragraphOwner[bucket[x] ?? 0];
+        const second = paragraphOwner[bucket[y] ?? 0];
+        if (!first || !second || first.report === second.report) continue;
+        const [p, q] = first.report < second.report ? [first, second] : [second, first];
+        const pairKey = `${p.report}.${p.paragraph}|${q.report}.${q.paragraph}`;
+        if (seenPairs.has(pairKey)) continue;
+        seenPairs.add(pairKey);
+        const jaccard = estimatedJaccard(signatures[p.report]!.paragraphs[p.paragraph]!.minhash, signatures[q.report]!.paragraphs[q.paragraph]!.minhash);
+        if (jaccard < PASSAGE_MATCH) continue;
+        const reportKey = `${p.report}|${q.report}`;
+        const list = matchesByPair.get(reportKey) ?? [];
+        list.push({ a: p.paragraph, b: q.paragraph, jaccard });
+        matchesByPair.set(reportKey, list);
+        addCarrier(carriers, bucket[x] ?? 0, second.report);
+        addCarrier(carriers, bucket[y] ?? 0, first.report);
+      }
+    }
+  }
+  const paragraphIds = new Map<string, number>();
+  paragraphOwner.forEach((o, id) => paragraphIds.set(`${o.report}.${o.paragraph}`, id));
+  const reportCount = signatures.length;
+  const weightOf = (report: number, paragraph: number): number => {
+    const id = paragraphIds.get(`${report}.${paragraph}`) ?? -1;
+    const others = carriers.get(id)?.size ?? 0;
+    if (reportCount >= 4 && (others + 1) / reportCount > commonShare) return 0;
+    return others <= 1 ? 1 : 1 / others;
+  };
+  const pairs: PairSimilarity[] = [];
+  for (const [key, passages] of matchesByPair) {
+    const [a = 0, b = 0] = key.split('|').map(Number);
+    const share = (report: number, pick: (m: PassageMatch) => number): number => {
+      const own = signatures[report]!.paragraphs;
+      const total = own.reduce((sum, p, i) => sum + p.weight * weightOf(report, i), 0);
+      if (total === 0) return 0;
+      const copied = new Set(passages.map(pick));
+      let found = 0;
+      copied.forEach((i) => (found += (own[i]?.weight ?? 0) * weightOf(report, i)));
+      return found / total;
+    };
+    const shareA = share(a, (m) => m.a);
+    const shareB = share(b, (m) => m.b);
+    pairs.push({ a, b, shareA, shareB, similarity: Math.max(shareA, shareB), passages: passages.sort((x, y) => x.a - y.a || x.b - y.b) });
+  }
+  return pairs.sort((x, y) => x.a - y.a || x.b - y.b);
+}
