@@ -1,0 +1,496 @@
+// Template assertions for the Fazhi stack (bundling skipped: assets get placeholder hashes).
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Match } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { KEY_PREFIX, REPORT_SUFFIXES, TABLE } from '../../schemas/storage.ts';
+import { PDF_DATA_DIR } from '../../infra/fazhi-stack.ts';
+import type { FazhiStack, FunctionName } from '../../infra/fazhi-stack.ts';
+import { overlappingFilters } from '../../infra/notification-filters.ts';
+import { logicalId, synthFazhi } from './support.ts';
+
+type Json = Record<string, unknown>;
+type Resource = { Type: string; Properties: Json; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+
+let stack: FazhiStack;
+let template: Template;
+let resources: Record<string, Resource>;
+
+beforeAll(() => {
+  ({ stack, template } = synthFazhi());
+  resources = template.toJSON().Resources as Record<string, Resource>;
+});
+
+const byType = (type: string): Array<[string, Resource]> => Object.entries(resources).filter(([, r]) => r.Type === type);
+const getAtt = (id: string, attr = 'Arn'): Json => ({ 'Fn::GetAtt': [id, attr] });
+const FUNCTION_NAMES: FunctionName[] = ['ingest', 'score', 'export', 'rescore'];
+
+describe('data bucket', () => {
+  it('is versioned, SSE-S3 encrypted, fully private and logs access to the log bucket', () => {
+    const props = resources[logicalId(stack.bucket)]?.Properties;
+    expect(props).toMatchObject({
+      VersioningConfiguration: { Status: 'Enabled' },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      LoggingConfiguration: { DestinationBucketName: { Ref: expect.stringMatching(/^AccessLogs/) } },
+    });
+    expect(props).not.toHaveProperty('CorsConfiguration');
+  });
+
+  it('expires only noncurrent versions, never current originals', () => {
+    const rules = (resources[logicalId(stack.bucket)]?.Properties.LifecycleConfiguration as { Rules: Json[] }).Rules;
+    for (const rule of rules) {
+      expect(rule).not.toHaveProperty('ExpirationInDays');
+      expect(rule).not.toHaveProperty('ExpirationDate');
+      expect(rule).not.toHaveProperty('Transitions');
+    }
+    expect(rules).toContainEqual(expect.objectContaining({ Prefix: KEY_PREFIX.reports, NoncurrentVersionExpiration: expect.anything() }));
+    expect(rules).toContainEqual(expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } }));
+  });
+
+  it('denies non-TLS requests (both buckets) and TLS below 1.2 (data bucket)', () => {
+    for (const [, policy] of byType('AWS::S3::BucketPolicy')) {
+      expect(policy.Properties.PolicyDocument).toMatchObject({
+        Statement: expect.arrayContaining([
+          expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      });
+    }
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: logicalId(stack.bucket) },
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } } })]) },
+    });
+  });
+
+  it('retains bucket and table by default', () => {
+    expect(resources[logicalId(stack.bucket)]).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    expect(resources[logicalId(stack.table)]).toMatchObject({ DeletionPolicy: 'Retain' });
+  });
+});
+
+describe('event notifications', () => {
+  type QueueConfig = { Events: string[]; Filter: { Key: { FilterRules: Array<{ Name: string; Value: string }> } }; QueueArn: Json };
+  const configs = (): QueueConfig[] => {
+    const [only, ...rest] = byType('Custom::S3BucketNotifications');
+    expect(rest).toHaveLength(0);
+    const notification = only?.[1].Properties.NotificationConfiguration as Json;
+    expect(notification).not.toHaveProperty('LambdaFunctionConfigurations');
+    expect(notification).not.toHaveProperty('TopicConfigurations');
+    return notification.QueueConfigurations as QueueConfig[];
+  };
+  const filterOf = (c: QueueConfig): { prefix: string; suffix: string } => {
+    const rule = (name: string): string => c.Filter.Key.FilterRules.find((r) => r.Name === name)?.Value ?? '';
+    return { prefix: rule('prefix'), suffix: rule('suffix') };
+  };
+
+  it('sends OBJECT_CREATED under reports/ to the ingest queue for every report suffix', () => {
+    const ingestArn = getAtt(logicalId(stack.ingestQueue.queue));
+    for (const suffix of REPORT_SUFFIXES) {
+      const matching = configs().filter((c) => filterOf(c).prefix === KEY_PREFIX.reports && filterOf(c).suffix === suffix);
+      expect(matching, suffix).toHaveLength(1);
+      expect(matching[0]).toMatchObject({ Events: ['s3:ObjectCreated:*'], QueueArn: ingestArn });
+    }
+  });
+
+  it('sends normalized/*.json to the score queue, and nothing else exists', () => {
+    const scoreConfigs = configs().filter((c) => filterOf(c).prefix === KEY_PREFIX.normalized);
+    expect(scoreConfigs).toEqual([
+      expect.objectContaining({ Events: ['s3:ObjectCreated:*'], QueueArn: getAtt(logicalId(stack.scoreQueue.queue)) }),
+    ]);
+    expect(filterOf(scoreConfigs[0] as QueueConfig).suffix).toBe('.json');
+    expect(configs()).toHaveLength(REPORT_SUFFIXES.length + 1);
+  });
+
+  it('has no overlapping filters (S3 would reject the configuration)', () => {
+    expect(overlappingFilters(configs().map(filterOf))).toEqual([]);
+  });
+
+  it('lets only this bucket send to the queues', () => {
+    for (const queue of [stack.ingestQueue.queue, stack.scoreQueue.queue]) {
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: logicalId(queue) }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Allow',
+              Principal: { Service: 's3.amazonaws.com' },
+              Action: Match.arrayWith(['sqs:SendMessage']),
+              Condition: { ArnLike: { 'aws:SourceArn': getAtt(logicalId(stack.bucket)) } },
+            }),
+          ]),
+        },
+      });
+    }
+  });
+});
+
+describe('queues', () => {
+  const pairs = (): Array<{ name: 'ingest' | 'score'; queue: Json; dlq: Json; queueId: string; dlqId: string }> =>
+    (['ingest', 'score'] as const).map((name) => {
+      const wq = name === 'ingest' ? stack.ingestQueue : stack.scoreQueue;
+      const queueId = logicalId(wq.queue);
+      const dlqId = logicalId(wq.deadLetterQueue);
+      return { name, queueId, dlqId, queue: resources[queueId]?.Properties ?? {}, dlq: resources[dlqId]?.Properties ?? {} };
+    });
+
+  it('every queue is SSE-encrypted and TLS-only', () => {
+    const queues = byType('AWS::SQS::Queue');
+    expect(queues).toHaveLength(4);
+    for (const [id, queue] of queues) {
+      expect(queue.Properties.SqsManagedSseEnabled, id).toBe(true);
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: id }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+        },
+      });
+    }
+  });
+
+  it('main queues redrive to their DLQ after 3–5 receives; DLQs outlive the main queue', () => {
+    for (const { queue, dlq, dlqId } of pairs()) {
+      const redrive = queue.RedrivePolicy as { deadLetterTargetArn: Json; maxReceiveCount: number };
+      expect(redrive.deadLetterTargetArn).toEqual(getAtt(dlqId));
+      expect(redrive.maxReceiveCount).toBeGreaterThanOrEqual(3);
+      expect(redrive.maxReceiveCount).toBeLessThanOrEqual(5);
+      expect(dlq.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+      expect(Number(dlq.MessageRetentionPeriod)).toBeGreaterThan(Number(queue.MessageRetentionPeriod));
+      expect(dlq).not.toHaveProperty('RedrivePolicy');
+    }
+  });
+
+  it('visibility timeout is at least 6 × the consuming function timeout', () => {
+    const mappings = byType('AWS::Lambda::EventSourceMapping');
+    expect(mappings).toHaveLength(2);
+    for (const [, mapping] of mappings) {
+      const queueId = ((mapping.Properties.EventSourceArn as Json)['Fn::GetAtt'] as string[])[0] as string;
+      const functionId = (mapping.Properties.FunctionName as { Ref: string }).Ref;
+      const visibility = Number(resources[queueId]?.Properties.VisibilityTimeout);
+      const timeout = Number(resources[functionId]?.Properties.Timeout);
+      const window = Number(mapping.Properties.MaximumBatchingWindowInSeconds ?? 0);
+      expect(timeout).toBeGreaterThan(0);
+      expect(visibility, `${queueId} vs ${functionId}`).toBeGreaterThanOrEqual(6 * timeout + window);
+    }
+  });
+
+  it('event sources report partial batch failures with bounded batch size and concurrency', () => {
+    const expectations = [
+      { fn: stack.functions.ingest, queue: stack.ingestQueue.queue, maxBatch: 5 },
+      { fn: stack.functions.score, queue: stack.scoreQueue.queue, maxBatch: 10 },
+    ];
+    for (const { fn, queue, maxBatch } of expectations) {
+      const [entry, ...rest] = byType('AWS::Lambda::EventSourceMapping').filter(
+        ([, m]) => (m.Properties.FunctionName as { Ref: string }).Ref === logicalId(fn.function),
+      );
+      expect(rest).toHaveLength(0);
+      const props = entry?.[1].Properties ?? {};
+      expect(props).toMatchObject({ FunctionResponseTypes: ['ReportBatchItemFailures'], EventSourceArn: getAtt(logicalId(queue)) });
+      expect(props.BatchSize).toBeLessThanOrEqual(maxBatch);
+      expect((props.ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency).toBeGreaterThanOrEqual(2);
+    }
+  });
+});
+
+describe('alarms', () => {
+  const alarms = (): Json[] => byType('AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
+  const topicRef = (): Json => ({ Ref: logicalId(stack.alarmTopic) });
+
+  it('every alarm notifies the alarm topic (alarm and OK)', () => {
+    expect(alarms().length).toBe(2 + 2 + 4);
+    for (const alarm of alarms()) {
+      expect(alarm.AlarmActions).toEqual([topicRef()]);
+      expect(alarm.OKActions).toEqual([topicRef()]);
+    }
+  });
+
+  it('fires on any message in a DLQ', () => {
+    for (const wq of [stack.ingestQueue, stack.scoreQueue]) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: getAtt(logicalId(wq.deadLetterQueue), 'QueueName') }],
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
+    }
+  });
+
+  it('fires when the oldest message of a main queue is older than 15 minutes', () => {
+    for (const wq of [stack.ingestQueue, stack.scoreQueue]) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateAgeOfOldestMessage',
+        Dimensions: [{ Name: 'QueueName', Value: getAtt(logicalId(wq.queue), 'QueueName') }],
+        Threshold: 900,
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
+    }
+  });
+
+  it('fires on errors of every function', () => {
+    for (const name of FUNCTION_NAMES) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(stack.functions[name].function) } }],
+        Threshold: 1,
+      });
+    }
+  });
+
+  it('the topic is KMS-encrypted (key usable by CloudWatch), TLS-only, and has no subscription by default', () => {
+    const topic = resources[logicalId(stack.alarmTopic)]?.Properties ?? {};
+    const keyId = (topic.KmsMasterKeyId as Json)['Fn::GetAtt'] as string[];
+    expect(resources[keyId[0] as string]).toMatchObject({
+      Type: 'AWS::KMS::Key',
+      Properties: {
+        EnableKeyRotation: true,
+        KeyPolicy: {
+          Statement: expect.arrayContaining([
+            expect.objectContaining({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }),
+          ]),
+        },
+      },
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+});
+
+describe('functions', () => {
+  const COMMON = ['BUCKET_NAME', 'LOG_LEVEL', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'TABLE_NAME'];
+  const EXTRA: Record<FunctionName, string[]> = {
+    ingest: ['FAZHI_PDF_DATA_DIR'],
+    score: ['DEFAULT_RUBRIC'],
+    export: ['URL_TTL_SECONDS'],
+    rescore: ['SCORE_QUEUE_URL'],
+  };
+  const props = (name: FunctionName): Json => resources[logicalId(stack.functions[name].function)]?.Properties ?? {};
+  const env = (name: FunctionName): Record<string, unknown> =>
+    (props(name).Environment as { Variables: Record<string, unknown> }).Variables;
+
+  it('are nodejs22.x on arm64 with an ESM bundle, explicit log group and the sizes asked for', () => {
+    const sizes: Record<FunctionName, [number, number]> = { ingest: [1024, 60], score: [512, 30], export: [1024, 120], rescore: [256, 60] };
+    for (const name of FUNCTION_NAMES) {
+      expect(props(name), name).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        MemorySize: sizes[name][0],
+        Timeout: sizes[name][1],
+        LoggingConfig: { LogGroup: { Ref: logicalId(stack.functions[name].logGroup) } },
+      });
+      expect(resources[logicalId(stack.functions[name].logGroup)]?.Properties.RetentionInDays).toBeGreaterThan(0);
+    }
+  });
+
+  it('get exactly the environment variables their handler reads', () => {
+    for (const name of FUNCTION_NAMES) {
+      expect(Object.keys(env(name)).sort(), name).toEqual([...COMMON, ...EXTRA[name]].sort());
+      expect(env(name)).toMatchObject({
+        BUCKET_NAME: { Ref: logicalId(stack.bucket) },
+        TABLE_NAME: { Ref: logicalId(stack.table) },
+        LOG_LEVEL: 'INFO',
+        NODE_OPTIONS: '--enable-source-maps',
+      });
+    }
+    expect(env('ingest').FAZHI_PDF_DATA_DIR).toBe(PDF_DATA_DIR);
+    expect(PDF_DATA_DIR).toBe('/var/task/pdfjs');
+    expect(env('score').DEFAULT_RUBRIC).toBe('2024');
+    expect(env('export').URL_TTL_SECONDS).toBe('900');
+    expect(env('rescore').SCORE_QUEUE_URL).toEqual({ Ref: logicalId(stack.scoreQueue.queue) });
+  });
+
+  it('have no reserved concurrency (concurrency is capped on the event source instead)', () => {
+    for (const name of FUNCTION_NAMES) expect(props(name)).not.toHaveProperty('ReservedConcurrentExecutions');
+  });
+});
+
+describe('IAM: least privilege', () => {
+  type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+  const statementsOf = (name: FunctionName): Statement[] => {
+    const roleId = logicalId(stack.functions[name].role);
+    const policies = byType('AWS::IAM::Policy').filter(([, p]) =>
+      (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === roleId),
+    );
+    expect(byType('AWS::IAM::Role').find(([id]) => id === roleId)?.[1].Properties).not.toHaveProperty('ManagedPolicyArns');
+    return policies.flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+  };
+  const list = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
+  /** S3 resources of a statement as '' (the bucket itself) or the key pattern after 'bucket/'. */
+  const s3Targets = (statement: Statement): string[] => {
+    const bucketArn = getAtt(logicalId(stack.bucket));
+    return list(statement.Resource).flatMap((r) => {
+      if (JSON.stringify(r) === JSON.stringify(bucketArn)) return [''];
+      const join = (r as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+      if (join && JSON.stringify(join[1][0]) === JSON.stringify(bucketArn)) return [String(join[1][1]).replace(/^\//, '')];
+      return [];
+    });
+  };
+  const s3Access = (name: FunctionName): { read: string[]; put: string[]; other: string[] } => {
+    const read = new Set<string>();
+    const put = new Set<string>();
+    const other = new Set<string>();
+    for (const statement of statementsOf(name)) {
+      expect(statement.Effect).toBe('Allow');
+      const actions = list(statement.Action).filter((a) => a.startsWith('s3:'));
+      const objects = s3Targets(statement).filter((t) => t !== '');
+      for (const action of actions) {
+        for (const key of objects) {
+          if (action === 's3:GetObject*') read.add(key);
+          else if (action === 's3:PutObject') put.add(key);
+          else if (/^s3:(Delete|Put.*Acl|\*)/.test(action)) other.add(`${action} ${key}`);
+        }
+        if (/^s3:(Delete|\*)/.test(action)) other.add(action);
+      }
+    }
+    return { read: [...read].sort(), put: [...put].sort(), other: [...other] };
+  };
+
+  it('ingest reads reports/* and writes normalized/* only', () => {
+    expect(s3Access('ingest')).toEqual({ read: ['reports/*'], put: ['normalized/*'], other: [] });
+  });
+  it('score reads normalized/* and writes scores/* only', () => {
+    expect(s3Access('score')).toEqual({ read: ['normalized/*'], put: ['scores/*'], other: [] });
+  });
+  it('export reads scores/* and exports/*, writes exports/* only', () => {
+    expect(s3Access('export')).toEqual({ read: ['exports/*', 'scores/*'], put: ['exports/*'], other: [] });
+  });
+  it('rescore reads normalized/* and writes nothing to S3', () => {
+    expect(s3Access('rescore')).toEqual({ read: ['normalized/*'], put: [], other: [] });
+  });
+
+  it('no S3 statement grants the whole bucket (bucket/*) or any bucket but ours', () => {
+    for (const name of FUNCTION_NAMES) {
+      for (const statement of statementsOf(name)) {
+        const actions = list(statement.Action);
+        if (!actions.some((a) => a.startsWith('s3:'))) continue;
+        const targets = s3Targets(statement);
+        expect(targets.length, `${name}: S3 statement on a foreign resource`).toBe(list(statement.Resource).length);
+        expect(targets, name).not.toContain('*');
+        expect(JSON.stringify(statement.Resource)).not.toMatch(/"\*"/);
+      }
+    }
+  });
+
+  it('table access: ingest/score read-write, export/rescore read-only; only rescore may send to the score queue', () => {
+    const dynamoActions = (name: FunctionName): string[] =>
+      statementsOf(name).flatMap((s) => list(s.Action)).filter((a) => a.startsWith('dynamodb:'));
+    for (const name of ['ingest', 'score'] as const) expect(dynamoActions(name)).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']));
+    for (const name of ['export', 'rescore'] as const) {
+      expect(dynamoActions(name)).toContain('dynamodb:Query');
+      expect(dynamoActions(name).filter((a) => /Put|Update|Delete|Write/.test(a)), name).toEqual([]);
+    }
+    const senders = FUNCTION_NAMES.filter((name) => statementsOf(name).some((s) => list(s.Action).includes('sqs:SendMessage')));
+    expect(senders).toEqual(['rescore']);
+  });
+
+  it('each function may only write its own log group', () => {
+    for (const name of FUNCTION_NAMES) {
+      const logStatements = statementsOf(name).filter((s) => list(s.Action).some((a) => a.startsWith('logs:')));
+      expect(logStatements).toEqual([
+        expect.objectContaining({ Resource: getAtt(logicalId(stack.functions[name].logGroup)) }),
+      ]);
+    }
+  });
+});
+
+describe('table', () => {
+  it('is on-demand with PITR, deletion protection and the ranking GSI from schemas/storage.ts', () => {
+    const props = resources[logicalId(stack.table)]?.Properties ?? {};
+    expect(resources[logicalId(stack.table)]?.Type).toBe('AWS::DynamoDB::GlobalTable');
+    expect(props).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
+        { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: TABLE.rankingIndex.name,
+          KeySchema: [
+            { AttributeName: TABLE.rankingIndex.partitionKey, KeyType: 'HASH' },
+            { AttributeName: TABLE.rankingIndex.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+      Replicas: [
+        expect.objectContaining({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true }),
+      ],
+    });
+    expect(props.AttributeDefinitions).toEqual(
+      expect.arrayContaining([
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+        { AttributeName: 'gsi1pk', AttributeType: 'S' },
+        { AttributeName: 'gsi1sk', AttributeType: 'N' },
+      ]),
+    );
+  });
+});
+
+describe('outputs', () => {
+  it('exposes names, URLs, the upload prefix and a CLI hint', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(Object.keys(outputs).sort()).toEqual(
+      [
+        'AlarmTopicArn', 'BucketName', 'CliHint', 'ExportFunctionName', 'IngestDeadLetterQueueUrl', 'IngestFunctionName',
+        'IngestQueueUrl', 'RescoreFunctionName', 'ScoreDeadLetterQueueUrl', 'ScoreFunctionName', 'ScoreQueueUrl', 'TableName',
+        'UploadPrefix',
+      ].sort(),
+    );
+    expect(JSON.stringify(outputs.UploadPrefix?.Value)).toContain(`/${KEY_PREFIX.reports}`);
+    expect(JSON.stringify(outputs.CliHint?.Value)).toMatch(/fazhi upload.*fazhi status.*fazhi export/);
+  });
+});
+
+describe('context parameters', () => {
+  it('retainData=false, alarmEmail and the other parameters change what they should', () => {
+    const { stack: dev, template: devTemplate } = synthFazhi({
+      context: { stage: 'qa', retainData: 'false', alarmEmail: 'ops@example.org', urlTtlSeconds: '300', defaultRubric: '2025', logLevel: 'debug' },
+    });
+    expect(dev.stackName).toBe('FazhiScore-qa');
+    const json = devTemplate.toJSON() as { Resources: Record<string, Resource> };
+    expect(json.Resources[logicalId(dev.bucket)]).toMatchObject({ DeletionPolicy: 'Delete' });
+    expect(json.Resources[logicalId(dev.table)]?.Properties.Replicas).toEqual([expect.objectContaining({ DeletionProtectionEnabled: false })]);
+    devTemplate.resourceCountIs('Custom::S3AutoDeleteObjects', 2);
+    devTemplate.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.org' });
+    const envOf = (name: FunctionName): Record<string, unknown> =>
+      (json.Resources[logicalId(dev.functions[name].function)]?.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(envOf('export').URL_TTL_SECONDS).toBe('300');
+    expect(envOf('score').DEFAULT_RUBRIC).toBe('2025');
+    expect(envOf('ingest').LOG_LEVEL).toBe('DEBUG');
+  });
+});
+
+describe('partition-agnostic', () => {
+  it('the environment-agnostic template has no aws-partition ARN literal', () => {
+    expect(JSON.stringify(template.toJSON())).not.toContain('arn:aws:');
+  });
+
+  it('synthesized for cn-north-1 it has no arn:aws: literal', () => {
+    const { template: cn } = synthFazhi({ env: { account: '123456789012', region: 'cn-north-1' }, id: 'FazhiScoreCn' });
+    const text = JSON.stringify(cn.toJSON());
+    expect(text).not.toContain('arn:aws:');
+    // Sanity check that the synth really resolved the China partition (enablePartitionLiterals).
+    expect(text).toContain('arn:aws-cn:');
+  });
+});
+
+// Asset hashes (64 hex) change with bundled code, dependencies, OS and Node; mask them so the snapshot records the
+// infrastructure only.
+const ASSET_HASH = /[0-9a-f]{64}/g;
+expect.addSnapshotSerializer({
+  test: (value: unknown) => typeof value === 'string' && /[0-9a-f]{64}/.test(value),
+  serialize: (value: string, config, indentation, depth, refs, printer) =>
+    printer(value.replace(ASSET_HASH, '<asset-hash>'), config, indentation, depth, refs),
+});
+
+describe('snapshot', () => {
+  it('matches the committed template', () => {
+    expect(template.toJSON()).toMatchSnapshot();
+  });
+});
