@@ -138,7 +138,7 @@ function chineseFigures(text: string, mask: Uint8Array): RawFigure[] {
     if (mask[match.index]) continue;
     const spoken = match[1] ?? '';
     const [whole = '', fraction] = spoken.split('点');
-    const integer = parseChineseNumeral(whole);
+    const integer = whole === '百' ? 100 : parseChineseNumeral(whole);
     if (integer === null) continue;
     const decimals = fraction ? Number(`0.${[...fraction].map((c) => parseChineseNumeral(c) ?? 0).join('')}`) : 0;
     figures.push({ start: match.index, end: match.index + match[0].length, value: integer + decimals, unit: '%', qualifier: qualifierBefore(text, match.index) ?? 'exact' });

@@ -46,6 +46,8 @@ function isTitleBlockLine(line: OutlineLine, index: number): boolean {
   if (line.hint.title) return true;
   if (text.length > 80) return false;
   if (/[。；]/u.test(text.replace(/[。]$/u, ''))) return false;
+  // Prose ("2024年，东岭镇…现将有关情况报告如下：") is the first paragraph, not part of the title block.
+  if (/现将|如下[:：]?$/u.test(text) || ((text.match(/[，,]/gu) ?? []).length > 0 && !/[:：]$/u.test(text) && text.length > 30)) return false;
   if (SIGNER.test(text)) return true;
   if (DOC_NUMBER.test(text) && text.length <= 30) return true;
   if (ADDRESSEE.test(text) && ADDRESSEE_WORDS.test(text)) return true;

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { compileMetrics, extractFacts } from '../../../pipeline/normalize/facts.ts';
+import { rubric2024 } from '../../helpers/reports.ts';
+
+const metrics = compileMetrics(rubric2024.rubric.metrics);
+const factsOf = (text: string, offset = 0) => extractFacts([{ text, offset, section: 0 }], metrics);
+const brief = (text: string) => factsOf(text).map((f) => [f.value, f.unit, f.qualifier]);
+
+describe('extractFacts()', () => {
+  it('reads Arabic figures with 余 as "at least", each with the clause before it', () => {
+    const facts = factsOf('通过发放宣传资料20000余份、悬挂标语30余条、开设法治讲堂10余场等形式开展宣传。');
+    expect(facts.map((f) => [f.value, f.unit, f.qualifier, f.context])).toEqual([
+      [20000, '份', 'atLeast', '通过发放宣传资料'],
+      [30, '条', 'atLeast', '悬挂标语'],
+      [10, '场', 'atLeast', '开设法治讲堂'],
+    ]);
+  });
+
+  it('reads Chinese numerals: 十余场, 两万余人次, 两百万余元, 百分之百', () => {
+    expect(brief('开展送法下乡十余场，受教育群众两万余人次。')).toEqual([[10, '场', 'atLeast'], [20000, '人次', 'atLeast']]);
+    expect(brief('涉及金额两百万余元。')).toEqual([[2_000_000, '元', 'atLeast']]);
+    expect(brief('重大决策合法性审查覆盖率达到百分之百。')).toEqual([[100, '%', 'exact']]);
+  });
+
+  it('reads 万 as a multiplier and 约/近/超过/不足/以上 as qualifiers', () => {
+    expect(brief('发放彩页2万余张。')).toEqual([[20000, '张', 'atLeast']]);
+    expect(brief('投资近10万元扩建综治中心。')).toEqual([[100000, '元', 'about']]);
+    expect(brief('培训超过500人次，其中不足3次的补训，开展讲座80次以上。')).toEqual([[500, '人次', 'atLeast'], [3, '次', 'atMost'], [80, '次', 'atLeast']]);
+  });
+
+  it('ties a figure to a metric when the catalogue recognises the words before it', () => {
+    const facts = factsOf('2024年共受理行政调解案件40余起，成功化解28起，调解成功率达到93%。');
+    expect(facts.map((f) => [f.value, f.metric])).toEqual([
+      [40, 'mediation.cases'],
+      [28, 'mediation.success'],
+      [93, 'mediation.success_rate'],
+    ]);
+  });
+
+  it('skips years, dates, document numbers, quoted names, ordinals and slogans', () => {
+    const text =
+      '根据《法治政府建设实施纲要（2021-2025年）》和城府办发〔2024〕53号文件，2024年1-11月依托“141”体系，在“3.15”开展宣传，' +
+      '增强“四个意识”，落实八项规定和“三项制度”，学习党的二十大精神，第3名，一起因土地流转引发的纠纷。';
+    expect(factsOf(text)).toEqual([]);
+  });
+
+  it('keeps offsets into the original text, full-width digits included', () => {
+    const paragraph = '执法人员１５人，其中持证８人。';
+    const facts = factsOf(paragraph, 50);
+    expect(facts.map((f) => [f.value, f.text])).toEqual([[15, '１５人'], [8, '８人']]);
+    for (const fact of facts) expect(paragraph.slice(fact.offset - 50, fact.offset - 50 + fact.text.length)).toBe(fact.text);
+  });
+
+  it('keeps a bare figure only where the words make it a score or a rate', () => {
+    expect(brief('平均综合成绩99.2，今年以来成绩保持前列；110伏变电站；拨打12345热线。')).toEqual([[99.2, '', 'exact']]);
+  });
+});
