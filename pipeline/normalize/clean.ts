@@ -62,7 +62,7 @@ function stripMarkdown(text: string, hint: BlockHint): { text: string; hint: Blo
     .replace(/\*\*|__/gu, '');
   if (/^\s*\|.*\|\s*$/u.test(line)) {
     if (/^\s*\|?\s*:?-{2,}/u.test(line)) return { text: '', hint: next }; // table rule
-    line = line.replace(/^\s*\|/u, '').replace(/\|\s*$/u, '').split('|').map((c) => c.trim()).join('　');
+    line = line.replace(/^\s*\|/u, '').replace(/\|\s*$/u, '').split('|').map((c) => c.trim()).join('\u3000');
   }
   if (/^\s*(```|~~~|-{3,}|\*{3,}|_{3,})\s*$/u.test(line)) return { text: '', hint: next };
   return { text: line, hint: next };

@@ -9,8 +9,11 @@ import type { ScoringContext } from './context.ts';
  */
 
 export interface PartItem {
+  /** What the item says (for a sub-section: its heading and paragraphs), for matching. */
   text: string;
   folded: string;
+  /** A real span of the report to cite: a sub-section's first paragraph, or the item itself. */
+  cite: { text: string; offset: number };
   offset: number;
   section: number;
 }
@@ -27,7 +30,8 @@ function splitByMarkers(text: string, folded: string, offset: number, section: n
   if (starts.length < 2) return [];
   return starts.map((start, i) => {
     const end = starts[i + 1] ?? text.length;
-    return { text: text.slice(start, end).trim(), folded: folded.slice(start, end).trim(), offset: offset + start, section };
+    const item = text.slice(start, end).trimEnd();
+    return { text: item, folded: folded.slice(start, start + item.length), cite: { text: item, offset: offset + start }, offset: offset + start, section };
   });
 }
 
@@ -40,7 +44,10 @@ export function partItems(ctx: ScoringContext, part: ReportPart): PartItem[] {
     .filter(({ s }) => s.level > topLevel)
     .map(({ s, i }) => {
       const text = [s.heading, ...s.paragraphs.map((p) => p.text)].join('。');
-      return { text, folded: fold(text), offset: s.offset, section: i };
+      const first = s.paragraphs[0];
+      const headingAt = ctx.report.text.indexOf(s.heading, s.offset);
+      const cite = first ? { text: first.text, offset: first.offset } : { text: s.heading, offset: headingAt >= 0 ? headingAt : s.offset };
+      return { text, folded: fold(text), cite, offset: s.offset, section: i };
     });
   // 2. 一是…二是… or 1. 2. runs inside the part's paragraphs.
   const paragraphs = sections.flatMap(({ s, i }) => s.paragraphs.map((p) => ({ ...p, section: i })));
@@ -49,7 +56,7 @@ export function partItems(ctx: ScoringContext, part: ReportPart): PartItem[] {
   // 3. Plain sentences, leaving out lead-ins ending in a colon ("主要表现在：").
   const sentences = ctx.sentences
     .filter((s) => s.part === part && s.han >= 10 && !/[:：]$/u.test(s.folded))
-    .map((s) => ({ text: s.text, folded: s.folded, offset: s.offset, section: s.section }));
+    .map((s) => ({ text: s.text, folded: s.folded, cite: { text: s.text, offset: s.offset }, offset: s.offset, section: s.section }));
   const structured = [subsections, enumerated, numbered].reduce((best, next) => (next.length > best.length ? next : best), [] as PartItem[]);
   const items = structured.length >= 2 ? structured : sentences;
   return items.filter((item) => hanCount(item.text) >= 4);

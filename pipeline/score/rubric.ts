@@ -49,8 +49,11 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** zod's Chinese messages: the people who read them edit rubrics in Chinese. */
+const chineseErrors = z.locales.zhCN().localeError;
+
 export function parseRubric(json: unknown, origin: string): LoadedRubric {
-  const result = Rubric.safeParse(json);
+  const result = Rubric.safeParse(json, { error: chineseErrors });
   if (!result.success) throw new RubricError(origin, describeIssues(result.error));
   const { $schema: _schema, ...content } = result.data;
   const sha256 = createHash('sha256').update(canonicalJson(content)).digest('hex');

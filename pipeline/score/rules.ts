@@ -90,15 +90,17 @@ function phrases(ctx: ScoringContext, rule: RuleOf<'phrases'>, max: number): Rul
   return { score, note, evidence: sentences.map((i) => evidenceOf(ctx, ctx.sentences[i]!)) };
 }
 
-/** All phrases within `window` characters, starting in this sentence (the window may run into the next ones). */
+/**
+ * All phrases within `window` characters of an occurrence of the first phrase in this sentence; the window may run
+ * into the following sentences of the same section.
+ */
 function nearGroup(ctx: ScoringContext, rule: RuleOf<'phrases'>, sentence: ScoringSentence): boolean {
-  const following = ctx.sentences.filter((s) => s.section === sentence.section && s.offset >= sentence.offset && s.offset < sentence.offset + rule.window);
-  const windowText = following.map((s) => s.folded).join('').slice(0, Math.max(rule.window, sentence.folded.length));
-  const first = patternOf(ctx.compiled, rule.phrases[0] ?? '');
-  const anchor = first.exec(sentence.folded);
-  first.lastIndex = 0;
-  if (!anchor) return false;
-  return rule.phrases.every((p) => matches(ctx.compiled, p, windowText));
+  const following = ctx.sentences.filter((s) => s.section === sentence.section && s.offset >= sentence.offset && s.offset < sentence.offset + sentence.folded.length + rule.window);
+  const text = following.map((s) => s.folded).join('');
+  const positions = (source: string): number[] => [...text.matchAll(patternOf(ctx.compiled, source))].map((m) => m.index);
+  const anchors = positions(rule.phrases[0] ?? '').filter((p) => p < sentence.folded.length);
+  const others = rule.phrases.slice(1).map(positions);
+  return anchors.some((anchor) => others.every((hits) => hits.some((p) => Math.abs(p - anchor) <= rule.window)));
 }
 
 function factsIn(ctx: ScoringContext, metric: string, parts: readonly ReportPart[] | undefined): { fact: Fact; sentence: ScoringSentence }[] {
@@ -242,7 +244,7 @@ function distinctItems(ctx: ScoringContext, rule: RuleOf<'distinct-items'>, max:
   return {
     score: Math.min(score, max),
     note: notes.join('；'),
-    evidence: items.slice(0, 6).map((item) => evidenceOf(ctx, { text: item.text.length > 120 ? `${item.text.slice(0, 120)}…` : item.text, offset: item.offset, section: item.section })),
+    evidence: items.slice(0, 6).map((item) => evidenceOf(ctx, { text: item.cite.text.length > 120 ? `${item.cite.text.slice(0, 120)}…` : item.cite.text, offset: item.cite.offset, section: item.section })),
   };
 }
 

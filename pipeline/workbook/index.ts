@@ -273,7 +273,7 @@ function rubricSheet(workbook: ExcelJS.Workbook, input: WorkbookInput): void {
   const grading = rubric.grading;
   const lines = [
     `名称：${rubric.title}`,
-    `编号：${rubric.id}　版本：${rubric.version}　总分：${rubric.max}`,
+    `编号：${rubric.id}\u3000版本：${rubric.version}\u3000总分：${rubric.max}`,
     `SHA-256：${input.rubric.sha256}`,
     `等次：${grading.mode === 'quota' ? '名额制' : '分数段'}；${grading.bands.map((b) => `${b.grade} ≥ ${b.min}`).join('，')}${grading.quotas.length ? `；名额：${grading.quotas.map((q) => `${q.grade} ≤ ${Math.round(q.maxShare * 100)}%`).join('，')}` : ''}`,
     ...rubric.notes.map((n, i) => `说明 ${i + 1}：${n}`),

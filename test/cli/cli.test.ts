@@ -1,0 +1,115 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ScoreRun } from '../../schemas/score.ts';
+import { NormalizedReport } from '../../schemas/report.ts';
+import { main } from '../../cli/main.ts';
+import { listInputs } from '../../cli/inputs.ts';
+import { haveSeeds, ROOT, SAMPLES_DIR, SEEDS_DIR } from '../helpers/reports.ts';
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('fazhi (in-process)', () => {
+  it('prints help with exit 0, and exits 2 on no command or an unknown one', async () => {
+    expect((await run('--help')).code).toBe(0);
+    expect((await run('score', '--help')).out).toContain('用法：fazhi score');
+    expect((await run()).code).toBe(2);
+    const unknown = await run('sore');
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain('未知命令');
+    const badFlag = await run('score', '--colour', 'samples');
+    expect(badFlag.code).toBe(2);
+    expect(badFlag.err).not.toMatch(/\n\s+at /u);
+  });
+
+  it('score --json: every input file appears exactly once, in results or failures, results in rank order', async () => {
+    const { code, out } = await run('score', SAMPLES_DIR, '--json');
+    expect(code).toBe(0);
+    const parsed = ScoreRun.parse(JSON.parse(out));
+    const inputs = await listInputs([SAMPLES_DIR]);
+    expect(parsed.results.length + parsed.failures.length).toBe(inputs.length);
+    expect(new Set(parsed.results.map((r) => r.source)).size).toBe(parsed.results.length);
+    const group = parsed.results.filter((r) => r.year === 2024 && r.rankGroup === 'township');
+    expect(group.map((r) => r.rank)).toEqual(group.map((_, i) => i + 1));
+    expect(group.map((r) => r.total)).toEqual([...group.map((r) => r.total)].sort((a, b) => b - a));
+  });
+
+  it('bad input never crashes a run: empty and junk files land in failures with reasons, exit 1, the good one scores', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fazhi-cli-'));
+    writeFileSync(join(dir, '空文件.txt'), '');
+    writeFileSync(join(dir, 'junk.docx'), Buffer.from([0x00, 0xff, 0x13, 0x37, 0x00, 0x00, 0x9a, 0x01, ...new Array(200).fill(0)]));
+    copyFileSync(join(SAMPLES_DIR, '石门镇2024年法治政府建设工作报告.txt'), join(dir, '石门镇.txt'));
+    const { code, out, err } = await run('score', dir, '--json');
+    expect(code).toBe(1);
+    const parsed = ScoreRun.parse(JSON.parse(out));
+    expect(parsed.results.map((r) => r.township)).toEqual(['石门镇']);
+    expect(parsed.failures.map((f) => f.code).sort()).toEqual(['empty', 'not-a-report']);
+    for (const failure of parsed.failures) expect(failure.message).toMatch(/[\u4e00-\u9fff]/u);
+    expect(err).toContain('2 个文件未能评分');
+  });
+
+  it('score --out writes a workbook and prints the ranking table', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'fazhi-cli-')), 'ranking.xlsx');
+    const result = await run('score', join(SAMPLES_DIR, '望江镇2024年法治政府建设情况报告.docx'), join(SAMPLES_DIR, '龙口乡2024年法治政府建设工作总结.txt'), '--out', out);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/1\s+望江镇/u);
+    expect(readFileSync(out).subarray(0, 2).toString()).toBe('PK');
+  });
+
+  it('parse --json prints a NormalizedReport', async () => {
+    const { code, out } = await run('parse', join(SAMPLES_DIR, '石门镇2024年法治政府建设工作报告.txt'), '--json');
+    expect(code).toBe(0);
+    expect(NormalizedReport.parse(JSON.parse(out)).meta.township).toBe('石门镇');
+  });
+
+  it('rubric check names the JSON path of a mistake and exits 1; rubric schema writes the JSON Schema', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fazhi-cli-'));
+    const broken = JSON.parse(readFileSync(join(ROOT, 'scoring-rules/2024.json'), 'utf8'));
+    broken.dimensions[2].indicators[0].max = 'three';
+    writeFileSync(join(dir, 'broken.json'), JSON.stringify(broken));
+    const check = await run('rubric', 'check', join(dir, 'broken.json'));
+    expect(check.code).toBe(1);
+    expect(check.err).toContain('dimensions[2].indicators[0].max');
+    expect((await run('rubric', 'check', join(ROOT, 'scoring-rules/2024.json'))).code).toBe(0);
+    const schema = await run('rubric', 'schema', '--out', join(dir, 'schema.json'));
+    expect(schema.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'schema.json'), 'utf8')).properties.dimensions.type).toBe('array');
+  });
+
+  it('rubric explain says, indicator by indicator, why a report got its score', async () => {
+    const { code, out } = await run('rubric', 'explain', '--rubric', join(ROOT, 'scoring-rules/2024.json'), join(SAMPLES_DIR, '石门镇2024年法治政府建设工作报告.txt'));
+    expect(code).toBe(0);
+    expect(out).toContain('D3 依法决策与合法性审查');
+    expect(out).toMatch(/「.+」（.+，第 \d+ 字）/u);
+  });
+});
+
+describe('the installed command', () => {
+  it('runs as `npx fazhi` right after npm ci, with no build step', () => {
+    const result = spawnSync('npx', ['--no-install', 'fazhi', 'score', '--help'], { cwd: ROOT, encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('用法：fazhi score');
+  });
+
+  it.skipIf(!haveSeeds)('`npx fazhi score ../shared/seeds --json` gets township and year right for all five seeds', () => {
+    const result = spawnSync('node', [join(ROOT, 'bin/fazhi.js'), 'score', SEEDS_DIR, '--json'], { cwd: ROOT, encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    const run = ScoreRun.parse(JSON.parse(result.stdout));
+    expect(run.failures).toEqual([]);
+    expect(run.results.map((r) => [r.township, r.year]).sort()).toEqual(
+      [['双柳树镇', 2024], ['均口镇', 2023], ['渤海镇', 2024], ['明通镇', 2024], ['沙窝镇', 2023]].sort(),
+    );
+    for (const r of run.results) {
+      for (const indicator of r.dimensions.flatMap((d) => d.indicators)) {
+        if (indicator.score > 0 && !indicator.id.startsWith('D1.submitted') && !indicator.id.startsWith('D1.published')) expect(indicator.evidence.length).toBeGreaterThan(0);
+      }
+    }
+  });
+});
