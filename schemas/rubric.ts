@@ -72,6 +72,12 @@ export const PhrasesRule = z
     phrases: z.array(Pattern).min(1),
     window: z.number().int().positive().default(60).describe('near 模式下词语之间的最大距离（字）'),
     pointsPerHit: Points.describe('每个不同句子（all/near：每组）得分'),
+    perSentence: z
+      .number()
+      .int()
+      .min(1)
+      .default(1)
+      .describe('一个句子最多计几个要点：默认 1（防止一句话堆砌关键词）；列举式要求（如“三项制度”“五个程序”）可设为要点个数'),
     cap: Points.optional().describe('本规则最高得分；缺省为指标满分'),
     parts: Parts.optional(),
     requireFigure: z.boolean().default(false).describe('句子必须含有数字才算（防止空泛表述得分）'),

@@ -179,9 +179,13 @@ export function compileMetrics(metrics: readonly Metric[]): CompiledMetric[] {
   return metrics.map((m) => ({ id: m.id, patterns: m.patterns.map((p) => new RegExp(p, 'gu')), units: m.units }));
 }
 
-/** The metric whose pattern ends closest to the figure; the catalogue's order breaks ties. */
-export function tagMetric(context: string, unit: string, metrics: readonly CompiledMetric[]): string | null {
+/**
+ * The metric whose pattern ends closest to the figure in the words before it; failing that, the one starting
+ * closest after it in the same clause ("其中20名持有行政执法证"). The catalogue's order breaks ties.
+ */
+export function tagMetric(context: string, unit: string, metrics: readonly CompiledMetric[], after = ''): string | null {
   let best: { id: string; end: number } | null = null;
+  let following: { id: string; start: number } | null = null;
   for (const metric of metrics) {
     if (metric.units.length > 0 && !metric.units.includes(unit)) continue;
     for (const pattern of metric.patterns) {
@@ -190,9 +194,22 @@ export function tagMetric(context: string, unit: string, metrics: readonly Compi
         const end = match.index + match[0].length;
         if (!best || end > best.end) best = { id: metric.id, end };
       }
+      if (after) {
+        pattern.lastIndex = 0;
+        const first = pattern.exec(after);
+        pattern.lastIndex = 0;
+        if (first && (!following || first.index < following.start)) following = { id: metric.id, start: first.index };
+      }
     }
   }
-  return best?.id ?? null;
+  return best?.id ?? following?.id ?? null;
+}
+
+/** The rest of the clause after a figure: up to the next comma, 、 or sentence end, at most 12 characters. */
+export function clauseAfter(text: string, end: number): string {
+  let to = end;
+  while (to < text.length && to - end < 12 && !BOUNDARY.test(text[to] ?? '')) to++;
+  return text.slice(end, to);
 }
 
 export interface FactParagraph {
@@ -213,7 +230,7 @@ export function extractFacts(paragraphs: readonly FactParagraph[], metrics: read
       lastEnd = figure.end;
       const from = contextStart(folded, figure.start);
       facts.push({
-        metric: tagMetric(folded.slice(from, figure.start), figure.unit, metrics),
+        metric: tagMetric(folded.slice(from, figure.start), figure.unit, metrics, clauseAfter(folded, figure.end)),
         value: Math.round(figure.value * 1e6) / 1e6,
         unit: figure.unit,
         qualifier: figure.qualifier,

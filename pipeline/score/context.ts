@@ -1,7 +1,7 @@
 import type { Fact, NormalizedReport, ReportPart, Section } from '../../schemas/report.ts';
 import type { Rubric, Rule } from '../../schemas/rubric.ts';
 import type { Evidence } from '../../schemas/score.ts';
-import { compileMetrics, tagMetric, type CompiledMetric } from '../normalize/facts.ts';
+import { clauseAfter, compileMetrics, tagMetric, type CompiledMetric } from '../normalize/facts.ts';
 import { fold, hanCount } from '../text/fold.ts';
 import { splitSentences } from '../text/sentences.ts';
 import type { LoadedRubric } from './rubric.ts';
@@ -138,9 +138,10 @@ function keywordShare(folded: string, patterns: readonly RegExp[]): { share: num
 export function buildContext(report: NormalizedReport, loaded: LoadedRubric, options: ScoreOptions = {}): ScoringContext {
   const rubric = loaded.rubric;
   const compiled = compileRubric(rubric);
+  const foldedText = fold(report.text);
   const facts = report.facts.map((fact) => ({
     ...fact,
-    metric: tagMetric(fold(fact.context), fact.unit, compiled.metrics),
+    metric: tagMetric(fold(fact.context), fact.unit, compiled.metrics, clauseAfter(foldedText, fact.offset + fact.text.length)),
   }));
   const sentences: ScoringSentence[] = [];
   const headings: ScoringHeading[] = [];

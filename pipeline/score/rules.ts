@@ -26,24 +26,31 @@ const round2 = (x: number): number => Math.round(x * 100) / 100;
 const fmt = (x: number): string => String(round2(x));
 const partNames = (parts: readonly ReportPart[]): string => parts.map((p) => PART_LABELS[p]).join('、');
 
-/** Phrases in distinct sentences: a maximum matching between patterns and sentences (augmenting paths). */
-function matchPhrasesToSentences(phraseHits: readonly number[][]): Map<number, number> {
-  const sentenceOwner = new Map<number, number>();
+/**
+ * Phrases in distinct sentences: a maximum matching between patterns and sentences (augmenting paths), where a
+ * sentence may carry at most `perSentence` phrases. Returns phrase → sentence.
+ */
+function matchPhrasesToSentences(phraseHits: readonly number[][], perSentence = 1): Map<number, number> {
+  // Each sentence offers `perSentence` slots; slot ids are sentence * perSentence + k.
+  const slotOwner = new Map<number, number>();
   const tryAssign = (phrase: number, visited: Set<number>): boolean => {
     for (const sentence of phraseHits[phrase] ?? []) {
-      if (visited.has(sentence)) continue;
-      visited.add(sentence);
-      const owner = sentenceOwner.get(sentence);
-      if (owner === undefined || tryAssign(owner, visited)) {
-        sentenceOwner.set(sentence, phrase);
-        return true;
+      for (let k = 0; k < perSentence; k++) {
+        const slot = sentence * perSentence + k;
+        if (visited.has(slot)) continue;
+        visited.add(slot);
+        const owner = slotOwner.get(slot);
+        if (owner === undefined || tryAssign(owner, visited)) {
+          slotOwner.set(slot, phrase);
+          return true;
+        }
       }
     }
     return false;
   };
   phraseHits.forEach((_, phrase) => tryAssign(phrase, new Set()));
   const byPhrase = new Map<number, number>();
-  for (const [sentence, phrase] of sentenceOwner) byPhrase.set(phrase, sentence);
+  for (const [slot, phrase] of slotOwner) byPhrase.set(phrase, Math.floor(slot / perSentence));
   return byPhrase;
 }
 
@@ -79,14 +86,13 @@ function phrases(ctx: ScoringContext, rule: RuleOf<'phrases'>, max: number): Rul
     const used = [...new Set(rule.phrases.map((_, i) => assignment.get(i) ?? phraseHits[i]?.[0] ?? 0))].sort((a, b) => a - b);
     return { score: Math.min(cap, rule.pointsPerHit), note: '全部要素均有表述', evidence: used.map((i) => evidenceOf(ctx, ctx.sentences[i]!)) };
   }
-  const assignment = matchPhrasesToSentences(phraseHits);
-  const sentences = [...assignment.values()].sort((a, b) => a - b);
-  const raw = sentences.length * rule.pointsPerHit;
+  const assignment = matchPhrasesToSentences(phraseHits, rule.perSentence);
+  const hits = assignment.size;
+  const sentences = [...new Set(assignment.values())].sort((a, b) => a - b);
+  const raw = hits * rule.pointsPerHit;
   const score = Math.min(cap, raw);
-  const note =
-    sentences.length === 0
-      ? `未见相关表述${scope}`
-      : `${sentences.length} 个要点见于不同句子 × ${fmt(rule.pointsPerHit)} 分${raw > cap ? `，封顶 ${fmt(cap)} 分` : ''}`;
+  const where = rule.perSentence === 1 ? '见于不同句子' : `（每句最多计 ${rule.perSentence} 个）`;
+  const note = hits === 0 ? `未见相关表述${scope}` : `${hits} 个要点${where} × ${fmt(rule.pointsPerHit)} 分${raw > cap ? `，封顶 ${fmt(cap)} 分` : ''}`;
   return { score, note, evidence: sentences.map((i) => evidenceOf(ctx, ctx.sentences[i]!)) };
 }
 
@@ -273,7 +279,8 @@ function metadata(ctx: ScoringContext, rule: RuleOf<'metadata'>): RuleOutcome {
 
 function crossPart(ctx: ScoringContext, rule: RuleOf<'cross-part'>): RuleOutcome {
   const from = partItems(ctx, rule.from);
-  const target = ctx.sentences.filter((s) => s.part === rule.to).map((s) => ({ s, bigrams: contentBigrams(s.folded) }));
+  // Plans are often bare headings ("（一）加强执法队伍建设"): items, not sentences, are what can answer a shortcoming.
+  const target = partItems(ctx, rule.to).map((item) => ({ item, bigrams: contentBigrams(item.folded) }));
   if (from.length === 0 || target.length === 0) {
     return { score: 0, note: `缺少“${PART_LABELS[rule.from]}”或“${PART_LABELS[rule.to]}”部分`, evidence: [] };
   }
@@ -284,7 +291,7 @@ function crossPart(ctx: ScoringContext, rule: RuleOf<'cross-part'>): RuleOutcome
     const answer = target.find((t) => sharedCount(words, t.bigrams) >= rule.minShared);
     if (answer) {
       addressed++;
-      if (evidence.length < 6) evidence.push(evidenceOf(ctx, answer.s));
+      if (evidence.length < 6) evidence.push(evidenceOf(ctx, { ...answer.item.cite, section: answer.item.section }));
     }
   }
   return {

@@ -14,7 +14,7 @@ beforeAll(async () => {
   const failures = [{ source: 'reports/2024/临澜县/扫描件.pdf', code: 'scanned-pdf' as const, message: '扫描件，无文字层 — 请上传 Word 文件或可复制文字的 PDF', messageEn: 'PDF has no text layer' }];
   const buffer = await workbookBuffer({ results, failures, rubric: rubric2024, scope: '临澜县 2024年度', generatedAt: '2025-04-10T08:00:00.000Z' });
   workbook = new ExcelJS.Workbook();
-  await workbook.xlsx.load(buffer);
+  await workbook.xlsx.load(buffer as unknown as ExcelJS.Buffer);
 });
 
 describe('the ranking workbook, read back with exceljs', () => {
