@@ -356,12 +356,25 @@ export const Rubric = z
           .number()
           .min(0)
           .max(1)
-          .default(0.6)
-          .describe('一句话中评分关键词占比超过该值（堆砌关键词）则不得分'),
+          .default(0.75)
+          .describe('涉及 3 个及以上指标的句子，评分关键词占其汉字的比例超过该值，视为堆砌关键词，不得分'),
+        listKeywordShare: z
+          .number()
+          .min(0)
+          .max(1)
+          .default(0.5)
+          .describe('涉及 listIndicators 个及以上指标的句子（罗列式），关键词占比超过该值即视为堆砌'),
+        listIndicators: z.number().int().min(2).default(4),
+        maxTemplateRepeats: z
+          .number()
+          .int()
+          .min(1)
+          .default(2)
+          .describe('去掉关键词和数字后句式相同的句子超过该数目，视为套用模板批量堆砌，均不得分'),
         minSentenceChars: z.number().int().min(0).default(8).describe('少于该字数的句子不作为证据'),
       })
       .strict()
-      .default({ maxKeywordShare: 0.6, minSentenceChars: 8 }),
+      .default({ maxKeywordShare: 0.75, listKeywordShare: 0.5, listIndicators: 4, maxTemplateRepeats: 2, minSentenceChars: 8 }),
   })
   .strict()
   .superRefine((rubric, ctx) => {

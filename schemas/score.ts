@@ -85,6 +85,12 @@ export const Flag = z
     other: z.string().optional(),
     /** For `similar-to`: 0–1. */
     similarity: z.number().min(0).max(1).optional(),
+    /**
+     * For `similar-to`: which side of the copy this report seems to be. `copier` when it carries the other unit's name
+     * (or is this year's copy of last year's report), `source` when the other report carries this one's name,
+     * `unknown` otherwise. The copy penalty applies to copiers and unknowns, not to sources.
+     */
+    role: z.enum(['copier', 'source', 'unknown']).optional(),
     evidence: z.array(Evidence).optional(),
   })
   .strict();

@@ -104,6 +104,60 @@ export const ReportItem = z
     scoredWith: z.array(z.string()).optional(),
     receivedAt: z.string(),
     updatedAt: z.string(),
+    /** `reportsByYearPk(year)`: every upload of a year in the GSI, so a rescore or a status finds them without knowing the counties. */
+    gsi1pk: z.string().optional(),
+    /** Epoch milliseconds of `receivedAt` (the GSI sort key is a Number). */
+    gsi1sk: z.number().optional(),
   })
   .strict();
 export type ReportItem = z.infer<typeof ReportItem>;
+
+/**
+ * Uploads whose key is not `reports/{year}/{county}/{file}` cannot be placed in a county·year. Their status item goes
+ * to this partition (`CY#0#_misplaced`) with the reason, so `fazhi status` can show them and nothing is lost silently.
+ */
+export const MISPLACED_UPLOADS = { year: 0, county: '_misplaced' } as const;
+
+/** GSI partition of the report items of a year (the same index as the ranking; the key prefixes do not collide). */
+export const reportsByYearPk = (year: number): string => `REPORTS#${year}`;
+
+/** Where a ScoreResult too large for its item is kept (one object per report and rubric version). */
+export const scoreResultKey = (reportId: string, rubric: { id: string; version: string }): string =>
+  `${KEY_PREFIX.scores}${reportId}/${rubricTag(rubric)}.json`;
+
+/**
+ * One report scored with one rubric version: `pk = countyYearPk(year, county)` of the upload,
+ * `sk = scoreSk(rubric, sourceKey)`, in the ranking GSI under `rankingPk(year, rubric)` sorted by total. The
+ * ScoreResult is JSON in `result`, or, above INLINE_RESULT_LIMIT_BYTES, in S3 at `resultKey`.
+ */
+export const ScoreItem = z
+  .object({
+    pk: z.string(),
+    sk: z.string(),
+    kind: z.literal('score'),
+    sourceKey: z.string(),
+    reportId: z.string(),
+    year: z.number().int(),
+    county: z.string(),
+    township: z.string().nullable(),
+    rubric: z.object({ id: z.string(), version: z.string(), sha256: z.string() }).strict(),
+    /** Padded sequencer of the upload version that was scored; an older version never overwrites a newer one. */
+    sequencer: z.string(),
+    gsi1pk: z.string(),
+    gsi1sk: z.number(),
+    total: z.number(),
+    max: z.number(),
+    grade: z.string(),
+    /** The ScoreResult as JSON (before the cross-report checks and ranking, which the export runs). */
+    result: z.string().optional(),
+    resultKey: z.string().optional(),
+    /** `encodeSignature` of the report's copy signature, so the export need not recompute it. */
+    signature: z.string().optional(),
+    scoredAt: z.string(),
+  })
+  .strict()
+  .refine((item) => (item.result === undefined) !== (item.resultKey === undefined), {
+    message: 'a score item holds its result either inline (result) or in S3 (resultKey), exactly one of them',
+    path: ['result'],
+  });
+export type ScoreItem = z.infer<typeof ScoreItem>;

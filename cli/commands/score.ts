@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { NormalizedReport } from '../../schemas/report.ts';
+import type { NormalizedReport, SubmissionInfo } from '../../schemas/report.ts';
 import type { ScoreResult, ScoreRun } from '../../schemas/score.ts';
 import { parseFiles, scoreAndRank } from '../../pipeline/batch.ts';
 import type { LoadedRubric } from '../../pipeline/score/rubric.ts';
@@ -8,7 +8,7 @@ import { workbookBuffer } from '../../pipeline/workbook/index.ts';
 import { distribution, failureLines, rankingTable } from '../format.ts';
 import { loadInputs } from '../inputs.ts';
 import { loadRubricFile, rubricPathFor } from '../rubrics.ts';
-import { EXIT, intOption, parse, stringOption, type Io } from '../usage.ts';
+import { EXIT, intOption, parse, stringOption, UsageError, type Io } from '../usage.ts';
 
 export const SCORE_HELP = `用法：fazhi score <文件或目录…> [选项]
 
@@ -22,6 +22,7 @@ export const SCORE_HELP = `用法：fazhi score <文件或目录…> [选项]
   --county NAME     报告未写明所属县时使用的县名
   --year YEAR       报告未写明年度时使用的年度
   --submitted DATE  所有报告的报送日期（YYYY-MM-DD），.meta.json 中的优先
+  --published-url URL --published-at DATE   公开网址和公开日期（只有一份报告时使用）
   -h, --help        显示本帮助
 
 退出码：0 全部成功；1 有文件未能评分（逐一列出原因）；2 用法或配置错误。`;
@@ -32,13 +33,20 @@ export interface ScoreRunOutcome extends ScoreRun {
 }
 
 /** Parses everything once, then scores each year's reports with that year's rubric (or the one given). */
-export async function runScore(paths: readonly string[], options: { rubricPath?: string; county?: string; year?: number; submittedAt?: string }): Promise<ScoreRunOutcome> {
+export interface RunScoreOptions {
+  rubricPath?: string;
+  county?: string;
+  year?: number;
+  submission?: SubmissionInfo;
+}
+
+export async function runScore(paths: readonly string[], options: RunScoreOptions): Promise<ScoreRunOutcome> {
   const forced = options.rubricPath ? await loadRubricFile(options.rubricPath) : null;
   const parsingRubric = forced ?? (await loadRubricFile(await rubricPathFor(options.year ?? null)));
   const inputs = await loadInputs(paths, {
     ...(options.county ? { county: options.county } : {}),
     ...(options.year ? { year: options.year } : {}),
-    ...(options.submittedAt ? { submission: { submittedAt: options.submittedAt } } : {}),
+    ...(options.submission ? { submission: options.submission } : {}),
   });
   const { reports, failures } = await parseFiles(inputs.files, parsingRubric);
   const byRubric = new Map<string, { loaded: LoadedRubric; reports: NormalizedReport[] }>();
@@ -61,6 +69,8 @@ export async function scoreCommand(args: readonly string[], io: Io): Promise<num
     county: { type: 'string' },
     year: { type: 'string' },
     submitted: { type: 'string' },
+    'published-url': { type: 'string' },
+    'published-at': { type: 'string' },
   }, 'score');
   if (values.help) {
     io.out(SCORE_HELP);
@@ -73,8 +83,14 @@ export async function scoreCommand(args: readonly string[], io: Io): Promise<num
   const rubricPath = stringOption(values, 'rubric');
   const county = stringOption(values, 'county');
   const year = intOption(values, 'year');
-  const submittedAt = stringOption(values, 'submitted');
-  const run = await runScore(positionals, { ...(rubricPath ? { rubricPath } : {}), ...(county ? { county } : {}), ...(year ? { year } : {}), ...(submittedAt ? { submittedAt } : {}) });
+  const submission: SubmissionInfo = {};
+  for (const [flag, field] of [['submitted', 'submittedAt'], ['published-url', 'publishedUrl'], ['published-at', 'publishedAt']] as const) {
+    const value = stringOption(values, flag);
+    if (value === undefined) continue;
+    if (field !== 'publishedUrl' && !/^\d{4}-\d{2}-\d{2}$/u.test(value)) throw new UsageError(`--${flag} 应为 YYYY-MM-DD 格式的日期，收到“${value}”`);
+    submission[field] = value;
+  }
+  const run = await runScore(positionals, { ...(rubricPath ? { rubricPath } : {}), ...(county ? { county } : {}), ...(year ? { year } : {}), ...(Object.keys(submission).length > 0 ? { submission } : {}) });
   const out = stringOption(values, 'out');
   if (out) {
     const rubric = run.rubrics[0];

@@ -28,6 +28,20 @@ export interface CrossCheckOptions {
 const CROSS_REPORT_CODES = new Set<Flag['code']>(['similar-to', 'duplicate-township']);
 const isCrossReportFlag = (flag: Flag): boolean => CROSS_REPORT_CODES.has(flag.code) || (flag.code === 'template-leftover' && flag.other !== undefined);
 
+const ROLE_NOTES: Record<NonNullable<Flag['role']>, string> = {
+  copier: '；本报告中出现对方单位名称，疑为照搬方',
+  source: '；对方报告中出现本单位名称，本报告疑为被照搬方（不扣分，请核实）',
+  unknown: '；无法判断谁照搬了谁，请核实',
+};
+
+/** Whether `report` mentions the other unit's name or its stem (青石镇 → 青石), a trace a copy leaves behind. */
+function carriesNameOf(report: NormalizedReport, other: NormalizedReport): boolean {
+  const name = other.meta.township;
+  if (!name || name === report.meta.township) return false;
+  const stem = name.replace(/(街道办事处|街道|镇|乡)$/u, '');
+  return report.text.includes(name) || (stem.length >= 2 && !(report.meta.township ?? '').includes(stem) && report.text.includes(stem));
+}
+
 const groupKey = (r: { county: string | null; year: number | null }): string => `${r.county ?? ''}|${r.year ?? ''}`;
 const percent = (x: number): string => `${Math.round(x * 100)}%`;
 
@@ -65,19 +79,25 @@ export function crossCheck(entries: readonly CrossCheckEntry[], loaded: LoadedRu
       const b = members[pair.b] ?? 0;
       const [ea, eb] = [entries[a]!, entries[b]!];
       const similarity = Math.round(pair.similarity * 100) / 100;
-      const describe = (own: CrossCheckEntry, other: CrossCheckEntry, ownShare: number, otherShare: number, passages: { own: number }[]): Flag => ({
+      // Who copied whom: a copy usually keeps a trace of the original's name ("青石分平台" in 桃源镇's report).
+      const aCarriesB = carriesNameOf(ea.report, eb.report);
+      const bCarriesA = carriesNameOf(eb.report, ea.report);
+      const roleOf = (carriesOther: boolean, carriedByOther: boolean): NonNullable<Flag['role']> =>
+        carriesOther && !carriedByOther ? 'copier' : carriedByOther && !carriesOther ? 'source' : 'unknown';
+      const describe = (own: CrossCheckEntry, other: CrossCheckEntry, ownShare: number, otherShare: number, passages: { own: number }[], role: NonNullable<Flag['role']>): Flag => ({
         code: 'similar-to',
-        severity: 'error',
+        severity: role === 'source' ? 'warning' : 'error',
         other: other.report.source.key,
         similarity,
-        message: `与“${other.report.meta.township ?? other.report.source.key}”的报告雷同：本报告约 ${percent(ownShare)} 的正文见于对方，对方约 ${percent(otherShare)} 见于本报告（已排除各报告通用的套语）`,
+        role,
+        message: `与“${other.report.meta.township ?? other.report.source.key}”的报告雷同：本报告约 ${percent(ownShare)} 的正文见于对方，对方约 ${percent(otherShare)} 见于本报告（已排除各报告通用的套语）${ROLE_NOTES[role]}`,
         evidence: passages.slice(0, 3).map((p) => {
           const paragraph = signatures[entries.indexOf(own)]!.paragraphs[p.own]!;
           return passageEvidence(own.report, paragraph.offset, paragraph.section);
         }),
       });
-      flags[a]!.push(describe(ea, eb, pair.shareA, pair.shareB, pair.passages.map((m) => ({ own: m.a }))));
-      flags[b]!.push(describe(eb, ea, pair.shareB, pair.shareA, pair.passages.map((m) => ({ own: m.b }))));
+      flags[a]!.push(describe(ea, eb, pair.shareA, pair.shareB, pair.passages.map((m) => ({ own: m.a })), roleOf(aCarriesB, bCarriesA)));
+      flags[b]!.push(describe(eb, ea, pair.shareB, pair.shareA, pair.passages.map((m) => ({ own: m.b })), roleOf(bCarriesA, aCarriesB)));
     }
 
     // Another unit's name in the title, a heading or the opening: a template taken from a neighbour.
@@ -135,6 +155,7 @@ export function crossCheck(entries: readonly CrossCheckEntry[], loaded: LoadedRu
       flags[i]!.push({
         code: 'similar-to',
         severity: 'error',
+        role: 'copier',
         other: previous.source.key,
         similarity: Math.round(pair.shareA * 100) / 100,
         message: `与本单位上一年度（${year! - 1}年）报告雷同：本报告约 ${percent(pair.shareA)} 的正文照搬去年`,

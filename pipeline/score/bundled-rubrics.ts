@@ -1,4 +1,5 @@
 import rubric2024 from '../../scoring-rules/2024.json' with { type: 'json' };
+import rubric2025 from '../../scoring-rules/2025.json' with { type: 'json' };
 import { parseRubric, type LoadedRubric } from './rubric.ts';
 
 /**
@@ -7,6 +8,7 @@ import { parseRubric, type LoadedRubric } from './rubric.ts';
  */
 const BUNDLED: Readonly<Record<number, unknown>> = {
   2024: rubric2024,
+  2025: rubric2025,
 };
 
 const cache = new Map<number, LoadedRubric>();

@@ -41,27 +41,26 @@ export interface ScoreOptions {
 
 export interface CompiledRubric {
   metrics: CompiledMetric[];
-  /** Every phrase pattern of every phrases rule: what counts as a "rubric keyword" for the stuffing check. */
-  keywordPatterns: RegExp[];
+  /** The phrase patterns of each phrases/disclosure rule: what counts as a "rubric keyword" for the stuffing check. */
+  keywordGroups: RegExp[][];
   patterns: Map<string, RegExp>;
 }
 
 const compiledCache = new WeakMap<Rubric, CompiledRubric>();
 
-function collectPhrases(rule: Rule, into: Set<string>): void {
-  if (rule.kind === 'phrases') rule.phrases.forEach((p) => into.add(p));
-  if (rule.kind === 'disclosure') rule.patterns.forEach((p) => into.add(p));
+function phrasesOf(rule: Rule): string[] {
+  if (rule.kind === 'phrases') return rule.phrases;
+  if (rule.kind === 'disclosure') return rule.patterns;
+  return [];
 }
 
 export function compileRubric(rubric: Rubric): CompiledRubric {
   const cached = compiledCache.get(rubric);
   if (cached) return cached;
-  const phrases = new Set<string>();
-  for (const dimension of rubric.dimensions) for (const indicator of dimension.indicators) collectPhrases(indicator.rule, phrases);
-  for (const indicator of rubric.bonus.indicators) collectPhrases(indicator.rule, phrases);
+  const indicators = [...rubric.dimensions.flatMap((d) => d.indicators), ...rubric.bonus.indicators];
   const compiled: CompiledRubric = {
     metrics: compileMetrics(rubric.metrics),
-    keywordPatterns: [...phrases].map((p) => new RegExp(p, 'gu')),
+    keywordGroups: indicators.map((i) => phrasesOf(i.rule).map((p) => new RegExp(p, 'gu'))).filter((g) => g.length > 0),
     patterns: new Map(),
   };
   compiledCache.set(rubric, compiled);
@@ -109,30 +108,46 @@ export function sectionLabel(section: Section): string {
   return `${section.number}${separator}${section.heading}`;
 }
 
-/** Share of a sentence's Han characters covered by rubric keywords: a sentence made of keywords is not evidence. */
-function keywordShare(folded: string, patterns: readonly RegExp[]): { share: number; distinct: number } {
+interface KeywordProfile {
+  /** Share of the sentence's Han characters covered by rubric keywords. */
+  share: number;
+  /** How many different indicators' keywords the sentence touches. */
+  indicators: number;
+  /** The sentence with keywords and figures blanked out: the frame a generator would reuse. */
+  skeleton: string;
+}
+
+/** How much of a sentence is rubric keywords: a sentence made of keywords is not evidence. */
+function keywordProfile(folded: string, groups: readonly RegExp[][]): KeywordProfile {
   const covered = new Uint8Array(folded.length);
-  let distinct = 0;
-  for (const pattern of patterns) {
-    pattern.lastIndex = 0;
+  let indicators = 0;
+  for (const group of groups) {
     let hit = false;
-    for (const match of folded.matchAll(pattern)) {
-      if (match[0].length === 0) continue;
-      hit = true;
-      covered.fill(1, match.index, match.index + match[0].length);
+    for (const pattern of group) {
+      pattern.lastIndex = 0;
+      for (const match of folded.matchAll(pattern)) {
+        if (match[0].length === 0) continue;
+        hit = true;
+        covered.fill(1, match.index, match.index + match[0].length);
+      }
     }
-    if (hit) distinct++;
+    if (hit) indicators++;
   }
   let han = 0;
   let hanCovered = 0;
+  let skeleton = '';
   for (let i = 0; i < folded.length; i++) {
     const code = folded.charCodeAt(i);
-    if (code >= 0x4e00 && code <= 0x9fff) {
+    const isHanChar = code >= 0x4e00 && code <= 0x9fff;
+    if (isHanChar) {
       han++;
       if (covered[i]) hanCovered++;
     }
+    if (covered[i]) {
+      if (!skeleton.endsWith('□')) skeleton += '□';
+    } else if (isHanChar) skeleton += folded[i];
   }
-  return { share: han === 0 ? 0 : hanCovered / han, distinct };
+  return { share: han === 0 ? 0 : hanCovered / han, indicators, skeleton };
 }
 
 export function buildContext(report: NormalizedReport, loaded: LoadedRubric, options: ScoreOptions = {}): ScoringContext {
@@ -148,6 +163,7 @@ export function buildContext(report: NormalizedReport, loaded: LoadedRubric, opt
   const partHan = new Map<ReportPart, number>();
   const seen = new Set<string>();
   const stuffed: ScoringSentence[] = [];
+  const skeletons = new Map<string, ScoringSentence[]>();
   let factIndex = 0;
   const sortedFacts = [...facts].sort((a, b) => a.offset - b.offset);
   report.sections.forEach((section, sectionIndex) => {
@@ -185,11 +201,16 @@ export function buildContext(report: NormalizedReport, loaded: LoadedRubric, opt
           sentence.eligible = false;
           sentence.ineligibleReason = 'repeat';
         } else {
-          const { share, distinct } = keywordShare(folded, compiled.keywordPatterns);
-          if (distinct >= 3 && share > rubric.antiGaming.maxKeywordShare) {
+          const profile = keywordProfile(folded, compiled.keywordGroups);
+          const anti = rubric.antiGaming;
+          const list = profile.indicators >= anti.listIndicators && profile.share > anti.listKeywordShare;
+          const dense = profile.indicators >= 3 && profile.share > anti.maxKeywordShare;
+          if (list || dense) {
             sentence.eligible = false;
             sentence.ineligibleReason = 'keyword-stuffing';
             stuffed.push(sentence);
+          } else if (profile.indicators >= 2 && profile.skeleton.replace(/□/gu, '').length >= 6) {
+            skeletons.set(profile.skeleton, [...(skeletons.get(profile.skeleton) ?? []), sentence]);
           }
         }
         seen.add(key);
@@ -197,6 +218,16 @@ export function buildContext(report: NormalizedReport, loaded: LoadedRubric, opt
       }
     }
   });
+  // The same sentence frame filled with different keywords, again and again, is generated filler, not reporting.
+  for (const group of skeletons.values()) {
+    if (group.length <= rubric.antiGaming.maxTemplateRepeats) continue;
+    for (const sentence of group) {
+      sentence.eligible = false;
+      sentence.ineligibleReason = 'keyword-stuffing';
+      stuffed.push(sentence);
+    }
+  }
+  stuffed.sort((a, b) => a.index - b.index);
   const bodyHan = [...partHan.entries()].reduce((sum, [, n]) => sum + n, 0);
   return {
     report, loaded, rubric, compiled, sentences, headings, facts, partHan, bodyHan, options, stuffed,

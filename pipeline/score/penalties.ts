@@ -170,7 +170,8 @@ function metricPenalty(ctx: ScoringContext, rule: PenaltyOf<'metric'>): PenaltyO
 
 /** Penalties computed from flags, so they can be recomputed after the cross-report checks add flags. */
 export function flagPenalty(rule: PenaltyOf<'flag'>, flags: readonly Flag[]): { points: number; note: string; evidence: Evidence[] } {
-  const hits = flags.filter((f) => f.code === rule.flag);
+  // The report a copy was taken from is flagged (the assessor should know) but not penalised.
+  const hits = flags.filter((f) => f.code === rule.flag && f.role !== 'source');
   if (hits.length === 0) return { points: 0, note: `无“${rule.flag}”标记`, evidence: [] };
   const points = rule.scaleBySimilarity
     ? hits.reduce((max, f) => Math.max(max, (f.similarity ?? 0) * rule.pointsEach), 0)

@@ -21,7 +21,8 @@ export interface RuleOutcome {
 
 type RuleOf<K extends Rule['kind']> = Extract<Rule, { kind: K }>;
 
-const DEFAULT_ACHIEVEMENT_PARTS: readonly ReportPart[] = ['measures', 'leadership', 'rectification', 'other'];
+/** Where achievements are reported. Not plans, not 不足, and not 其他: text appended at the end cannot earn points. */
+const DEFAULT_ACHIEVEMENT_PARTS: readonly ReportPart[] = ['measures', 'leadership', 'rectification'];
 const round2 = (x: number): number => Math.round(x * 100) / 100;
 const fmt = (x: number): string => String(round2(x));
 const partNames = (parts: readonly ReportPart[]): string => parts.map((p) => PART_LABELS[p]).join('、');
