@@ -124,7 +124,15 @@ export const ScoreResult = z
         previousSource: z.string(),
         planned: z.number().int().nonnegative(),
         done: z.number().int().nonnegative(),
-        items: z.array(z.object({ plan: z.string(), done: z.boolean(), evidence: Evidence.optional() }).strict()),
+        items: z.array(
+          z
+            .object({
+              plan: z.string(),
+              status: z.enum(['done', 'partial', 'not-done', 'not-mentioned', 'unverifiable']),
+              evidence: Evidence.optional(),
+            })
+            .strict(),
+        ),
       })
       .strict()
       .optional(),

@@ -3,7 +3,7 @@ import type { Evidence, Flag, ScoreResult } from '../../schemas/score.ts';
 import { buildContext, evidenceOf, sectionLabel } from '../score/context.ts';
 import { finalizeScore } from '../score/index.ts';
 import type { LoadedRubric } from '../score/rubric.ts';
-import { followThroughMatches, planItemsOf } from '../score/rules.ts';
+import { followThroughItems, planItemsOf } from '../score/follow-through.ts';
 import { reportSignature, similarPairs, type ReportSignature } from './similarity.ts';
 
 /**
@@ -168,8 +168,8 @@ export function crossCheck(entries: readonly CrossCheckEntry[], loaded: LoadedRu
     const planned = planItemsOf(previous);
     if (planned.length > 0) {
       const ctx = buildContext(entry.report, loaded, { previous });
-      const items = followThroughMatches(ctx, planned).map((m) => ({ plan: m.plan, done: m.evidence !== null, ...(m.evidence ? { evidence: m.evidence } : {}) }));
-      followThrough.set(i, { previousSource: previous.source.key, planned: items.length, done: items.filter((x) => x.done).length, items });
+      const items = followThroughItems(ctx, planned).map((m) => ({ plan: m.plan, status: m.status, ...(m.evidence ? { evidence: m.evidence } : {}) }));
+      followThrough.set(i, { previousSource: previous.source.key, planned: items.length, done: items.filter((x) => x.status === 'done').length, items });
     }
   });
 

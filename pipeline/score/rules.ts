@@ -5,6 +5,7 @@ import type { Evidence } from '../../schemas/score.ts';
 import { fold, hanCount } from '../text/fold.ts';
 import { splitSentences } from '../text/sentences.ts';
 import { candidates, evidenceOf, matches, patternOf, type ScoringContext, type ScoringSentence } from './context.ts';
+import { followThroughItems, planItemsOf } from './follow-through.ts';
 import { contentBigrams, partItems, sharedCount } from './items.ts';
 
 /**
@@ -307,50 +308,15 @@ function followThrough(ctx: ScoringContext, rule: RuleOf<'follow-through'>): Rul
   if (!previous) return { score: 0, note: '未提供该单位上一年度报告，无法核对上年安排的落实情况，记 0 分', evidence: [] };
   const planned = planItemsOf(previous);
   if (planned.length === 0) return { score: 0, note: '上一年度报告中没有可核对的“下一年度安排”条目', evidence: [] };
-  const done = followThroughMatches(ctx, planned);
-  const matched = done.filter((d) => d.evidence !== null);
+  const items = followThroughItems(ctx, planned);
+  const done = items.filter((i) => i.status === 'done');
+  const partial = items.filter((i) => i.status === 'partial');
+  // A partly met plan counts half; a plan too vague to check counts for nothing either way.
   return {
-    score: rule.points * (matched.length / planned.length),
-    note: `上年安排 ${planned.length} 条，本年“主要举措”中可见落实 ${matched.length} 条`,
-    evidence: matched.slice(0, 6).map((d) => d.evidence!),
+    score: rule.points * ((done.length + partial.length / 2) / planned.length),
+    note: `上年安排 ${planned.length} 条：落实 ${done.length} 条、部分落实 ${partial.length} 条、明确未完成 ${items.filter((i) => i.status === 'not-done').length} 条、未提及 ${items.filter((i) => i.status === 'not-mentioned').length} 条、无法核对 ${items.filter((i) => i.status === 'unverifiable').length} 条`,
+    evidence: [...done, ...partial].slice(0, 6).map((i) => i.evidence!),
   };
-}
-
-/** The plan items of a (previous-year) report, by the same item splitting the rules use. */
-export function planItemsOf(report: ScoringContext['report']): { text: string; folded: string }[] {
-  const items: { text: string; folded: string }[] = [];
-  for (const section of report.sections) {
-    if (section.part !== 'plans' || section.level === 0) continue;
-    if (section.heading && section.level > 1) items.push({ text: section.heading, folded: fold(section.heading) });
-    for (const paragraph of section.paragraphs) {
-      const folded = fold(paragraph.text);
-      const parts = folded.split(/(?=[一二三四五六七八九十]是)|[；;]/u).filter((p) => hanCount(p) >= 6);
-      const spans = parts.length >= 2 ? parts : splitSentences(paragraph.text, 0).map((s) => fold(s.text)).filter((p) => hanCount(p) >= 10);
-      for (const span of spans) items.push({ text: span, folded: span });
-    }
-  }
-  // A heading and its paragraph often say the same thing: keep one.
-  const seen = new Set<string>();
-  return items.filter((item) => {
-    const key = [...contentBigrams(item.folded)].slice(0, 6).join('');
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return contentBigrams(item.folded).size >= 2;
-  });
-}
-
-export function followThroughMatches(ctx: ScoringContext, planned: readonly { text: string; folded: string }[]): { plan: string; evidence: Evidence | null }[] {
-  const measures = ctx.sentences.filter((s) => s.part === 'measures' || s.part === 'leadership').map((s) => ({ s, bigrams: contentBigrams(s.folded) }));
-  return planned.map((plan) => {
-    const words = contentBigrams(plan.folded);
-    const need = Math.min(3, Math.max(2, Math.floor(words.size / 3)));
-    let best: { s: ScoringSentence; shared: number } | null = null;
-    for (const m of measures) {
-      const shared = sharedCount(words, m.bigrams);
-      if (shared >= need && (!best || shared > best.shared)) best = { s: m.s, shared };
-    }
-    return { plan: plan.text, evidence: best ? evidenceOf(ctx, best.s) : null };
-  });
 }
 
 export function evaluateRule(ctx: ScoringContext, rule: Rule, max: number): RuleOutcome {

@@ -38,8 +38,22 @@ describe('cross-report checks', () => {
     expect(similar('songlin.txt')[0]!.similarity).toBeGreaterThan(0.8);
     expect(similar('songlin.txt')[0]!.evidence!.length).toBeGreaterThan(0);
     expect(similar('east.txt')).toEqual([]);
+    // Every 青石 became 松林, so nothing tells who copied whom: both are penalised by similarity × 30.
+    expect(similar('songlin.txt')[0]!.role).toBe('unknown');
     const copyPenalty = results.find((r) => r.source === 'songlin.txt')!.penalties.find((p) => p.id === 'P.copy')!;
-    expect(copyPenalty.points).toBe(10);
+    expect(copyPenalty.points).toBeCloseTo(Math.min(30, similar('songlin.txt')[0]!.similarity! * 30), 2);
+  });
+
+  it('tells the copy from the original when the copy still carries the original name', () => {
+    const original = reportFromText(sampleText('青石镇2024年度法治政府建设工作情况的报告.txt'), { key: 'qingshi.txt', location: { county: '临澜县' } });
+    const copy = reportFromText(sampleText('桃源镇2024年度法治政府建设工作情况的报告.txt'), { key: 'taoyuan.txt', location: { county: '临澜县' } });
+    const results = scoreAndRank([original, copy], rubric2024);
+    const flag = (key: string) => results.find((r) => r.source === key)!.flags.find((f) => f.code === 'similar-to')!;
+    expect(flag('taoyuan.txt').role).toBe('copier');
+    expect(flag('qingshi.txt').role).toBe('source');
+    const penalty = (key: string) => results.find((r) => r.source === key)!.penalties.find((p) => p.id === 'P.copy')!.points;
+    expect(penalty('taoyuan.txt')).toBeGreaterThan(20);
+    expect(penalty('qingshi.txt')).toBe(0);
   });
 
   it('does not flag two honest reports that share the usual opening formula', () => {
