@@ -1,3 +1,5 @@
+import { SIMPLIFIED, TRADITIONAL } from './t2s-table.ts';
+
 /**
  * Folding for matching. Reports mix full-width and half-width forms (（一） and (一), ５０ and 50, ，and ,); rubric
  * patterns are written once, for the folded form. Folding maps one UTF-16 unit to one UTF-16 unit, so an offset found
@@ -9,20 +11,15 @@ const FULLWIDTH_FIRST = 0xff01; // ！
 const FULLWIDTH_LAST = 0xff5e; // ～
 const FULLWIDTH_OFFSET = 0xfee0;
 
-/** Extra one-to-one folds: traditional → simplified characters that matter for matching, and look-alike marks. */
-let extraFolds: ReadonlyMap<number, number> = new Map<number, number>([
-  [0xff0e, 0x2e], // ．
-  [0x2014, 0x2014],
-]);
-
-/** Lets the traditional→simplified table (generated, optional) register itself without a hard import cycle. */
-export function registerFolds(pairs: Iterable<readonly [string, string]>): void {
-  const next = new Map(extraFolds);
-  for (const [from, to] of pairs) {
-    if (from.length === 1 && to.length === 1) next.set(from.charCodeAt(0), to.charCodeAt(0));
-  }
-  extraFolds = next;
-}
+/**
+ * Extra one-to-one folds: traditional → simplified (so a Big5 or traditional-character report matches the same rubric
+ * patterns) and look-alike marks.
+ */
+const extraFolds: ReadonlyMap<number, number> = (() => {
+  const map = new Map<number, number>([[0xff0e, 0x2e]]);
+  for (let i = 0; i < TRADITIONAL.length; i++) map.set(TRADITIONAL.charCodeAt(i), SIMPLIFIED.charCodeAt(i));
+  return map;
+})();
 
 export function foldChar(code: number): number {
   if (code >= FULLWIDTH_FIRST && code <= FULLWIDTH_LAST) return code - FULLWIDTH_OFFSET;
