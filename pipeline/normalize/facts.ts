@@ -28,7 +28,7 @@ const PRE_QUALIFIERS: [RegExp, FactQualifier][] = [
   [/(?:超过|超|逾|多于|不少于|高于)$/u, 'atLeast'],
   [/(?:不到|不足|少于|低于|不超过)$/u, 'atMost'],
 ];
-const RATE_CONTEXT = /(率|成绩|得分|分数|指数|比例|占比|评分|满意度)[^，。；]{0,6}$/u;
+const RATE_CONTEXT = /(率|成绩|得分|分数|指数|比例|占比|评分|满意度)[^,，。;；]{0,6}$/u;
 
 interface RawFigure {
   start: number;
@@ -38,20 +38,31 @@ interface RawFigure {
   qualifier: FactQualifier;
 }
 
+const QUOTE_CLOSERS = new Map<number, number>([
+  [0x201c, 0x201d], // “ ”
+  [0x300a, 0x300b], // 《 》
+  [0x3008, 0x3009], // 〈 〉
+  [0x3010, 0x3011], // 【 】
+  [0x22, 0x22], // " "
+  [0x300c, 0x300d], // 「 」
+]);
+
 /** Marks every character inside “…”, "…", 《…》, 〈…〉 and 【…】: numbers there belong to names and titles. */
 function quotedMask(text: string): Uint8Array {
   const mask = new Uint8Array(text.length);
-  const pairs: Record<string, string> = { '“': '”', '《': '》', '〈': '〉', '【': '】', '"': '"', '「': '」' };
-  let closer: string | null = null;
+  let closer = -1;
   let openedAt = -1;
   for (let i = 0; i < text.length; i++) {
-    const char = text[i] ?? '';
-    if (closer !== null) {
-      if (char === closer || i - openedAt > 80) closer = null;
+    const code = text.charCodeAt(i);
+    if (closer >= 0) {
+      if (code === closer || i - openedAt > 80) closer = -1;
       else mask[i] = 1;
-    } else if (char in pairs) {
-      closer = pairs[char] ?? null;
-      openedAt = i;
+    } else {
+      const close = QUOTE_CLOSERS.get(code);
+      if (close !== undefined) {
+        closer = close;
+        openedAt = i;
+      }
     }
   }
   return mask;
@@ -171,12 +182,13 @@ function contextStart(text: string, start: number): number {
 
 export interface CompiledMetric {
   id: string;
+  /** The metric's patterns as one alternation: one search per figure instead of one per pattern. */
   patterns: RegExp[];
   units: readonly string[];
 }
 
 export function compileMetrics(metrics: readonly Metric[]): CompiledMetric[] {
-  return metrics.map((m) => ({ id: m.id, patterns: m.patterns.map((p) => new RegExp(p, 'gu')), units: m.units }));
+  return metrics.map((m) => ({ id: m.id, patterns: [new RegExp(m.patterns.map((p) => `(?:${p})`).join('|'), 'gu')], units: m.units }));
 }
 
 /**
@@ -189,17 +201,20 @@ export function tagMetric(context: string, unit: string, metrics: readonly Compi
   for (const metric of metrics) {
     if (metric.units.length > 0 && !metric.units.includes(unit)) continue;
     for (const pattern of metric.patterns) {
+      // Every start position, so alternatives that overlap ("法律顾问…审查" and "审查合同") are all seen.
       pattern.lastIndex = 0;
-      for (const match of context.matchAll(pattern)) {
+      let match: RegExpExecArray | null;
+      while ((match = pattern.exec(context)) !== null) {
         const end = match.index + match[0].length;
         if (!best || end > best.end) best = { id: metric.id, end };
+        pattern.lastIndex = match.index + 1;
       }
       if (after) {
         pattern.lastIndex = 0;
         const first = pattern.exec(after);
-        pattern.lastIndex = 0;
         if (first && (!following || first.index < following.start)) following = { id: metric.id, start: first.index };
       }
+      pattern.lastIndex = 0;
     }
   }
   return best?.id ?? following?.id ?? null;

@@ -33,7 +33,7 @@ function range(fact: Fact): [number, number] {
   }
 }
 
-const GROWTH = /(增长|增加|提高|提升|上升|下降|减少|降低|同比|环比|超额|完成率|达标率)[^，。；]{0,6}$/u;
+const GROWTH = /(增长|增加|提高|提升|上升|下降|减少|降低|同比|环比|超额|完成率|达标率)[^,，。;；]{0,6}$/u;
 
 function rateChecks(ctx: ScoringContext, located: readonly Located[]): Flag[] {
   const flags: Flag[] = [];
@@ -109,8 +109,8 @@ function twoValues(ctx: ScoringContext, located: readonly Located[]): Flag[] {
   const byMetric = new Map<string, Located[]>();
   for (const entry of located) {
     if (!entry.fact.metric || entry.fact.unit !== '%') continue;
-    if (entry.sentence.part === 'plans' || /上年|去年|同比|上一年|由[^，。]{0,8}$/u.test(fold(entry.fact.context))) continue;
-    const rateWord = /([\u4e00-\u9fa5]{1,4}率)[^，。；]{0,6}$/u.exec(fold(entry.fact.context))?.[1] ?? '';
+    if (entry.sentence.part === 'plans' || /上年|去年|同比|上一年|由[^,，。]{0,8}$/u.test(fold(entry.fact.context))) continue;
+    const rateWord = /([\u4e00-\u9fa5]{1,4}率)[^,，。;；]{0,6}$/u.exec(fold(entry.fact.context))?.[1] ?? '';
     const key = `${entry.fact.metric}|${rateWord}`;
     byMetric.set(key, [...(byMetric.get(key) ?? []), entry]);
   }

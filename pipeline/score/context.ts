@@ -99,6 +99,8 @@ export interface ScoringContext {
   bodyHan: number;
   options: ScoreOptions;
   stuffed: ScoringSentence[];
+  corpus: Corpus;
+  hitCache: Map<string, ReadonlySet<number>>;
 }
 
 export function sectionLabel(section: Section): string {
@@ -108,46 +110,97 @@ export function sectionLabel(section: Section): string {
   return `${section.number}${separator}${section.heading}`;
 }
 
-interface KeywordProfile {
-  /** Share of the sentence's Han characters covered by rubric keywords. */
-  share: number;
-  /** How many different indicators' keywords the sentence touches. */
-  indicators: number;
-  /** The sentence with keywords and figures blanked out: the frame a generator would reuse. */
-  skeleton: string;
+/**
+ * All sentences' folded text joined by a separator, so each pattern runs once per report instead of once per
+ * sentence; matches are mapped back to sentences by offset.
+ */
+export interface Corpus {
+  text: string;
+  /** Start of each sentence in `text`. */
+  starts: number[];
 }
 
-/** How much of a sentence is rubric keywords: a sentence made of keywords is not evidence. */
-function keywordProfile(folded: string, groups: readonly RegExp[][]): KeywordProfile {
-  const covered = new Uint8Array(folded.length);
-  let indicators = 0;
-  for (const group of groups) {
-    let hit = false;
-    for (const pattern of group) {
-      pattern.lastIndex = 0;
-      for (const match of folded.matchAll(pattern)) {
-        if (match[0].length === 0) continue;
-        hit = true;
-        covered.fill(1, match.index, match.index + match[0].length);
+const SEPARATOR = '\u0000';
+
+function sentenceAt(starts: readonly number[], at: number): number {
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if ((starts[mid] ?? 0) <= at) low = mid;
+    else high = mid - 1;
+  }
+  return low;
+}
+
+export interface SentenceMatch {
+  sentence: number;
+  /** Match position within the sentence's folded text. */
+  start: number;
+  end: number;
+}
+
+/** Every match of a global pattern, as (sentence, start, end). A match may not run across two sentences. */
+export function corpusMatches(corpus: Corpus, sentences: readonly { folded: string }[], pattern: RegExp): SentenceMatch[] {
+  const out: SentenceMatch[] = [];
+  pattern.lastIndex = 0;
+  for (const match of corpus.text.matchAll(pattern)) {
+    if (match[0].length === 0) continue;
+    const first = sentenceAt(corpus.starts, match.index);
+    const base = corpus.starts[first] ?? 0;
+    if (!match[0].includes(SEPARATOR)) {
+      out.push({ sentence: first, start: match.index - base, end: match.index - base + match[0].length });
+      continue;
+    }
+    // A match across sentences is not a match; the sentences it spans are searched one by one instead.
+    const last = sentenceAt(corpus.starts, match.index + match[0].length - 1);
+    for (let k = first; k <= last; k++) {
+      for (const inner of (sentences[k]?.folded ?? '').matchAll(pattern)) {
+        if (inner[0].length > 0) out.push({ sentence: k, start: inner.index, end: inner.index + inner[0].length });
       }
     }
-    if (hit) indicators++;
   }
-  let han = 0;
-  let hanCovered = 0;
-  let skeleton = '';
-  for (let i = 0; i < folded.length; i++) {
-    const code = folded.charCodeAt(i);
-    const isHanChar = code >= 0x4e00 && code <= 0x9fff;
-    if (isHanChar) {
-      han++;
-      if (covered[i]) hanCovered++;
+  pattern.lastIndex = 0;
+  return out;
+}
+
+/**
+ * How much of each sentence is rubric keywords (share of its Han characters), how many indicators' keywords it
+ * touches, and its skeleton (keywords blanked out): a sentence made of keywords is not evidence.
+ */
+function keywordProfiles(corpus: Corpus, sentences: readonly ScoringSentence[], groups: readonly RegExp[][]): { share: number; indicators: number; skeleton: string }[] {
+  const covered = new Uint8Array(corpus.text.length);
+  const indicators = new Uint16Array(sentences.length);
+  for (const group of groups) {
+    const hitSentences = new Set<number>();
+    for (const pattern of group) {
+      for (const m of corpusMatches(corpus, sentences, pattern)) {
+        const base = corpus.starts[m.sentence] ?? 0;
+        covered.fill(1, base + m.start, base + m.end);
+        hitSentences.add(m.sentence);
+      }
     }
-    if (covered[i]) {
-      if (!skeleton.endsWith('□')) skeleton += '□';
-    } else if (isHanChar) skeleton += folded[i];
+    for (const i of hitSentences) indicators[i] = (indicators[i] ?? 0) + 1;
   }
-  return { share: han === 0 ? 0 : hanCovered / han, indicators, skeleton };
+  return sentences.map((sentence, i) => {
+    const base = corpus.starts[i] ?? 0;
+    let han = 0;
+    let hanCovered = 0;
+    let skeleton = '';
+    for (let k = 0; k < sentence.folded.length; k++) {
+      const code = sentence.folded.charCodeAt(k);
+      const isHanChar = code >= 0x4e00 && code <= 0x9fff;
+      const isCovered = covered[base + k] === 1;
+      if (isHanChar) {
+        han++;
+        if (isCovered) hanCovered++;
+      }
+      if (isCovered) {
+        if (!skeleton.endsWith('□')) skeleton += '□';
+      } else if (isHanChar) skeleton += sentence.folded[k];
+    }
+    return { share: han === 0 ? 0 : hanCovered / han, indicators: indicators[i] ?? 0, skeleton };
+  });
 }
 
 export function buildContext(report: NormalizedReport, loaded: LoadedRubric, options: ScoreOptions = {}): ScoringContext {
@@ -200,22 +253,30 @@ export function buildContext(report: NormalizedReport, loaded: LoadedRubric, opt
         } else if (seen.has(key)) {
           sentence.eligible = false;
           sentence.ineligibleReason = 'repeat';
-        } else {
-          const profile = keywordProfile(folded, compiled.keywordGroups);
-          const anti = rubric.antiGaming;
-          const list = profile.indicators >= anti.listIndicators && profile.share > anti.listKeywordShare;
-          const dense = profile.indicators >= 3 && profile.share > anti.maxKeywordShare;
-          if (list || dense) {
-            sentence.eligible = false;
-            sentence.ineligibleReason = 'keyword-stuffing';
-            stuffed.push(sentence);
-          } else if (profile.indicators >= 2 && profile.skeleton.replace(/□/gu, '').length >= 6) {
-            skeletons.set(profile.skeleton, [...(skeletons.get(profile.skeleton) ?? []), sentence]);
-          }
         }
         seen.add(key);
         sentences.push(sentence);
       }
+    }
+  });
+  const corpus: Corpus = { text: sentences.map((x) => x.folded).join(SEPARATOR), starts: [] };
+  let at = 0;
+  for (const sentence of sentences) {
+    corpus.starts.push(at);
+    at += sentence.folded.length + 1;
+  }
+  const anti = rubric.antiGaming;
+  keywordProfiles(corpus, sentences, compiled.keywordGroups).forEach((profile, i) => {
+    const sentence = sentences[i]!;
+    if (!sentence.eligible) return;
+    const list = profile.indicators >= anti.listIndicators && profile.share > anti.listKeywordShare;
+    const dense = profile.indicators >= 3 && profile.share > anti.maxKeywordShare;
+    if (list || dense) {
+      sentence.eligible = false;
+      sentence.ineligibleReason = 'keyword-stuffing';
+      stuffed.push(sentence);
+    } else if (profile.indicators >= 2 && profile.skeleton.replace(/□/gu, '').length >= 6) {
+      skeletons.set(profile.skeleton, [...(skeletons.get(profile.skeleton) ?? []), sentence]);
     }
   });
   // The same sentence frame filled with different keywords, again and again, is generated filler, not reporting.
@@ -230,9 +291,27 @@ export function buildContext(report: NormalizedReport, loaded: LoadedRubric, opt
   stuffed.sort((a, b) => a.index - b.index);
   const bodyHan = [...partHan.entries()].reduce((sum, [, n]) => sum + n, 0);
   return {
-    report, loaded, rubric, compiled, sentences, headings, facts, partHan, bodyHan, options, stuffed,
+    report, loaded, rubric, compiled, sentences, headings, facts, partHan, bodyHan, options, stuffed, corpus,
     sectionLabels: report.sections.map(sectionLabel),
+    hitCache: new Map(),
   };
+}
+
+/** Indices of the sentences a rubric pattern matches (all sentences, eligible or not), computed once per pattern. */
+export function sentencesMatching(ctx: ScoringContext, source: string): ReadonlySet<number> {
+  let hits = ctx.hitCache.get(source);
+  if (!hits) {
+    hits = new Set(corpusMatches(ctx.corpus, ctx.sentences, patternOf(ctx.compiled, source)).map((m) => m.sentence));
+    ctx.hitCache.set(source, hits);
+  }
+  return hits;
+}
+
+/** How many times a pattern matches inside each sentence. */
+export function matchCounts(ctx: ScoringContext, source: string): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const m of corpusMatches(ctx.corpus, ctx.sentences, patternOf(ctx.compiled, source))) counts.set(m.sentence, (counts.get(m.sentence) ?? 0) + 1);
+  return counts;
 }
 
 export function evidenceOf(ctx: ScoringContext, sentence: { text: string; offset: number; section: number }): Evidence {
@@ -244,7 +323,20 @@ export function evidenceOf(ctx: ScoringContext, sentence: { text: string; offset
   };
 }
 
-/** Sentences that may earn points in the given parts (all parts when none are given). */
+const candidateCache = new WeakMap<ScoringContext, Map<string, ScoringSentence[]>>();
+
+/** Sentences that may earn points in the given parts (all parts when none are given); computed once per parts list. */
 export function candidates(ctx: ScoringContext, parts: readonly ReportPart[] | undefined): ScoringSentence[] {
-  return ctx.sentences.filter((s) => s.eligible && (!parts || parts.includes(s.part)));
+  const key = parts ? parts.join(',') : '*';
+  let forContext = candidateCache.get(ctx);
+  if (!forContext) {
+    forContext = new Map();
+    candidateCache.set(ctx, forContext);
+  }
+  let found = forContext.get(key);
+  if (!found) {
+    found = ctx.sentences.filter((s) => s.eligible && (!parts || parts.includes(s.part)));
+    forContext.set(key, found);
+  }
+  return found;
 }

@@ -35,7 +35,24 @@ function splitByMarkers(text: string, folded: string, offset: number, section: n
   });
 }
 
+const itemCache = new WeakMap<ScoringContext, Map<ReportPart, PartItem[]>>();
+
+/** The items of a part, computed once per report (several rules read them). */
 export function partItems(ctx: ScoringContext, part: ReportPart): PartItem[] {
+  let forContext = itemCache.get(ctx);
+  if (!forContext) {
+    forContext = new Map();
+    itemCache.set(ctx, forContext);
+  }
+  let items = forContext.get(part);
+  if (!items) {
+    items = splitPartItems(ctx, part);
+    forContext.set(part, items);
+  }
+  return items;
+}
+
+function splitPartItems(ctx: ScoringContext, part: ReportPart): PartItem[] {
   const sections = ctx.report.sections.map((s, i) => ({ s, i })).filter(({ s }) => s.part === part && s.level > 0);
   if (sections.length === 0) return [];
   const topLevel = Math.min(...sections.map(({ s }) => s.level));

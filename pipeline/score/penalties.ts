@@ -2,7 +2,7 @@ import { PART_LABELS, type ReportPart } from '../../schemas/report.ts';
 import type { Penalty, PenaltyRule, Rubric } from '../../schemas/rubric.ts';
 import type { Evidence, Flag, PenaltyScore } from '../../schemas/score.ts';
 import { fold } from '../text/fold.ts';
-import { evidenceOf, matches, patternOf, type ScoringContext } from './context.ts';
+import { evidenceOf, matchCounts, matches, sentencesMatching, type ScoringContext } from './context.ts';
 import { partPresence } from './rules.ts';
 
 /**
@@ -87,20 +87,28 @@ function noFigures(ctx: ScoringContext, rule: PenaltyOf<'no-figures'>): PenaltyO
   return { points, note: notes.join('；'), evidence, flags };
 }
 
+const boilerplateCache = new WeakMap<ScoringContext, Map<string, { count: number; per1000: number; examples: Evidence[] }>>();
+
 export function boilerplateDensity(ctx: ScoringContext, phrases: readonly string[]): { count: number; per1000: number; examples: Evidence[] } {
+  const key = phrases.join('\u0001');
+  const cached = boilerplateCache.get(ctx)?.get(key);
+  if (cached) return cached;
+  const perSentence = new Map<number, number>();
+  for (const phrase of phrases) {
+    for (const [sentence, n] of matchCounts(ctx, phrase)) perSentence.set(sentence, (perSentence.get(sentence) ?? 0) + n);
+  }
   let count = 0;
   const examples: Evidence[] = [];
   for (const sentence of ctx.sentences) {
-    let inSentence = 0;
-    for (const phrase of phrases) {
-      const pattern = patternOf(ctx.compiled, phrase);
-      inSentence += [...sentence.folded.matchAll(pattern)].length;
-      pattern.lastIndex = 0;
-    }
+    const inSentence = perSentence.get(sentence.index) ?? 0;
     count += inSentence;
     if (inSentence >= 2 && examples.length < 3) examples.push(evidenceOf(ctx, sentence));
   }
-  return { count, per1000: ctx.bodyHan === 0 ? 0 : (count / ctx.bodyHan) * 1000, examples };
+  const result = { count, per1000: ctx.bodyHan === 0 ? 0 : (count / ctx.bodyHan) * 1000, examples };
+  const forContext = boilerplateCache.get(ctx) ?? new Map();
+  forContext.set(key, result);
+  boilerplateCache.set(ctx, forContext);
+  return result;
 }
 
 function bandPoints(value: number, bands: readonly { min?: number; max?: number; points: number }[]): number {
@@ -121,18 +129,14 @@ function boilerplate(ctx: ScoringContext, rule: PenaltyOf<'boilerplate'>): Penal
 
 function templateLeftovers(ctx: ScoringContext, rule: PenaltyOf<'template-leftovers'>, flags: readonly Flag[]): PenaltyOutcome {
   const found: Flag[] = [];
-  const lines = [
-    ...(ctx.report.meta.title ? [{ text: ctx.report.meta.title, offset: ctx.report.text.indexOf(ctx.report.meta.title), section: 0 }] : []),
-    ...ctx.headings.map((h) => ({ text: h.text, offset: h.offset, section: h.section })),
-    ...ctx.sentences.map((s) => ({ text: s.text, offset: s.offset, section: s.section })),
-  ];
-  for (const line of lines) {
-    const folded = fold(line.text);
-    const leftover = rule.patterns.find((p) => matches(ctx.compiled, p, folded));
-    if (leftover) {
-      found.push({ code: 'template-leftover', severity: 'warning', message: `模板残留：“${line.text.slice(0, 60)}”`, evidence: [evidenceOf(ctx, { ...line, offset: Math.max(0, line.offset) })] });
-    }
-  }
+  const leftover = (folded: string) => rule.patterns.some((p) => matches(ctx.compiled, p, folded));
+  const flagLine = (line: { text: string; offset: number; section: number }) =>
+    found.push({ code: 'template-leftover', severity: 'warning', message: `模板残留：“${line.text.slice(0, 60)}”`, evidence: [evidenceOf(ctx, { ...line, offset: Math.max(0, line.offset) })] });
+  const title = ctx.report.meta.title;
+  if (title && leftover(fold(title))) flagLine({ text: title, offset: ctx.report.text.indexOf(title), section: 0 });
+  for (const h of ctx.headings) if (leftover(h.folded)) flagLine({ text: h.text, offset: h.offset, section: h.section });
+  const hit = new Set(rule.patterns.flatMap((p) => [...sentencesMatching(ctx, p)]));
+  for (const s of ctx.sentences) if (hit.has(s.index)) flagLine({ text: s.text, offset: s.offset, section: s.section });
   // Points come from the flags (templateLeftoverPenalty), so names of other units found by the cross-report pass count too.
   return { ...templateLeftoverPenalty(rule, [...flags, ...found]), flags: found };
 }
@@ -153,7 +157,8 @@ function perfunctory(ctx: ScoringContext, rule: PenaltyOf<'perfunctory'>): Penal
   const han = ctx.partHan.get(rule.part) ?? 0;
   const sentences = ctx.sentences.filter((s) => s.part === rule.part && s.han >= 6);
   if (sentences.length === 0) return { points: 0, note: `没有“${PART_LABELS[rule.part]}”部分（按缺项处理）`, evidence: [], flags: [] };
-  const generic = rule.genericPatterns.length > 0 && sentences.every((s) => rule.genericPatterns.some((p) => matches(ctx.compiled, p, s.folded)) || s.facts.length === 0 && s.han < 25);
+  const genericHits = rule.genericPatterns.map((p) => sentencesMatching(ctx, p));
+  const generic = rule.genericPatterns.length > 0 && sentences.every((s) => genericHits.some((hits) => hits.has(s.index)) || (s.facts.length === 0 && s.han < 25));
   if (han >= rule.minChars && !generic) return { points: 0, note: `“${PART_LABELS[rule.part]}”${han} 字，有具体内容`, evidence: [], flags: [] };
   const note = han < rule.minChars ? `“${PART_LABELS[rule.part]}”仅 ${han} 字（少于 ${rule.minChars} 字），查摆流于形式` : `“${PART_LABELS[rule.part]}”只有泛泛表述，查摆流于形式`;
   const evidence = sentences.slice(0, 3).map((s) => evidenceOf(ctx, s));

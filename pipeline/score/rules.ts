@@ -4,7 +4,7 @@ import type { Rule } from '../../schemas/rubric.ts';
 import type { Evidence } from '../../schemas/score.ts';
 import { fold, hanCount } from '../text/fold.ts';
 import { splitSentences } from '../text/sentences.ts';
-import { candidates, evidenceOf, matches, patternOf, type ScoringContext, type ScoringSentence } from './context.ts';
+import { candidates, evidenceOf, matches, patternOf, sentencesMatching, type ScoringContext, type ScoringSentence } from './context.ts';
 import { followThroughItems, planItemsOf } from './follow-through.ts';
 import { contentBigrams, partItems, sharedCount } from './items.ts';
 
@@ -78,7 +78,10 @@ function phrases(ctx: ScoringContext, rule: RuleOf<'phrases'>, max: number): Rul
       evidence: hits.map((s) => evidenceOf(ctx, s)),
     };
   }
-  const phraseHits = rule.phrases.map((p) => pool.filter((s) => matches(ctx.compiled, p, s.folded)).map((s) => s.index));
+  const phraseHits = rule.phrases.map((p) => {
+    const hits = sentencesMatching(ctx, p);
+    return pool.filter((s) => hits.has(s.index)).map((s) => s.index);
+  });
   if (rule.match === 'all') {
     if (phraseHits.some((h) => h.length === 0)) {
       const missing = rule.phrases.filter((_, i) => (phraseHits[i]?.length ?? 0) === 0);
@@ -103,8 +106,13 @@ function phrases(ctx: ScoringContext, rule: RuleOf<'phrases'>, max: number): Rul
  * into the following sentences of the same section.
  */
 function nearGroup(ctx: ScoringContext, rule: RuleOf<'phrases'>, sentence: ScoringSentence): boolean {
-  const following = ctx.sentences.filter((s) => s.section === sentence.section && s.offset >= sentence.offset && s.offset < sentence.offset + sentence.folded.length + rule.window);
-  const text = following.map((s) => s.folded).join('');
+  // Sentences of a section are contiguous: walk forward from this one while the window lasts.
+  let text = '';
+  for (let i = sentence.index; i < ctx.sentences.length; i++) {
+    const s = ctx.sentences[i]!;
+    if (s.section !== sentence.section || s.offset >= sentence.offset + sentence.folded.length + rule.window) break;
+    text += s.folded;
+  }
   const positions = (source: string): number[] => [...text.matchAll(patternOf(ctx.compiled, source))].map((m) => m.index);
   const anchors = positions(rule.phrases[0] ?? '').filter((p) => p < sentence.folded.length);
   const others = rule.phrases.slice(1).map(positions);
@@ -160,9 +168,15 @@ function disclosure(ctx: ScoringContext, rule: RuleOf<'disclosure'>): RuleOutcom
     if (found) return { score: rule.points, note: `披露了“${metricName(ctx, id)}”：${found.fact.text}`, evidence: [evidenceOf(ctx, found.sentence)] };
   }
   const pool = candidates(ctx, parts);
-  const withFigure = pool.find((s) => s.facts.length > 0 && rule.patterns.some((p) => matches(ctx.compiled, p, s.folded)));
+  const anyOf = (patterns: readonly string[]) => {
+    const sets = patterns.map((p) => sentencesMatching(ctx, p));
+    return (s: ScoringSentence) => sets.some((hits) => hits.has(s.index));
+  };
+  const named = anyOf(rule.patterns);
+  const withFigure = pool.find((s) => s.facts.length > 0 && named(s));
   if (withFigure) return { score: rule.points, note: '给出了具体数字', evidence: [evidenceOf(ctx, withFigure)] };
-  const zero = pool.find((s) => rule.zeroPatterns.some((p) => matches(ctx.compiled, p, s.folded)));
+  const saysZero = anyOf(rule.zeroPatterns);
+  const zero = pool.find(saysZero);
   if (zero) return { score: rule.points, note: '明确说明为零（无/未发生），视为披露', evidence: [evidenceOf(ctx, zero)] };
   return { score: 0, note: '未披露数字，也未说明为零', evidence: [] };
 }
