@@ -16,6 +16,7 @@ export const FailureCode = z.enum([
   'text-too-long', // more extracted text than any report has
   'timeout', // extraction took longer than the per-document limit
   'no-report-content', // decoded fine, but nothing in it looks like a report (no Chinese prose)
+  'misplaced', // uploaded outside reports/{year}/{county}/, so it belongs to no county·year
   'internal', // a bug on our side; the message says so and the file is kept for a retry
 ]);
 export type FailureCode = z.infer<typeof FailureCode>;

@@ -1,0 +1,178 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { SqsBatchResponse } from '../../schemas/events.ts';
+
+/**
+ * An in-process SQS queue driving a Lambda handler the way an event source mapping does: batches of up to
+ * `batchSize`, a visibility timeout, receive counts (ApproximateReceiveCount), partial batch responses (only the
+ * listed messages return), and a dead-letter list once a message has been received `maxReceiveCount` times.
+ */
+
+export interface QueuedMessage {
+  messageId: string;
+  body: string;
+  sentAt: number;
+  receiveCount: number;
+  firstReceivedAt?: number;
+  visibleAt: number;
+  inFlight: boolean;
+  /** Why the last delivery failed (for the dead-letter list). */
+  lastError?: string;
+}
+
+export type BatchHandler = (event: unknown) => Promise<SqsBatchResponse | void>;
+
+export interface LocalQueueOptions {
+  name: string;
+  handler: BatchHandler;
+  batchSize: number;
+  maxReceiveCount: number;
+  visibilityTimeoutMs: number;
+  /** Batches handled at the same time (the event source mapping's maxConcurrency). */
+  concurrency?: number;
+  region?: string;
+  /** Called when a whole invocation throws (the handler's own logs say more). */
+  onInvocationError?: (error: unknown) => void;
+}
+
+const md5 = (text: string): string => createHash('md5').update(text, 'utf8').digest('hex');
+
+export class LocalQueue {
+  readonly deadLetters: QueuedMessage[] = [];
+  private readonly messages: QueuedMessage[] = [];
+  private running = 0;
+  private scheduled = false;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private waiters: (() => void)[] = [];
+  /** Messages handled successfully (deleted), for progress displays and tests. */
+  deleted = 0;
+
+  constructor(readonly options: LocalQueueOptions) {}
+
+  get arn(): string {
+    return `arn:aws:sqs:${this.options.region ?? 'us-east-1'}:000000000000:${this.options.name}`;
+  }
+
+  /** Messages waiting or in flight (not the dead letters). */
+  get depth(): number {
+    return this.messages.length;
+  }
+
+  get idle(): boolean {
+    return this.messages.length === 0 && this.running === 0;
+  }
+
+  send(body: string): string {
+    if (this.closed) throw new Error(`queue ${this.options.name} is closed`);
+    const messageId = randomUUID();
+    const now = Date.now();
+    this.messages.push({ messageId, body, sentAt: now, receiveCount: 0, visibleAt: now, inFlight: false });
+    this.schedule();
+    return messageId;
+  }
+
+  /** Resolves when nothing is waiting or in flight. */
+  whenIdle(): Promise<void> {
+    if (this.idle) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.closed) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    if (this.closed) return;
+    const concurrency = this.options.concurrency ?? 1;
+    while (this.running < concurrency) {
+      const now = Date.now();
+      const batch = this.messages.filter((m) => !m.inFlight && m.visibleAt <= now).slice(0, this.options.batchSize);
+      if (batch.length === 0) break;
+      for (const message of batch) {
+        message.inFlight = true;
+        message.receiveCount++;
+        message.firstReceivedAt ??= now;
+        message.visibleAt = now + this.options.visibilityTimeoutMs;
+      }
+      this.running++;
+      void this.deliver(batch).finally(() => {
+        this.running--;
+        this.schedule();
+      });
+    }
+    this.armTimer();
+    if (this.idle) for (const resolve of this.waiters.splice(0)) resolve();
+  }
+
+  /** Wakes up when the next invisible message becomes visible again. */
+  private armTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const waiting = this.messages.filter((m) => !m.inFlight);
+    if (waiting.length === 0) return;
+    const next = Math.min(...waiting.map((m) => m.visibleAt));
+    this.timer = setTimeout(() => this.schedule(), Math.max(0, next - Date.now()));
+  }
+
+  private event(batch: readonly QueuedMessage[]): unknown {
+    return {
+      Records: batch.map((m) => ({
+        messageId: m.messageId,
+        receiptHandle: `${m.messageId}#${m.receiveCount}`,
+        body: m.body,
+        attributes: {
+          ApproximateReceiveCount: String(m.receiveCount),
+          SentTimestamp: String(m.sentAt),
+          SenderId: 'LOCAL',
+          ApproximateFirstReceiveTimestamp: String(m.firstReceivedAt ?? m.sentAt),
+        },
+        messageAttributes: {},
+        md5OfBody: md5(m.body),
+        eventSource: 'aws:sqs',
+        eventSourceARN: this.arn,
+        awsRegion: this.options.region ?? 'us-east-1',
+      })),
+    };
+  }
+
+  private async deliver(batch: QueuedMessage[]): Promise<void> {
+    let failed: Set<string>;
+    let reason = 'listed in batchItemFailures';
+    try {
+      const response = await this.options.handler(this.event(batch));
+      const ids = new Set(batch.map((m) => m.messageId));
+      const listed = response?.batchItemFailures ?? [];
+      // Lambda treats a response naming a message that was not in the batch as a failure of the whole batch.
+      failed = listed.every((f) => ids.has(f.itemIdentifier)) ? new Set(listed.map((f) => f.itemIdentifier)) : ids;
+    } catch (error) {
+      failed = new Set(batch.map((m) => m.messageId));
+      reason = `invocation failed: ${(error as Error).message}`;
+      this.options.onInvocationError?.(error);
+    }
+    for (const message of batch) {
+      message.inFlight = false;
+      const index = this.messages.indexOf(message);
+      if (!failed.has(message.messageId)) {
+        this.messages.splice(index, 1);
+        this.deleted++;
+      } else if (message.receiveCount >= this.options.maxReceiveCount) {
+        // SQS moves it on the next receive; doing it now lets a local run finish instead of waiting a timeout.
+        this.messages.splice(index, 1);
+        this.deadLetters.push({ ...message, lastError: reason });
+      } else {
+        message.lastError = reason;
+      }
+    }
+  }
+}

@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { LocalQueue } from './queue.ts';
+
+/**
+ * Just enough of the SQS API (JSON protocol) for senders: SendMessage, SendMessageBatch and GetQueueUrl into the
+ * in-process queues. It lets `fazhi rescore` (the same rescore code the Lambda runs, with the real SQS client) reach
+ * a local stack kept running with `fazhi local --keep`. Receiving stays in-process: the queues drive the handlers.
+ */
+
+export const LOCAL_ACCOUNT = '000000000000';
+
+export interface SqsEndpoint {
+  endpoint: string;
+  queueUrl(name: string): string;
+  close(): Promise<void>;
+}
+
+const md5 = (text: string): string => createHash('md5').update(text, 'utf8').digest('hex');
+
+class SqsFault extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly queryCode: string,
+  ) {
+    super(message);
+  }
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+export async function startSqsEndpoint(queues: Record<string, LocalQueue>): Promise<SqsEndpoint> {
+  let base = '';
+  const queueOf = (url: unknown): LocalQueue => {
+    const name = typeof url === 'string' ? url.split('/').pop() : undefined;
+    const queue = name ? queues[name] : undefined;
+    if (!queue) throw new SqsFault('com.amazonaws.sqs#QueueDoesNotExist', `The specified queue does not exist: ${String(url)}`, 'AWS.SimpleQueueService.NonExistentQueue');
+    return queue;
+  };
+  const operations: Record<string, (input: Record<string, unknown>) => unknown> = {
+    SendMessage: (input) => {
+      const body = String(input.MessageBody ?? '');
+      return { MessageId: queueOf(input.QueueUrl).send(body), MD5OfMessageBody: md5(body) };
+    },
+    SendMessageBatch: (input) => {
+      const queue = queueOf(input.QueueUrl);
+      const entries = Array.isArray(input.Entries) ? (input.Entries as { Id: string; MessageBody: string }[]) : [];
+      if (entries.length === 0 || entries.length > 10) throw new SqsFault('com.amazonaws.sqs#TooManyEntriesInBatchRequest', 'A batch holds 1 to 10 entries', 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest');
+      return { Successful: entries.map((e) => ({ Id: e.Id, MessageId: queue.send(e.MessageBody), MD5OfMessageBody: md5(e.MessageBody) })), Failed: [] };
+    },
+    GetQueueUrl: (input) => {
+      queueOf(input.QueueName);
+      return { QueueUrl: `${base}/${LOCAL_ACCOUNT}/${String(input.QueueName)}` };
+    },
+  };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const reply = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
+      response.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', ...headers });
+      response.end(JSON.stringify(body));
+    };
+    try {
+      const target = String(request.headers['x-amz-target'] ?? '');
+      const operation = operations[target.replace(/^AmazonSQS\./, '')];
+      const text = await readBody(request);
+      if (request.method !== 'POST' || !operation) throw new SqsFault('com.amazonaws.sqs#UnsupportedOperation', `The local queue endpoint does not support ${target || request.method}`, 'AWS.SimpleQueueService.UnsupportedOperation');
+      reply(200, operation(text ? (JSON.parse(text) as Record<string, unknown>) : {}));
+    } catch (error) {
+      const fault = error instanceof SqsFault ? error : new SqsFault('com.amazonaws.sqs#InvalidParameterValue', (error as Error).message, 'InvalidParameterValue');
+      reply(400, { __type: fault.type, message: fault.message }, { 'x-amzn-query-error': `${fault.queryCode};Sender` });
+    }
+  };
+
+  const server: Server = createServer((request, response) => void handle(request, response));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    endpoint: base,
+    queueUrl: (name) => `${base}/${LOCAL_ACCOUNT}/${name}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
