@@ -191,8 +191,10 @@ export class FazhiStack extends Stack {
     const common = { BUCKET_NAME: this.bucket.bucketName, TABLE_NAME: this.table.tableName, LOG_LEVEL: config.logLevel };
     const fn = (name: FunctionName, id: string, environment: Record<string, string>): PipelineFunction =>
       new PipelineFunction(this, id, pipelineFunctionProps(name, { ...common, ...environment }, removalPolicy));
-    const ingest = fn('ingest', 'Ingest', { FAZHI_PDF_DATA_DIR: PDF_DATA_DIR });
-    const score = fn('score', 'Score', { DEFAULT_RUBRIC: config.defaultRubric });
+    // MAX_RECEIVE_COUNT: on the queue's last delivery a record that still throws is marked failed (internal), so no
+    // upload stays "received" once its message has gone to the dead-letter queue.
+    const ingest = fn('ingest', 'Ingest', { FAZHI_PDF_DATA_DIR: PDF_DATA_DIR, MAX_RECEIVE_COUNT: String(this.ingestQueue.maxReceiveCount) });
+    const score = fn('score', 'Score', { DEFAULT_RUBRIC: config.defaultRubric, MAX_RECEIVE_COUNT: String(this.scoreQueue.maxReceiveCount) });
     const exporter = fn('export', 'Export', { URL_TTL_SECONDS: String(config.urlTtlSeconds) });
     const rescore = fn('rescore', 'Rescore', { SCORE_QUEUE_URL: this.scoreQueue.queue.queueUrl });
     this.functions = { ingest, score, export: exporter, rescore };
@@ -209,6 +211,8 @@ export class FazhiStack extends Stack {
 
     this.table.grantReadData(exporter);
     this.bucket.grantRead(exporter, `${KEY_PREFIX.scores}*`);
+    // The cross-report checks (copies, last year's plans) read the normalised reports of the county's two years.
+    this.bucket.grantRead(exporter, `${KEY_PREFIX.normalized}*`);
     // Read is what a presigned GET of the workbook is signed with; it covers exports/ only.
     this.bucket.grantRead(exporter, `${KEY_PREFIX.exports}*`);
     this.bucket.grantPut(exporter, `${KEY_PREFIX.exports}*`);
@@ -257,7 +261,7 @@ export class FazhiStack extends Stack {
     acknowledgePipelineFunction(exporter, {
       bucket,
       table,
-      readPrefixes: [p(KEY_PREFIX.scores), p(KEY_PREFIX.exports)],
+      readPrefixes: [p(KEY_PREFIX.scores), p(KEY_PREFIX.normalized), p(KEY_PREFIX.exports)],
       putPrefixes: [p(KEY_PREFIX.exports)],
     });
     acknowledgePipelineFunction(rescore, { bucket, table, readPrefixes: [p(KEY_PREFIX.normalized)] });
@@ -280,9 +284,9 @@ export class FazhiStack extends Stack {
     out(
       'CliHint',
       `AWS_REGION=${Aws.REGION} FAZHI_BUCKET=${this.bucket.bucketName} FAZHI_TABLE=${this.table.tableName} ` +
-        `FAZHI_EXPORT_FUNCTION=${exporter.function.functionName} FAZHI_RESCORE_FUNCTION=${rescore.function.functionName} ` +
+        `FAZHI_SCORE_QUEUE_URL=${this.scoreQueue.queue.queueUrl} ` +
         'npx fazhi upload <file...> --year <YYYY> --county <name> ; npx fazhi status --year <YYYY> --county <name> ; ' +
-        'npx fazhi export --year <YYYY> --county <name>',
+        'npx fazhi export --year <YYYY> --county <name> ; npx fazhi rescore --year <YYYY> --rubric <id@version>',
       'How to point the fazhi CLI at this deployment',
     );
   }

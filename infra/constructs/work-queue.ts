@@ -38,6 +38,8 @@ export class WorkQueue extends Construct {
   readonly deadLetterQueue: Queue;
   readonly dlqDepthAlarm: Alarm;
   readonly ageAlarm: Alarm;
+  /** Deliveries before a message moves to the dead-letter queue; the consumer marks the file failed on the last one. */
+  readonly maxReceiveCount: number;
   private readonly consumerTimeout: Duration;
 
   constructor(scope: Construct, id: string, props: WorkQueueProps) {
@@ -47,6 +49,7 @@ export class WorkQueue extends Construct {
     if (!Number.isInteger(maxReceiveCount) || maxReceiveCount < 3 || maxReceiveCount > 5) {
       throw new Error(`${id}: maxReceiveCount must be 3..5, got ${maxReceiveCount}`);
     }
+    this.maxReceiveCount = maxReceiveCount;
 
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       encryption: QueueEncryption.SQS_MANAGED,

@@ -262,8 +262,8 @@ describe('alarms', () => {
 describe('functions', () => {
   const COMMON = ['BUCKET_NAME', 'LOG_LEVEL', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'TABLE_NAME'];
   const EXTRA: Record<FunctionName, string[]> = {
-    ingest: ['FAZHI_PDF_DATA_DIR'],
-    score: ['DEFAULT_RUBRIC'],
+    ingest: ['FAZHI_PDF_DATA_DIR', 'MAX_RECEIVE_COUNT'],
+    score: ['DEFAULT_RUBRIC', 'MAX_RECEIVE_COUNT'],
     export: ['URL_TTL_SECONDS'],
     rescore: ['SCORE_QUEUE_URL'],
   };
@@ -299,6 +299,9 @@ describe('functions', () => {
     expect(env('ingest').FAZHI_PDF_DATA_DIR).toBe(PDF_DATA_DIR);
     expect(PDF_DATA_DIR).toBe('/var/task/pdfjs');
     expect(env('score').DEFAULT_RUBRIC).toBe('2024');
+    // The handlers mark a file failed on the queue's last delivery, so they must know how many there are.
+    expect(env('ingest').MAX_RECEIVE_COUNT).toBe(String(stack.ingestQueue.maxReceiveCount));
+    expect(env('score').MAX_RECEIVE_COUNT).toBe(String(stack.scoreQueue.maxReceiveCount));
     expect(env('export').URL_TTL_SECONDS).toBe('900');
     expect(env('rescore').SCORE_QUEUE_URL).toEqual({ Ref: logicalId(stack.scoreQueue.queue) });
   });
@@ -355,8 +358,8 @@ describe('IAM: least privilege', () => {
   it('score reads normalized/* and writes scores/* only', () => {
     expect(s3Access('score')).toEqual({ read: ['normalized/*'], put: ['scores/*'], other: [] });
   });
-  it('export reads scores/* and exports/*, writes exports/* only', () => {
-    expect(s3Access('export')).toEqual({ read: ['exports/*', 'scores/*'], put: ['exports/*'], other: [] });
+  it('export reads scores/*, normalized/* (for the cross-report checks) and exports/*, writes exports/* only', () => {
+    expect(s3Access('export')).toEqual({ read: ['exports/*', 'normalized/*', 'scores/*'], put: ['exports/*'], other: [] });
   });
   it('rescore reads normalized/* and writes nothing to S3', () => {
     expect(s3Access('rescore')).toEqual({ read: ['normalized/*'], put: [], other: [] });
