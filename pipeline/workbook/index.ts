@@ -90,7 +90,6 @@ function addTable(workbook: ExcelJS.Workbook, name: string, columns: readonly Co
   const header = sheet.getRow(1);
   header.font = { name: FONT, bold: true };
   header.alignment = { vertical: 'middle', horizontal: 'center', wrapText: true };
-  header.height = 30;
   columns.forEach((column, i) => {
     const excelColumn = sheet.getColumn(i + 1);
     let width = displayWidth(column.header);
@@ -102,6 +101,17 @@ function addTable(workbook: ExcelJS.Workbook, name: string, columns: readonly Co
     excelColumn.width = Math.max(column.min ?? 6, Math.min(column.max, width + 2));
     excelColumn.alignment = { vertical: 'top', wrapText: column.wrap ?? false };
     if (column.numFmt) excelColumn.numFmt = column.numFmt;
+  });
+  // Rows as tall as their most wrapped cell: not every spreadsheet program sizes wrapped rows itself, and a
+  // printout must not cut off evidence.
+  const linesIn = (text: string, column: number): number => {
+    const width = Math.max(1, (sheet.getColumn(column).width ?? 10) - 1);
+    return text.split('\n').reduce((sum, line) => sum + Math.max(1, Math.ceil(displayWidth(line) / width)), 0);
+  };
+  header.height = 6 + 14 * Math.max(1, ...columns.map((c, i) => linesIn(c.header, i + 1)));
+  rows.forEach((row, r) => {
+    const lines = Math.max(1, ...columns.map((c, i) => (c.wrap ? linesIn(String(row[c.key] ?? ''), i + 1) : 1)));
+    if (lines > 1) sheet.getRow(r + 2).height = Math.min(409, 4 + 14 * lines);
   });
   sheet.eachRow((row, index) => {
     row.eachCell({ includeEmpty: true }, (cell) => {
@@ -122,23 +132,25 @@ const flagSummary = (flags: readonly Flag[]): string =>
 
 function rankingSheet(workbook: ExcelJS.Workbook, input: WorkbookInput): void {
   const dimensions = input.rubric.rubric.dimensions;
+  // The printed page holds what an assessor signs off (up to 评审意见); the columns after it are for sorting and
+  // checking on screen and fall outside the print area, so the page stays legible on A4 landscape.
   const columns: ColumnSpec[] = [
-    { header: '排名组', key: 'group', max: 14 },
-    { header: '名次', key: 'rank', max: 6 },
-    { header: '单位', key: 'unit', max: 16 },
-    { header: '类别', key: 'kind', max: 8 },
-    { header: '县（区）', key: 'county', max: 10 },
+    { header: '排名组', key: 'group', max: 12 },
     { header: '年度', key: 'year', max: 6 },
+    { header: '名次', key: 'rank', max: 6 },
+    { header: '单位', key: 'unit', max: 14 },
     { header: '总分', key: 'total', max: 8, numFmt: '0.00' },
     { header: '等次', key: 'grade', max: 8 },
-    ...dimensions.map((d) => ({ header: `${d.id} ${d.name}（${d.max}）`, key: d.id, max: 12, min: 9, wrap: true, numFmt: '0.00' })),
-    { header: `加分（≤${input.rubric.rubric.bonus.max}）`, key: 'bonus', max: 8, numFmt: '0.00' },
-    { header: '扣分', key: 'deducted', max: 8, numFmt: '0.00' },
-    { header: '问题标记', key: 'flags', max: 28, wrap: true },
+    ...dimensions.map((d) => ({ header: `${d.id} ${d.name}（${d.max}）`, key: d.id, max: 9, min: 9, wrap: true, numFmt: '0.00' })),
+    { header: `加分（≤${input.rubric.rubric.bonus.max}）`, key: 'bonus', max: 10, numFmt: '0.00' },
+    { header: '扣分', key: 'deducted', max: 7, numFmt: '0.00' },
+    { header: '问题标记', key: 'flags', max: 24, wrap: true },
+    { header: '评审意见', key: 'review', max: 18, min: 16, wrap: true },
+    { header: '类别', key: 'kind', max: 8 },
+    { header: '县（区）', key: 'county', max: 10 },
     { header: '上年安排落实', key: 'followThrough', max: 12 },
     { header: '名次说明', key: 'rankNote', max: 30, wrap: true },
     { header: '来源文件', key: 'source', max: 30, wrap: true },
-    { header: '评审意见', key: 'review', max: 20, min: 16, wrap: true },
   ];
   const rows = input.results.map((r) => ({
     group: rankGroupLabel(r.rankGroup),
@@ -173,7 +185,11 @@ function rankingSheet(workbook: ExcelJS.Workbook, input: WorkbookInput): void {
   sheet.addRow([`评分细则：${rubric.title}（${rubric.id} 版本 ${rubric.version}，SHA-256 ${input.rubric.sha256.slice(0, 12)}…）；生成时间：${input.generatedAt}`]);
   sheet.addRow(['本表由系统根据报告原文自动评分，每项得分的原文依据见“评分依据”表；结果须经评审人员核对确认。']);
   sheet.addRow([]);
-  sheet.addRow(['评审人（签字）：', '', '', '复核人（签字）：', '', '', '日期：']);
+  sheet.addRow(['评审人（签字）：', '', '', '', '复核人（签字）：', '', '', '', '日期：']);
+  const lastPrinted = sheet.getColumn(columns.findIndex((c) => c.key === 'review') + 1).letter;
+  // exceljs prefixes each part with "$" before the column only; "A$1" makes it the fully absolute $A$1 that
+  // LibreOffice (and strict readers) require.
+  sheet.pageSetup.printArea = `A$1:${lastPrinted}$${sheet.rowCount}`;
 }
 
 function evidenceSheet(workbook: ExcelJS.Workbook, input: WorkbookInput): void {
@@ -186,7 +202,7 @@ function evidenceSheet(workbook: ExcelJS.Workbook, input: WorkbookInput): void {
     { header: '满分', key: 'max', max: 7, numFmt: '0.00' },
     { header: '评分说明', key: 'note', max: 36, wrap: true },
     { header: '原文依据', key: 'evidence', max: 70, wrap: true },
-    { header: '原文位置（字符）', key: 'offset', max: 10 },
+    { header: '原文位置（字符）', key: 'offset', max: 12, wrap: true },
     { header: '核对', key: 'check', max: 8, min: 8 },
   ];
   const rows: Record<string, unknown>[] = [];

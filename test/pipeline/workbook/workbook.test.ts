@@ -25,7 +25,10 @@ describe('the ranking workbook, read back with exceljs', () => {
   it('排名: one row per report in rank order, with a column per dimension', () => {
     const sheet = workbook.getWorksheet('排名')!;
     const header = (sheet.getRow(1).values as unknown[]).slice(1);
-    expect(header.slice(0, 8)).toEqual(['排名组', '名次', '单位', '类别', '县（区）', '年度', '总分', '等次']);
+    expect(header.slice(0, 6)).toEqual(['排名组', '年度', '名次', '单位', '总分', '等次']);
+    expect(header).toEqual(expect.arrayContaining(['类别', '县（区）', '名次说明', '来源文件', '评审意见']));
+    // What an assessor signs is printed; the columns for sorting on screen are not.
+    expect(sheet.pageSetup.printArea).toMatch(new RegExp(`^\\$?A\\$?1:\\$?${sheet.getColumn(header.indexOf('评审意见') + 1).letter}\\$?\\d+$`, 'u'));
     expect(header).toContain('D9 问题查摆与下年安排质量（7）');
     const unitColumn = header.indexOf('单位') + 1;
     const totalColumn = header.indexOf('总分') + 1;
@@ -44,7 +47,7 @@ describe('the ranking workbook, read back with exceljs', () => {
 
   it('sizes columns for Chinese text, within limits', () => {
     const sheet = workbook.getWorksheet('排名')!;
-    const unitWidth = sheet.getColumn(3).width ?? 0;
+    const unitWidth = sheet.getColumn(4).width ?? 0;
     expect(unitWidth).toBeGreaterThanOrEqual(displayWidth('澜滨街道'));
     expect(displayWidth('澜滨街道')).toBe(8);
     for (const column of sheet.columns) expect(column.width ?? 0).toBeLessThanOrEqual(70);
