@@ -19,7 +19,8 @@ import { WorkQueue } from './constructs/work-queue.ts';
 import { acknowledgeCdkSingletons, acknowledgePipelineFunction } from './nag-acknowledgements.ts';
 import type { KeyFilter } from './notification-filters.ts';
 import { assertNoOverlappingFilters } from './notification-filters.ts';
-import { handlerEntry, pdfjsDistDirRelative } from './paths.ts';
+import { handlerEntry, pdfjsDistDirRelative, REPO_ROOT } from './paths.ts';
+import { join } from 'node:path';
 
 export interface FazhiStackProps extends StackProps {
   /** Deployment parameters (see infra/config.ts); defaults to DEFAULT_CONFIG. */
@@ -44,15 +45,10 @@ export const FUNCTION_SPECS = {
   rescore: { memorySize: 256, timeout: Duration.seconds(60), description: 'Fazhi: queue normalised reports for scoring with another rubric' },
 } as const;
 
-/** Shell commands copying pdf.js CMaps and standard fonts next to the ingest bundle (pdfjs/cmaps, pdfjs/standard_fonts). */
-export function copyPdfjsData(inputDir: string, outputDir: string): string[] {
-  const source = `${inputDir}/${pdfjsDistDirRelative()}`;
-  const target = `${outputDir}/${PDF_DATA_SUBDIR}`;
-  return [
-    `mkdir -p "${target}"`,
-    `cp -R "${source}/cmaps" "${target}/cmaps"`,
-    `cp -R "${source}/standard_fonts" "${target}/standard_fonts"`,
-  ];
+/** pdf.js CMaps and standard fonts, shipped beside the ingest bundle (pdfjs/cmaps, pdfjs/standard_fonts). */
+export function pdfjsData(): { from: string; to: string }[] {
+  const source = join(REPO_ROOT, pdfjsDistDirRelative());
+  return ['cmaps', 'standard_fonts'].map((dir) => ({ from: join(source, dir), to: `${PDF_DATA_SUBDIR}/${dir}` }));
 }
 
 /**
@@ -72,7 +68,7 @@ export function pipelineFunctionProps(
     timeout: spec.timeout,
     environment: { POWERTOOLS_SERVICE_NAME: `fazhi-${name}`, ...environment },
     removalPolicy,
-    ...(name === 'ingest' ? { afterBundling: copyPdfjsData } : {}),
+    ...(name === 'ingest' ? { copy: pdfjsData() } : {}),
   };
 }
 

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 
-/** Repository root: NodejsFunction's projectRoot (where package-lock.json and node_modules live). */
+/** Repository root (where package-lock.json and node_modules live). */
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** Absolute path of a Lambda entry under functions/ (entries are fixed: functions/<name>/handler.ts). */

@@ -2,25 +2,10 @@ import { Stack } from 'aws-cdk-lib';
 import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { IGrantable, IPrincipal } from 'aws-cdk-lib/aws-iam';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { Charset, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { REPO_ROOT } from '../paths.ts';
-import { join } from 'node:path';
-
-/**
- * ESM output needs `require`, `__filename` and `__dirname` for the CommonJS dependencies esbuild inlines (exceljs,
- * mammoth, word-extractor call `require('fs')` etc. at run time). Prefixed import names avoid clashing with bundled
- * identifiers; esbuild renames its own top-level bindings around these.
- */
-export const ESM_REQUIRE_BANNER =
-  "import{createRequire as __fzCreateRequire}from'node:module';" +
-  "import{fileURLToPath as __fzFileURLToPath}from'node:url';" +
-  "import{dirname as __fzDirname}from'node:path';" +
-  'const require=__fzCreateRequire(import.meta.url);' +
-  'const __filename=__fzFileURLToPath(import.meta.url);' +
-  'const __dirname=__fzDirname(__filename);';
+import { bundledCode } from './esbuild-bundle.ts';
 
 export interface PipelineFunctionProps {
   /** Absolute path of the handler module (exports `handler`). */
@@ -34,18 +19,18 @@ export interface PipelineFunctionProps {
   readonly logRetention?: RetentionDays;
   /** Applies to the log group: dev stages should not leave log groups behind. */
   readonly removalPolicy: RemovalPolicy;
-  /** Extra shell commands run after esbuild, with the project root and the asset directory (e.g. copying data). */
-  readonly afterBundling?: (inputDir: string, outputDir: string) => string[];
+  /** Data directories shipped next to the bundle (e.g. pdf.js CMaps): absolute source → directory in the asset. */
+  readonly copy?: readonly { from: string; to: string }[];
 }
 
 /**
- * One pipeline stage's Lambda with the house defaults: Node.js 22 on arm64, ESM bundle built by the local esbuild (no
- * Docker), AWS SDK bundled (the version we test with, not whatever the runtime ships), source maps, an explicit log
- * group with retention, and its own role that may only write to that log group (no AWSLambdaBasicExecutionRole, which
- * would allow creating and writing any log group).
+ * One pipeline stage's Lambda with the house defaults: Node.js 22 on arm64, an ESM bundle with code splitting built by
+ * the local esbuild (no Docker; see esbuild-bundle.ts), AWS SDK bundled (the version we test with, not whatever the
+ * runtime ships), source maps, an explicit log group with retention, and its own role that may only write to that log
+ * group (no AWSLambdaBasicExecutionRole, which would allow creating and writing any log group).
  */
 export class PipelineFunction extends Construct implements IGrantable {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
 
@@ -63,10 +48,9 @@ export class PipelineFunction extends Construct implements IGrantable {
     });
     this.logGroup.grantWrite(this.role);
 
-    const afterBundling = props.afterBundling;
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: props.entry,
-      handler: 'handler',
+    this.function = new LambdaFunction(this, 'Function', {
+      code: bundledCode({ entry: props.entry, ...(props.copy ? { copy: props.copy } : {}) }),
+      handler: 'index.handler',
       description: props.description,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
@@ -75,34 +59,6 @@ export class PipelineFunction extends Construct implements IGrantable {
       role: this.role,
       logGroup: this.logGroup,
       environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        // Prefer ESM entry points (tree-shakable), fall back to CJS for packages that only ship that.
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
-        sourceMap: true,
-        // Stack traces need the mappings only; leaving sources out halves the .map size.
-        sourcesContent: false,
-        // Chinese string literals stay UTF-8 instead of \u escapes (smaller, readable in the console).
-        charset: Charset.UTF8,
-        // Rubrics are imported as JSON modules; explicit so a loader change in esbuild cannot break the build.
-        loader: { '.json': 'json' },
-        bundleAwsSDK: true,
-        forceDockerBundling: false,
-        ...(afterBundling
-          ? {
-              commandHooks: {
-                beforeBundling: (): string[] => [],
-                beforeInstall: (): string[] => [],
-                afterBundling: (inputDir: string, outputDir: string): string[] => afterBundling(inputDir, outputDir),
-              },
-            }
-          : {}),
-      },
     });
   }
 

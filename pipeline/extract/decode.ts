@@ -1,4 +1,4 @@
-import iconv from 'iconv-lite';
+import type iconvLite from 'iconv-lite';
 import { rejectEncoding } from './rejections.ts';
 import type { ExtractWarning } from './blocks.ts';
 
@@ -87,12 +87,37 @@ export function decodeText(bytes: Uint8Array, declared?: string): DecodedText {
   return accept(whole, warnings, `detected as ${best.encoding}`);
 }
 
+/**
+ * iconv-lite, for runtimes built without full ICU (whose TextDecoder knows no GB18030 or Big5). Node's official builds
+ * and the Lambda runtimes have full ICU, so it is normally never loaded; `loadLegacyDecoders` fetches it when needed.
+ */
+let iconv: typeof iconvLite | undefined;
+
+export function icuHasChineseEncodings(): boolean {
+  try {
+    new TextDecoder('gb18030');
+    new TextDecoder('big5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function loadLegacyDecoders(): Promise<void> {
+  if (!iconv && !icuHasChineseEncodings()) iconv = (await import('iconv-lite')).default;
+}
+
+function legacy(): typeof iconvLite {
+  if (!iconv) throw new RangeError('this runtime decodes no GB18030/Big5 and iconv-lite is not loaded');
+  return iconv;
+}
+
 /** Decodes with a label TextDecoder knows, else iconv-lite (for runtimes built without full ICU). */
 export function decodeLossy(bytes: Uint8Array, encoding: string): string {
   try {
     return new TextDecoder(encoding, { ignoreBOM: true }).decode(bytes);
   } catch {
-    return iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), encoding, { stripBOM: false });
+    return legacy().decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), encoding, { stripBOM: false });
   }
 }
 
@@ -132,7 +157,7 @@ export function canonicalLabel(label: string): string | undefined {
   try {
     return new TextDecoder(name).encoding;
   } catch {
-    return iconv.encodingExists(name) ? name : undefined;
+    return iconv?.encodingExists(name) ? name : undefined;
   }
 }
 

@@ -1,4 +1,3 @@
-import WordExtractor from 'word-extractor';
 import { cleanBlockText, makeBlock } from './blocks.ts';
 import type { ExtractedContent } from './blocks.ts';
 import { rejectUnreadable } from './rejections.ts';
@@ -16,6 +15,7 @@ interface WordDocumentText {
 export async function extractDoc(bytes: Uint8Array): Promise<ExtractedContent> {
   let body: string;
   try {
+    const { default: WordExtractor } = await import('word-extractor');
     const document = (await new WordExtractor().extract(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))) as unknown as WordDocumentText;
     // filterUnicode:false keeps “ ” ‘ ’ — – as written instead of turning them into ASCII.
     body = document.getBody({ filterUnicode: false });

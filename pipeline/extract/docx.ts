@@ -1,4 +1,3 @@
-import mammoth from 'mammoth';
 import type { Block } from '../../schemas/extracted.ts';
 import { boldHints, collapseSpaces, dominantFontSize, makeBlock } from './blocks.ts';
 import type { ExtractedContent, Segment } from './blocks.ts';
@@ -127,6 +126,8 @@ export async function extractDocx(bytes: Uint8Array, parts: Map<string, Uint8Arr
 
   let html: string;
   try {
+    // Loaded on first use, like the other format libraries: a separate chunk in the Lambda bundle.
+    const { default: mammoth } = await import('mammoth');
     const result = await mammoth.convertToHtml(
       { buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) },
       {

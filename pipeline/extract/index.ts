@@ -1,7 +1,7 @@
 import type { DocumentFormat, ExtractedDocument } from '../../schemas/extracted.ts';
 import { countHan } from './blocks.ts';
 import type { ExtractWarning, ExtractedContent } from './blocks.ts';
-import { decodeLossy, decodeText, detectBom, guessBomlessUtf16 } from './decode.ts';
+import { decodeLossy, decodeText, detectBom, guessBomlessUtf16, loadLegacyDecoders } from './decode.ts';
 import { extractDoc } from './doc.ts';
 import { checkDocxZip, extractDocx } from './docx.ts';
 import { htmlToBlocks, looksLikeHtml, sniffHtmlCharset } from './html.ts';
@@ -116,6 +116,7 @@ async function extractByFormat(
     case 'pdf':
       return { format: 'pdf', content: await extractPdf(bytes, limits, deadline) };
     case 'text':
+      await loadLegacyDecoders();
       return extractText(bytes, limits);
   }
 }

@@ -1,4 +1,4 @@
-import { getDocumentProxy } from 'unpdf';
+import type { getDocumentProxy } from 'unpdf';
 import type { Block, BlockHint } from '../../schemas/extracted.ts';
 import { cleanBlockText, makeBlock } from './blocks.ts';
 import type { ExtractWarning, ExtractedContent } from './blocks.ts';
@@ -61,7 +61,9 @@ export async function extractPdf(bytes: Uint8Array, limits: ExtractLimits, deadl
   let pdf: Awaited<ReturnType<typeof getDocumentProxy>>;
   try {
     // pdf.js may transfer (detach) the buffer it is given: hand it a copy so the caller's bytes stay usable.
-    pdf = await getDocumentProxy(new Uint8Array(bytes), {
+    // Loaded on first use: pdf.js is most of the ingest bundle and only PDFs need it (a separate chunk in Lambda).
+    const { getDocumentProxy: openPdf } = await import('unpdf');
+    pdf = await openPdf(new Uint8Array(bytes), {
       ...pdfDataOptions(),
       verbosity: 0,
       isEvalSupported: false,

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import type { z } from 'zod';
+// Only the Chinese messages: importing z.locales would bundle every language zod ships.
+import zhCN from 'zod/v4/locales/zh-CN.js';
 import { Rubric } from '../../schemas/rubric.ts';
 
 /**
@@ -50,7 +52,7 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** zod's Chinese messages: the people who read them edit rubrics in Chinese. */
-const chineseErrors = z.locales.zhCN().localeError;
+const chineseErrors = zhCN().localeError;
 
 export function parseRubric(json: unknown, origin: string): LoadedRubric {
   const result = Rubric.safeParse(json, { error: chineseErrors });

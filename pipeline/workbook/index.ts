@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { PART_LABELS, UNIT_KIND_LABELS } from '../../schemas/report.ts';
 import type { Failure } from '../../schemas/failure.ts';
 import type { Evidence, Flag, ScoreResult } from '../../schemas/score.ts';
@@ -302,8 +302,10 @@ function rubricSheet(workbook: ExcelJS.Workbook, input: WorkbookInput): void {
   }
 }
 
-export function buildWorkbook(input: WorkbookInput): ExcelJS.Workbook {
-  const workbook = new ExcelJS.Workbook();
+/** exceljs is loaded on first use: most of the export function's bundle, and only the export needs it. */
+export async function buildWorkbook(input: WorkbookInput): Promise<ExcelJS.Workbook> {
+  const { default: Excel } = await import('exceljs');
+  const workbook = new Excel.Workbook();
   workbook.creator = 'Fazhi Score';
   workbook.created = new Date(input.generatedAt);
   workbook.modified = new Date(input.generatedAt);
@@ -317,6 +319,6 @@ export function buildWorkbook(input: WorkbookInput): ExcelJS.Workbook {
 }
 
 export async function workbookBuffer(input: WorkbookInput): Promise<Buffer> {
-  const data = await buildWorkbook(input).xlsx.writeBuffer();
+  const data = await (await buildWorkbook(input)).xlsx.writeBuffer();
   return Buffer.from(data as ArrayBuffer);
 }

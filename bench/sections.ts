@@ -1,0 +1,215 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { buildSync } from 'esbuild';
+import { esbuildOptions } from '../infra/constructs/esbuild-bundle.ts';
+import type { NormalizedReport } from '../schemas/report.ts';
+import { extractDocument } from '../pipeline/extract/index.ts';
+import { normalizeReport } from '../pipeline/normalize/index.ts';
+import { scoreReport } from '../pipeline/score/index.ts';
+import { bundledRubricFor } from '../pipeline/score/bundled-rubrics.ts';
+import { crossCheck, rankResults } from '../pipeline/rank/index.ts';
+import { reportSignature, similarPairs } from '../pipeline/rank/similarity.ts';
+import { workbookBuffer } from '../pipeline/workbook/index.ts';
+import { isDocumentRejected } from '../pipeline/failure.ts';
+import { hasSoffice, makeFormatFixtures } from '../scripts/make-format-fixtures.ts';
+import { allTexts, percentile, random, ROOT, seedOrSampleFiles, SEEDS } from './corpus.ts';
+
+/**
+ * One benchmark section per function; bench/run.ts runs each in its own process so that peak memory (maxRSS) is the
+ * section's own. Every section returns rows of figures; nothing here is asserted by tests.
+ */
+
+export type Row = Record<string, string | number>;
+export interface SectionResult {
+  title: string;
+  note: string;
+  rows: Row[];
+}
+
+const rubric = bundledRubricFor(2024);
+const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+const round = (x: number, digits = 1) => Number(x.toFixed(digits));
+
+/** Parse + score throughput of the pure core, per stage, over the seeds repeated to at least 500 files. */
+async function pipeline(): Promise<SectionResult> {
+  const { label, files } = seedOrSampleFiles();
+  const copies = Math.ceil(500 / files.length);
+  // Warm up once, as a long-running worker would be.
+  for (const file of files) normalizeReport(await extractDocument(file.bytes), { key: file.name, format: 'txt', bytes: file.bytes.length, sha256: sha(file.bytes) }, { metrics: rubric.rubric.metrics });
+  const time = { extract: 0, normalize: 0, score: 0 };
+  let count = 0;
+  for (let copy = 0; copy < copies; copy++) {
+    for (const file of files) {
+      let t = performance.now();
+      const document = await extractDocument(file.bytes, { name: file.name });
+      time.extract += performance.now() - t;
+      t = performance.now();
+      const report = normalizeReport(document, { key: `${copy}/${file.name}`, format: document.format, bytes: file.bytes.length, sha256: sha(file.bytes) }, { metrics: rubric.rubric.metrics });
+      time.normalize += performance.now() - t;
+      t = performance.now();
+      scoreReport(report, rubric);
+      time.score += performance.now() - t;
+      count++;
+    }
+  }
+  const total = time.extract + time.normalize + time.score;
+  const rate = (ms: number) => round((count / ms) * 1000, 0);
+  return {
+    title: 'Parse + score, in process, one core',
+    note: `${count} files (${label} × ${copies}); rubric ${rubric.rubric.id} ${rubric.rubric.version}`,
+    rows: [
+      { stage: 'extract', 'ms/report': round(time.extract / count, 2), 'reports/s': rate(time.extract) },
+      { stage: 'normalise', 'ms/report': round(time.normalize / count, 2), 'reports/s': rate(time.normalize) },
+      { stage: 'score', 'ms/report': round(time.score / count, 2), 'reports/s': rate(time.score) },
+      { stage: 'parse + score', 'ms/report': round(total / count, 2), 'reports/s': rate(total) },
+    ],
+  };
+}
+
+/** Extraction speed per upload format: the seeds (or the fictional fixtures) rendered into each. */
+async function formats(): Promise<SectionResult> {
+  const sources = readdirSync(SEEDS, { withFileTypes: true }).length > 0 ? readdirSync(SEEDS).filter((f) => f.endsWith('.txt')).map((f) => ({ name: f.replace(/\.txt$/u, ''), text: readFileSync(join(SEEDS, f), 'utf8') })) : [];
+  const inputs = sources.length > 0 ? sources : readdirSync(join(ROOT, 'test/fixtures/formats')).filter((f) => f.endsWith('.txt')).map((f) => ({ name: f.replace(/\.txt$/u, ''), text: readFileSync(join(ROOT, 'test/fixtures/formats', f), 'utf8') }));
+  const dir = mkdtempSync(join(tmpdir(), 'fazhi-bench-formats-'));
+  const fixtures = await makeFormatFixtures(inputs, dir, { soffice: hasSoffice() });
+  const byFormat = new Map<string, Uint8Array[]>();
+  for (const fixture of fixtures) {
+    const key = fixture.format === 'txt' ? `txt ${fixture.variant}` : fixture.format === 'html' ? `html ${fixture.variant}` : fixture.format === 'docx' ? `docx ${fixture.variant}` : fixture.format;
+    byFormat.set(key, [...(byFormat.get(key) ?? []), readFileSync(fixture.path)]);
+  }
+  if (!hasSoffice()) {
+    for (const ext of ['pdf', 'doc']) byFormat.set(`${ext} (committed fixtures)`, readdirSync(join(ROOT, 'test/fixtures/formats')).filter((f) => f.endsWith(`.${ext}`)).map((f) => readFileSync(join(ROOT, 'test/fixtures/formats', f))));
+  }
+  const rows: Row[] = [];
+  for (const [format, documents] of [...byFormat.entries()].sort()) {
+    for (const bytes of documents) await extractDocument(bytes).catch(() => undefined);
+    const times: number[] = [];
+    const runs = format.startsWith('pdf') ? 6 : 20;
+    for (let run = 0; run < runs; run++) {
+      for (const bytes of documents) {
+        const t = performance.now();
+        try {
+          await extractDocument(bytes);
+        } catch (error) {
+          if (!isDocumentRejected(error)) throw error;
+        }
+        times.push(performance.now() - t);
+      }
+    }
+    const mean = times.reduce((s, x) => s + x, 0) / times.length;
+    rows.push({ format, documents: documents.length, 'docs/s': round(1000 / mean, 0), 'mean ms': round(mean, 1), 'p95 ms': round(percentile(times, 0.95), 1) });
+  }
+  return { title: 'Extraction per format, one core', note: `${inputs.length} reports rendered into each format (${sources.length > 0 ? 'the seeds' : 'the fictional fixtures'}); warm runs; peak memory is for all formats together`, rows };
+}
+
+/** Synthetic county-year of `count` distinct reports mixed from the sentences of every report we have, plus planted copies. */
+function syntheticReports(count: number): NormalizedReport[] {
+  const next = random(20241);
+  const sentences = allTexts().flatMap((t) => t.split(/(?<=。)/u)).map((s) => s.trim()).filter((s) => s.length >= 20 && !/^[一二三四五六七八九十]+、/u.test(s));
+  const pick = () => sentences[Math.floor(next() * sentences.length)]!.replace(/\d+/gu, () => String(Math.floor(next() * 300) + 1));
+  const paragraph = () => Array.from({ length: 3 + Math.floor(next() * 3) }, pick).join('');
+  const reports: NormalizedReport[] = [];
+  for (let i = 0; i < count; i++) {
+    const town = `第${i}号镇`;
+    const planted = i % 100 === 99 ? reports[i - 1] : undefined; // every 100th report copies its neighbour
+    const text = planted
+      ? planted.text.replaceAll(`第${i - 1}号镇`, town)
+      : [
+          `临澜县${town}2024年法治政府建设情况报告`,
+          `2024年，${town}坚持依法行政，现将有关情况报告如下：`,
+          '一、2024年推进法治政府建设的主要举措和成效',
+          ...Array.from({ length: 12 }, paragraph),
+          '二、党政主要负责人履行推进法治建设第一责任人职责情况',
+          paragraph(),
+          '三、存在的不足和原因',
+          paragraph(),
+          '四、2025年工作安排',
+          paragraph(),
+        ].join('\n');
+    const bytes = Buffer.from(text);
+    reports.push(normalizeReport({ format: 'txt', blocks: text.split('\n').map((line) => ({ text: line })), warnings: [] }, { key: `${town}.txt`, format: 'txt', bytes: bytes.length, sha256: sha(bytes) }, { metrics: rubric.rubric.metrics }));
+  }
+  return reports;
+}
+
+/** Copy detection at county·year scale: signatures and pair search over 2,000 reports. */
+async function cross(): Promise<SectionResult> {
+  const reports = syntheticReports(2000);
+  let t = performance.now();
+  const signatures = reports.map((r) => reportSignature(r));
+  const signMs = performance.now() - t;
+  t = performance.now();
+  const pairs = similarPairs(signatures, rubric.rubric.similarity.commonShare);
+  const pairMs = performance.now() - t;
+  const flagged = pairs.filter((p) => p.similarity >= rubric.rubric.similarity.threshold).length;
+  t = performance.now();
+  const results = reports.map((report) => scoreReport(report, rubric));
+  const scoreMs = performance.now() - t;
+  t = performance.now();
+  crossCheck(reports.map((report, i) => ({ report, result: results[i]!, signature: signatures[i]! })), rubric);
+  const crossMs = performance.now() - t;
+  return {
+    title: 'Cross-report checks, 2,000 reports of one county·year, one core',
+    note: `synthetic reports mixed from real sentences, 20 planted copies; ${pairs.length} pairs share passages, ${flagged} flagged as copies`,
+    rows: [
+      { step: 'copy signatures (MinHash per paragraph)', seconds: round(signMs / 1000, 2) },
+      { step: 'pair search (LSH) and passage comparison', seconds: round(pairMs / 1000, 2) },
+      { step: 'signatures + pair search', seconds: round((signMs + pairMs) / 1000, 2) },
+      { step: 'all cross-report checks (copies, names, duplicates, re-total)', seconds: round(crossMs / 1000, 2) },
+      { step: '(scoring the 2,000 first, for scale)', seconds: round(scoreMs / 1000, 2) },
+    ],
+  };
+}
+
+/** Workbook building: the ranking of 500 reports with every indicator's evidence. */
+async function workbook(): Promise<SectionResult> {
+  const reports = syntheticReports(500);
+  const results = rankResults(crossCheck(reports.map((report) => ({ report, result: scoreReport(report, rubric) })), rubric), rubric.rubric);
+  const t = performance.now();
+  const buffer = await workbookBuffer({ results, failures: [], rubric, scope: '临澜县 2024年度', generatedAt: '2025-04-01T00:00:00.000Z' });
+  const ms = performance.now() - t;
+  const rows = results.length + results.reduce((n, r) => n + r.dimensions.reduce((m, d) => m + d.indicators.length, 0) + r.bonus.indicators.length + r.penalties.filter((p) => p.points > 0).length + r.flags.length, 0);
+  return {
+    title: 'Workbook (exceljs, in memory)',
+    note: `${results.length} reports; rows across 排名, 评分依据, 问题与预警, 评分细则`,
+    rows: [{ reports: results.length, rows, seconds: round(ms / 1000, 2), 'rows/s': round(rows / (ms / 1000), 0), 'file KB': round(buffer.byteLength / 1024, 0) }],
+  };
+}
+
+/** Lambda bundles exactly as the CDK stack builds them (infra/constructs/esbuild-bundle.ts) and their cold module init. */
+async function lambda(): Promise<SectionResult> {
+  const out = mkdtempSync(join(tmpdir(), 'fazhi-bench-lambda-'));
+  const rows: Row[] = [];
+  const kb = (bytes: number) => round(bytes / 1024, 0);
+  for (const name of ['ingest', 'score', 'export', 'rescore']) {
+    const dir = join(out, name);
+    buildSync(esbuildOptions(join(ROOT, 'functions', name, 'handler.ts'), dir));
+    const entry = statSync(join(dir, 'index.mjs')).size;
+    const chunks = existsSync(join(dir, 'chunks')) ? readdirSync(join(dir, 'chunks')).filter((f) => f.endsWith('.mjs')).map((f) => statSync(join(dir, 'chunks', f)).size) : [];
+    const gzip = Number(execFileSync('sh', ['-c', `gzip -9 -c '${join(dir, 'index.mjs')}' | wc -c`]).toString().trim());
+    const inits: number[] = [];
+    for (let run = 0; run < 5; run++) {
+      const probe = spawnSync(process.execPath, ['--input-type=module', '-e', `const t=performance.now();await import(${JSON.stringify(pathToFileURL(join(dir, 'index.mjs')).href)});console.log(performance.now()-t);`], {
+        env: { ...process.env, BUCKET_NAME: 'bench-bucket', TABLE_NAME: 'bench-table', SCORE_QUEUE_URL: 'https://sqs.example/queue', URL_TTL_SECONDS: '900', DEFAULT_RUBRIC: '2024', MAX_RECEIVE_COUNT: '4', LOG_LEVEL: 'INFO', AWS_REGION: 'cn-north-1', FAZHI_PDF_DATA_DIR: join(ROOT, 'node_modules/pdfjs-dist') },
+        encoding: 'utf8',
+      });
+      if (probe.status !== 0) throw new Error(`${name} bundle failed to load: ${probe.stderr}`);
+      inits.push(Number(probe.stdout.trim()));
+    }
+    rows.push({
+      function: name,
+      'entry KB (loaded at init)': kb(entry),
+      'entry gzip KB': kb(gzip),
+      'lazy chunks KB': kb(chunks.reduce((s, x) => s + x, 0)),
+      'init ms (median of 5)': round(percentile(inits, 0.5), 0),
+    });
+  }
+  return { title: 'Lambda bundles and module init', note: `esbuild with code splitting, as the CDK stack bundles; init = importing index.mjs in a fresh Node ${process.version} process (Lambda runs nodejs22.x on arm64)`, rows };
+}
+
+export const SECTIONS: Record<string, () => Promise<SectionResult>> = { pipeline, formats, cross, workbook, lambda };
