@@ -41,27 +41,34 @@ async function pipeline(): Promise<SectionResult> {
   const copies = Math.ceil(500 / files.length);
   // Warm up once, as a long-running worker would be.
   for (const file of files) normalizeReport(await extractDocument(file.bytes), { key: file.name, format: 'txt', bytes: file.bytes.length, sha256: sha(file.bytes) }, { metrics: rubric.rubric.metrics });
-  const time = { extract: 0, normalize: 0, score: 0 };
+  // Three passes over the 500 files; each stage's fastest pass is reported (this VM's speed varies from run to run).
+  let best = { extract: Infinity, normalize: Infinity, score: Infinity };
   let count = 0;
-  for (let copy = 0; copy < copies; copy++) {
-    for (const file of files) {
-      let t = performance.now();
-      const document = await extractDocument(file.bytes, { name: file.name });
-      time.extract += performance.now() - t;
-      t = performance.now();
-      const report = normalizeReport(document, { key: `${copy}/${file.name}`, format: document.format, bytes: file.bytes.length, sha256: sha(file.bytes) }, { metrics: rubric.rubric.metrics });
-      time.normalize += performance.now() - t;
-      t = performance.now();
-      scoreReport(report, rubric);
-      time.score += performance.now() - t;
-      count++;
+  for (let pass = 0; pass < 3; pass++) {
+    const time = { extract: 0, normalize: 0, score: 0 };
+    count = 0;
+    for (let copy = 0; copy < copies; copy++) {
+      for (const file of files) {
+        let t = performance.now();
+        const document = await extractDocument(file.bytes, { name: file.name });
+        time.extract += performance.now() - t;
+        t = performance.now();
+        const report = normalizeReport(document, { key: `${copy}/${file.name}`, format: document.format, bytes: file.bytes.length, sha256: sha(file.bytes) }, { metrics: rubric.rubric.metrics });
+        time.normalize += performance.now() - t;
+        t = performance.now();
+        scoreReport(report, rubric);
+        time.score += performance.now() - t;
+        count++;
+      }
     }
+    best = { extract: Math.min(best.extract, time.extract), normalize: Math.min(best.normalize, time.normalize), score: Math.min(best.score, time.score) };
   }
+  const time = best;
   const total = time.extract + time.normalize + time.score;
   const rate = (ms: number) => round((count / ms) * 1000, 0);
   return {
     title: 'Parse + score, in process, one core',
-    note: `${count} files (${label} × ${copies}); rubric ${rubric.rubric.id} ${rubric.rubric.version}`,
+    note: `${count} files (${label} × ${copies}), best of 3 passes; rubric ${rubric.rubric.id} ${rubric.rubric.version}`,
     rows: [
       { stage: 'extract', 'ms/report': round(time.extract / count, 2), 'reports/s': rate(time.extract) },
       { stage: 'normalise', 'ms/report': round(time.normalize / count, 2), 'reports/s': rate(time.normalize) },

@@ -41,8 +41,8 @@ export interface ScoreOptions {
 
 export interface CompiledRubric {
   metrics: CompiledMetric[];
-  /** The phrase patterns of each phrases/disclosure rule: what counts as a "rubric keyword" for the stuffing check. */
-  keywordGroups: RegExp[][];
+  /** The phrase patterns (sources) of each phrases/disclosure rule: the "rubric keywords" of the stuffing check. */
+  keywordGroups: string[][];
   patterns: Map<string, RegExp>;
 }
 
@@ -60,7 +60,7 @@ export function compileRubric(rubric: Rubric): CompiledRubric {
   const indicators = [...rubric.dimensions.flatMap((d) => d.indicators), ...rubric.bonus.indicators];
   const compiled: CompiledRubric = {
     metrics: compileMetrics(rubric.metrics),
-    keywordGroups: indicators.map((i) => phrasesOf(i.rule).map((p) => new RegExp(p, 'gu'))).filter((g) => g.length > 0),
+    keywordGroups: indicators.map((i) => phrasesOf(i.rule)).filter((g) => g.length > 0),
     patterns: new Map(),
   };
   compiledCache.set(rubric, compiled);
@@ -168,17 +168,26 @@ export function corpusMatches(corpus: Corpus, sentences: readonly { folded: stri
  * How much of each sentence is rubric keywords (share of its Han characters), how many indicators' keywords it
  * touches, and its skeleton (keywords blanked out): a sentence made of keywords is not evidence.
  */
-function keywordProfiles(corpus: Corpus, sentences: readonly ScoringSentence[], groups: readonly RegExp[][]): { share: number; indicators: number; skeleton: string }[] {
+function keywordProfiles(
+  corpus: Corpus,
+  sentences: readonly ScoringSentence[],
+  compiled: CompiledRubric,
+  hitCache: Map<string, ReadonlySet<number>>,
+): { share: number; indicators: number; skeleton: string }[] {
   const covered = new Uint8Array(corpus.text.length);
   const indicators = new Uint16Array(sentences.length);
-  for (const group of groups) {
+  for (const group of compiled.keywordGroups) {
     const hitSentences = new Set<number>();
-    for (const pattern of group) {
-      for (const m of corpusMatches(corpus, sentences, pattern)) {
+    for (const source of group) {
+      const hits = new Set<number>();
+      for (const m of corpusMatches(corpus, sentences, patternOf(compiled, source))) {
         const base = corpus.starts[m.sentence] ?? 0;
         covered.fill(1, base + m.start, base + m.end);
+        hits.add(m.sentence);
         hitSentences.add(m.sentence);
       }
+      // The phrases rules ask for the same patterns: one scan serves both.
+      hitCache.set(source, hits);
     }
     for (const i of hitSentences) indicators[i] = (indicators[i] ?? 0) + 1;
   }
@@ -266,7 +275,8 @@ export function buildContext(report: NormalizedReport, loaded: LoadedRubric, opt
     at += sentence.folded.length + 1;
   }
   const anti = rubric.antiGaming;
-  keywordProfiles(corpus, sentences, compiled.keywordGroups).forEach((profile, i) => {
+  const hitCache = new Map<string, ReadonlySet<number>>();
+  keywordProfiles(corpus, sentences, compiled, hitCache).forEach((profile, i) => {
     const sentence = sentences[i]!;
     if (!sentence.eligible) return;
     const list = profile.indicators >= anti.listIndicators && profile.share > anti.listKeywordShare;
@@ -293,7 +303,7 @@ export function buildContext(report: NormalizedReport, loaded: LoadedRubric, opt
   return {
     report, loaded, rubric, compiled, sentences, headings, facts, partHan, bodyHan, options, stuffed, corpus,
     sectionLabels: report.sections.map(sectionLabel),
-    hitCache: new Map(),
+    hitCache,
   };
 }
 
