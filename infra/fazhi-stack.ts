@@ -10,7 +10,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
-import { KEY_PREFIX, REPORT_SUFFIXES, TABLE } from '../schemas/storage.ts';
+import { KEY_PREFIX, NOTIFICATIONS, TABLE } from '../schemas/storage.ts';
 import type { FazhiConfig } from './config.ts';
 import { DEFAULT_CONFIG } from './config.ts';
 import { PipelineFunction } from './constructs/pipeline-function.ts';
@@ -218,19 +218,12 @@ export class FazhiStack extends Stack {
     this.scoreQueue.queue.grantSendMessages(rescore);
 
     // ---- Event wiring: S3 → SQS → Lambda.
-    const filters: KeyFilter[] = [
-      ...REPORT_SUFFIXES.map((suffix) => ({ prefix: KEY_PREFIX.reports, suffix })),
-      { prefix: KEY_PREFIX.normalized, suffix: '.json' },
-    ];
+    const filters: KeyFilter[] = NOTIFICATIONS.map(({ prefix, suffix }) => ({ prefix, suffix }));
     assertNoOverlappingFilters(filters);
-    const ingestDestination = new SqsDestination(this.ingestQueue.queue);
-    for (const suffix of REPORT_SUFFIXES) {
-      this.bucket.addEventNotification(EventType.OBJECT_CREATED, ingestDestination, { prefix: KEY_PREFIX.reports, suffix });
+    const destinations = { ingest: new SqsDestination(this.ingestQueue.queue), score: new SqsDestination(this.scoreQueue.queue) };
+    for (const { prefix, suffix, queue } of NOTIFICATIONS) {
+      this.bucket.addEventNotification(EventType.OBJECT_CREATED, destinations[queue], { prefix, ...(suffix ? { suffix } : {}) });
     }
-    this.bucket.addEventNotification(EventType.OBJECT_CREATED, new SqsDestination(this.scoreQueue.queue), {
-      prefix: KEY_PREFIX.normalized,
-      suffix: '.json',
-    });
     this.ingestQueue.addConsumer(ingest, FUNCTION_SPECS.ingest);
     this.scoreQueue.addConsumer(score, FUNCTION_SPECS.score);
 

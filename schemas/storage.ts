@@ -15,9 +15,19 @@ export const KEY_PREFIX = {
   scores: 'scores/',
 } as const;
 
-/** File suffixes the upload notification forwards to the ingest queue (S3 filters are case-sensitive). */
+/** File suffixes of the report formats we read (the uploader checks them before uploading; case as S3 sees it). */
 export const REPORT_SUFFIXES = [
   '.docx', '.DOCX', '.doc', '.DOC', '.pdf', '.PDF', '.txt', '.TXT', '.html', '.HTML', '.htm', '.HTM', '.md', '.MD',
+] as const;
+
+/**
+ * The bucket's event notifications, shared by the CDK stack and the local stack. Every object created under reports/
+ * goes to ingest, whatever its suffix: a .xlsx or .wps a township uploads by mistake must end as `failed` with a
+ * reason ("不是报告文档（检测到：xlsx）"), not vanish because no filter matched. The format is read from the bytes.
+ */
+export const NOTIFICATIONS = [
+  { prefix: KEY_PREFIX.reports, suffix: '', queue: 'ingest' },
+  { prefix: KEY_PREFIX.normalized, suffix: '.json', queue: 'score' },
 ] as const;
 
 /** The single DynamoDB table: one Query per county·year, a GSI for a year-wide ranking. */

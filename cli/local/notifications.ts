@@ -1,5 +1,5 @@
 import { encodeS3EventKey, type S3EventNotification } from '../../schemas/events.ts';
-import { KEY_PREFIX, REPORT_SUFFIXES } from '../../schemas/storage.ts';
+import { NOTIFICATIONS } from '../../schemas/storage.ts';
 
 /**
  * S3 → SQS as AWS does it, for the local S3 server: the same prefix/suffix filters as the bucket notifications the
@@ -17,10 +17,7 @@ export interface NotificationRule {
   queue: QueueName;
 }
 
-export const NOTIFICATION_RULES: readonly NotificationRule[] = [
-  ...REPORT_SUFFIXES.map((suffix) => ({ prefix: KEY_PREFIX.reports, suffix, queue: 'ingest' as const })),
-  { prefix: KEY_PREFIX.normalized, suffix: '.json', queue: 'score' },
-];
+export const NOTIFICATION_RULES: readonly NotificationRule[] = NOTIFICATIONS;
 
 /** The queue an ObjectCreated event of this key goes to, or null when no notification matches (S3 is case-sensitive). */
 export function queueFor(key: string, eventName: string): QueueName | null {

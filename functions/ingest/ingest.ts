@@ -56,6 +56,11 @@ export function makeIngestHandler(deps: IngestDeps): (event: unknown) => Promise
       log.info('not an upload event; ignored');
       return;
     }
+    // The console's "create folder" writes an empty object whose key ends in "/": a folder, not an upload.
+    if (key.endsWith('/')) {
+      log.info('folder marker; ignored');
+      return;
+    }
     if (record.s3.bucket.name !== deps.store.bucket) log.warn('event from another bucket than the configured one', { bucket: record.s3.bucket.name });
     const location = parseUploadKey(key);
     const place = location ?? MISPLACED_UPLOADS;

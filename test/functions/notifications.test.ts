@@ -9,16 +9,15 @@ const s3rverEvent = (key: string, eventName = 'ObjectCreated:Put') => ({
 });
 
 describe('notification filters', () => {
-  it('routes reports/ with a report suffix to ingest and normalized/*.json to score, like the CDK notifications', () => {
-    for (const suffix of REPORT_SUFFIXES) expect(queueFor(`reports/2024/县/a${suffix}`, 'ObjectCreated:Put')).toBe('ingest');
+  it('routes everything created under reports/ to ingest (any suffix: a wrong type must end failed, not vanish) and normalized/*.json to score', () => {
+    for (const suffix of [...REPORT_SUFFIXES, '.xlsx', '.wps', '.Docx', '']) expect(queueFor(`reports/2024/县/a${suffix}`, 'ObjectCreated:Put')).toBe('ingest');
     expect(queueFor('normalized/0123456789abcdef.json', 'ObjectCreated:Put')).toBe('score');
   });
 
-  it('drops what no notification matches: other prefixes, other suffixes (case-sensitive), removals', () => {
+  it('drops what no notification matches: other prefixes, other suffixes under normalized/, removals', () => {
     expect(queueFor('exports/2024/县/ranking.xlsx', 'ObjectCreated:Put')).toBeNull();
     expect(queueFor('scores/x/y.json', 'ObjectCreated:Put')).toBeNull();
-    expect(queueFor('reports/2024/县/a.xlsx', 'ObjectCreated:Put')).toBeNull();
-    expect(queueFor('reports/2024/县/a.Docx', 'ObjectCreated:Put')).toBeNull();
+    expect(queueFor('normalized/x.txt', 'ObjectCreated:Put')).toBeNull();
     expect(queueFor('reports/2024/县/a.docx', 'ObjectRemoved:Delete')).toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULT_CONFIG, readConfig } from '../../infra/config.ts';
 import { assertNoOverlappingFilters, filtersOverlap, overlappingFilters } from '../../infra/notification-filters.ts';
-import { KEY_PREFIX, REPORT_SUFFIXES } from '../../schemas/storage.ts';
+import { KEY_PREFIX, NOTIFICATIONS } from '../../schemas/storage.ts';
 
 const from = (context: Record<string, unknown>) => readConfig((key) => context[key]);
 
@@ -48,10 +48,7 @@ describe('S3 notification filter overlap', () => {
   });
 
   it('the filters built from schemas/storage.ts do not overlap', () => {
-    const filters = [
-      ...REPORT_SUFFIXES.map((suffix) => ({ prefix: KEY_PREFIX.reports, suffix })),
-      { prefix: KEY_PREFIX.normalized, suffix: '.json' },
-    ];
+    const filters = NOTIFICATIONS.map(({ prefix, suffix }) => ({ prefix, suffix }));
     expect(overlappingFilters(filters)).toEqual([]);
     expect(() => assertNoOverlappingFilters(filters)).not.toThrow();
     expect(() => assertNoOverlappingFilters([...filters, { prefix: KEY_PREFIX.reports, suffix: 'f' }])).toThrow(/overlap/);

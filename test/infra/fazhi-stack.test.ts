@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Match } from 'aws-cdk-lib/assertions';
 import type { Template } from 'aws-cdk-lib/assertions';
-import { KEY_PREFIX, REPORT_SUFFIXES, TABLE } from '../../schemas/storage.ts';
+import { KEY_PREFIX, NOTIFICATIONS, TABLE } from '../../schemas/storage.ts';
 import { PDF_DATA_DIR } from '../../infra/fazhi-stack.ts';
 import type { FazhiStack, FunctionName } from '../../infra/fazhi-stack.ts';
 import { overlappingFilters } from '../../infra/notification-filters.ts';
@@ -83,13 +83,12 @@ describe('event notifications', () => {
     return { prefix: rule('prefix'), suffix: rule('suffix') };
   };
 
-  it('sends OBJECT_CREATED under reports/ to the ingest queue for every report suffix', () => {
+  it('sends every OBJECT_CREATED under reports/, whatever its suffix, to the ingest queue (a wrong file type ends failed, not lost)', () => {
     const ingestArn = getAtt(logicalId(stack.ingestQueue.queue));
-    for (const suffix of REPORT_SUFFIXES) {
-      const matching = configs().filter((c) => filterOf(c).prefix === KEY_PREFIX.reports && filterOf(c).suffix === suffix);
-      expect(matching, suffix).toHaveLength(1);
-      expect(matching[0]).toMatchObject({ Events: ['s3:ObjectCreated:*'], QueueArn: ingestArn });
-    }
+    const matching = configs().filter((c) => filterOf(c).prefix === KEY_PREFIX.reports);
+    expect(matching).toHaveLength(1);
+    expect(filterOf(matching[0] as QueueConfig).suffix).toBe('');
+    expect(matching[0]).toMatchObject({ Events: ['s3:ObjectCreated:*'], QueueArn: ingestArn });
   });
 
   it('sends normalized/*.json to the score queue, and nothing else exists', () => {
@@ -98,7 +97,7 @@ describe('event notifications', () => {
       expect.objectContaining({ Events: ['s3:ObjectCreated:*'], QueueArn: getAtt(logicalId(stack.scoreQueue.queue)) }),
     ]);
     expect(filterOf(scoreConfigs[0] as QueueConfig).suffix).toBe('.json');
-    expect(configs()).toHaveLength(REPORT_SUFFIXES.length + 1);
+    expect(configs()).toHaveLength(NOTIFICATIONS.length);
   });
 
   it('has no overlapping filters (S3 would reject the configuration)', () => {
