@@ -333,20 +333,23 @@ export function evidenceOf(ctx: ScoringContext, sentence: { text: string; offset
   };
 }
 
-const candidateCache = new WeakMap<ScoringContext, Map<string, ScoringSentence[]>>();
-
-/** Sentences that may earn points in the given parts (all parts when none are given); computed once per parts list. */
-export function candidates(ctx: ScoringContext, parts: readonly ReportPart[] | undefined): ScoringSentence[] {
-  const key = parts ? parts.join(',') : '*';
-  let forContext = candidateCache.get(ctx);
+/**
+ * A value computed once per report and key, for the derived views several rules read (candidate sentences, the items
+ * of a part, boilerplate counts). The cache lives as long as the context.
+ */
+export function memo<K, V>(cache: WeakMap<ScoringContext, Map<K, V>>, ctx: ScoringContext, key: K, compute: () => V): V {
+  let forContext = cache.get(ctx);
   if (!forContext) {
     forContext = new Map();
-    candidateCache.set(ctx, forContext);
+    cache.set(ctx, forContext);
   }
-  let found = forContext.get(key);
-  if (!found) {
-    found = ctx.sentences.filter((s) => s.eligible && (!parts || parts.includes(s.part)));
-    forContext.set(key, found);
-  }
-  return found;
+  if (!forContext.has(key)) forContext.set(key, compute());
+  return forContext.get(key) as V;
+}
+
+const candidateCache = new WeakMap<ScoringContext, Map<string, ScoringSentence[]>>();
+
+/** Sentences that may earn points in the given parts (all parts when none are given). */
+export function candidates(ctx: ScoringContext, parts: readonly ReportPart[] | undefined): ScoringSentence[] {
+  return memo(candidateCache, ctx, parts ? parts.join(',') : '*', () => ctx.sentences.filter((s) => s.eligible && (!parts || parts.includes(s.part))));
 }

@@ -4,6 +4,7 @@ import type { DimensionScore, Flag, IndicatorScore, PenaltyScore, ScoreResult } 
 import { buildContext, type ScoreOptions, type ScoringContext } from './context.ts';
 import { consistencyFlags } from './consistency.ts';
 import { boilerplateDensity, capPenalty, evaluatePenalty, flagPenalty, missingPartFlags, templateLeftoverPenalty } from './penalties.ts';
+import { round2 } from './numbers.ts';
 import type { LoadedRubric } from './rubric.ts';
 import { evaluateRule } from './rules.ts';
 
@@ -13,8 +14,6 @@ export type { ScoreOptions } from './context.ts';
  * Score one report against one rubric. Deterministic: the same report and rubric give byte-identical JSON (no
  * clocks, no randomness, no iteration over unordered state, scores rounded to hundredths at each step).
  */
-
-const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 function scoreIndicator(ctx: ScoringContext, indicator: Indicator): IndicatorScore {
   const outcome = evaluateRule(ctx, indicator.rule, indicator.max);

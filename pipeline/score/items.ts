@@ -1,6 +1,6 @@
 import type { ReportPart } from '../../schemas/report.ts';
 import { fold, hanCount } from '../text/fold.ts';
-import type { ScoringContext } from './context.ts';
+import { memo, type ScoringContext } from './context.ts';
 
 /**
  * The items of a part: the shortcomings it lists, the plans it makes. Reports list them as sub-sections （一）（二）,
@@ -39,17 +39,7 @@ const itemCache = new WeakMap<ScoringContext, Map<ReportPart, PartItem[]>>();
 
 /** The items of a part, computed once per report (several rules read them). */
 export function partItems(ctx: ScoringContext, part: ReportPart): PartItem[] {
-  let forContext = itemCache.get(ctx);
-  if (!forContext) {
-    forContext = new Map();
-    itemCache.set(ctx, forContext);
-  }
-  let items = forContext.get(part);
-  if (!items) {
-    items = splitPartItems(ctx, part);
-    forContext.set(part, items);
-  }
-  return items;
+  return memo(itemCache, ctx, part, () => splitPartItems(ctx, part));
 }
 
 function splitPartItems(ctx: ScoringContext, part: ReportPart): PartItem[] {

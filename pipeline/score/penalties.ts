@@ -2,7 +2,8 @@ import { PART_LABELS, type ReportPart } from '../../schemas/report.ts';
 import type { Penalty, PenaltyRule, Rubric } from '../../schemas/rubric.ts';
 import type { Evidence, Flag, PenaltyScore } from '../../schemas/score.ts';
 import { fold } from '../text/fold.ts';
-import { evidenceOf, matchCounts, matches, sentencesMatching, type ScoringContext } from './context.ts';
+import { evidenceOf, matchCounts, matches, memo, sentencesMatching, type ScoringContext } from './context.ts';
+import { bandPoints, round2 } from './numbers.ts';
 import { partPresence } from './rules.ts';
 
 /**
@@ -22,7 +23,6 @@ export interface PenaltyOutcome {
   capTotalAt?: number;
 }
 
-const round2 = (x: number): number => Math.round(x * 100) / 100;
 export const DEFAULT_STATUTORY_PARTS: readonly ReportPart[] = ['measures', 'leadership', 'shortcomings', 'plans'];
 
 export function statutoryParts(rubric: Rubric): readonly ReportPart[] {
@@ -89,30 +89,22 @@ function noFigures(ctx: ScoringContext, rule: PenaltyOf<'no-figures'>): PenaltyO
 
 const boilerplateCache = new WeakMap<ScoringContext, Map<string, { count: number; per1000: number; examples: Evidence[] }>>();
 
+/** Boilerplate phrases per thousand characters (computed once per report: the penalty and the stats both read it). */
 export function boilerplateDensity(ctx: ScoringContext, phrases: readonly string[]): { count: number; per1000: number; examples: Evidence[] } {
-  const key = phrases.join('\u0001');
-  const cached = boilerplateCache.get(ctx)?.get(key);
-  if (cached) return cached;
-  const perSentence = new Map<number, number>();
-  for (const phrase of phrases) {
-    for (const [sentence, n] of matchCounts(ctx, phrase)) perSentence.set(sentence, (perSentence.get(sentence) ?? 0) + n);
-  }
-  let count = 0;
-  const examples: Evidence[] = [];
-  for (const sentence of ctx.sentences) {
-    const inSentence = perSentence.get(sentence.index) ?? 0;
-    count += inSentence;
-    if (inSentence >= 2 && examples.length < 3) examples.push(evidenceOf(ctx, sentence));
-  }
-  const result = { count, per1000: ctx.bodyHan === 0 ? 0 : (count / ctx.bodyHan) * 1000, examples };
-  const forContext = boilerplateCache.get(ctx) ?? new Map();
-  forContext.set(key, result);
-  boilerplateCache.set(ctx, forContext);
-  return result;
-}
-
-function bandPoints(value: number, bands: readonly { min?: number; max?: number; points: number }[]): number {
-  return bands.reduce((best, band) => ((band.min === undefined || value >= band.min) && (band.max === undefined || value < band.max) ? Math.max(best, band.points) : best), 0);
+  return memo(boilerplateCache, ctx, phrases.join('\u0001'), () => {
+    const perSentence = new Map<number, number>();
+    for (const phrase of phrases) {
+      for (const [sentence, n] of matchCounts(ctx, phrase)) perSentence.set(sentence, (perSentence.get(sentence) ?? 0) + n);
+    }
+    let count = 0;
+    const examples: Evidence[] = [];
+    for (const sentence of ctx.sentences) {
+      const inSentence = perSentence.get(sentence.index) ?? 0;
+      count += inSentence;
+      if (inSentence >= 2 && examples.length < 3) examples.push(evidenceOf(ctx, sentence));
+    }
+    return { count, per1000: ctx.bodyHan === 0 ? 0 : (count / ctx.bodyHan) * 1000, examples };
+  });
 }
 
 function boilerplate(ctx: ScoringContext, rule: PenaltyOf<'boilerplate'>): PenaltyOutcome {

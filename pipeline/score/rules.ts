@@ -7,6 +7,7 @@ import { splitSentences } from '../text/sentences.ts';
 import { candidates, evidenceOf, matches, patternOf, sentencesMatching, type ScoringContext, type ScoringSentence } from './context.ts';
 import { followThroughItems, planItemsOf } from './follow-through.ts';
 import { contentBigrams, partItems, sharedCount } from './items.ts';
+import { bandPoints, round2 } from './numbers.ts';
 
 /**
  * One evaluator per rule kind. Each returns the points earned (before the indicator's cap), a note in Chinese that
@@ -24,7 +25,6 @@ type RuleOf<K extends Rule['kind']> = Extract<Rule, { kind: K }>;
 
 /** Where achievements are reported. Not plans, not 不足, and not 其他: text appended at the end cannot earn points. */
 const DEFAULT_ACHIEVEMENT_PARTS: readonly ReportPart[] = ['measures', 'leadership', 'rectification'];
-const round2 = (x: number): number => Math.round(x * 100) / 100;
 const fmt = (x: number): string => String(round2(x));
 const partNames = (parts: readonly ReportPart[]): string => parts.map((p) => PART_LABELS[p]).join('、');
 
@@ -127,14 +127,6 @@ function factsIn(ctx: ScoringContext, metric: string, parts: readonly ReportPart
     for (const fact of sentence.facts) if (fact.metric === metric) out.push({ fact, sentence });
   }
   return out;
-}
-
-function bandPoints(value: number, bands: readonly { min?: number; max?: number; points: number }[]): number {
-  let best = 0;
-  for (const band of bands) {
-    if ((band.min === undefined || value >= band.min) && (band.max === undefined || value < band.max)) best = Math.max(best, band.points);
-  }
-  return best;
 }
 
 function metricName(ctx: ScoringContext, id: string): string {

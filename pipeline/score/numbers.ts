@@ -1,0 +1,13 @@
+/** Small numeric helpers the rules, penalties and totals share. */
+
+/** Scores are kept to hundredths at every step, so sums are exact and the JSON is the same on every run. */
+export const round2 = (x: number): number => Math.round(x * 100) / 100;
+
+/** The points of the best band a value falls in (`min` inclusive, `max` exclusive); 0 when none. */
+export function bandPoints(value: number, bands: readonly { min?: number; max?: number; points: number }[]): number {
+  let best = 0;
+  for (const band of bands) {
+    if ((band.min === undefined || value >= band.min) && (band.max === undefined || value < band.max)) best = Math.max(best, band.points);
+  }
+  return best;
+}
