@@ -2,7 +2,7 @@ import { PART_LABELS } from '../schemas/report.ts';
 import type { Failure } from '../schemas/failure.ts';
 import type { ScoreResult } from '../schemas/score.ts';
 import { rankGroupLabel } from '../pipeline/rank/index.ts';
-import { displayWidth } from '../pipeline/workbook/index.ts';
+import { displayWidth, FLAG_LABELS } from '../pipeline/workbook/index.ts';
 
 /** Human output of the CLI: tables padded for Chinese characters (two columns wide in a terminal). */
 
@@ -17,21 +17,9 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
   return [line(headers), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-const FLAG_SHORT: Partial<Record<ScoreResult['flags'][number]['code'], string>> = {
-  'inconsistent-figures': '数据矛盾',
-  'similar-to': '雷同',
-  'template-leftover': '模板残留',
-  'wrong-year': '年份错误',
-  perfunctory: '查摆形式化',
-  'no-figures': '缺数据',
-  boilerplate: '套话多',
-  'keyword-stuffing': '堆砌关键词',
-  'duplicate-township': '重复报送',
-  veto: '否优',
-};
-
 export function flagText(result: ScoreResult): string {
-  const labels = result.flags.map((f) => (f.code === 'missing-part' && f.part ? `缺${PART_LABELS[f.part]}` : FLAG_SHORT[f.code])).filter((x): x is string => !!x);
+  // Information-only flags (a county not named, …) stay out of the one-line summary, as in the workbook.
+  const labels = result.flags.filter((f) => f.severity !== 'info').map((f) => (f.code === 'missing-part' && f.part ? `缺${PART_LABELS[f.part]}` : FLAG_LABELS[f.code]));
   return [...new Set(labels)].join('、');
 }
 

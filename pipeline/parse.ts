@@ -3,7 +3,7 @@ import type { Failure } from '../schemas/failure.ts';
 import type { NormalizedReport, SubmissionInfo } from '../schemas/report.ts';
 import type { Metric } from '../schemas/rubric.ts';
 import { extractDocument } from './extract/index.ts';
-import { DocumentRejectedError, isDocumentRejected } from './failure.ts';
+import { isDocumentRejected } from './failure.ts';
 import { normalizeReport } from './normalize/index.ts';
 
 /**
@@ -48,4 +48,3 @@ export async function parseReport(file: ReportFile, metrics: readonly Metric[]):
   }
 }
 
-export { DocumentRejectedError };

@@ -63,7 +63,6 @@ export function normalizeReport(doc: ExtractedDocument, source: ReportSource, op
   const { meta, warnings: metaWarnings } = readMeta({
     titleBlock: outline.titleBlock.map((l) => l.text),
     opening,
-    headings: drafts.map((s) => s.heading),
   });
   const warnings: Warning[] = [...doc.warnings, ...metaWarnings];
   const location = options.location ?? {};

@@ -10,8 +10,6 @@ export interface MetaSources {
   titleBlock: readonly string[];
   /** The first body paragraphs (the preamble and the first section's opening), where 我镇/本镇 introduce themselves. */
   opening: readonly string[];
-  /** All section headings, for the year a report's measures are about when nothing else says it. */
-  headings: readonly string[];
 }
 
 // A unit name is a few characters before 镇/乡/街道; these prefixes make common words, not names (全镇, 我镇, 各乡镇).

@@ -22,7 +22,8 @@ export interface WorkbookInput {
   generatedAt: string;
 }
 
-const FLAG_LABELS: Record<Flag['code'], string> = {
+/** Chinese names of the flags, shared by the workbook and the CLI's ranking table. */
+export const FLAG_LABELS: Record<Flag['code'], string> = {
   'missing-part': '缺少法定内容',
   'inconsistent-figures': '数据矛盾',
   'similar-to': '内容雷同',
