@@ -126,8 +126,16 @@ export type ReportSource = z.infer<typeof ReportSource>;
 /** Facts about the submission that the text cannot tell: when it was filed and where it was published. */
 export const SubmissionInfo = z
   .object({
-    /** ISO date the report reached the county (S3 upload time, a sidecar file, or a CLI flag). */
+    /**
+     * ISO date the report reached the county, from a source the county trusts: the S3 receipt time of the upload (the
+     * event time), or what the assessor states (a sidecar file, a CLI flag). On-time points are earned from this only.
+     */
     submittedAt: z.string().optional(),
+    /**
+     * The date the uploader claims (S3 metadata `submitted-at`): shown to the assessor as a claim, flagged when it
+     * disagrees with `submittedAt`, never used for points (a late unit could backdate it).
+     */
+    claimedSubmittedAt: z.string().optional(),
     /** Public URL where the report was published (政府网站), and the publication date. */
     publishedUrl: z.string().optional(),
     publishedAt: z.string().optional(),

@@ -16,6 +16,13 @@ export const Evidence = z
     /** The section it sits in, as its heading reads, e.g. "（三）完善和严格落实行政决策制度". */
     section: z.string(),
     part: ReportPart.optional(),
+    /**
+     * Where a person finds it in Word or on paper: part, heading and paragraph, e.g. "二、（三）第2段". Offsets are for
+     * machines; this is what the workbook prints.
+     */
+    location: z.string().optional(),
+    /** The PDF page (1-based) the sentence starts on, for PDF uploads. */
+    page: z.number().int().positive().optional(),
   })
   .strict();
 export type Evidence = z.infer<typeof Evidence>;
@@ -96,6 +103,29 @@ export const Flag = z
   .strict();
 export type Flag = z.infer<typeof Flag>;
 
+/**
+ * Something the machine will not decide alone and leaves to the assessor (the workbook's 复核 sheet has a 确认/撤销
+ * cell per item): a copy deduction whose direction could not be told (proposed, NOT applied to `total` until
+ * confirmed), or an award the scorer is unsure of (applied, withdrawn when the assessor says 撤销).
+ */
+export const PendingDecision = z
+  .object({
+    /** Stable within one result (e.g. "copy:reports/2024/临澜县/桃源镇.txt"), so a reviewed workbook can refer to it. */
+    id: z.string().min(1),
+    kind: z.enum(['copy-deduction', 'low-confidence-award']),
+    /** copy-deduction: points confirming would deduct; low-confidence-award: points withdrawing would remove. */
+    points: z.number().min(0),
+    /** The penalty or indicator id it concerns. */
+    target: z.string(),
+    /** In Chinese, for the assessor: what is proposed and why the machine did not decide. */
+    message: z.string(),
+    /** For a copy: the other report's source. */
+    other: z.string().optional(),
+    evidence: z.array(Evidence).optional(),
+  })
+  .strict();
+export type PendingDecision = z.infer<typeof PendingDecision>;
+
 export const ScoreResult = z
   .object({
     reportId: z.string(),
@@ -112,8 +142,11 @@ export const ScoreResult = z
     rank: z.number().int().positive().nullable(),
     /** How the rank was decided when the total tied, in Chinese. */
     rankNote: z.string().optional(),
-    /** The ranking group: townships and subdistricts together, departments apart, county governments apart. */
-    rankGroup: z.enum(['township', 'department', 'county']),
+    /**
+     * The ranking group: townships and subdistricts together, departments apart, county governments apart, and units
+     * whose kind could not be told apart again (never ranked among townships by default).
+     */
+    rankGroup: z.enum(['township', 'department', 'county', 'other']),
     dimensions: z.array(DimensionScore),
     penalties: z.array(PenaltyScore),
     bonus: z.object({ score: z.number(), max: z.number(), indicators: z.array(IndicatorScore) }).strict(),
@@ -136,6 +169,8 @@ export const ScoreResult = z
       })
       .strict()
       .optional(),
+    /** Decisions left to the assessor (see PendingDecision); absent when there are none. */
+    pending: z.array(PendingDecision).optional(),
     /** An upper bound on the total set by a penalty (e.g. two statutory parts missing → at most 59, 不合格). */
     totalCap: z.number().optional(),
     stats: z

@@ -10,8 +10,8 @@ export { crossCheck, type CrossCheckEntry, type CrossCheckOptions } from './cros
  * every tie broken says how in `rankNote`. In quota mode, grades above their quota move down one grade, in rank order.
  */
 
-const GROUP_ORDER: Record<ScoreResult['rankGroup'], number> = { township: 0, department: 1, county: 2 };
-const GROUP_LABEL: Record<ScoreResult['rankGroup'], string> = { township: '乡镇（街道）', department: '县直部门', county: '县（区）政府' };
+const GROUP_ORDER: Record<ScoreResult['rankGroup'], number> = { township: 0, department: 1, county: 2, other: 3 };
+const GROUP_LABEL: Record<ScoreResult['rankGroup'], string> = { township: '乡镇（街道）', department: '县直部门', county: '县（区）政府', other: '类别未识别' };
 
 const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const deducted = (r: ScoreResult): number => r.penalties.reduce((s, p) => s + p.points, 0);
