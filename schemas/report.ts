@@ -42,19 +42,58 @@ export const ReportMeta = z
     title: z.string().nullable(),
     /** The issuing body as written, e.g. "中共均口镇委员会 均口镇人民政府". */
     issuer: z.string().nullable(),
-    /** The township (or subdistrict, department) the report is about, e.g. "均口镇". Null when the text never says. */
+    /**
+     * The unit the report is about, by its full name (the field keeps its stable name for every kind of unit): a
+     * township or subdistrict ("均口镇", "澜滨街道"), a county department ("陵川县教育局", never just "教育局") or a county
+     * government ("临澜县人民政府"). Null when the text never says.
+     */
     township: z.string().nullable(),
+    /** The county the text names, only when it is a real county-level division (gazetteer) or the scope's own. */
     county: z.string().nullable(),
-    /** The year reported on (not the year of filing). */
+    /** The year reported on (not the year of filing), as the title, the opening or (with a warning) the body says. */
     year: z.number().int().min(2000).max(2100).nullable(),
     unitKind: UnitKind.nullable(),
     /** 文号, e.g. "沙政文〔2024〕17号". */
     docNumber: z.string().nullable().optional(),
     /** 签发人 (the official who signed the report off). */
     signer: z.string().nullable().optional(),
+    /**
+     * Where the unit's name was read: the title, the issuing lines above it (版头), the 落款 at the end, the opening
+     * paragraph, or a quoted report title 《…》. A name from the title, issuer or 落款 is a document's own statement;
+     * one from prose is weaker, and the cross-report checks only trust it when the gazetteer knows it.
+     */
+    unitSource: z.enum(['title', 'issuer', 'closing', 'opening', 'quoted']).nullable().optional(),
+    /**
+     * For a township or subdistrict whose name is unique in the country: the county the gazetteer places it in.
+     * Evidence to show the assessor; never the scope.
+     */
+    countyHint: z.string().nullable().optional(),
+    /** 成文日期, the date under the signature: "YYYY-MM-DD", or "YYYY-MM" when no day is written. Tells copy direction. */
+    docDate: z
+      .string()
+      .regex(/^\d{4}-\d{2}(-\d{2})?$/)
+      .nullable()
+      .optional(),
   })
   .strict();
 export type ReportMeta = z.infer<typeof ReportMeta>;
+
+/** The county of a batch whose county nobody stated (no upload location, --county or fazhi.meta.json). */
+export const UNSPECIFIED_COUNTY = '未指定县';
+
+/**
+ * Where a report belongs: the county·year it was filed under (the S3 key reports/{year}/{county}/…, or the CLI's
+ * --county/--year and fazhi.meta.json). This, not what the text says, decides the ranking group and the scope of the
+ * cross-report checks. `county` is UNSPECIFIED_COUNTY when nothing stated it (one scope for the whole batch, never
+ * one per guess); `year` is the location's year, else the year the report says it reports on.
+ */
+export const ReportScope = z
+  .object({
+    county: z.string().min(1),
+    year: z.number().int().min(2000).max(2100).nullable(),
+  })
+  .strict();
+export type ReportScope = z.infer<typeof ReportScope>;
 
 export const Paragraph = z
   .object({
@@ -150,7 +189,10 @@ export const NormalizedReport = z
     /** Stable identity: the first 16 hex digits of the source bytes' SHA-256 (same bytes, same id). */
     id: z.string().regex(/^[0-9a-f]{16}$/),
     source: ReportSource,
+    /** What the report says about itself: evidence, checked against `scope` (a disagreement is a warning). */
     meta: ReportMeta,
+    /** The county·year the report was filed under. Absent only in reports normalised before version 1.1.0. */
+    scope: ReportScope.optional(),
     submission: SubmissionInfo.default({}),
     /** The cleaned text: paragraphs joined by "\n". Evidence offsets point into it. Original characters are kept. */
     text: z.string(),
@@ -162,3 +204,8 @@ export const NormalizedReport = z
   })
   .strict();
 export type NormalizedReport = z.infer<typeof NormalizedReport>;
+
+/** A report's scope; a report normalised before scopes existed falls back to what its text said. */
+export function scopeOf(report: { scope?: ReportScope | undefined; meta: Pick<ReportMeta, 'county' | 'year'> }): ReportScope {
+  return report.scope ?? { county: report.meta.county ?? UNSPECIFIED_COUNTY, year: report.meta.year };
+}

@@ -1,4 +1,4 @@
-import type { NormalizedReport } from '../../schemas/report.ts';
+import { scopeOf, type NormalizedReport } from '../../schemas/report.ts';
 import type { Indicator, Rubric } from '../../schemas/rubric.ts';
 import type { DimensionScore, Flag, IndicatorScore, PenaltyScore, ScoreResult } from '../../schemas/score.ts';
 import { buildContext, type ScoreOptions, type ScoringContext } from './context.ts';
@@ -33,7 +33,9 @@ function scoreIndicator(ctx: ScoringContext, indicator: Indicator): IndicatorSco
 function rankGroupOf(unitKind: NormalizedReport['meta']['unitKind']): ScoreResult['rankGroup'] {
   if (unitKind === 'department') return 'department';
   if (unitKind === 'county') return 'county';
-  return 'township';
+  if (unitKind === 'township' || unitKind === 'subdistrict') return 'township';
+  // A unit whose kind the text does not tell is never ranked among townships by default.
+  return 'other';
 }
 
 /** The grade for a total under the rubric's bands, then capped by any veto whose condition holds. */
@@ -116,8 +118,9 @@ export function scoreReport(report: NormalizedReport, loaded: LoadedRubric, opti
     reportId: report.id,
     source: report.source.key,
     township: report.meta.township,
-    county: report.meta.county,
-    year: report.meta.year,
+    // The scope the report was filed under (county·year), not what its text says.
+    county: scopeOf(report).county,
+    year: scopeOf(report).year,
     unitKind: report.meta.unitKind,
     rubric: { id: rubric.id, version: rubric.version, sha256: loaded.sha256 },
     total: 0,
