@@ -151,7 +151,7 @@ async function cross(): Promise<SectionResult> {
   const signatures = reports.map((r) => reportSignature(r));
   const signMs = performance.now() - t;
   t = performance.now();
-  const pairs = similarPairs(signatures, rubric.rubric.similarity.commonShare);
+  const pairs = similarPairs(signatures);
   const pairMs = performance.now() - t;
   const flagged = pairs.filter((p) => p.similarity >= rubric.rubric.similarity.threshold).length;
   t = performance.now();

@@ -1,5 +1,5 @@
 import type { Failure } from '../schemas/failure.ts';
-import type { NormalizedReport } from '../schemas/report.ts';
+import { scopeOf, type NormalizedReport } from '../schemas/report.ts';
 import type { ScoreResult } from '../schemas/score.ts';
 import { parseReport, type ReportFile } from './parse.ts';
 import { crossCheck, rankResults } from './rank/index.ts';
@@ -8,8 +8,9 @@ import type { LoadedRubric } from './score/rubric.ts';
 
 /**
  * The whole pipeline in one process, as `fazhi score` runs it: parse every file, score each report, run the
- * cross-report checks per county·year (with last year's reports of the same units when given), rank. The deployed
- * pipeline runs the same functions in separate stages; its export gives the same ranking for the same files.
+ * cross-report checks over each scope (the county·year the files were filed under, with last year's reports of the
+ * same units when given), rank. The deployed pipeline runs the same functions in separate stages; its export gives
+ * the same ranking for the same files.
  */
 
 export interface BatchOutcome {
@@ -27,12 +28,11 @@ export interface BatchOptions {
 export function scoreAndRank(reports: readonly NormalizedReport[], loaded: LoadedRubric, options: BatchOptions = {}): ScoreResult[] {
   // Last year's reports may come with the batch itself (samples/2023/ beside samples/): use them as well.
   const previousYear = [...(options.previousYear ?? []), ...reports];
+  const unitYear = (report: NormalizedReport, year: number | null): string => `${scopeOf(report).county}|${report.meta.township ?? ''}|${year ?? ''}`;
   const previousByUnit = new Map<string, NormalizedReport>();
-  for (const previous of previousYear) {
-    previousByUnit.set(`${previous.meta.county ?? ''}|${previous.meta.township ?? ''}|${previous.meta.year ?? ''}`, previous);
-  }
+  for (const previous of previousYear) previousByUnit.set(unitYear(previous, scopeOf(previous).year), previous);
   const entries = reports.map((report) => {
-    const key = `${report.meta.county ?? ''}|${report.meta.township ?? ''}|${(report.meta.year ?? 0) - 1}`;
+    const key = unitYear(report, (scopeOf(report).year ?? 0) - 1);
     const previous = report.meta.township ? previousByUnit.get(key) : undefined;
     return { report, result: scoreReport(report, loaded, previous ? { previous } : {}) };
   });

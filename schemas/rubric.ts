@@ -272,14 +272,28 @@ export type Penalty = z.infer<typeof Penalty>;
 
 export const GradeBand = z.object({ grade: z.string().min(1), min: z.number() }).strict();
 
+export const GradeQuota = z
+  .object({
+    grade: z.string(),
+    maxShare: z.number().min(0).max(1).describe('该等次最多占本组单位的比例，如 优秀 0.2（向下取整）'),
+    minCount: z
+      .number()
+      .int()
+      .min(0)
+      .default(1)
+      .describe('无论本组多小，至少可有几个单位评为该等次（默认 1：2–5 个单位的组也能评上优秀、良好，只要分数达到）'),
+  })
+  .strict();
+
 export const Grading = z
   .object({
-    mode: z.enum(['absolute', 'quota']).describe('absolute 按分数段 · quota 在同一县、同一年度内按名额'),
+    mode: z.enum(['absolute', 'quota']).describe('absolute 按分数段 · quota 在同一县、同一年度、同一排名组内按名额'),
     bands: z.array(GradeBand).min(1).describe('从高到低；absolute 模式下的分数线，quota 模式下的最低分'),
     quotas: z
-      .array(z.object({ grade: z.string(), maxShare: z.number().min(0).max(1) }).strict())
+      .array(GradeQuota)
       .default([])
-      .describe('quota 模式：某等次最多占比，如 优秀 0.2'),
+      .describe('quota 模式：某等次最多占比（向下取整，但不少于 minCount 个），如 优秀 0.2'),
+    rationale: z.string().optional().describe('为什么是这些分数线和名额，怎样校准的（写给审核细则的人）'),
   })
   .strict();
 export type Grading = z.infer<typeof Grading>;
@@ -307,9 +321,13 @@ export const PartFallback = z
 
 export const Similarity = z
   .object({
-    threshold: z.number().min(0).max(1).default(0.6).describe('两份报告相似度达到多少标记为雷同'),
+    threshold: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.6)
+      .describe('一份报告的正文有多大比例见于另一份时标记为雷同（标准套语已先排除，见 pipeline/rank/standard-formulae.json）'),
     shingle: z.number().int().min(2).max(12).default(5).describe('字符片段长度'),
-    commonShare: z.number().min(0).max(1).default(0.5).describe('超过该比例的报告都有的段落不算抄袭（套话、口号、文件名称）'),
   })
   .strict();
 
@@ -348,7 +366,7 @@ export const Rubric = z
       })
       .strict()
       .default({ tieBreakers: [] }),
-    similarity: Similarity.default({ threshold: 0.6, shingle: 5, commonShare: 0.5 }),
+    similarity: Similarity.default({ threshold: 0.6, shingle: 5 }),
     consistency: z.array(ConsistencyCheck).default([]),
     antiGaming: z
       .object({

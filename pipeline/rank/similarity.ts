@@ -1,11 +1,12 @@
 import type { NormalizedReport } from '../../schemas/report.ts';
 import { fold, hanCount } from '../text/fold.ts';
+import STANDARD_FORMULAE from './standard-formulae.json' with { type: 'json' };
 
 /**
- * Copy detection. Each report's paragraphs get a MinHash signature over character shingles, after the parts every
- * report shares by convention are removed (quoted titles and slogans, the "在县委…领导下" opening, the township's own
- * name, figures). Reports whose paragraphs collide in LSH buckets are compared paragraph by paragraph; a paragraph that
- * many reports carry counts for less, so a county-wide formula never makes two honest reports look copied.
+ * Copy detection. Each report's paragraphs get a MinHash signature over character shingles, after the standard
+ * formulae every report may use are removed (a curated, versioned list: standard-formulae.json), with the unit's own
+ * name and the figures. Reports whose paragraphs collide in LSH buckets are compared paragraph by paragraph, and every
+ * passage counts in full however many reports carry it: three units sharing one text is a copy ring, not a formula.
  */
 
 export const MINHASH_SIZE = 32;
@@ -26,19 +27,22 @@ export interface ParagraphSignature {
 
 export interface ReportSignature {
   reportId: string;
+  /** FORMULAE_VERSION when it was made; "" for signatures stored before the list had a version. */
+  formulae: string;
   paragraphs: ParagraphSignature[];
 }
 
+/** The version of the standard-formulae list a signature was made with: signatures of another version are redone. */
+export const FORMULAE_VERSION: string = STANDARD_FORMULAE.version;
+
 /** Conventional text every report may carry: not evidence of copying. */
-const FORMULAE: RegExp[] = [
-  /“[^”]{0,40}”|"[^"]{0,40}"|《[^》]{0,60}》|〈[^〉]{0,60}〉/gu,
-  /在[^，。；]{0,24}(正确|坚强|有力)?(领导|指导)下/gu,
-  /(深入)?(学习)?(贯彻|落实)?(习近平新时代中国特色社会主义思想|习近平法治思想|党的二十大(和二十届[^，。]{0,12}全会)?精神|党的二十届[^，。]{0,8}全会精神)/gu,
-  /现将[^。]{0,40}(报告|汇报)如下[:：]?/gu,
-  /(增强|坚定|做到)?(四个意识|四个自信|两个维护|两个确立)/gu,
-  /职能科学、权责法定、执法严明、公开公正、(智能|廉洁)高效、(廉洁诚信|守法诚信)、?(人民满意)?/gu,
-  /(尊法学法守法用法|严格规范公正文明执法|谁执法谁普法|谁主管谁普法|法治政府建设实施纲要|第一责任人职责)/gu,
-];
+const FORMULAE: RegExp[] = STANDARD_FORMULAE.formulae.map((f) => new RegExp(f.pattern, 'gu'));
+
+/**
+ * LSH buckets holding more paragraphs than this are not compared pair by pair: a bound on the work per batch (a
+ * county·year has tens of reports; only a province-wide batch reaches it), not a judgement that shared text is fine.
+ */
+const MAX_BUCKET = 400;
 
 function normalizeForCopy(text: string, ownNames: readonly string[]): string {
   let out = fold(text);
@@ -94,7 +98,7 @@ export function reportSignature(report: NormalizedReport, shingle = 5): ReportSi
       paragraphs.push({ offset: paragraph.offset, section: index, weight, minhash: minhashOf(normalized, shingle) });
     }
   });
-  return { reportId: report.id, paragraphs };
+  return { reportId: report.id, formulae: FORMULAE_VERSION, paragraphs };
 }
 
 export function estimatedJaccard(a: Uint32Array, b: Uint32Array): number {
@@ -103,7 +107,7 @@ export function estimatedJaccard(a: Uint32Array, b: Uint32Array): number {
   return same / MINHASH_SIZE;
 }
 
-/** Signatures travel through DynamoDB as base64: offset, section, weight and the 32 hashes per paragraph. */
+/** Signatures travel through DynamoDB as "reportId:formulaeVersion:base64" (offset, section, weight, 32 hashes each). */
 export function encodeSignature(signature: ReportSignature): string {
   const words = new Uint32Array(signature.paragraphs.length * (3 + MINHASH_SIZE));
   signature.paragraphs.forEach((p, i) => {
@@ -113,18 +117,20 @@ export function encodeSignature(signature: ReportSignature): string {
     words[base + 2] = p.weight;
     words.set(p.minhash, base + 3);
   });
-  return `${signature.reportId}:${Buffer.from(words.buffer).toString('base64')}`;
+  return `${signature.reportId}:${signature.formulae}:${Buffer.from(words.buffer).toString('base64')}`;
 }
 
 export function decodeSignature(encoded: string): ReportSignature {
-  const [reportId = '', data = ''] = encoded.split(':');
+  const parts = encoded.split(':');
+  // Before the formulae had a version: "reportId:base64".
+  const [reportId = '', formulae = '', data = ''] = parts.length === 2 ? [parts[0], '', parts[1]] : parts;
   const bytes = Buffer.from(data, 'base64');
   const words = new Uint32Array(bytes.buffer, bytes.byteOffset, Math.floor(bytes.byteLength / 4));
   const paragraphs: ParagraphSignature[] = [];
   for (let base = 0; base + 3 + MINHASH_SIZE <= words.length; base += 3 + MINHASH_SIZE) {
     paragraphs.push({ offset: words[base] ?? 0, section: words[base + 1] ?? 0, weight: words[base + 2] ?? 0, minhash: words.slice(base + 3, base + 3 + MINHASH_SIZE) });
   }
-  return { reportId, paragraphs };
+  return { reportId, formulae, paragraphs };
 }
 
 export interface PassageMatch {
@@ -144,18 +150,8 @@ export interface PairSimilarity {
   passages: PassageMatch[];
 }
 
-/**
- * All report pairs that share passages, with how much of each report's own text the other carries. `carriers`
- * weighs a passage down when many reports have it: 1 / (reports carrying it − 1), and 0 when more than `commonShare`
- * of a county's reports (four or more) carry it.
- */
-function addCarrier(carriers: Map<number, Set<number>>, paragraph: number, otherReport: number): void {
-  const set = carriers.get(paragraph) ?? new Set<number>();
-  set.add(otherReport);
-  carriers.set(paragraph, set);
-}
-
-export function similarPairs(signatures: readonly ReportSignature[], commonShare: number): PairSimilarity[] {
+/** All report pairs that share passages, with how much of each report's own text the other carries. */
+export function similarPairs(signatures: readonly ReportSignature[]): PairSimilarity[] {
   const buckets = new Map<string, number[]>();
   const paragraphOwner: { report: number; paragraph: number }[] = [];
   signatures.forEach((signature, r) =>
@@ -173,10 +169,9 @@ export function similarPairs(signatures: readonly ReportSignature[], commonShare
   );
   // Candidate paragraph pairs from different reports, confirmed by their estimated Jaccard similarity.
   const matchesByPair = new Map<string, PassageMatch[]>();
-  const carriers = new Map<number, Set<number>>();
   const seenPairs = new Set<string>();
   for (const bucket of buckets.values()) {
-    if (bucket.length < 2 || bucket.length > 400) continue;
+    if (bucket.length < 2 || bucket.length > MAX_BUCKET) continue;
     for (let x = 0; x < bucket.length; x++) {
       for (let y = x + 1; y < bucket.length; y++) {
         const first = paragraphOwner[bucket[x] ?? 0];
@@ -192,30 +187,19 @@ export function similarPairs(signatures: readonly ReportSignature[], commonShare
         const list = matchesByPair.get(reportKey) ?? [];
         list.push({ a: p.paragraph, b: q.paragraph, jaccard });
         matchesByPair.set(reportKey, list);
-        addCarrier(carriers, bucket[x] ?? 0, second.report);
-        addCarrier(carriers, bucket[y] ?? 0, first.report);
       }
     }
   }
-  const paragraphIds = new Map<string, number>();
-  paragraphOwner.forEach((o, id) => paragraphIds.set(`${o.report}.${o.paragraph}`, id));
-  const reportCount = signatures.length;
-  const weightOf = (report: number, paragraph: number): number => {
-    const id = paragraphIds.get(`${report}.${paragraph}`) ?? -1;
-    const others = carriers.get(id)?.size ?? 0;
-    if (reportCount >= 4 && (others + 1) / reportCount > commonShare) return 0;
-    return others <= 1 ? 1 : 1 / others;
-  };
+  const totals = signatures.map((signature) => signature.paragraphs.reduce((sum, p) => sum + p.weight, 0));
   const pairs: PairSimilarity[] = [];
   for (const [key, passages] of matchesByPair) {
     const [a = 0, b = 0] = key.split('|').map(Number);
+    // The share of a report's own text (in Han characters) that the other carries.
     const share = (report: number, pick: (m: PassageMatch) => number): number => {
-      const own = signatures[report]!.paragraphs;
-      const total = own.reduce((sum, p, i) => sum + p.weight * weightOf(report, i), 0);
+      const total = totals[report] ?? 0;
       if (total === 0) return 0;
-      const copied = new Set(passages.map(pick));
       let found = 0;
-      copied.forEach((i) => (found += (own[i]?.weight ?? 0) * weightOf(report, i)));
+      new Set(passages.map(pick)).forEach((i) => (found += signatures[report]!.paragraphs[i]?.weight ?? 0));
       return found / total;
     };
     const shareA = share(a, (m) => m.a);

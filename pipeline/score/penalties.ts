@@ -167,14 +167,15 @@ function metricPenalty(ctx: ScoringContext, rule: PenaltyOf<'metric'>): PenaltyO
 
 /** Penalties computed from flags, so they can be recomputed after the cross-report checks add flags. */
 export function flagPenalty(rule: PenaltyOf<'flag'>, flags: readonly Flag[]): { points: number; note: string; evidence: Evidence[] } {
-  // The report a copy was taken from is flagged (the assessor should know) but not penalised.
-  const hits = flags.filter((f) => f.code === rule.flag && f.role !== 'source');
+  // Only a copier pays: the original is flagged (the assessor should know) but never penalised, and a copy whose
+  // direction could not be told waits for the assessor (ScoreResult.pending), so nothing is deducted until then.
+  const hits = flags.filter((f) => f.code === rule.flag && f.role !== 'source' && f.role !== 'unknown');
   if (hits.length === 0) return { points: 0, note: `无“${rule.flag}”标记`, evidence: [] };
   const points = rule.scaleBySimilarity
     ? hits.reduce((max, f) => Math.max(max, (f.similarity ?? 0) * rule.pointsEach), 0)
     : hits.length * rule.pointsEach;
   const note = rule.scaleBySimilarity
-    ? `与其他报告高度相似（最高相似度 ${Math.round(Math.max(...hits.map((f) => f.similarity ?? 0)) * 100)}%），按相似度 × ${rule.pointsEach} 扣分`
+    ? `照搬他人或本单位上年报告：雷同段落占本报告 ${Math.round(Math.max(...hits.map((f) => f.similarity ?? 0)) * 100)}%，按雷同比例 × ${rule.pointsEach} 扣分`
     : `${hits.length} 处“${rule.flag}”，每处扣 ${rule.pointsEach} 分`;
   return { points, note, evidence: hits.flatMap((f) => f.evidence ?? []).slice(0, 6) };
 }

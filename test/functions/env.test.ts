@@ -49,12 +49,12 @@ describe('DEFAULT_RUBRIC and --rubric', () => {
   it('names a bundled rubric by year, id or id@version', () => {
     expect(rubricFromSetting('2024').rubric.id).toBe('fazhi-2024');
     expect(rubricFromSetting('2030').rubric.id).toBe('fazhi-2025');
-    expect(rubricFromSetting('fazhi-2024@2024.1.0').rubric.version).toBe('2024.1.0');
+    expect(rubricFromSetting('fazhi-2024@2024.2.0').rubric.version).toBe('2024.2.0');
     expect(rubricFromSetting('fazhi-2025').rubric.id).toBe('fazhi-2025');
   });
 
   it('refuses an unknown rubric and lists the bundled ones', () => {
     expect(() => rubricFromSetting('fazhi-2024@0.0.1')).toThrow(UnknownRubricError);
-    expect(() => rubricFromSetting('nope')).toThrow(/fazhi-2024@2024\.1\.0/);
+    expect(() => rubricFromSetting('nope')).toThrow(/fazhi-2024@2024\.2\.0/);
   });
 });

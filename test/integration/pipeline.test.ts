@@ -63,7 +63,7 @@ describe('samples/ through the pipeline', () => {
     expect(scopesOf(uploads)).toEqual([{ county: '临澜县', year: 2023 }, { county: '临澜县', year: 2024 }]);
     const { reports, scores } = await pipeline.records.partition(2024, '临澜县');
     expect(reports.map((r) => r.status)).toEqual(reports.map(() => 'scored'));
-    expect(reports.every((r) => r.reportId && r.township && r.scoredWith?.includes('fazhi-2024@2024.1.0'))).toBe(true);
+    expect(reports.every((r) => r.reportId && r.township && r.scoredWith?.includes('fazhi-2024@2024.2.0'))).toBe(true);
     const tag = bundledRubricFor(2024).rubric;
     expect(scores.map((s) => s.sk).sort()).toEqual(reports.map((r) => `SCORE#${tag.id}@${tag.version}#${r.sourceKey}`).sort());
     expect(scores.every((s) => s.pk === countyYearPk(2024, '临澜县') && s.gsi1pk === rankingPk(2024, tag) && s.gsi1sk === s.total)).toBe(true);
@@ -93,7 +93,7 @@ describe('samples/ through the pipeline', () => {
 
   it('writes the workbook to exports/ whose 排名 sheet matches the in-process ranking', async () => {
     const run = runs.get('临澜县|2024')!;
-    expect(run.key).toBe('exports/2024/临澜县/ranking-2024.1.0.xlsx');
+    expect(run.key).toBe('exports/2024/临澜县/ranking-2024.2.0.xlsx');
     const { bytes } = await pipeline.store.get(run.key);
     const rows = await rankingSheet(bytes);
     const expected = inProcess.filter((r) => r.county === '临澜县' && r.year === 2024);

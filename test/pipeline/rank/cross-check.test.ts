@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { SubmissionInfo } from '../../../schemas/report.ts';
+import type { ScoreResult } from '../../../schemas/score.ts';
 import { scoreAndRank } from '../../../pipeline/batch.ts';
 import { crossCheck } from '../../../pipeline/rank/index.ts';
-import { decodeSignature, encodeSignature, reportSignature } from '../../../pipeline/rank/similarity.ts';
+import { decodeSignature, encodeSignature, FORMULAE_VERSION, reportSignature } from '../../../pipeline/rank/similarity.ts';
 import { scoreReport } from '../../../pipeline/score/index.ts';
 import { reportFromText, rubric2024, sampleText } from '../../helpers/reports.ts';
 
@@ -23,37 +25,136 @@ const WEST = honest('西坪乡', [
   '依托乡综治中心建立“茶馆调解室”，由老党员和乡贤轮流值守，全年接待群众来访220人次，排查化解婚姻家庭纠纷26件。',
 ]);
 
-describe('cross-report checks', () => {
-  it('flags a report copied from a neighbour with names and a few figures changed, both ways', () => {
-    const original = reportFromText(sampleText('青石镇2024年度法治政府建设工作情况的报告.txt'), { key: 'qingshi.txt', location: { county: '临澜县' } });
-    const copy = reportFromText(
-      sampleText('青石镇2024年度法治政府建设工作情况的报告.txt').replaceAll('青石', '松林').replace(/\d+件/u, '31件').replace(/\d+次/u, '7次'),
-      { key: 'songlin.txt', location: { county: '临澜县' } },
-    );
-    const other = reportFromText(EAST, { key: 'east.txt' });
-    const results = scoreAndRank([original, copy, other], rubric2024);
-    const similar = (key: string) => results.find((r) => r.source === key)!.flags.filter((f) => f.code === 'similar-to');
-    expect(similar('qingshi.txt').map((f) => f.other)).toEqual(['songlin.txt']);
-    expect(similar('songlin.txt').map((f) => f.other)).toEqual(['qingshi.txt']);
-    expect(similar('songlin.txt')[0]!.similarity).toBeGreaterThan(0.8);
-    expect(similar('songlin.txt')[0]!.evidence!.length).toBeGreaterThan(0);
-    expect(similar('east.txt')).toEqual([]);
-    // Every 青石 became 松林, so nothing tells who copied whom: both are penalised by similarity × 30.
-    expect(similar('songlin.txt')[0]!.role).toBe('unknown');
-    const copyPenalty = results.find((r) => r.source === 'songlin.txt')!.penalties.find((p) => p.id === 'P.copy')!;
-    expect(copyPenalty.points).toBeCloseTo(Math.min(30, similar('songlin.txt')[0]!.similarity! * 30), 2);
+const QINGSHI = sampleText('青石镇2024年度法治政府建设工作情况的报告.txt');
+const COUNTY = { county: '临澜县', year: 2024 };
+
+/** 青石镇's report as another township would copy it: every 青石 renamed, a few figures changed, its own 成文日期. */
+function copyOfQingshi(township: string, docDate: string): string {
+  const stem = township.replace(/镇$/u, '');
+  return QINGSHI.replaceAll('青石', stem).replace(/\d+件/u, '31件').replace(/\d+次/u, '7次').replace('2025年2月12日', docDate);
+}
+
+const report = (text: string, key: string, submission?: SubmissionInfo) => reportFromText(text, { key, location: COUNTY, ...(submission ? { submission } : {}) });
+const byKey = (results: readonly ScoreResult[], key: string): ScoreResult => results.find((r) => r.source === key)!;
+const similar = (result: ScoreResult) => result.flags.filter((f) => f.code === 'similar-to');
+const copyPoints = (result: ScoreResult): number => result.penalties.find((p) => p.id === 'P.copy')!.points;
+
+describe('cross-report checks: copies', () => {
+  it('a copied pair with different 成文日期: the earlier is not penalised and ranks above; the copier loses share × 15, at most 10', () => {
+    // Prepare
+    const original = report(QINGSHI, 'qingshi.txt');
+    const copy = report(copyOfQingshi('松林镇', '2025年3月1日'), 'songlin.txt');
+    // Act
+    const results = scoreAndRank([copy, original, report(EAST, 'east.txt')], rubric2024);
+    // Assess
+    const [flagO] = similar(byKey(results, 'qingshi.txt'));
+    const [flagC] = similar(byKey(results, 'songlin.txt'));
+    expect(flagO).toMatchObject({ role: 'source', other: 'songlin.txt' });
+    expect(flagC).toMatchObject({ role: 'copier', other: 'qingshi.txt' });
+    expect(flagC!.message).toContain('成文日期');
+    expect(flagC!.similarity).toBeGreaterThan(0.8);
+    expect(flagC!.evidence!.length).toBeGreaterThan(0);
+    expect(copyPoints(byKey(results, 'qingshi.txt'))).toBe(0);
+    expect(copyPoints(byKey(results, 'songlin.txt'))).toBeCloseTo(Math.min(10, flagC!.similarity! * 15), 2);
+    expect(byKey(results, 'qingshi.txt').rank).toBeLessThan(byKey(results, 'songlin.txt').rank!);
+    expect(similar(byKey(results, 'east.txt'))).toEqual([]);
+    expect(byKey(results, 'qingshi.txt').pending ?? []).toEqual([]);
   });
 
-  it('tells the copy from the original when the copy still carries the original name', () => {
-    const original = reportFromText(sampleText('青石镇2024年度法治政府建设工作情况的报告.txt'), { key: 'qingshi.txt', location: { county: '临澜县' } });
-    const copy = reportFromText(sampleText('桃源镇2024年度法治政府建设工作情况的报告.txt'), { key: 'taoyuan.txt', location: { county: '临澜县' } });
+  it('the direction follows the dates, not the order or the names: the later-dated 青石镇 is the copier', () => {
+    // Prepare: the 松林镇 text is dated a month before 青石镇's.
+    const results = scoreAndRank([report(QINGSHI, 'qingshi.txt'), report(copyOfQingshi('松林镇', '2025年1月10日'), 'songlin.txt')], rubric2024);
+    // Assess
+    expect(similar(byKey(results, 'qingshi.txt'))[0]?.role).toBe('copier');
+    expect(similar(byKey(results, 'songlin.txt'))[0]?.role).toBe('source');
+  });
+
+  it('equal 成文日期 and nothing else to tell: both flagged 请核实, nothing deducted, the deduction proposed for review', () => {
+    // Prepare: every 青石 became 松林 and the date was kept.
+    const original = report(QINGSHI, 'qingshi.txt');
+    const copy = report(copyOfQingshi('松林镇', '2025年2月12日'), 'songlin.txt');
+    const alone = scoreAndRank([report(QINGSHI, 'qingshi.txt')], rubric2024)[0]!;
+    // Act
     const results = scoreAndRank([original, copy], rubric2024);
-    const flag = (key: string) => results.find((r) => r.source === key)!.flags.find((f) => f.code === 'similar-to')!;
-    expect(flag('taoyuan.txt').role).toBe('copier');
-    expect(flag('qingshi.txt').role).toBe('source');
-    const penalty = (key: string) => results.find((r) => r.source === key)!.penalties.find((p) => p.id === 'P.copy')!.points;
-    expect(penalty('taoyuan.txt')).toBeGreaterThan(20);
-    expect(penalty('qingshi.txt')).toBe(0);
+    // Assess
+    for (const [key, other] of [['qingshi.txt', 'songlin.txt'], ['songlin.txt', 'qingshi.txt']] as const) {
+      const result = byKey(results, key);
+      const [flag] = similar(result);
+      expect(flag).toMatchObject({ role: 'unknown', other });
+      expect(flag!.message).toContain('请核实');
+      expect(flag!.message).toContain('成文日期相同');
+      expect(copyPoints(result)).toBe(0);
+      expect(result.pending).toEqual([
+        expect.objectContaining({ id: `copy:${other}`, kind: 'copy-deduction', target: 'P.copy', other, points: Math.round(Math.min(10, flag!.similarity! * 15) * 100) / 100 }),
+      ]);
+    }
+    expect(byKey(results, 'qingshi.txt').total).toBe(alone.total);
+  });
+
+  it('the receipt date decides when the dates are equal; the uploader’s own claimed date does not', () => {
+    // Prepare: 松林镇 claims to have filed first, but the county received it later.
+    const original = report(QINGSHI, 'qingshi.txt', { submittedAt: '2025-02-20' });
+    const copy = report(copyOfQingshi('松林镇', '2025年2月12日'), 'songlin.txt', { submittedAt: '2025-02-26', claimedSubmittedAt: '2025-02-01' });
+    // Act
+    const results = scoreAndRank([original, copy], rubric2024);
+    // Assess
+    expect(similar(byKey(results, 'songlin.txt'))[0]).toMatchObject({ role: 'copier' });
+    expect(similar(byKey(results, 'songlin.txt'))[0]!.message).toContain('报送（接收）时间');
+    expect(similar(byKey(results, 'qingshi.txt'))[0]).toMatchObject({ role: 'source' });
+  });
+
+  it('the same unit’s report of last year comes first: it had the text, so it is the original whatever the dates say', () => {
+    // Prepare: 青石镇's 2023 report already had these paragraphs; the 2024 copy is dated earlier than 青石镇's 2024 report.
+    const lastYear = reportFromText(QINGSHI.replaceAll('2024年', '2023年').replace('2025年2月12日', '2024年2月1日'), { key: 'qingshi-2023.txt', location: { county: '临澜县', year: 2023 } });
+    const original = report(QINGSHI, 'qingshi.txt');
+    const copy = report(copyOfQingshi('松林镇', '2025年1月5日'), 'songlin.txt');
+    const entries = [original, copy].map((r) => ({ report: r, result: scoreReport(r, rubric2024) }));
+    // Act
+    const results = crossCheck(entries, rubric2024, { previousYear: [lastYear] });
+    // Assess
+    const copier = similar(byKey(results, 'songlin.txt')).find((f) => f.other === 'qingshi.txt')!;
+    expect(copier.role).toBe('copier');
+    expect(copier.message).toContain('上一年度');
+    expect(copier.message).toContain('成文日期显示相反');
+    expect(similar(byKey(results, 'qingshi.txt')).find((f) => f.other === 'songlin.txt')?.role).toBe('source');
+  });
+
+  it('tells the copy from the original in the samples: 桃源镇 is dated after 青石镇 and carries “青石分平台”', () => {
+    const results = scoreAndRank([report(QINGSHI, 'qingshi.txt'), report(sampleText('桃源镇2024年度法治政府建设工作情况的报告.txt'), 'taoyuan.txt')], rubric2024);
+    expect(similar(byKey(results, 'taoyuan.txt'))[0]?.role).toBe('copier');
+    expect(similar(byKey(results, 'qingshi.txt'))[0]?.role).toBe('source');
+    expect(copyPoints(byKey(results, 'taoyuan.txt'))).toBe(10);
+    expect(copyPoints(byKey(results, 'qingshi.txt'))).toBe(0);
+  });
+
+  it('catches a ring: three units sharing one text in a county of four are all flagged (no majority discount)', () => {
+    // Prepare: three of four reports share one text; the fourth is honest.
+    const reports = [
+      report(QINGSHI, 'qingshi.txt'),
+      report(copyOfQingshi('松林镇', '2025年2月20日'), 'songlin.txt'),
+      report(copyOfQingshi('竹溪镇', '2025年2月25日'), 'zhuxi.txt'),
+      report(EAST, 'east.txt'),
+    ];
+    // Act
+    const results = scoreAndRank(reports, rubric2024);
+    // Assess
+    expect(similar(byKey(results, 'qingshi.txt')).map((f) => [f.other, f.role]).sort()).toEqual([['songlin.txt', 'source'], ['zhuxi.txt', 'source']]);
+    expect(similar(byKey(results, 'songlin.txt')).map((f) => [f.other, f.role]).sort()).toEqual([['qingshi.txt', 'copier'], ['zhuxi.txt', 'source']]);
+    expect(similar(byKey(results, 'zhuxi.txt')).map((f) => [f.other, f.role]).sort()).toEqual([['qingshi.txt', 'copier'], ['songlin.txt', 'copier']]);
+    expect(similar(byKey(results, 'east.txt'))).toEqual([]);
+    expect(copyPoints(byKey(results, 'qingshi.txt'))).toBe(0);
+    expect(copyPoints(byKey(results, 'zhuxi.txt'))).toBeGreaterThan(0);
+  });
+
+  it('covers the whole scope: a copy whose text names another county is still compared with its neighbours', () => {
+    // Prepare: the copy names 建宁县 in its title; both were filed under 临澜县.
+    const copy = report(copyOfQingshi('松林镇', '2025年3月1日').replaceAll('临澜县', '建宁县'), 'songlin.txt');
+    // Act
+    const results = scoreAndRank([report(QINGSHI, 'qingshi.txt'), copy], rubric2024);
+    // Assess
+    expect(results.map((r) => r.county)).toEqual(['临澜县', '临澜县']);
+    expect(similar(byKey(results, 'songlin.txt'))[0]?.role).toBe('copier');
+    expect(byKey(results, 'songlin.txt').flags.some((f) => f.code === 'meta-mismatch')).toBe(true);
   });
 
   it('does not flag two honest reports that share the usual opening formula', () => {
@@ -66,24 +167,64 @@ describe('cross-report checks', () => {
     const now = reportFromText(sampleText('河湾镇2024年法治政府建设情况报告.txt'), { key: 'hewan-2024.txt', location: { county: '临澜县' } });
     const [result] = crossCheck([{ report: now, result: scoreReport(now, rubric2024) }], rubric2024, { previousYear: [last] });
     const flag = result!.flags.find((f) => f.code === 'similar-to');
-    expect(flag?.other).toBe('hewan-2023.txt');
+    expect(flag).toMatchObject({ other: 'hewan-2023.txt', role: 'copier' });
     expect(flag?.message).toContain('上一年度');
+    expect(result!.penalties.find((p) => p.id === 'P.copy')!.points).toBeGreaterThan(0);
     expect(result!.followThrough?.previousSource).toBe('hewan-2023.txt');
     expect(result!.followThrough!.planned).toBeGreaterThan(0);
   });
 
-  it('is idempotent: checking twice gives the same flags and totals', () => {
-    const reports = [reportFromText(EAST, { key: 'east.txt' }), reportFromText(WEST, { key: 'west.txt' })];
-    const entries = reports.map((report) => ({ report, result: scoreReport(report, rubric2024) }));
+  it('is idempotent: checking twice gives the same flags, pending decisions and totals', () => {
+    const reports = [report(QINGSHI, 'qingshi.txt'), report(copyOfQingshi('松林镇', '2025年2月12日'), 'songlin.txt'), report(EAST, 'east.txt')];
+    const entries = reports.map((r) => ({ report: r, result: scoreReport(r, rubric2024) }));
     const once = crossCheck(entries, rubric2024);
-    const twice = crossCheck(reports.map((report, i) => ({ report, result: once[i]! })), rubric2024);
+    const twice = crossCheck(reports.map((r, i) => ({ report: r, result: once[i]! })), rubric2024);
     expect(JSON.stringify(twice)).toBe(JSON.stringify(once));
+    expect(once.some((r) => (r.pending ?? []).length > 0)).toBe(true);
+  });
+});
+
+describe('cross-report checks: names of other units', () => {
+  it('flags another unit’s name the gazetteer or the unit’s own title vouches for', () => {
+    // Prepare: 西坪乡's report names 东岭镇 (stated in 东岭镇's own title) in its opening.
+    const west = WEST.replace(OPENING.replace('{镇}', '西坪乡'), OPENING.replace('{镇}', '东岭镇'));
+    // Act
+    const results = scoreAndRank([report(EAST, 'east.txt'), report(west, 'west.txt')], rubric2024);
+    // Assess
+    expect(byKey(results, 'west.txt').flags.filter((f) => f.code === 'template-leftover').map((f) => f.other)).toEqual(['东岭镇']);
+    expect(byKey(results, 'east.txt').flags.filter((f) => f.code === 'template-leftover')).toEqual([]);
   });
 
-  it('round-trips a copy signature through its stored form', () => {
+  it('never penalises for a name guessed from prose: neither "现将我镇" nor a unit named only in another report’s opening', () => {
+    // Prepare: 栖云镇 (not in the gazetteer) is named only in its own opening; 西坪乡's opening mentions 栖云镇.
+    const qiyun = EAST.replace('临澜县东岭镇2024年法治政府建设情况报告', '2024年法治政府建设情况报告').replace(OPENING.replace('{镇}', '东岭镇'), '2024年，栖云镇深入推进法治政府建设，现将我镇2024年法治政府建设情况报告如下：');
+    const west = WEST.replace('现将有关情况报告如下：', '学习借鉴栖云镇做法，现将我镇2024年法治政府建设情况报告如下：');
+    // Act
+    const results = scoreAndRank([report(qiyun, 'qiyun.txt'), report(west, 'west.txt')], rubric2024);
+    // Assess
+    expect(byKey(results, 'qiyun.txt').township).toBe('栖云镇');
+    expect(results.flatMap((r) => r.flags.filter((f) => f.code === 'template-leftover'))).toEqual([]);
+    expect(results.map((r) => r.township)).not.toContain('现将我镇');
+  });
+});
+
+describe('copy signatures', () => {
+  it('round-trip through their stored form with the formulae version', () => {
     const signature = reportSignature(reportFromText(EAST));
     const decoded = decodeSignature(encodeSignature(signature));
     expect(decoded.reportId).toBe(signature.reportId);
+    expect(decoded.formulae).toBe(FORMULAE_VERSION);
     expect(decoded.paragraphs.map((p) => [p.offset, p.section, p.weight, [...p.minhash]])).toEqual(signature.paragraphs.map((p) => [p.offset, p.section, p.weight, [...p.minhash]]));
+  });
+
+  it('a signature stored before the formulae had a version is recomputed, not trusted', () => {
+    // Prepare: an old "reportId:base64" signature that says nothing (no paragraphs) for a copied pair.
+    const reports = [report(QINGSHI, 'qingshi.txt'), report(copyOfQingshi('松林镇', '2025年3月1日'), 'songlin.txt')];
+    const stale = decodeSignature(`${reports[1]!.id}:`);
+    expect(stale.formulae).toBe('');
+    // Act
+    const results = crossCheck(reports.map((r, i) => ({ report: r, result: scoreReport(r, rubric2024), ...(i === 1 ? { signature: stale } : {}) })), rubric2024);
+    // Assess
+    expect(similar(byKey(results, 'songlin.txt'))[0]?.role).toBe('copier');
   });
 });

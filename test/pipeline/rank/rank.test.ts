@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RubricInput } from '../../../schemas/rubric.ts';
 import type { ScoreResult } from '../../../schemas/score.ts';
-import { rankResults } from '../../../pipeline/rank/index.ts';
+import { quotaLimit, rankResults } from '../../../pipeline/rank/index.ts';
 import { parseRubric } from '../../../pipeline/score/rubric.ts';
 import { rubric2024 } from '../../helpers/reports.ts';
 
@@ -9,7 +9,7 @@ import { rubric2024 } from '../../helpers/reports.ts';
 function result(township: string, total: number, d9 = 0, extra: Partial<ScoreResult> = {}): ScoreResult {
   return {
     reportId: township, source: `${township}.txt`, township, county: '临澜县', year: 2024, unitKind: 'township',
-    rubric: { id: 'fazhi-2024', version: '2024.1.0', sha256: 'x' }, total, max: 100, grade: total >= 90 ? '优秀' : total >= 80 ? '良好' : total >= 60 ? '合格' : '不合格',
+    rubric: { id: 'fazhi-2024', version: '2024.2.0', sha256: 'x' }, total, max: 100, grade: total >= 90 ? '优秀' : total >= 80 ? '良好' : total >= 60 ? '合格' : '不合格',
     rank: null, rankGroup: 'township',
     dimensions: [{ id: 'D9', name: '问题查摆与下年安排质量', score: d9, max: 7, indicators: [] }, { id: 'D1', name: '法定要素', score: 0, max: 12, indicators: [] }],
     penalties: [], bonus: { score: 0, max: 3, indicators: [] }, flags: [], stats: { chars: 0, figures: 0, figuresPer1000: 0, boilerplatePer1000: 0 }, warnings: [],
@@ -58,6 +58,46 @@ describe('rankResults()', () => {
       ['临澜县', 2024, 'department', '司法局', 1],
       ['别县', 2024, 'township', '丙镇', 1],
     ]);
+  });
+
+  it('never lets a tie favour a flagged copier, and says so', () => {
+    // Prepare: equal totals and tie-breakers; 甲镇 is a known copier, 丙镇 awaits review, 乙镇 is clean.
+    const copy = (role: 'copier' | 'unknown') => ({ flags: [{ code: 'similar-to' as const, severity: 'error' as const, message: '', role, other: 'x.txt', similarity: 0.9 }] });
+    // Act
+    const ranked = rankResults([result('甲镇', 70, 4, copy('copier')), result('丙镇', 70, 4, copy('unknown')), result('乙镇', 70, 4)], rubric);
+    // Assess
+    expect(ranked.map((r) => r.township)).toEqual(['乙镇', '丙镇', '甲镇']);
+    expect(ranked[1]!.rankNote).toContain('雷同');
+    expect(ranked[2]!.rankNote).toContain('照搬他人报告在后');
+  });
+
+  it('ranks a unit whose kind is unknown in a group of its own, and says why', () => {
+    const ranked = rankResults([result('甲镇', 70), result('某单位', 90, 0, { unitKind: null, rankGroup: 'other' })], rubric);
+    expect(ranked.map((r) => [r.township, r.rankGroup, r.rank])).toEqual([['甲镇', 'township', 1], ['某单位', 'other', 1]]);
+    expect(ranked[1]!.rankNote).toContain('类别未识别');
+  });
+
+  it('quota limits: the share rounded down, never below minCount, never above the group', () => {
+    expect(quotaLimit(10, { maxShare: 0.2, minCount: 1 })).toBe(2);
+    expect(quotaLimit(3, { maxShare: 0.2, minCount: 1 })).toBe(1);
+    expect(quotaLimit(2, { maxShare: 0.4, minCount: 1 })).toBe(1);
+    expect(quotaLimit(1, { maxShare: 0.2, minCount: 2 })).toBe(1);
+    expect(quotaLimit(7, { maxShare: 0.4, minCount: 0 })).toBe(2);
+  });
+
+  it('a group of two to five units can still reach 优秀 and 良好 when its scores earn them (the bundled rubric)', () => {
+    // Prepare: grades as the bands give them (优秀 ≥ 75, 良好 ≥ 55), before quotas.
+    const graded = (name: string, total: number) => result(name, total, 0, { grade: total >= 75 ? '优秀' : total >= 55 ? '良好' : '合格' });
+    for (const size of [2, 3, 4, 5]) {
+      const group = ['甲', '乙', '丙', '丁', '戊'].slice(0, size).map((n, i) => graded(`${n}镇`, 90 - i * 8));
+      // Act
+      const grades = rankResults(group, rubric).map((r) => r.grade);
+      // Assess
+      expect(grades[0], `group of ${size}`).toBe('优秀');
+      expect(grades, `group of ${size}`).toContain('良好');
+    }
+    // A department alone in its group, 61 points: 良好 (floor(1 × 40 %) would have made it unreachable).
+    expect(rankResults([graded('司法局', 61)].map((r) => ({ ...r, unitKind: 'department' as const, rankGroup: 'department' as const })), rubric)[0]!.grade).toBe('良好');
   });
 
   it('in quota mode, moves grades above their quota down one grade in rank order', () => {
