@@ -1,6 +1,6 @@
 import { PART_LABELS } from '../schemas/report.ts';
 import type { Failure } from '../schemas/failure.ts';
-import type { ScoreResult } from '../schemas/score.ts';
+import type { Flag, ScoreResult } from '../schemas/score.ts';
 import { rankGroupLabel } from '../pipeline/rank/index.ts';
 import { displayWidth, FLAG_LABELS } from '../pipeline/workbook/index.ts';
 
@@ -17,9 +17,18 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
   return [line(headers), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
+/** A copy flag says which side the report is on: only the copier pays, an undecided copy waits for the assessor. */
+const COPY_ROLE_LABELS: Record<NonNullable<Flag['role']>, string> = { copier: '照搬他人报告', unknown: '雷同待核实', source: '被照搬（不扣分）' };
+
+function flagLabel(flag: Flag): string {
+  if (flag.code === 'missing-part' && flag.part) return `缺${PART_LABELS[flag.part]}`;
+  if (flag.code === 'similar-to' && flag.role) return COPY_ROLE_LABELS[flag.role];
+  return FLAG_LABELS[flag.code];
+}
+
 export function flagText(result: ScoreResult): string {
   // Information-only flags (a county not named, …) stay out of the one-line summary, as in the workbook.
-  const labels = result.flags.filter((f) => f.severity !== 'info').map((f) => (f.code === 'missing-part' && f.part ? `缺${PART_LABELS[f.part]}` : FLAG_LABELS[f.code]));
+  const labels = result.flags.filter((f) => f.severity !== 'info').map(flagLabel);
   return [...new Set(labels)].join('、');
 }
 

@@ -12,8 +12,11 @@ import { UsageError } from './usage.ts';
 /**
  * Input files for the CLI. Directories are walked recursively; dotfiles, README files and .json files (sidecars and
  * notes) are not reports. A report may have a sidecar `<file>.meta.json` with what the text cannot say: when it was
- * submitted, where it was published, which county and year it belongs to. A `fazhi.meta.json` in a directory gives
- * the same for every file below it (a file's own sidecar wins).
+ * submitted, where it was published, which county and year it was filed under. A `fazhi.meta.json` in a directory
+ * gives the same for every file below it (a file's own sidecar wins, a nearer folder's wins over a farther one's).
+ *
+ * County and year are the assessor's scope, never read from the text here: `--county`/`--year` (this call's
+ * instruction) win over sidecars; where nothing states them the normaliser puts the whole batch in one scope.
  */
 
 export const Sidecar = SubmissionInfo.extend({
@@ -75,6 +78,10 @@ export interface LoadedInputs {
   failures: Failure[];
 }
 
+/**
+ * `scope` (--county/--year) applies to every file, over any sidecar; `submission` (--submitted…) fills in only what a
+ * file's sidecars leave out.
+ */
 export async function loadInputs(paths: readonly string[], defaults: { county?: string; year?: number; submission?: SubmissionInfo } = {}): Promise<LoadedInputs> {
   const files: ReportFile[] = [];
   const failures: Failure[] = [];
@@ -93,7 +100,7 @@ export async function loadInputs(paths: readonly string[], defaults: { county?: 
     }
     const sidecar = { ...folder, ...((await readSidecarFile(`${path}.meta.json`)) ?? {}) };
     const { county, year, ...submission } = sidecar;
-    const location = { ...(defaults.county ? { county: defaults.county } : {}), ...(defaults.year ? { year: defaults.year } : {}), ...(county ? { county } : {}), ...(year ? { year } : {}) };
+    const location = { ...(county ? { county } : {}), ...(year ? { year } : {}), ...(defaults.county ? { county: defaults.county } : {}), ...(defaults.year ? { year: defaults.year } : {}) };
     const mergedSubmission = { ...defaults.submission, ...submission };
     files.push({
       key,

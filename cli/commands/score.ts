@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { NormalizedReport, SubmissionInfo } from '../../schemas/report.ts';
+import { scopeOf, UNSPECIFIED_COUNTY, type NormalizedReport, type SubmissionInfo } from '../../schemas/report.ts';
 import type { ScoreResult, ScoreRun } from '../../schemas/score.ts';
 import { parseFiles, scoreAndRank } from '../../pipeline/batch.ts';
 import type { LoadedRubric } from '../../pipeline/score/rubric.ts';
@@ -13,14 +13,19 @@ import { EXIT, intOption, parse, stringOption, UsageError, type Io } from '../us
 export const SCORE_HELP = `用法：fazhi score <文件或目录…> [选项]
 
 在本机完成解析、评分、交叉比对和排名，不需要任何服务器。目录会递归读取；README 文件、以点开头的文件和
-.json 文件不是报告。报告旁的 <文件名>.meta.json 可提供报送日期、公开网址和日期、所属县和年度。
+.json 文件不是报告。报告旁的 <文件名>.meta.json（或目录中的 fazhi.meta.json）可提供报送日期、公开网址和日期、
+所属县和年度。
+
+排名范围（县·年度）由评审人员决定：--county/--year，其次 .meta.json；报告正文写的县名和年度只用来核对，
+不一致时标记“元数据不符”，不会另成一组。都没有写明时，本次评分的全部报告归入“${UNSPECIFIED_COUNTY}”一起排名，
+年度取报告所述年度。
 
 选项：
   --rubric FILE     评分细则文件（默认按报告年度选 scoring-rules/<年度>.json）
   --out FILE        把排名写入 Excel 工作簿（.xlsx）
   --json            输出 JSON：{ "results": [按名次排序], "failures": [...] }
-  --county NAME     报告未写明所属县时使用的县名
-  --year YEAR       报告未写明年度时使用的年度
+  --county NAME     所有报告的所属县（排名范围），优先于 .meta.json
+  --year YEAR       所有报告的所属年度（排名范围和评分细则），优先于 .meta.json
   --submitted DATE  所有报告的报送日期（YYYY-MM-DD），.meta.json 中的优先
   --published-url URL --published-at DATE   公开网址和公开日期（只有一份报告时使用）
   -h, --help        显示本帮助
@@ -51,7 +56,8 @@ export async function runScore(paths: readonly string[], options: RunScoreOption
   const { reports, failures } = await parseFiles(inputs.files, parsingRubric);
   const byRubric = new Map<string, { loaded: LoadedRubric; reports: NormalizedReport[] }>();
   for (const report of reports) {
-    const path = forced ? null : await rubricPathFor(report.meta.year);
+    // The rubric is the one of the year the report was filed under (its scope), not of a year its text mentions.
+    const path = forced ? null : await rubricPathFor(scopeOf(report).year);
     const key = path ?? 'forced';
     if (!byRubric.has(key)) byRubric.set(key, { loaded: forced ?? (await loadRubricFile(path!)), reports: [] });
     byRubric.get(key)!.reports.push(report);
@@ -101,6 +107,10 @@ export async function scoreCommand(args: readonly string[], io: Io): Promise<num
       await mkdir(dirname(out), { recursive: true });
       await writeFile(out, await workbookBuffer({ results: run.results, failures: run.failures, rubric, scope, generatedAt: new Date().toISOString() }));
     }
+  }
+  const unscoped = run.results.filter((r) => r.county === UNSPECIFIED_COUNTY).length;
+  if (unscoped > 0) {
+    io.err(`提示：${unscoped} 份报告未指定所属县（--county 或 fazhi.meta.json），已一起归入“${UNSPECIFIED_COUNTY}”排名；报告正文写的县名只作核对，不作分组依据。`);
   }
   if (values.json) {
     const output: ScoreRun = { results: run.results, failures: run.failures };

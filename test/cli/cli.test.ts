@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ScoreRun } from '../../schemas/score.ts';
-import { NormalizedReport } from '../../schemas/report.ts';
+import { NormalizedReport, UNSPECIFIED_COUNTY } from '../../schemas/report.ts';
 import { main } from '../../cli/main.ts';
 import { listInputs } from '../../cli/inputs.ts';
 import { haveSeeds, ROOT, SAMPLES_DIR, SEEDS_DIR } from '../helpers/reports.ts';
@@ -61,6 +61,45 @@ describe('fazhi (in-process)', () => {
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/1\s+望江镇/u);
     expect(readFileSync(out).subarray(0, 2).toString()).toBe('PK');
+  });
+
+  it('a folder of one county’s reports that never name their county gives one ranking 1..N; --county puts every result in it', async () => {
+    // Prepare: the 2024 township samples with their county's name removed, and the phrases that used to be read as
+    // county names (坚决落实县委…, 认真落实县委全面依法治县委员会) in every opening.
+    const dir = mkdtempSync(join(tmpdir(), 'fazhi-county-'));
+    const names = readdirSync(SAMPLES_DIR).filter((f) => f.endsWith('.txt'));
+    for (const name of names) {
+      const text = readFileSync(join(SAMPLES_DIR, name), 'utf8').replaceAll('中共临澜县委、临澜县人民政府', '县委、县政府').replaceAll('临澜县', '');
+      writeFileSync(join(dir, name), text.replace(/^2024年[，,]/mu, '2024年，我们坚决落实县委、县政府决策部署，认真落实县委全面依法治县委员会工作要点，'));
+    }
+    // Act
+    const parsed = JSON.parse((await run('parse', dir, '--json')).out) as NormalizedReport[];
+    const plain = ScoreRun.parse(JSON.parse((await run('score', dir, '--json')).out));
+    const filed = ScoreRun.parse(JSON.parse((await run('score', dir, '--json', '--county', '临澜县')).out));
+    // Assess
+    expect(parsed.map((r) => r.meta.county)).toEqual(names.map(() => null));
+    for (const results of [plain.results, filed.results]) {
+      expect(results.length).toBe(names.length);
+      expect(new Set(results.map((r) => `${r.county}|${r.year}|${r.rankGroup}`)).size).toBe(1);
+      expect(results.map((r) => r.rank)).toEqual(names.map((_, i) => i + 1));
+    }
+    expect(plain.results.every((r) => r.county === UNSPECIFIED_COUNTY)).toBe(true);
+    expect(filed.results.every((r) => r.county === '临澜县' && r.year === 2024)).toBe(true);
+    expect(filed.results.flatMap((r) => r.flags.filter((f) => f.code === 'meta-mismatch'))).toEqual([]);
+  });
+
+  it('--county and --year win over a folder sidecar; the text that disagrees is flagged, never a new group', async () => {
+    // Prepare: a sidecar says another county; one report's text names a real county.
+    const dir = mkdtempSync(join(tmpdir(), 'fazhi-county-'));
+    writeFileSync(join(dir, 'fazhi.meta.json'), JSON.stringify({ county: '别的县', year: 2023 }));
+    copyFileSync(join(SAMPLES_DIR, '石门镇2024年法治政府建设工作报告.txt'), join(dir, '石门镇.txt'));
+    writeFileSync(join(dir, '沙河镇.txt'), readFileSync(join(SAMPLES_DIR, '青石镇2024年度法治政府建设工作情况的报告.txt'), 'utf8').replaceAll('临澜县', '建宁县').replaceAll('青石', '沙河'));
+    // Act
+    const { results } = ScoreRun.parse(JSON.parse((await run('score', dir, '--json', '--county', '临澜县', '--year', '2024')).out));
+    // Assess
+    expect(results.map((r) => [r.county, r.year, r.rank])).toEqual([['临澜县', 2024, 1], ['临澜县', 2024, 2]]);
+    const mismatch = results.find((r) => r.township === '沙河镇')!.flags.find((f) => f.code === 'meta-mismatch');
+    expect(mismatch?.message).toContain('建宁县');
   });
 
   it('parse --json prints a NormalizedReport', async () => {
