@@ -121,7 +121,7 @@ export function makeScoreHandler(deps: ScoreDeps): (event: unknown) => Promise<S
     const started = Date.now();
     const log = context.log.child({ normalizedKey: objectKey });
     const report = await deps.store.getJson(objectKey, NormalizedReport);
-    const loaded = rubricRef ? rubricByRef(rubricRef) : report.meta.year !== null ? bundledRubricFor(report.meta.year) : deps.defaultRubric;
+    const loaded = rubricRef ? rubricByRef(rubricRef) : (report.scope?.year ?? report.meta.year) !== null ? bundledRubricFor(report.scope?.year ?? report.meta.year) : deps.defaultRubric;
     const location = parseUploadKey(report.source.key);
     if (!location) throw new Error(`normalised report ${report.id} names no upload under reports/{year}/{county}/ (source ${report.source.key})`);
     const uploads = await deps.records.uploadsHolding(location.year, location.county, report.id);
