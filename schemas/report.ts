@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DocumentFormat } from './extracted.ts';
+import { parseUploadKey } from './storage.ts';
 
 /**
  * NormalizedReport: one report file after extraction and normalisation. Stable contract (DESIGN.md): the score stage,
@@ -205,7 +206,13 @@ export const NormalizedReport = z
   .strict();
 export type NormalizedReport = z.infer<typeof NormalizedReport>;
 
-/** A report's scope; a report normalised before scopes existed falls back to what its text said. */
-export function scopeOf(report: { scope?: ReportScope | undefined; meta: Pick<ReportMeta, 'county' | 'year'> }): ReportScope {
-  return report.scope ?? { county: report.meta.county ?? UNSPECIFIED_COUNTY, year: report.meta.year };
+/**
+ * A report's scope. One normalised before scopes existed (version 1.0.x) takes it from its upload key
+ * (reports/{year}/{county}/…) when it came through the pipeline, else from what its text said.
+ */
+export function scopeOf(report: { scope?: ReportScope | undefined; meta: Pick<ReportMeta, 'county' | 'year'>; source?: { key: string } }): ReportScope {
+  if (report.scope) return report.scope;
+  const filed = report.source ? parseUploadKey(report.source.key) : null;
+  if (filed) return { county: filed.county, year: filed.year };
+  return { county: report.meta.county ?? UNSPECIFIED_COUNTY, year: report.meta.year };
 }

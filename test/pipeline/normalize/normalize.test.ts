@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { NormalizedReport, ReportPart } from '../../../schemas/report.ts';
 import { NormalizedReport as NormalizedReportSchema } from '../../../schemas/report.ts';
-import { UNSPECIFIED_COUNTY } from '../../../schemas/report.ts';
+import { scopeOf, UNSPECIFIED_COUNTY } from '../../../schemas/report.ts';
 import { readDocDate, readMeta } from '../../../pipeline/normalize/meta.ts';
 import { parseReport } from '../../../pipeline/parse.ts';
 import { isCountyName } from '../../../pipeline/text/gazetteer.ts';
-import { haveSeeds, reportFromText, ROOT, rubric2024, SAMPLES_DIR, seedText, SEED_FILES } from '../../helpers/reports.ts';
+import { haveSeeds, reportFromText, ROOT, rubric2024, SAMPLES_DIR, sampleText, seedText, SEED_FILES } from '../../helpers/reports.ts';
 
 const topLevelParts = (report: NormalizedReport): Set<ReportPart> => new Set(report.sections.filter((s) => s.level > 0).map((s) => s.part));
 
@@ -262,5 +262,16 @@ describe('readMeta() on single lines', () => {
     expect(readDocDate(['二〇二五年一月十五日'])).toBe('2025-01-15');
     expect(readDocDate(['2025年3月'])).toBe('2025-03');
     expect(readDocDate(['全年受理纠纷60件，2024年12月31日前全部办结，当事人均表示满意，群众满意度明显提高。'])).toBeNull();
+  });
+});
+
+describe('scopeOf()', () => {
+  it('a report normalised before scopes existed takes its scope from its upload key, not from its text', () => {
+    // Prepare: a 1.0-era report whose text county was a phrase; it was uploaded to reports/2024/临澜县/.
+    const report = reportFromText(sampleText('石门镇2024年法治政府建设工作报告.txt'), { key: 'reports/2024/临澜县/石门镇.txt' });
+    const { scope: _scope, ...old } = { ...report, meta: { ...report.meta, county: '认真落实县' } };
+    // Act / Assess
+    expect(scopeOf(old)).toEqual({ county: '临澜县', year: 2024 });
+    expect(scopeOf({ meta: { county: null, year: 2023 } })).toEqual({ county: UNSPECIFIED_COUNTY, year: 2023 });
   });
 });
