@@ -119,6 +119,19 @@ describe('cross-report checks: copies', () => {
     expect(similar(byKey(results, 'qingshi.txt')).find((f) => f.other === 'songlin.txt')?.role).toBe('source');
   });
 
+  it('with equal dates and no receipt dates, the other unit’s name left in the copy decides', () => {
+    // Prepare: 松林镇 renamed everything but "青石分平台", and kept 青石镇's date.
+    const copy = report(QINGSHI.replaceAll('青石分平台', '@@').replaceAll('青石', '松林').replaceAll('@@', '青石分平台'), 'songlin.txt');
+    // Act
+    const results = scoreAndRank([report(QINGSHI, 'qingshi.txt'), copy], rubric2024);
+    // Assess
+    const [flag] = similar(byKey(results, 'songlin.txt'));
+    expect(flag).toMatchObject({ role: 'copier' });
+    expect(flag!.message).toContain('出现“青石镇”的名称');
+    expect(similar(byKey(results, 'qingshi.txt'))[0]).toMatchObject({ role: 'source' });
+    expect(byKey(results, 'songlin.txt').pending ?? []).toEqual([]);
+  });
+
   it('tells the copy from the original in the samples: 桃源镇 is dated after 青石镇 and carries “青石分平台”', () => {
     const results = scoreAndRank([report(QINGSHI, 'qingshi.txt'), report(sampleText('桃源镇2024年度法治政府建设工作情况的报告.txt'), 'taoyuan.txt')], rubric2024);
     expect(similar(byKey(results, 'taoyuan.txt'))[0]?.role).toBe('copier');

@@ -3,7 +3,10 @@ import type { RubricInput } from '../../../schemas/rubric.ts';
 import type { ScoreResult } from '../../../schemas/score.ts';
 import { quotaLimit, rankResults } from '../../../pipeline/rank/index.ts';
 import { parseRubric } from '../../../pipeline/score/rubric.ts';
-import { rubric2024 } from '../../helpers/reports.ts';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { scoreAndRank } from '../../../pipeline/batch.ts';
+import { reportFromText, ROOT, rubric2024 } from '../../helpers/reports.ts';
 
 /** A ScoreResult with just what ranking reads. */
 function result(township: string, total: number, d9 = 0, extra: Partial<ScoreResult> = {}): ScoreResult {
@@ -109,4 +112,23 @@ describe('rankResults()', () => {
     expect(ranked.map((r) => r.grade)).toEqual(['优秀', '优秀', '良好', '良好', '良好', '良好', '良好', '良好', '良好', '良好']);
     expect(ranked[2]!.rankNote).toContain('名额已满');
   });
+
+  it('ranks departments, county governments and units of unknown kind apart from the townships (fictional reports)', () => {
+    // Prepare: every fixture of test/fixtures/units, filed under 临澜县 2024.
+    const dir = join(ROOT, 'test/fixtures/units');
+    const reports = readdirSync(dir).map((name) => reportFromText(readFileSync(join(dir, name), 'utf8'), { key: name, location: { county: '临澜县', year: 2024 } }));
+    // Act
+    const ranked = scoreAndRank(reports, rubric2024);
+    // Assess
+    const groups = new Map<string, string[]>();
+    for (const r of ranked) groups.set(r.rankGroup, [...(groups.get(r.rankGroup) ?? []), r.township ?? '（未识别）']);
+    expect(Object.fromEntries([...groups].map(([g, units]) => [g, [...units].sort()]))).toEqual({
+      township: ['云岭镇', '青山镇'],
+      department: ['临澜县司法局', '临澜县城管局', '澜东区教育局'],
+      county: ['临澜县人民政府', '澜东区人民政府'],
+      other: ['（未识别）'],
+    });
+    expect(ranked.every((r) => r.county === '临澜县' && r.year === 2024)).toBe(true);
+  });
 });
+
