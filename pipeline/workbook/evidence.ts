@@ -13,17 +13,17 @@ import type { Entry, SheetContext } from './view.ts';
  */
 
 const COLUMN_SPECS: ColumnSpec[] = [
-  { header: '名次', key: 'rank', width: 4.5, align: 'center' },
-  { header: COLUMNS.unit, key: 'unit', width: 9, wrap: true },
-  { header: '方面', key: 'dimension', width: 10, wrap: true },
-  { header: '指标', key: 'indicator', width: 14, wrap: true },
-  { header: COLUMNS.score, key: 'score', width: 5.5, numFmt: '0.##' },
-  { header: COLUMNS.max, key: 'max', width: 5.5, numFmt: '0.##' },
-  { header: '评分说明', key: 'note', width: 24, wrap: true },
-  { header: '原文依据（【位置】原文）', key: 'evidence', width: 50, wrap: true },
-  { header: COLUMNS.adjusted, key: 'adjusted', width: 6.5, numFmt: '0.##', input: true },
-  { header: COLUMNS.reason, key: 'reason', width: 12, wrap: true, input: true },
-  { header: COLUMNS.reviewer, key: 'reviewer', width: 7, wrap: true, input: true },
+  { header: '名次', key: 'rank', width: 4, align: 'center' },
+  { header: COLUMNS.unit, key: 'unit', width: 8, wrap: true },
+  { header: '方面', key: 'dimension', width: 9, wrap: true },
+  { header: '指标', key: 'indicator', width: 13, wrap: true },
+  { header: COLUMNS.score, key: 'score', width: 5, numFmt: '0.##' },
+  { header: COLUMNS.max, key: 'max', width: 5, numFmt: '0.##' },
+  { header: '评分说明', key: 'note', width: 21, wrap: true },
+  { header: '原文依据（【位置】原文）', key: 'evidence', width: 40, wrap: true },
+  { header: COLUMNS.adjusted, key: 'adjusted', width: 6, numFmt: '0.##', input: true },
+  { header: COLUMNS.reason, key: 'reason', width: 11, wrap: true, input: true },
+  { header: COLUMNS.reviewer, key: 'reviewer', width: 6, wrap: true, input: true },
   { header: COLUMNS.key, key: 'key', width: 8, print: false, hidden: true },
 ];
 

@@ -15,7 +15,8 @@ import { causeLines, otherName, pendingLabel, signedPoints, sumPenalties, unitsB
  * bonus with causes; flags; items awaiting the assessor; and what to fix next year.
  */
 
-const WIDTHS = [22, 7, 7, 30, 34] as const;
+/** Portrait A4 holds ~77 units at 100 % in LibreOffice: 86 print at ≈ 90 % (≥ 9 pt), see table.ts. */
+const WIDTHS = [19, 6, 6, 25, 30] as const;
 const TOTAL_WIDTH = WIDTHS.reduce((s, w) => s + w, 0);
 const SECTION_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFDCE6F1' } };
 const GRAY = { style: 'thin', color: { argb: 'FFB7B7B7' } } as const;
@@ -190,9 +191,9 @@ function writeFeedback(workbook: ExcelJS.Workbook, ctx: SheetContext, entry: Ent
 
   w.section('二、得分项（原文依据）', ['指标', '得分', '满分', '评分说明', '原文依据（【位置】原文）']);
   for (const d of result.dimensions) {
-    for (const i of d.indicators) if (i.score > 0) w.cells([i.name, i.score, i.max, printable(i.note, rubric), i.evidence.slice(0, 2).map((e) => shortQuote(e)).join('\n')]);
+    for (const i of d.indicators) if (i.score > 0) w.cells([i.name, i.score, i.max, printable(i.note, rubric), i.evidence.slice(0, 1).map((e) => shortQuote(e)).join('\n')]);
   }
-  for (const i of result.bonus.indicators) if (i.score > 0) w.cells([`加分·${i.name}`, i.score, i.max, printable(i.note, rubric), i.evidence.slice(0, 2).map((e) => shortQuote(e)).join('\n')]);
+  for (const i of result.bonus.indicators) if (i.score > 0) w.cells([`加分·${i.name}`, i.score, i.max, printable(i.note, rubric), i.evidence.slice(0, 1).map((e) => shortQuote(e)).join('\n')]);
 
   w.section('三、失分项及如何得分（评分细则的要求）', ['指标', '得分', '满分', '评分说明', '如何得分']);
   const lostItems = result.dimensions.flatMap((d) => d.indicators).filter((i) => lost(i) > 0);
@@ -245,7 +246,7 @@ function writeFeedback(workbook: ExcelJS.Workbook, ctx: SheetContext, entry: Ent
   if (advice.length === 0) advice.push('保持本年的做法，继续用具体事例和数字说明工作。');
   advice.forEach((text, i) => w.line(`${i + 1}. ${text}`));
   w.line('');
-  w.line(`本反馈依据《${rubric.title}》（版本 ${rubric.version}）由系统生成；得分以县依法治县办复核签字的排名表为准。`, { size: 9 });
+  w.line(`本反馈依据《${rubric.title}》（版本 ${rubric.version}）由系统生成；得分以县依法治县办复核签字的排名表为准。`);
 }
 
 export function feedbackSheets(workbook: ExcelJS.Workbook, ctx: SheetContext, taken: Set<string>): void {

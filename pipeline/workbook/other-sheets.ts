@@ -7,13 +7,13 @@ import { otherName, pendingLabel, unitsBySource, type SheetContext } from './vie
 /** 问题与预警 (flags with evidence), 处理异常 (files that could not be scored), 评分细则 (the rubric used). */
 
 const FLAG_COLUMNS: ColumnSpec[] = [
-  { header: COLUMNS.unit, key: 'unit', width: 10, wrap: true },
-  { header: '问题', key: 'code', width: 10, wrap: true },
+  { header: COLUMNS.unit, key: 'unit', width: 9, wrap: true },
+  { header: '问题', key: 'code', width: 9, wrap: true },
   { header: '程度', key: 'severity', width: 5 },
-  { header: '说明', key: 'message', width: 46, wrap: true },
-  { header: '相关报告', key: 'other', width: 10, wrap: true },
+  { header: '说明', key: 'message', width: 40, wrap: true },
+  { header: '相关报告', key: 'other', width: 9, wrap: true },
   { header: '相似度', key: 'similarity', width: 6, numFmt: '0%' },
-  { header: '原文依据（【位置】原文）', key: 'evidence', width: 60, wrap: true },
+  { header: '原文依据（【位置】原文）', key: 'evidence', width: 52, wrap: true },
   { header: '相关文件', key: 'otherSource', width: 30, print: false },
   { header: '问题代码', key: 'codeId', width: 16, print: false },
 ];
@@ -54,7 +54,7 @@ export function flagsSheet(workbook: ExcelJS.Workbook, ctx: SheetContext): void 
 
 const FAILURE_COLUMNS: ColumnSpec[] = [
   { header: '文件', key: 'file', width: 36, wrap: true },
-  { header: '原因（请据此处理后重新上传）', key: 'message', width: 80, wrap: true },
+  { header: '原因（请据此处理后重新上传）', key: 'message', width: 90, wrap: true },
   { header: '上传位置', key: 'source', width: 40, print: false },
   { header: '原因代码', key: 'code', width: 16, print: false },
   { header: '英文说明', key: 'messageEn', width: 50, print: false },
@@ -67,15 +67,15 @@ export function failuresSheet(workbook: ExcelJS.Workbook, ctx: SheetContext): vo
 }
 
 const RUBRIC_COLUMNS: ColumnSpec[] = [
-  { header: '方面', key: 'dimension', width: 16, wrap: true },
-  { header: '方面满分', key: 'dimensionMax', width: 6 },
-  { header: '指标', key: 'indicator', width: 22, wrap: true },
+  { header: '方面', key: 'dimension', width: 14, wrap: true },
+  { header: '方面满分', key: 'dimensionMax', width: 5, wrap: true },
+  { header: '指标', key: 'indicator', width: 20, wrap: true },
   { header: '分值', key: 'max', width: 5, numFmt: '0.##' },
-  { header: '评分方式', key: 'rule', width: 12, wrap: true },
-  { header: '依据文件', key: 'doc', width: 34, wrap: true },
-  { header: '条款', key: 'clause', width: 34, wrap: true },
-  { header: '依据核对', key: 'verified', width: 8 },
-  { header: '是否启用', key: 'enabled', width: 6 },
+  { header: '评分方式', key: 'rule', width: 11, wrap: true },
+  { header: '依据文件', key: 'doc', width: 30, wrap: true },
+  { header: '条款', key: 'clause', width: 30, wrap: true },
+  { header: '依据核对', key: 'verified', width: 8, wrap: true },
+  { header: '是否启用', key: 'enabled', width: 5, wrap: true },
   { header: '指标编号', key: 'id', width: 22, print: false },
   { header: '规则类型', key: 'kind', width: 16, print: false },
 ];

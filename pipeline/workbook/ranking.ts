@@ -1,5 +1,6 @@
 import type ExcelJS from 'exceljs';
 import { UNIT_KIND_LABELS } from '../../schemas/report.ts';
+import type { ScoreResult } from '../../schemas/score.ts';
 import { rankGroupLabel } from '../rank/index.ts';
 import { COLUMNS, rowKey, SHEETS } from './keys.ts';
 import { beijingTime, shortDimensionName, unitName } from './labels.ts';
@@ -13,26 +14,30 @@ import { causeLines, flagSummary, followThroughText, rankExplanation, sumPenalti
  * county is in every page header. Ids, file paths and the unit's kind are in non-printing columns on the right.
  */
 
+/** Group names short enough for a narrow printed column (the full names are in 名次说明 and the notes). */
+const GROUP_SHORT: Record<ScoreResult['rankGroup'], string> = { township: '乡镇街道', department: '县直部门', county: '县政府', other: '类别未识别' };
+
 function columns(ctx: SheetContext, manyCounties: boolean): ColumnSpec[] {
   const rubric = ctx.rubric;
   return [
-    { header: '排名组', key: 'group', width: 6, wrap: true },
-    { header: '名次', key: 'rank', width: 4.5, align: 'center' },
-    { header: COLUMNS.unit, key: 'unit', width: 9, wrap: true },
-    ...(manyCounties ? [{ header: '县（区）', key: 'county', width: 8, wrap: true }] : []),
-    { header: '等次', key: 'grade', width: 5.5, align: 'center' },
+    { header: '排名组', key: 'group', width: 4.5, wrap: true },
+    { header: '名次', key: 'rank', width: 4, align: 'center' },
+    { header: COLUMNS.unit, key: 'unit', width: 8, wrap: true },
+    ...(manyCounties ? [{ header: '县（区）', key: 'county', width: 7, wrap: true }] : []),
+    { header: '等次', key: 'grade', width: 4.5, align: 'center' },
     { header: COLUMNS.machine, key: 'machine', width: 6, numFmt: '0.00' },
-    { header: COLUMNS.adjustment, key: 'adjustment', width: 5.5, numFmt: '+0.00;-0.00;""' },
+    { header: COLUMNS.adjustment, key: 'adjustment', width: 5, numFmt: '+0.##;-0.##;""' },
     { header: COLUMNS.final, key: 'total', width: 6, numFmt: '0.00' },
-    ...rubric.dimensions.map((d) => ({ header: `${shortDimensionName(d.name)}（${d.max}）`, key: `dim:${d.id}`, width: 5.5, wrap: true, numFmt: '0.##' })),
-    { header: `加分（≤${rubric.bonus.max}）`, key: 'bonus', width: 5, numFmt: '0.##' },
-    { header: '扣分', key: 'deducted', width: 4.5, numFmt: '0.##' },
-    { header: '扣分、加分及原因', key: 'causes', width: 24, wrap: true },
-    { header: '问题标记', key: 'flags', width: 11, wrap: true },
-    { header: '名次说明', key: 'rankNote', width: 15, wrap: true },
-    { header: '上年安排落实', key: 'followThrough', width: 6.5, wrap: true },
-    { header: '评审意见', key: 'opinion', width: 9, wrap: true },
-    // Not printed: for sorting and checking on screen, and for the machine.
+    ...rubric.dimensions.map((d) => ({ header: `${shortDimensionName(d.name)}\n${d.max}分`, key: `dim:${d.id}`, width: 5, wrap: true, numFmt: '0.##' })),
+    { header: '扣分、加分及原因', key: 'causes', width: 20, wrap: true },
+    { header: '问题标记', key: 'flags', width: 9, wrap: true },
+    { header: '名次说明', key: 'rankNote', width: 12, wrap: true },
+    { header: '上年安排落实', key: 'followThrough', width: 5, wrap: true },
+    // Not printed: for sorting and checking on screen, and for the machine. (The amounts of bonus and deductions are
+    // printed in 扣分、加分及原因; their sums are here for sorting.)
+    { header: `加分（≤${rubric.bonus.max}）`, key: 'bonus', width: 8, numFmt: '0.##', print: false },
+    { header: '扣分', key: 'deducted', width: 6, numFmt: '0.##', print: false },
+    { header: '评审意见', key: 'opinion', width: 16, wrap: true, print: false },
     { header: '县（区）', key: 'countyAll', width: 10, print: false },
     { header: '年度', key: 'year', width: 6, print: false },
     { header: '类别', key: 'kind', width: 8, print: false },
@@ -45,7 +50,7 @@ function columns(ctx: SheetContext, manyCounties: boolean): ColumnSpec[] {
 function row(entry: Entry, ctx: SheetContext, units: ReadonlyMap<string, string>): Row {
   const { machine, shown } = entry;
   return {
-    group: rankGroupLabel(shown.rankGroup),
+    group: GROUP_SHORT[shown.rankGroup],
     rank: shown.rank,
     unit: unitName(shown),
     county: shown.county ?? '',

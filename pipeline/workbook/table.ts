@@ -9,7 +9,11 @@ import { displayWidth } from './labels.ts';
  */
 
 export const FONT = 'SimSun';
-/** 10.5 pt (五号字, the size of Chinese official documents): at the ≥ 86 % scale the printed pages fit, still ≥ 9 pt. */
+/**
+ * 10.5 pt (五号字, the size of Chinese official documents). Printed sheets keep their columns within ~132 width units:
+ * LibreOffice lays a unit out at about 7 pt, so A4 landscape (806 pt inside the margins) fits them at ≥ 86 %, i.e.
+ * ≥ 9 pt on paper; Excel and WPS (about 5.3 pt per unit) print them at 100 %. The print check measures it.
+ */
 export const FONT_SIZE = 10.5;
 /** Points per printed line at FONT_SIZE, for row heights. */
 const LINE_HEIGHT = 14.5;
@@ -48,7 +52,8 @@ export interface TableOptions {
 export type Row = Record<string, ExcelJS.CellValue | undefined>;
 
 export const PAGE_MARGINS = { left: 0.25, right: 0.25, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 };
-export const FOOTER = '&L&8法治政府建设年度报告评分系统生成，须经评审人员核对&C第 &P 页，共 &N 页&R&8打印日期 &D';
+/** No print date: programs print it in their own locale's format (11/27/2026); 生成时间 is in the sign-off block. */
+export const FOOTER = '&L&9法治政府建设年度报告评分系统生成，须经评审人员核对&C&9第 &P 页，共 &N 页';
 
 /**
  * Lines a text wraps to in a column: Excel and WPS fit about `width` display units of SimSun at 10.5 pt in a column

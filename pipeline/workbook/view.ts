@@ -62,6 +62,10 @@ export function entriesOf(input: WorkbookInput): Entry[] {
 
 export const sumPenalties = (result: ScoreResult): number => round2(result.penalties.reduce((s, p) => s + p.points, 0));
 
+/** How much of a flag's message a ranking row quotes: enough to say what was wrong, short enough for the row. */
+const CAUSE_DETAIL_CHARS = 40;
+const shorten = (text: string, max: number): string => ([...text].length > max ? `${[...text].slice(0, max).join('')}…` : text);
+
 const signed = (n: number): string => (n > 0 ? `+${n}` : n < 0 ? `−${-n}` : '0');
 export const signedPoints = signed;
 
@@ -95,7 +99,10 @@ export function causeLines(result: ScoreResult, rubric: Rubric, units: ReadonlyM
     const penalty = rubric.penalties.find((x) => x.id === p.id);
     const codes = penalty ? penaltyFlagCodes(penalty) : [];
     const others = [...new Set(result.flags.filter((f) => f.code === 'similar-to' && codes.includes('similar-to') && f.other).map((f) => otherName(f.other, units)))];
-    lines.push(`${signed(-p.points)} ${p.name}：${printable(p.note, rubric)}${others.length > 0 ? `（与${others.join('、')}）` : ''}`);
+    // A deduction by flag ("1 处数据矛盾，每处扣 2 分") says what was wrong only in the flag: quote its start.
+    const flag = penalty?.rule.kind === 'flag' && !codes.includes('similar-to') ? result.flags.find((f) => codes.includes(f.code)) : undefined;
+    const detail = others.length > 0 ? `（与${others.join('、')}）` : flag ? `（${shorten(printable(flag.message, rubric), CAUSE_DETAIL_CHARS)}）` : '';
+    lines.push(`${signed(-p.points)} ${p.name}：${printable(p.note, rubric)}${detail}`);
   }
   for (const i of result.bonus.indicators) if (i.score > 0) lines.push(`${signed(i.score)} 加分·${i.name}`);
   if (result.totalCap !== undefined) lines.push(`总分封顶 ${result.totalCap} 分`);

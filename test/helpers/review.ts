@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as XLSX from '@e965/xlsx';
 import type { PendingDecision, ScoreResult } from '../../schemas/score.ts';
 import { COLUMNS, SHEETS } from '../../pipeline/workbook/keys.ts';
@@ -58,7 +58,14 @@ export function appendRowWithSheetJS(bytes: Uint8Array, sheetName: string, value
   return XLSX.write(book, { type: 'buffer', bookType: 'xlsx' }) as Buffer;
 }
 
-export const SOFFICE = spawnSync('soffice', ['--version'], { stdio: 'ignore' }).status === 0;
+/** LibreOffice with Calc (a Writer-only install has `soffice` but cannot open a workbook: "source file could not be loaded"). */
+function calcInstalled(): boolean {
+  const which = spawnSync('sh', ['-c', 'command -v soffice'], { encoding: 'utf8' });
+  if (which.status !== 0 || !which.stdout.trim()) return false;
+  return existsSync(join(dirname(realpathSync(which.stdout.trim())), 'libsclo.so'));
+}
+
+export const SOFFICE = calcInstalled();
 
 /** LibreOffice Calc's own rendering of a file into another format (a throw-away profile: parallel runs don't fight). */
 export function convertWithLibreOffice(bytes: Uint8Array, from: string, to: string): Buffer {
