@@ -123,7 +123,7 @@ export type WorkbookPayload = z.infer<typeof WorkbookPayload>;
 // ---- Pipeline storage: review rounds and changes live in their own partition per county·year, never beside or over
 // the score items (a re-score writes score items; it cannot touch these).
 
-export const KEY_PREFIX_REVIEWS = 'reviews/';
+export const KEY_PREFIX_REVIEWS = 'reviews/'; // = KEY_PREFIX.reviews in storage.ts
 
 /** `reviews/{year}/{county}/{file}`: where an assessor uploads the reviewed workbook. */
 export const REVIEW_SUFFIXES = ['.xlsx', '.XLSX'] as const;
