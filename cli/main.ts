@@ -3,6 +3,7 @@ import { exportCommand } from './commands/export.ts';
 import { localCommand } from './commands/local.ts';
 import { parseCommand } from './commands/parse.ts';
 import { rescoreCommand } from './commands/rescore.ts';
+import { reviewCommand } from './commands/review.ts';
 import { rubricCommand } from './commands/rubric.ts';
 import { scoreCommand } from './commands/score.ts';
 import { statusCommand } from './commands/status.ts';
@@ -17,6 +18,7 @@ export const HELP = `fazhi — 法治政府建设年度报告评分（Fazhi Scor
   parse <文件…>              解析报告，显示提纲、法定部分、单位、年度和数字事实（--json 输出完整结构）
   score <文件或目录…>        评分并排名（--out ranking.xlsx 写出工作簿，--json 输出 JSON）
   rubric check|schema|diff|explain   检查、生成、比较评分细则，逐项解释一份报告的得分
+  review <工作簿> --out F    应用评审人员在工作簿中填写的复核（调整分、确认/撤销），重新排名，写出复核定稿
 
 本机流水线（内嵌 S3 和 DynamoDB，不需要 AWS 或 Docker）：
   local [--input DIR] [--keep]  上传 samples/（或 DIR）、等待解析评分、导出工作簿并显示排名（npm start）
@@ -40,6 +42,7 @@ const COMMANDS: Record<string, Command> = {
   status: statusCommand,
   export: exportCommand,
   rescore: rescoreCommand,
+  review: reviewCommand,
 };
 
 export async function main(argv: readonly string[], io: Io = consoleIo): Promise<number> {

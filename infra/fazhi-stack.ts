@@ -14,6 +14,7 @@ import { KEY_PREFIX, NOTIFICATIONS, TABLE } from '../schemas/storage.ts';
 import type { FazhiConfig } from './config.ts';
 import { DEFAULT_CONFIG } from './config.ts';
 import { PipelineFunction } from './constructs/pipeline-function.ts';
+import { ReviewStage } from './constructs/review-stage.ts';
 import type { PipelineFunctionProps } from './constructs/pipeline-function.ts';
 import { WorkQueue } from './constructs/work-queue.ts';
 import { acknowledgeCdkSingletons, acknowledgePipelineFunction } from './nag-acknowledgements.ts';
@@ -84,6 +85,8 @@ export class FazhiStack extends Stack {
   readonly scoreQueue: WorkQueue;
   readonly alarmTopic: Topic;
   readonly functions: Record<FunctionName, PipelineFunction>;
+  /** The assessor's review: reviews/ → queue → function (its own construct, with its queue, DLQ and alarms). */
+  readonly review: ReviewStage;
 
   constructor(scope: Construct, id: string, props: FazhiStackProps = {}) {
     super(scope, id, {
@@ -194,6 +197,7 @@ export class FazhiStack extends Stack {
     const exporter = fn('export', 'Export', { URL_TTL_SECONDS: String(config.urlTtlSeconds) });
     const rescore = fn('rescore', 'Rescore', { SCORE_QUEUE_URL: this.scoreQueue.queue.queueUrl });
     this.functions = { ingest, score, export: exporter, rescore };
+    this.review = new ReviewStage(this, 'Review', { bucket: this.bucket, table: this.table, alarmAction, environment: common, removalPolicy });
 
     // ---- Least privilege, prefix-scoped. Writes use grantPut (no s3:DeleteObject*): nothing here deletes objects.
     // (Keep acknowledgePipelineFunction calls below in step with these grants.)
@@ -220,7 +224,11 @@ export class FazhiStack extends Stack {
     // ---- Event wiring: S3 → SQS → Lambda.
     const filters: KeyFilter[] = NOTIFICATIONS.map(({ prefix, suffix }) => ({ prefix, suffix }));
     assertNoOverlappingFilters(filters);
-    const destinations = { ingest: new SqsDestination(this.ingestQueue.queue), score: new SqsDestination(this.scoreQueue.queue) };
+    const destinations = {
+      ingest: new SqsDestination(this.ingestQueue.queue),
+      score: new SqsDestination(this.scoreQueue.queue),
+      review: new SqsDestination(this.review.queue.queue),
+    };
     for (const { prefix, suffix, queue } of NOTIFICATIONS) {
       this.bucket.addEventNotification(EventType.OBJECT_CREATED, destinations[queue], { prefix, ...(suffix ? { suffix } : {}) });
     }
@@ -269,6 +277,10 @@ export class FazhiStack extends Stack {
     out('ScoreFunctionName', score.function.functionName, 'Score function');
     out('ExportFunctionName', exporter.function.functionName, 'Export function');
     out('RescoreFunctionName', rescore.function.functionName, 'Rescore function');
+    out('ReviewPrefix', `s3://${this.bucket.bucketName}/${KEY_PREFIX.reviews}`, 'Upload reviewed workbooks to reviews/{year}/{county}/{file}.xlsx');
+    out('ReviewQueueUrl', this.review.queue.queue.queueUrl, 'Review queue');
+    out('ReviewDeadLetterQueueUrl', this.review.queue.deadLetterQueue.queueUrl, 'Review dead-letter queue');
+    out('ReviewFunctionName', this.review.function.function.functionName, 'Review function');
     out('AlarmTopicArn', this.alarmTopic.topicArn, 'SNS topic receiving all alarms');
     out(
       'CliHint',

@@ -13,6 +13,8 @@ export const KEY_PREFIX = {
   exports: 'exports/',
   /** ScoreResults too large for a DynamoDB item (400 KB) are kept here and the item points at them. */
   scores: 'scores/',
+  /** The assessors' reviewed workbooks: `reviews/{year}/{county}/{file}.xlsx` (see schemas/review.ts). */
+  reviews: 'reviews/',
 } as const;
 
 /** File suffixes of the report formats we read (the uploader checks them before uploading; case as S3 sees it). */
@@ -28,6 +30,8 @@ export const REPORT_SUFFIXES = [
 export const NOTIFICATIONS = [
   { prefix: KEY_PREFIX.reports, suffix: '', queue: 'ingest' },
   { prefix: KEY_PREFIX.normalized, suffix: '.json', queue: 'score' },
+  // Every object under reviews/ (not only .xlsx): a wrong file there ends as a refused round with a reason.
+  { prefix: KEY_PREFIX.reviews, suffix: '', queue: 'review' },
 ] as const;
 
 /** The single DynamoDB table: one Query per county·year, a GSI for a year-wide ranking. */

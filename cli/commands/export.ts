@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { runExport } from '../../functions/export/export.ts';
+import { NoUploadsError, runExport } from '../../functions/export/export.ts';
 import { silentLogger } from '../../functions/shared/log.ts';
 import { refOf } from '../../functions/shared/rubrics.ts';
 import { failureLines, rankingTable } from '../format.ts';
@@ -23,7 +23,10 @@ s3://<桶>/exports/{年度}/{县名}/ranking-{细则版本}.xlsx，再下载到�
 
 ${TARGET_HELP}
 
-退出码：0 成功；1 有文件处理失败（列在工作簿的“处理异常”表和下方）；2 用法或配置错误。`;
+评审人员在工作簿的“复核”表中填写调整后，上传到 reviews/{年度}/{县名}/（流水线生成复核定稿
+exports/{年度}/{县名}/final-{细则版本}.xlsx），或在本机运行 fazhi review。
+
+退出码：0 成功；1 有文件处理失败（列在工作簿的“处理异常”表和下方）；2 用法或配置错误（含该县·年度没有任何上传）。`;
 
 export const defaultWorkbookPath = (county: string, year: number, rubricVersion: string): string => join('out', `${county}-${year}-ranking-${rubricVersion}.xlsx`);
 
@@ -48,6 +51,10 @@ export async function exportCommand(args: readonly string[], io: Io): Promise<nu
       await mkdir(dirname(out), { recursive: true });
       await writeFile(out, bytes);
       return exported;
+    }).catch((error: unknown) => {
+      // Nothing uploaded for this county·year: a typo in the county or the wrong year, said with what does exist.
+      if (error instanceof NoUploadsError) throw new UsageError(error.message);
+      throw error;
     });
     if (run.results.length > 0) io.out(rankingTable(run.results));
     else io.out(`${county} ${year}年度还没有用 ${loaded.rubric.id} ${loaded.rubric.version} 评分的报告。`);

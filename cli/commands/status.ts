@@ -1,15 +1,19 @@
 import { MISPLACED_UPLOADS, rubricTag, type ReportItem, type ReportStatus, type ScoreItem } from '../../schemas/storage.ts';
+import { reviewUploadKey } from '../../schemas/review.ts';
 import { bundledRubricFor } from '../../pipeline/score/bundled-rubrics.ts';
 import { bundledRubricTags, rubricFromSetting, UnknownRubricError } from '../../functions/shared/rubrics.ts';
 import type { LoadedRubric } from '../../pipeline/score/rubric.ts';
+import { ReviewRecords, type ReviewHistory } from '../../functions/shared/review-records.ts';
 import { table } from '../format.ts';
+import { reviewSummary, type ReviewSummary } from './review-status.ts';
 import { againstTarget, connect, resolveTarget, TARGET_HELP, TARGET_OPTIONS } from '../pipeline-target.ts';
 import { EXIT, intOption, parse, stringOption, UsageError, type Io } from '../usage.ts';
 
 export const STATUS_HELP = `用法：fazhi status --year YEAR [--county NAME] [--rubric R] [--json] [连接选项]
 
 显示已上传报告的处理状态：已接收（待解析）、已解析（待评分）、已评分（总分、等次）、失败（原因）。
-不给 --county 时列出该年度所有县的报告。
+给了 --county 时还显示该县本年度的复核情况：是否已复核、由谁复核、几项调整、定稿在哪里，以及重新评分后
+需要重新复核的调整。不给 --county 时列出该年度所有县的报告。
 
 选项：
   --year YEAR       年度（必填）
@@ -56,6 +60,7 @@ export async function statusCommand(args: readonly string[], io: Io): Promise<nu
   let uploads: ReportItem[];
   let scores: ScoreItem[];
   let misplaced: ReportItem[];
+  let review: ReviewSummary | null = null;
   try {
     ({ uploads, scores, misplaced } = await againstTarget(target, async () => {
       const found = county
@@ -64,6 +69,10 @@ export async function statusCommand(args: readonly string[], io: Io): Promise<nu
       const lost = (await connection.records.partition(MISPLACED_UPLOADS.year, MISPLACED_UPLOADS.county)).reports;
       return { ...found, misplaced: lost };
     }));
+    if (county) {
+      const history: ReviewHistory = await againstTarget(target, () => new ReviewRecords(connection.records.table).history(year, county));
+      review = await againstTarget(target, () => reviewSummary(connection, year, county, history));
+    }
   } finally {
     connection.close();
   }
@@ -88,6 +97,7 @@ export async function statusCommand(args: readonly string[], io: Io): Promise<nu
         updatedAt: upload.updatedAt,
       })),
       misplaced: misplaced.map((m) => ({ key: m.sourceKey, failure: m.failure ?? null })),
+      ...(county ? { review } : {}),
     }, null, 2));
     return EXIT.ok;
   }
@@ -120,6 +130,8 @@ export async function statusCommand(args: readonly string[], io: Io): Promise<nu
     const unscored = rows.filter((r) => r.upload.status === 'scored' && !r.score).length;
     if (unscored > 0) io.out(`\n${unscored} 份已评分的报告还没有用 ${tag} 评分（fazhi rescore 可以补评）。`);
   }
+  if (county && review) io.out(`\n${review.lines.join('\n')}`);
+  else if (county && rows.some((r) => r.score)) io.out(`\n复核：尚未复核。评审人员填好工作簿后，上传到 ${reviewUploadKey(year, county, '<文件名>.xlsx')}，或在本机运行 fazhi review。`);
   if (misplaced.length > 0) {
     io.out(`\n另有 ${misplaced.length} 个文件不在 reports/{年度}/{县名}/ 下，没有处理：\n${misplaced.map((m) => `  ✗ ${m.sourceKey}`).join('\n')}`);
   }

@@ -9,7 +9,7 @@ import { NOTIFICATIONS } from '../../schemas/storage.ts';
  * message is rebuilt here rather than forwarded.
  */
 
-export type QueueName = 'ingest' | 'score';
+export type QueueName = 'ingest' | 'score' | 'review';
 
 export interface NotificationRule {
   prefix: string;

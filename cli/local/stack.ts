@@ -8,9 +8,11 @@ import { S3ObjectStore } from '../../functions/aws/object-store.ts';
 import { DynamoTable } from '../../functions/aws/table.ts';
 import type { ExportDeps } from '../../functions/export/export.ts';
 import { makeIngestHandler } from '../../functions/ingest/ingest.ts';
+import { makeReviewHandler } from '../../functions/review/review.ts';
 import { makeScoreHandler } from '../../functions/score/score.ts';
 import { createLogger, type Logger, type LogLevel } from '../../functions/shared/log.ts';
 import { Records } from '../../functions/shared/records.ts';
+import { ReviewRecords } from '../../functions/shared/review-records.ts';
 import { notificationsFor, sequencerSource, testEventBody, type QueueName, type S3rverEvent } from './notifications.ts';
 import { LocalQueue } from './queue.ts';
 import { ensureBucket, ensureTable } from './resources.ts';
@@ -97,7 +99,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await Promise.all([ensureBucket(s3Client, bucket), ensureTable(rawDynamo, tableName)]);
 
     const store = new S3ObjectStore(s3Client, bucket);
-    const records = new Records(new DynamoTable(documentClient, tableName));
+    const table = new DynamoTable(documentClient, tableName);
+    const records = new Records(table);
     const sink = options.logSink ?? (() => {});
     const level = options.logLevel ?? 'INFO';
     const log = createLogger({ service: 'fazhi-local', level, sink });
@@ -106,14 +109,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const ingest = makeIngestHandler({ store, records, log: createLogger({ service: 'fazhi-ingest', level, sink }), maxReceiveCount });
     const score = makeScoreHandler({ store, records, log: createLogger({ service: 'fazhi-score', level, sink }), maxReceiveCount, defaultRubric: bundledRubricFor(null) });
+    const review = makeReviewHandler({ store, records, reviews: new ReviewRecords(table), log: createLogger({ service: 'fazhi-review', level, sink }), maxReceiveCount });
     const onInvocationError = (error: unknown) => log.error('handler invocation failed', { error });
     // Sizes as in infra/fazhi-stack.ts (FUNCTION_SPECS); concurrency lower, since here all stages share one process.
     const queues: Record<QueueName, LocalQueue> = {
       ingest: new LocalQueue({ name: `${bucket}-ingest`, handler: ingest, batchSize: 5, maxReceiveCount, visibilityTimeoutMs, concurrency: 2, onInvocationError }),
       score: new LocalQueue({ name: `${bucket}-score`, handler: score, batchSize: 10, maxReceiveCount, visibilityTimeoutMs, concurrency: 2, onInvocationError }),
+      review: new LocalQueue({ name: `${bucket}-review`, handler: review, batchSize: 1, maxReceiveCount, visibilityTimeoutMs, concurrency: 1, onInvocationError }),
     };
     cleanups.push(() => Object.values(queues).forEach((q) => q.close()));
-    sqs = await startSqsEndpoint({ [queues.ingest.options.name]: queues.ingest, [queues.score.options.name]: queues.score });
+    sqs = await startSqsEndpoint({ [queues.ingest.options.name]: queues.ingest, [queues.score.options.name]: queues.score, [queues.review.options.name]: queues.review });
     cleanups.push(() => sqs?.close());
 
     const nextSequencer = sequencerSource();
@@ -126,7 +131,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (options.testEvents ?? true) for (const queue of Object.values(queues)) queue.send(testEventBody(bucket, new Date()));
 
     const endpoints = { s3: servers.s3.endpoint, dynamodb: servers.dynamodb.endpoint, sqs: sqs.endpoint };
-    const queueUrls = { ingest: sqs.queueUrl(queues.ingest.options.name), score: sqs.queueUrl(queues.score.options.name) };
+    const queueUrls = { ingest: sqs.queueUrl(queues.ingest.options.name), score: sqs.queueUrl(queues.score.options.name), review: sqs.queueUrl(queues.review.options.name) };
     return {
       bucket,
       table: tableName,
@@ -148,9 +153,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         AWS_REGION: LOCAL_REGION,
       }),
       whenIdle: async () => {
-        while (!(queues.ingest.idle && queues.score.idle)) {
+        while (!(queues.ingest.idle && queues.score.idle && queues.review.idle)) {
           await queues.ingest.whenIdle();
           await queues.score.whenIdle();
+          await queues.review.whenIdle();
         }
       },
       close,

@@ -60,19 +60,57 @@ export const workbookFileName = (year: number, county: string, rubricVersion: st
 
 const UNRECORDED: Omit<Failure, 'source'> = { code: 'internal', message: '处理失败，原因未记录', messageEn: 'failed without a recorded reason' };
 
-export async function runExport(deps: ExportDeps, input: ExportRequest): Promise<ExportRun> {
+/** The ranked machine results of a county·year, as the export computes them (the review compares against these). */
+export interface RankedCountyYear {
+  year: number;
+  county: string;
+  rubric: LoadedRubric;
+  results: ScoreResult[];
+  failures: Failure[];
+  pending: { source: string; status: string }[];
+}
+
+/** A county·year with no uploads at all: names the county·years that do have some (a typo, or the wrong year). */
+export class NoUploadsError extends Error {
+  override readonly name = 'NoUploadsError';
+  constructor(
+    readonly year: number,
+    readonly county: string,
+    readonly existing: readonly { year: number; county: string }[],
+  ) {
+    super(
+      `${county} ${year}年度没有任何上传的报告。` +
+        (existing.length > 0
+          ? `已有上传的县·年度：${existing.map((e) => `${e.county} ${e.year}年度`).join('、')}。请检查县名和年度。`
+          : `${year - 1}–${year + 1} 年度也没有任何县的上传；请先上传报告（fazhi upload）。`),
+    );
+  }
+}
+
+/** How far around the asked year to look for uploads when naming what exists (the GSI is per year). */
+const NEARBY_YEARS = 1;
+
+async function existingCountyYears(records: Records, year: number): Promise<{ year: number; county: string }[]> {
+  const found = new Map<string, { year: number; county: string }>();
+  for (let y = year - NEARBY_YEARS; y <= year + NEARBY_YEARS; y++) {
+    for (const upload of await records.uploadsOfYear(y)) found.set(`${y}\u0000${upload.county}`, { year: y, county: upload.county });
+  }
+  return [...found.values()].sort((a, b) => b.year - a.year || (a.county < b.county ? -1 : a.county > b.county ? 1 : 0));
+}
+
+export async function rankCountyYear(deps: Pick<ExportDeps, 'store' | 'records'>, input: ExportRequest): Promise<RankedCountyYear> {
   const request = parseAt(ExportRequest, input, 'export request');
-  const clock = deps.clock ?? (() => new Date());
   const { year, county } = request;
   const loaded = request.rubric ? rubricByRef(request.rubric) : bundledRubricFor(year);
   const tag = rubricTag(loaded.rubric);
 
   const { reports: uploads, scores } = await deps.records.partition(year, county);
+  if (uploads.length === 0) throw new NoUploadsError(year, county, await existingCountyYears(deps.records, year));
   const scoreOf = new Map<string, ScoreItem>();
   for (const score of scores) if (rubricTag(score.rubric) === tag) scoreOf.set(score.sourceKey, score);
 
   const failures: Failure[] = [];
-  const pending: ExportRun['pending'] = [];
+  const pending: RankedCountyYear['pending'] = [];
   const scored: { upload: ReportItem; score: ScoreItem }[] = [];
   for (const upload of uploads) {
     const score = scoreOf.get(upload.sourceKey);
@@ -108,10 +146,16 @@ export async function runExport(deps: ExportDeps, input: ExportRequest): Promise
   const previousYear = await Promise.all(previousIds.map(loadReport));
 
   const checked = crossCheck(entries, loaded, { previousYear: [...previousYear, ...entries.map((e) => e.report)] });
-  const results = rankResults(checked, loaded.rubric);
+  return { year, county, rubric: loaded, results: rankResults(checked, loaded.rubric), failures, pending };
+}
+
+export async function runExport(deps: ExportDeps, input: ExportRequest): Promise<ExportRun> {
+  const clock = deps.clock ?? (() => new Date());
+  const { year, county, rubric: loaded, results, failures, pending } = await rankCountyYear(deps, input);
+  const tag = rubricTag(loaded.rubric);
 
   const generatedAt = clock().toISOString();
-  const workbook = await workbookBuffer({ results, failures, rubric: loaded, scope: `${county} ${year}年度`, generatedAt });
+  const workbook = await workbookBuffer({ results, failures, rubric: loaded, scope: `${county} ${year}年度`, scopeKey: { county, year }, generatedAt });
   const key = exportKey(year, county, loaded.rubric.version);
   await deps.store.put(key, workbook, { contentType: XLSX_CONTENT_TYPE });
   const url = await deps.store.presignGet(key, {

@@ -134,7 +134,8 @@ describe('queues', () => {
 
   it('every queue is SSE-encrypted and TLS-only', () => {
     const queues = byType('AWS::SQS::Queue');
-    expect(queues).toHaveLength(4);
+    // ingest, score and review (test/infra/review-stage.test.ts), each with its dead-letter queue.
+    expect(queues).toHaveLength(6);
     for (const [id, queue] of queues) {
       expect(queue.Properties.SqsManagedSseEnabled, id).toBe(true);
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {
@@ -160,7 +161,7 @@ describe('queues', () => {
 
   it('visibility timeout is at least 6 × the consuming function timeout', () => {
     const mappings = byType('AWS::Lambda::EventSourceMapping');
-    expect(mappings).toHaveLength(2);
+    expect(mappings).toHaveLength(3);
     for (const [, mapping] of mappings) {
       const queueId = ((mapping.Properties.EventSourceArn as Json)['Fn::GetAtt'] as string[])[0] as string;
       const functionId = (mapping.Properties.FunctionName as { Ref: string }).Ref;
@@ -195,7 +196,8 @@ describe('alarms', () => {
   const topicRef = (): Json => ({ Ref: logicalId(stack.alarmTopic) });
 
   it('every alarm notifies the alarm topic (alarm and OK)', () => {
-    expect(alarms().length).toBe(2 + 2 + 4);
+    // DLQ depth and message age per queue (ingest, score, review), errors per function (four + review).
+    expect(alarms().length).toBe(3 + 3 + 5);
     for (const alarm of alarms()) {
       expect(alarm.AlarmActions).toEqual([topicRef()]);
       expect(alarm.OKActions).toEqual([topicRef()]);
@@ -441,7 +443,7 @@ describe('outputs', () => {
       [
         'AlarmTopicArn', 'BucketName', 'CliHint', 'ExportFunctionName', 'IngestDeadLetterQueueUrl', 'IngestFunctionName',
         'IngestQueueUrl', 'RescoreFunctionName', 'ScoreDeadLetterQueueUrl', 'ScoreFunctionName', 'ScoreQueueUrl', 'TableName',
-        'UploadPrefix',
+        'UploadPrefix', 'ReviewPrefix', 'ReviewQueueUrl', 'ReviewDeadLetterQueueUrl', 'ReviewFunctionName',
       ].sort(),
     );
     expect(JSON.stringify(outputs.UploadPrefix?.Value)).toContain(`/${KEY_PREFIX.reports}`);

@@ -37,7 +37,7 @@ async function rankingSheet(bytes: Uint8Array): Promise<{ unit: string; rank: nu
   sheet.eachRow((row, index) => {
     // Notes follow the table below a blank row; they have no rank.
     if (index === 1 || typeof row.getCell(col('名次')).value !== 'number') return;
-    rows.push({ group: String(row.getCell(col('排名组')).value), rank: Number(row.getCell(col('名次')).value), unit: String(row.getCell(col('单位')).value), total: Number(row.getCell(col('总分')).value) });
+    rows.push({ group: String(row.getCell(col('排名组')).value), rank: Number(row.getCell(col('名次')).value), unit: String(row.getCell(col('单位')).value), total: Number(row.getCell(col('最终得分')).value) });
   });
   return rows;
 }
@@ -157,7 +157,8 @@ describe('files that are data, not errors', () => {
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(Buffer.from((await pipeline.store.get(run.key)).bytes) as unknown as ExcelJS.Buffer);
     const listed: string[] = [];
-    workbook.getWorksheet('处理异常')!.eachRow((row, i) => i > 1 && listed.push(String(row.getCell(1).value)));
+    // Column 3, 上传位置 (not printed): the full key; the printed column 1 shows the file name.
+    workbook.getWorksheet('处理异常')!.eachRow((row, i) => i > 1 && listed.push(String(row.getCell(3).value)));
     expect(listed.sort()).toEqual([binary, empty].sort());
   });
 

@@ -1,0 +1,261 @@
+import type ExcelJS from 'exceljs';
+import { PART_LABELS, type ReportPart } from '../../schemas/report.ts';
+import type { Indicator, Penalty, Rubric } from '../../schemas/rubric.ts';
+import type { IndicatorScore, ScoreResult } from '../../schemas/score.ts';
+import { rankGroupLabel } from '../rank/index.ts';
+import { FEEDBACK_PREFIX } from './keys.ts';
+import { FLAG_LABELS, printable, shortQuote, unitName } from './labels.ts';
+import { FONT, FONT_SIZE, FOOTER, linesIn, PAGE_MARGINS, rowHeight } from './table.ts';
+import { causeLines, otherName, pendingLabel, signedPoints, sumPenalties, unitsBySource, type Entry, type SheetContext } from './view.ts';
+
+/**
+ * One feedback sheet per unit (反馈-望江镇), A4 portrait, something the county can hand each township: score, grade and
+ * rank; each dimension; what earned points (with the sentence and where it is); what lost points and what would
+ * have earned them, in the rubric's own terms (its requirement and the official source it cites); deductions and
+ * bonus with causes; flags; items awaiting the assessor; and what to fix next year.
+ */
+
+/** Portrait A4 holds ~77 units at 100 % in LibreOffice: 86 print at ≈ 90 % (≥ 9 pt), see table.ts. */
+const WIDTHS = [19, 6, 6, 25, 30] as const;
+const TOTAL_WIDTH = WIDTHS.reduce((s, w) => s + w, 0);
+const SECTION_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFDCE6F1' } };
+const GRAY = { style: 'thin', color: { argb: 'FFB7B7B7' } } as const;
+const BORDER: Partial<ExcelJS.Borders> = { top: GRAY, left: GRAY, bottom: GRAY, right: GRAY };
+/** How many lost-point items the “明年改进要点” list names: enough to act on, few enough to read. */
+const ADVICE_ITEMS = 6;
+
+const partList = (parts: readonly ReportPart[] | undefined): string => (parts && parts.length > 0 ? parts.map((p) => `“${PART_LABELS[p]}”`).join('、') : '报告');
+
+function bandsText(bands: readonly { min?: number; max?: number; points: number }[], unit = ''): string {
+  return bands
+    .filter((b) => b.points > 0)
+    .map((b) => {
+      const range = b.min !== undefined && b.max !== undefined ? `${b.min}${unit}–${b.max}${unit}` : b.min !== undefined ? `≥${b.min}${unit}` : b.max !== undefined ? `<${b.max}${unit}` : '任何数值';
+      return `${range} 得 ${b.points} 分`;
+    })
+    .join('，');
+}
+
+const metricName = (rubric: Rubric, id: string): string => rubric.metrics.find((m) => m.id === id)?.name ?? '相关数据';
+
+/** What the rubric asks for to earn an indicator's points, in its own terms (requirement, then the source it cites). */
+export function howToEarn(indicator: Indicator, rubric: Rubric): string {
+  const rule = indicator.rule;
+  let need: string;
+  switch (rule.kind) {
+    case 'part-present':
+      need = `写出“${PART_LABELS[rule.part]}”部分${rule.minChars > 0 ? `，不少于 ${rule.minChars} 字` : ''}`;
+      break;
+    case 'phrases':
+      need = `写明“${indicator.name}”的具体做法${rule.requireFigure ? '，并附数字' : ''}（每个不同的句子 ${rule.pointsPerHit} 分，同一句话只计一次）`;
+      break;
+    case 'metric':
+      need = `写明“${metricName(rubric, rule.metric)}”的数字：${bandsText(rule.bands)}`;
+      break;
+    case 'disclosure':
+      need = `披露${rule.metrics.length > 0 ? rule.metrics.map((m) => `“${metricName(rubric, m)}”`).join('、') : `“${indicator.name}”`}的数字；没有发生也请明确写出（如“全年未发生”）`;
+      break;
+    case 'specificity':
+      need = `在${partList(rule.parts)}中用数字说明工作：每千字数字个数 ${bandsText(rule.bands, ' 个')}`;
+      break;
+    case 'distinct-items':
+      need = `“${PART_LABELS[rule.part]}”至少列出 ${rule.minItems} 条${rule.causePoints > 0 ? '，逐条说明原因' : ''}${rule.specificPoints > 0 ? '，至少一条指向具体事项' : ''}${rule.timedPoints > 0 ? '，措施写明完成时间或数量' : ''}`;
+      break;
+    case 'metadata': {
+      const [month, day] = rule.deadline.split('-').map(Number);
+      need =
+        rule.field === 'submittedAt'
+          ? `在次年 ${month}月${day}日前报送，上传时提供报送日期`
+          : `在次年 ${month}月${day}日前向社会公开，上传时提供公开网址和日期`;
+      break;
+    }
+    case 'cross-part':
+      need = `“${PART_LABELS[rule.to]}”逐条对应“${PART_LABELS[rule.from]}”中查摆的问题`;
+      break;
+    case 'follow-through':
+      need = '逐项落实上年报告中的“下一年度安排”，并在本年“主要举措和成效”中写明落实情况';
+      break;
+  }
+  const source = `${printable(indicator.source.doc, rubric)}${indicator.source.clause ? ` ${printable(indicator.source.clause, rubric)}` : ''}`;
+  return `${need}。依据：${source}`;
+}
+
+/** What to do about a deduction next year. */
+export function howToAvoid(penalty: Penalty): string {
+  const rule = penalty.rule;
+  switch (rule.kind) {
+    case 'missing-part':
+      return `写全法定内容：${partList(rule.parts)}，每一部分单列标题`;
+    case 'no-figures':
+      return `用数字说明工作：全文每千字至少 ${rule.minPer1000Chars} 个数字，每个实质性部分都要有数字`;
+    case 'boilerplate':
+      return '少用空话套话，用具体做法、事例和数字说明工作';
+    case 'template-leftovers':
+      return '删除模板残留（如“XX镇”“20XX年”），核对年份和本单位名称';
+    case 'perfunctory':
+      return `“${PART_LABELS[rule.part]}”要具体查摆本单位的问题并说明原因，不少于 ${rule.minChars} 字`;
+    case 'flag':
+      if (rule.flag === 'similar-to') return '独立撰写本单位本年度的报告，不照搬其他单位或上年的报告';
+      if (rule.flag === 'inconsistent-figures') return '报送前核对数据：比率、合计与各项数字前后一致';
+      return `避免“${FLAG_LABELS[rule.flag as keyof typeof FLAG_LABELS] ?? penalty.name}”`;
+    case 'metric':
+      return `依法履职，减少“${penalty.name}”`;
+  }
+}
+
+function indicatorOf(rubric: Rubric, id: string): Indicator | undefined {
+  for (const d of rubric.dimensions) for (const i of d.indicators) if (i.id === id) return i;
+  return rubric.bonus.indicators.find((i) => i.id === id);
+}
+
+/** Sheet names: at most 31 characters, none of : \ / ? * [ ], unique in the workbook. */
+export function feedbackSheetName(unit: string, taken: Set<string>): string {
+  const base = `${FEEDBACK_PREFIX}${unit}`.replace(/[:\\/?*[\]]/gu, '_').slice(0, 28);
+  let name = base;
+  for (let n = 2; taken.has(name); n++) name = `${base}（${n}）`;
+  taken.add(name);
+  return name;
+}
+
+class FeedbackWriter {
+  private rows = 0;
+  constructor(readonly sheet: ExcelJS.Worksheet) {}
+
+  /** A line across the page. */
+  line(text: string, options: { bold?: boolean; size?: number; fill?: ExcelJS.Fill } = {}): void {
+    const number = ++this.rows;
+    const row = this.sheet.getRow(number);
+    const cell = row.getCell(1);
+    cell.value = text;
+    cell.font = { name: FONT, size: options.size ?? FONT_SIZE, ...(options.bold ? { bold: true } : {}) };
+    cell.alignment = { vertical: 'middle', wrapText: true };
+    if (options.fill) cell.fill = options.fill;
+    this.sheet.mergeCells(number, 1, number, WIDTHS.length);
+    const lines = linesIn(text, TOTAL_WIDTH);
+    row.height = rowHeight(lines) * ((options.size ?? FONT_SIZE) / FONT_SIZE);
+  }
+
+  /** A row of the five columns (项目, 得分, 满分, 说明, 原文或改进). */
+  cells(values: readonly (string | number | null)[], options: { bold?: boolean; fill?: ExcelJS.Fill } = {}): void {
+    const number = ++this.rows;
+    const row = this.sheet.getRow(number);
+    let lines = 1;
+    values.forEach((value, i) => {
+      const cell = row.getCell(i + 1);
+      cell.value = value;
+      cell.font = { name: FONT, size: FONT_SIZE, ...(options.bold ? { bold: true } : {}) };
+      cell.alignment = { vertical: 'top', wrapText: true };
+      cell.border = BORDER;
+      if (typeof value === 'number') cell.numFmt = '0.##';
+      if (options.fill) cell.fill = options.fill;
+      if (typeof value === 'string') lines = Math.max(lines, linesIn(value, WIDTHS[i] ?? 10));
+    });
+    if (lines > 1) row.height = rowHeight(lines);
+  }
+
+  section(title: string, headers: readonly string[]): void {
+    this.line('');
+    this.line(title, { bold: true });
+    this.cells(headers, { bold: true, fill: SECTION_FILL });
+  }
+}
+
+const lost = (i: IndicatorScore): number => Math.round((i.max - i.score) * 100) / 100;
+
+function writeFeedback(workbook: ExcelJS.Workbook, ctx: SheetContext, entry: Entry, name: string, groupSize: number, units: ReadonlyMap<string, string>): void {
+  const { rubric, input } = ctx;
+  const result: ScoreResult = entry.shown;
+  const unit = unitName(result);
+  const sheet = workbook.addWorksheet(name, {
+    pageSetup: { orientation: 'portrait', paperSize: 9, fitToPage: true, fitToWidth: 1, fitToHeight: 0, horizontalCentered: true, margins: PAGE_MARGINS },
+    headerFooter: { oddHeader: `&C&"${FONT},Bold"&12${input.scope} ${unit} 年度报告评分反馈`, oddFooter: FOOTER },
+  });
+  sheet.columns = WIDTHS.map((width) => ({ width }));
+  sheet.pageSetup.printArea = 'A:E';
+  const w = new FeedbackWriter(sheet);
+
+  w.line(`${unit}${result.year ?? ''}年度法治政府建设年度报告评分反馈`, { bold: true, size: 14 });
+  w.line(
+    `县（区）：${result.county ?? input.scope}\u3000排名组：${rankGroupLabel(result.rankGroup)}\u3000名次：第 ${result.rank ?? '—'} 名（共 ${groupSize} 个单位）\u3000等次：${result.grade}\u3000最终得分：${result.total} 分（满分 ${result.max}）`,
+  );
+  if (entry.final && entry.final.adjustment !== 0) w.line(`机器得分 ${entry.machine.total} 分，经复核调整 ${signedPoints(entry.final.adjustment)} 分。`);
+  if (result.rankNote) w.line(`名次说明：${printable(result.rankNote, rubric)}`);
+
+  w.section('一、各方面得分', ['方面', '得分', '满分', '得分率', '失分最多的指标']);
+  for (const d of result.dimensions) {
+    const worst = [...d.indicators].filter((i) => lost(i) > 0).sort((a, b) => lost(b) - lost(a))[0];
+    w.cells([d.name, d.score, d.max, `${d.max > 0 ? Math.round((d.score / d.max) * 100) : 0}%`, worst ? `${worst.name}（失 ${lost(worst)} 分）` : '—']);
+  }
+  w.cells(['加分项', result.bonus.score, result.bonus.max, '', '']);
+  w.cells(['扣分', -sumPenalties(result), null, '', '']);
+
+  w.section('二、得分项（原文依据）', ['指标', '得分', '满分', '评分说明', '原文依据（【位置】原文）']);
+  for (const d of result.dimensions) {
+    for (const i of d.indicators) if (i.score > 0) w.cells([i.name, i.score, i.max, printable(i.note, rubric), i.evidence.slice(0, 1).map((e) => shortQuote(e)).join('\n')]);
+  }
+  for (const i of result.bonus.indicators) if (i.score > 0) w.cells([`加分·${i.name}`, i.score, i.max, printable(i.note, rubric), i.evidence.slice(0, 1).map((e) => shortQuote(e)).join('\n')]);
+
+  w.section('三、失分项及如何得分（评分细则的要求）', ['指标', '得分', '满分', '评分说明', '如何得分']);
+  const lostItems = result.dimensions.flatMap((d) => d.indicators).filter((i) => lost(i) > 0);
+  for (const i of lostItems) {
+    const indicator = indicatorOf(rubric, i.id);
+    w.cells([i.name, i.score, i.max, printable(i.note, rubric), indicator ? howToEarn(indicator, rubric) : '']);
+  }
+
+  const causes = causeLines(result, rubric, units);
+  w.section('四、扣分与加分', ['项目', '分数', '最多', '原因', '原文依据或改进方向']);
+  if (causes.length === 0) w.cells(['无扣分和加分', null, null, '', '']);
+  for (const p of result.penalties) {
+    if (p.points === 0) continue;
+    const penalty = rubric.penalties.find((x) => x.id === p.id);
+    const where = p.evidence.slice(0, 2).map((e) => shortQuote(e, 50)).join('\n');
+    w.cells([p.name, -p.points, -p.max, printable(p.note, rubric), [where, penalty ? `改进：${howToAvoid(penalty)}` : ''].filter(Boolean).join('\n')]);
+  }
+  for (const i of result.bonus.indicators) if (i.score > 0) w.cells([`加分·${i.name}`, i.score, i.max, printable(i.note, rubric), '']);
+  if (result.totalCap !== undefined) w.cells(['总分封顶', result.totalCap, null, '缺少法定内容，总分不超过此分', '']);
+
+  const flags = result.flags.filter((f) => f.severity !== 'info' || f.code === 'meta-missing' || f.code === 'meta-mismatch');
+  w.section('五、问题与提示', ['问题', '', '', '说明', '相关报告或原文']);
+  if (flags.length === 0) w.cells(['未发现问题', null, null, '', '']);
+  for (const f of flags) {
+    w.cells([FLAG_LABELS[f.code], null, null, printable(f.message, rubric), [f.other ? `相关报告：${otherName(f.other, units)}` : '', ...(f.evidence ?? []).slice(0, 1).map((e) => shortQuote(e, 50))].filter(Boolean).join('\n')]);
+  }
+
+  const pending = entry.machine.pending ?? [];
+  if (pending.length > 0) {
+    w.section('六、待评审确认的事项', ['事项', '分数', '', '说明', '当前结论']);
+    for (const p of pending) {
+      const decided = entry.final?.changes.find((c) => c.target.kind === 'decision' && c.target.id === p.id);
+      const verdict = decided?.target.kind === 'decision' ? (decided.target.decision === 'confirm' ? '评审已确认' : '评审已撤销') : p.kind === 'copy-deduction' ? '待评审确认（未扣分）' : '待评审确认（已计分）';
+      w.cells([pendingLabel(p, rubric), p.points, null, printable(p.message, rubric), verdict]);
+    }
+  }
+
+  w.line('');
+  w.line(`${pending.length > 0 ? '七' : '六'}、明年改进要点`, { bold: true });
+  const advice: string[] = [];
+  for (const p of result.penalties) {
+    const penalty = rubric.penalties.find((x) => x.id === p.id);
+    if (p.points > 0 && penalty) advice.push(`${howToAvoid(penalty)}（本年扣 ${p.points} 分）`);
+  }
+  const ranked = [...lostItems].sort((a, b) => lost(b) - lost(a) || (a.id < b.id ? -1 : 1)).slice(0, ADVICE_ITEMS);
+  for (const i of ranked) {
+    const indicator = indicatorOf(rubric, i.id);
+    if (indicator) advice.push(`${i.name}：${howToEarn(indicator, rubric).split('。依据')[0]}（本年失 ${lost(i)} 分）`);
+  }
+  if (advice.length === 0) advice.push('保持本年的做法，继续用具体事例和数字说明工作。');
+  advice.forEach((text, i) => w.line(`${i + 1}. ${text}`));
+  w.line('');
+  w.line(`本反馈依据《${rubric.title}》（版本 ${rubric.version}）由系统生成；得分以县依法治县办复核签字的排名表为准。`);
+}
+
+export function feedbackSheets(workbook: ExcelJS.Workbook, ctx: SheetContext, taken: Set<string>): void {
+  const units = unitsBySource(ctx.input.results);
+  const groupSizes = new Map<string, number>();
+  const groupOf = (r: ScoreResult): string => `${r.county ?? ''}|${r.year ?? ''}|${r.rankGroup}`;
+  for (const e of ctx.entries) groupSizes.set(groupOf(e.shown), (groupSizes.get(groupOf(e.shown)) ?? 0) + 1);
+  for (const entry of ctx.entries) {
+    const name = feedbackSheetName(unitName(entry.shown) + (entry.shown.year !== null && ctx.entries.some((e) => e !== entry && unitName(e.shown) === unitName(entry.shown)) ? String(entry.shown.year) : ''), taken);
+    writeFeedback(workbook, ctx, entry, name, groupSizes.get(groupOf(entry.shown)) ?? 1, units);
+  }
+}

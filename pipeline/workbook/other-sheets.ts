@@ -1,0 +1,121 @@
+import type ExcelJS from 'exceljs';
+import { COLUMNS, SHEETS } from './keys.ts';
+import { englishLeft, fileName, FLAG_LABELS, PENALTY_RULE_LABELS, printable, quote, RULE_LABELS, SEVERITY_LABELS, unitName, VERIFIED_LABELS } from './labels.ts';
+import { TableWriter, type ColumnSpec } from './table.ts';
+import { otherName, pendingLabel, unitsBySource, type SheetContext } from './view.ts';
+
+/** 问题与预警 (flags with evidence), 处理异常 (files that could not be scored), 评分细则 (the rubric used). */
+
+const FLAG_COLUMNS: ColumnSpec[] = [
+  { header: COLUMNS.unit, key: 'unit', width: 9, wrap: true },
+  { header: '问题', key: 'code', width: 9, wrap: true },
+  { header: '程度', key: 'severity', width: 5 },
+  { header: '说明', key: 'message', width: 40, wrap: true },
+  { header: '相关报告', key: 'other', width: 9, wrap: true },
+  { header: '相似度', key: 'similarity', width: 6, numFmt: '0%' },
+  { header: '原文依据（【位置】原文）', key: 'evidence', width: 52, wrap: true },
+  { header: '相关文件', key: 'otherSource', width: 30, print: false },
+  { header: '问题代码', key: 'codeId', width: 16, print: false },
+];
+
+export function flagsSheet(workbook: ExcelJS.Workbook, ctx: SheetContext): void {
+  const table = new TableWriter(workbook, { name: SHEETS.flags, title: `${ctx.input.scope}问题与预警`, columns: FLAG_COLUMNS });
+  const units = unitsBySource(ctx.input.results);
+  for (const { shown, machine } of ctx.entries) {
+    for (const f of shown.flags) {
+      table.add({
+        unit: unitName(shown),
+        code: FLAG_LABELS[f.code],
+        severity: SEVERITY_LABELS[f.severity],
+        message: printable(f.message, ctx.rubric),
+        other: otherName(f.other, units),
+        similarity: f.similarity ?? null,
+        evidence: (f.evidence ?? []).map(quote).join('\n'),
+        otherSource: f.other ?? '',
+        codeId: f.code,
+      });
+    }
+    for (const p of machine.pending ?? []) {
+      table.add({
+        unit: unitName(machine),
+        code: '待复核',
+        severity: SEVERITY_LABELS.warning,
+        message: `${pendingLabel(p, ctx.rubric)}：${printable(p.message, ctx.rubric)}`,
+        other: otherName(p.other, units),
+        similarity: null,
+        evidence: (p.evidence ?? []).map(quote).join('\n'),
+        otherSource: p.other ?? '',
+        codeId: p.kind,
+      });
+    }
+  }
+  table.filter();
+}
+
+const FAILURE_COLUMNS: ColumnSpec[] = [
+  { header: '文件', key: 'file', width: 36, wrap: true },
+  { header: '原因（请据此处理后重新上传）', key: 'message', width: 90, wrap: true },
+  { header: '上传位置', key: 'source', width: 40, print: false },
+  { header: '原因代码', key: 'code', width: 16, print: false },
+  { header: '英文说明', key: 'messageEn', width: 50, print: false },
+];
+
+export function failuresSheet(workbook: ExcelJS.Workbook, ctx: SheetContext): void {
+  const table = new TableWriter(workbook, { name: SHEETS.failures, title: `${ctx.input.scope}未能评分的文件`, columns: FAILURE_COLUMNS });
+  for (const f of ctx.input.failures) table.add({ file: fileName(f.source), message: f.message, source: f.source, code: f.code, messageEn: f.messageEn ?? '' });
+  table.filter();
+}
+
+const RUBRIC_COLUMNS: ColumnSpec[] = [
+  { header: '方面', key: 'dimension', width: 14, wrap: true },
+  { header: '方面满分', key: 'dimensionMax', width: 5, wrap: true },
+  { header: '指标', key: 'indicator', width: 20, wrap: true },
+  { header: '分值', key: 'max', width: 5, numFmt: '0.##' },
+  { header: '评分方式', key: 'rule', width: 11, wrap: true },
+  { header: '依据文件', key: 'doc', width: 30, wrap: true },
+  { header: '条款', key: 'clause', width: 30, wrap: true },
+  { header: '依据核对', key: 'verified', width: 8, wrap: true },
+  { header: '是否启用', key: 'enabled', width: 5, wrap: true },
+  { header: '指标编号', key: 'id', width: 22, print: false },
+  { header: '规则类型', key: 'kind', width: 16, print: false },
+];
+
+const STRICT = { files: false } as const;
+
+/** A rubric note fit to print: sentences still carrying English (editing hints with JSON) stay in the file only. */
+function printableNote(note: string, ctx: SheetContext): string {
+  // Asides in brackets that name machinery ("（S3 对象元数据、随附的 .json 文件）") go first, then whole sentences.
+  const text = printable(note, ctx.rubric).replace(/（[^（）]*）/gu, (aside) => (englishLeft(aside, STRICT).length > 0 ? '' : aside));
+  if (englishLeft(text, STRICT).length === 0) return text;
+  return text
+    .split(/(?<=。)/u)
+    .filter((sentence) => englishLeft(sentence, STRICT).length === 0)
+    .join('');
+}
+
+export function rubricSheet(workbook: ExcelJS.Workbook, ctx: SheetContext): void {
+  const loaded = ctx.input.rubric;
+  const rubric = loaded.rubric;
+  const table = new TableWriter(workbook, { name: SHEETS.rubric, title: `评分细则 ${rubric.title}（版本 ${rubric.version}）`, columns: RUBRIC_COLUMNS });
+  const p = (text: string | undefined): string => printable(text ?? '', rubric);
+  for (const d of rubric.dimensions) {
+    for (const i of d.indicators) {
+      table.add({ dimension: d.name, dimensionMax: d.max, indicator: i.name, max: i.max, rule: RULE_LABELS[i.rule.kind], doc: p(i.source.doc), clause: p(i.source.clause), verified: VERIFIED_LABELS[i.source.verified], enabled: i.enabled ? '是' : '否', id: i.id, kind: i.rule.kind });
+    }
+  }
+  for (const x of rubric.penalties) {
+    table.add({ dimension: '扣分项', dimensionMax: null, indicator: x.name, max: -x.max, rule: PENALTY_RULE_LABELS[x.rule.kind], doc: p(x.source.doc), clause: p(x.source.clause), verified: VERIFIED_LABELS[x.source.verified], enabled: x.enabled ? '是' : '否', id: x.id, kind: x.rule.kind });
+  }
+  for (const i of rubric.bonus.indicators) {
+    table.add({ dimension: `加分项（合计≤${rubric.bonus.max}）`, dimensionMax: null, indicator: i.name, max: i.max, rule: RULE_LABELS[i.rule.kind], doc: p(i.source.doc), clause: p(i.source.clause), verified: VERIFIED_LABELS[i.source.verified], enabled: i.enabled ? '是' : '否', id: i.id, kind: i.rule.kind });
+  }
+  table.filter();
+  table.note('');
+  const grading = rubric.grading;
+  const lines = [
+    `名称：${rubric.title}\u3000版本：${rubric.version}\u3000总分：${rubric.max}\u3000校验码：${loaded.sha256}`,
+    `等次：${grading.mode === 'quota' ? '名额制' : '分数段'}；${grading.bands.map((b) => `${b.grade} ≥ ${b.min}`).join('，')}${grading.quotas.length ? `；名额：${grading.quotas.map((q) => `${q.grade} ≤ ${Math.round(q.maxShare * 100)}%`).join('，')}` : ''}`,
+    ...rubric.notes.map((n) => printableNote(n, ctx)).filter((n) => n !== '').map((n, i) => `说明 ${i + 1}：${n}`),
+  ];
+  for (const line of lines) table.note(line);
+}

@@ -1,0 +1,104 @@
+import type ExcelJS from 'exceljs';
+import { UNIT_KIND_LABELS } from '../../schemas/report.ts';
+import type { ScoreResult } from '../../schemas/score.ts';
+import { rankGroupLabel } from '../rank/index.ts';
+import { COLUMNS, rowKey, SHEETS } from './keys.ts';
+import { beijingTime, shortDimensionName, unitName } from './labels.ts';
+import { TableWriter, type ColumnSpec, type Row } from './table.ts';
+import { causeLines, flagSummary, followThroughText, rankExplanation, sumPenalties, unitsBySource, type Entry, type SheetContext } from './view.ts';
+
+/**
+ * 排名: what the assessor signs. Printed (A4 landscape, ≥ 9 pt): group, rank, unit, grade, 机器得分 · 调整分 · 最终得分
+ * side by side, the dimensions under short names, bonus and deductions with their causes in words, 问题标记, 名次说明,
+ * last year's plans carried out, a blank for the assessor's opinion, and the sign-off block under the table. The
+ * county is in every page header. Ids, file paths and the unit's kind are in non-printing columns on the right.
+ */
+
+/** Group names short enough for a narrow printed column (the full names are in 名次说明 and the notes). */
+const GROUP_SHORT: Record<ScoreResult['rankGroup'], string> = { township: '乡镇街道', department: '县直部门', county: '县政府', other: '类别未识别' };
+
+function columns(ctx: SheetContext, manyCounties: boolean): ColumnSpec[] {
+  const rubric = ctx.rubric;
+  return [
+    { header: '排名组', key: 'group', width: 4.5, wrap: true },
+    { header: '名次', key: 'rank', width: 4, align: 'center' },
+    { header: COLUMNS.unit, key: 'unit', width: 8, wrap: true },
+    ...(manyCounties ? [{ header: '县（区）', key: 'county', width: 7, wrap: true }] : []),
+    { header: '等次', key: 'grade', width: 4.5, align: 'center' },
+    { header: COLUMNS.machine, key: 'machine', width: 6, numFmt: '0.00' },
+    { header: COLUMNS.adjustment, key: 'adjustment', width: 5, numFmt: '+0.##;-0.##;""' },
+    { header: COLUMNS.final, key: 'total', width: 6, numFmt: '0.00' },
+    ...rubric.dimensions.map((d) => ({ header: `${shortDimensionName(d.name)}\n${d.max}分`, key: `dim:${d.id}`, width: 5, wrap: true, numFmt: '0.##' })),
+    { header: '扣分、加分及原因', key: 'causes', width: 20, wrap: true },
+    { header: '问题标记', key: 'flags', width: 9, wrap: true },
+    { header: '名次说明', key: 'rankNote', width: 12, wrap: true },
+    { header: '上年安排落实', key: 'followThrough', width: 5, wrap: true },
+    // Not printed: for sorting and checking on screen, and for the machine. (The amounts of bonus and deductions are
+    // printed in 扣分、加分及原因; their sums are here for sorting.)
+    { header: `加分（≤${rubric.bonus.max}）`, key: 'bonus', width: 8, numFmt: '0.##', print: false },
+    { header: '扣分', key: 'deducted', width: 6, numFmt: '0.##', print: false },
+    { header: '评审意见', key: 'opinion', width: 16, wrap: true, print: false },
+    { header: '县（区）', key: 'countyAll', width: 10, print: false },
+    { header: '年度', key: 'year', width: 6, print: false },
+    { header: '类别', key: 'kind', width: 8, print: false },
+    { header: '来源文件', key: 'source', width: 30, print: false },
+    { header: '报告编号', key: 'reportId', width: 18, print: false },
+    { header: COLUMNS.key, key: 'key', width: 8, print: false, hidden: true },
+  ];
+}
+
+function row(entry: Entry, ctx: SheetContext, units: ReadonlyMap<string, string>): Row {
+  const { machine, shown } = entry;
+  return {
+    group: GROUP_SHORT[shown.rankGroup],
+    rank: shown.rank,
+    unit: unitName(shown),
+    county: shown.county ?? '',
+    grade: shown.grade,
+    machine: machine.total,
+    adjustment: entry.final && entry.final.adjustment !== 0 ? entry.final.adjustment : null,
+    total: shown.total,
+    ...Object.fromEntries(shown.dimensions.map((d) => [`dim:${d.id}`, d.score])),
+    bonus: shown.bonus.score,
+    deducted: sumPenalties(shown),
+    causes: causeLines(shown, ctx.rubric, units).join('\n'),
+    flags: flagSummary(shown, ctx.rubric),
+    rankNote: rankExplanation(entry, ctx.rubric),
+    followThrough: followThroughText(shown),
+    opinion: '',
+    countyAll: shown.county ?? '',
+    year: shown.year,
+    kind: shown.unitKind ? UNIT_KIND_LABELS[shown.unitKind] : '',
+    source: shown.source,
+    reportId: shown.reportId,
+    key: rowKey({ kind: 'total', index: entry.index }),
+  };
+}
+
+export function rankingSheet(workbook: ExcelJS.Workbook, ctx: SheetContext): void {
+  const { input, rubric } = ctx;
+  const manyCounties = new Set(ctx.entries.map((e) => e.shown.county ?? '')).size > 1;
+  const title = `${input.scope}法治政府建设年度报告评分排名${input.review ? '（复核定稿）' : ''}`;
+  const table = new TableWriter(workbook, { name: SHEETS.ranking, title, columns: columns(ctx, manyCounties) });
+  const units = unitsBySource(input.results);
+  for (const entry of ctx.entries) table.add(row(entry, ctx, units));
+  const lastRow = table.nextRow - 1;
+  table.filter();
+  table.dataBar('total', rubric.max, lastRow);
+
+  // The sign-off block: under the table, outside the autofilter, inside the print area.
+  const loaded = input.rubric;
+  table.note('');
+  table.note(
+    `评分细则：${rubric.title}（版本 ${rubric.version}，校验码 ${loaded.sha256.slice(0, 12)}）\u3000数据校验码：${ctx.provenance.resultsDigest.slice(0, 12)}\u3000生成时间：${beijingTime(input.generatedAt)}`,
+  );
+  table.note(
+    input.review
+      ? `本表为复核定稿：机器得分由系统根据报告原文评出，调整分和复核意见见“复核记录”表（来源：${input.review.workbook.split(/[\\/]/u).pop() ?? ''}）。`
+      : '本表由系统根据报告原文自动评分，每项得分的原文依据见“评分依据”表，各单位的得失分见“反馈-单位”表；调整得分、确认或撤销待定事项请在“复核”表中填写，并注明理由和复核人。',
+  );
+  const groups = [...new Set(ctx.entries.map((e) => e.shown.rankGroup))];
+  if (groups.length > 1) table.note(`名次在各排名组内分别排定：${groups.map(rankGroupLabel).join('、')}。`);
+  table.note('');
+  table.note('评审人（签字）：＿＿＿＿＿＿＿＿\u3000\u3000复核人（签字）：＿＿＿＿＿＿＿＿\u3000\u3000审定人（签字）：＿＿＿＿＿＿＿＿\u3000\u3000日期：\u3000\u3000\u3000\u3000年\u3000\u3000月\u3000\u3000日', { height: 36 });
+}

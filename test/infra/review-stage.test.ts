@@ -1,0 +1,66 @@
+// Template assertions for the review stage: reviews/ → its queue (DLQ, alarms) → the review function, least privilege.
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { KEY_PREFIX } from '../../schemas/storage.ts';
+import type { FazhiStack } from '../../infra/fazhi-stack.ts';
+import { logicalId, synthFazhi } from './support.ts';
+
+type Json = Record<string, unknown>;
+type Resource = { Type: string; Properties: Json };
+
+let stack: FazhiStack;
+let template: Template;
+let resources: Record<string, Resource>;
+
+beforeAll(() => {
+  ({ stack, template } = synthFazhi());
+  resources = template.toJSON().Resources as Record<string, Resource>;
+});
+
+const byType = (type: string): Array<[string, Resource]> => Object.entries(resources).filter(([, r]) => r.Type === type);
+const getAtt = (id: string, attr = 'Arn'): Json => ({ 'Fn::GetAtt': [id, attr] });
+
+describe('review stage', () => {
+  it('every object created under reviews/ goes to the review queue (a wrong file there is refused with a reason)', () => {
+    // Prepare
+    const [, notifications] = byType('Custom::S3BucketNotifications')[0]!;
+    const configs = (notifications.Properties.NotificationConfiguration as { QueueConfigurations: { Filter: { Key: { FilterRules: { Name: string; Value: string }[] } }; QueueArn: Json; Events: string[] }[] }).QueueConfigurations;
+    // Act
+    const review = configs.filter((c) => JSON.stringify(c.QueueArn) === JSON.stringify(getAtt(logicalId(stack.review.queue.queue))));
+    // Assess
+    expect(review).toHaveLength(1);
+    expect(review[0]!.Events).toEqual(['s3:ObjectCreated:*']);
+    expect(review[0]!.Filter.Key.FilterRules).toEqual([{ Name: 'prefix', Value: KEY_PREFIX.reviews }]);
+  });
+
+  it('has a dead-letter queue, DLQ and age alarms and an error alarm, all to the alarm topic', () => {
+    const redrive = resources[logicalId(stack.review.queue.queue)]!.Properties.RedrivePolicy as { deadLetterTargetArn: Json; maxReceiveCount: number };
+    expect(redrive.deadLetterTargetArn).toEqual(getAtt(logicalId(stack.review.queue.deadLetterQueue)));
+    const topic = { Ref: logicalId(stack.alarmTopic) };
+    for (const alarm of [stack.review.queue.dlqDepthAlarm, stack.review.queue.ageAlarm, stack.review.errorsAlarm]) {
+      expect(resources[logicalId(alarm)]!.Properties).toMatchObject({ AlarmActions: [topic], OKActions: [topic] });
+    }
+  });
+
+  it('the function consumes the queue one workbook at a time, with partial batch responses, and knows maxReceiveCount', () => {
+    const fnId = logicalId(stack.review.function.function);
+    const [, mapping] = byType('AWS::Lambda::EventSourceMapping').find(([, m]) => (m.Properties.FunctionName as { Ref: string }).Ref === fnId)!;
+    expect(mapping.Properties).toMatchObject({ BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'], EventSourceArn: getAtt(logicalId(stack.review.queue.queue)) });
+    const env = (resources[fnId]!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(Object.keys(env).sort()).toEqual(['BUCKET_NAME', 'LOG_LEVEL', 'MAX_RECEIVE_COUNT', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'TABLE_NAME']);
+    expect(env.MAX_RECEIVE_COUNT).toBe(String(stack.review.queue.maxReceiveCount));
+  });
+
+  it('reads reviews/, scores/ and normalized/, writes exports/ only, and may delete nothing', () => {
+    const roleId = logicalId(stack.review.function.role);
+    const statements = byType('AWS::IAM::Policy')
+      .filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId))
+      .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement);
+    const text = JSON.stringify(statements);
+    for (const prefix of [KEY_PREFIX.reviews, KEY_PREFIX.scores, KEY_PREFIX.normalized, KEY_PREFIX.exports]) expect(text).toContain(`/${prefix}*`);
+    expect(text).not.toContain(`/${KEY_PREFIX.reports}*`);
+    expect(text).not.toMatch(/s3:Delete|s3:\*/u);
+    const puts = statements.filter((s) => [s.Action].flat().includes('s3:PutObject'));
+    expect(JSON.stringify(puts)).not.toMatch(/reviews\/|scores\/|normalized\//u);
+  });
+});

@@ -1,0 +1,190 @@
+import ExcelJS from 'exceljs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ScoreResult } from '../../../schemas/score.ts';
+import { runScore } from '../../../cli/commands/score.ts';
+import { finalWorkbookInput, reviewState, reviewWorkbook, UnusableWorkbookError } from '../../../pipeline/review/index.ts';
+import { workbookBuffer } from '../../../pipeline/workbook/index.ts';
+import { COLUMNS, SHEETS } from '../../../pipeline/workbook/keys.ts';
+import { rubric2024, SAMPLES_DIR } from '../../helpers/reports.ts';
+import { appendRowWithSheetJS, fillWithSheetJS, resaveWithLibreOffice, SOFFICE, withPendingCopy, type Fill } from '../../helpers/review.ts';
+
+const META = { at: '2025-04-12T02:00:00.000Z', workbook: '临澜县2024复核.xlsx' };
+
+let machine: ScoreResult[];
+let workbook: Buffer;
+/** The key of the pending copy item on 澜滨街道 (index 2). */
+let pendingKey: string;
+
+const unit = (name: string): number => machine.findIndex((r) => r.township === name);
+const total = (index: number, delta: number | string, reason = '核实原文后调整', reviewer = '张三'): Fill[] => [
+  { key: `R${index}`, column: COLUMNS.adjustment, value: delta },
+  { key: `R${index}`, column: COLUMNS.reason, value: reason },
+  { key: `R${index}`, column: COLUMNS.reviewer, value: reviewer },
+];
+
+beforeAll(async () => {
+  const run = await runScore([SAMPLES_DIR], {});
+  machine = withPendingCopy(run.results.filter((r) => r.year === 2024), 2);
+  pendingKey = `R2.D:${machine[2]!.pending![0]!.id}`;
+  workbook = await workbookBuffer({ results: machine, failures: [], rubric: rubric2024, scope: '临澜县 2024年度', scopeKey: { county: '临澜县', year: 2024 }, generatedAt: '2025-04-10T08:00:00.000Z' });
+});
+
+describe('reviewing a workbook', () => {
+  it('with nothing filled in, the final results are the machine results exactly (same totals, grades, ranks, notes)', async () => {
+    // Act
+    const outcome = await reviewWorkbook(workbook, META);
+    // Assess
+    expect(outcome.refusals).toEqual([]);
+    expect(outcome.changes).toEqual([]);
+    expect(outcome.results.map((r) => [r.source, r.total, r.grade, r.rank, r.rankNote ?? ''])).toEqual(machine.map((r) => [r.source, r.total, r.grade, r.rank, r.rankNote ?? '']));
+    for (const r of outcome.results) expect([r.machineTotal, r.adjustment]).toEqual([r.total, 0]);
+  });
+
+  it('applies a total adjustment, a confirmed copy deduction and an indicator change from a SheetJS-saved copy, then re-ranks and re-grades', async () => {
+    // Prepare (rows: 复核 lists each report, its pending items right under it): 青石镇 +5 (would take 优秀 from 望江镇 under the 20% quota), 澜滨街道's pending copy confirmed, one
+    // indicator of 白沙镇 raised.
+    const qingshi = unit('青石镇');
+    const baisha = unit('白沙镇');
+    const indicator = machine[baisha]!.dimensions.flatMap((d) => d.indicators).find((i) => i.score === 0 && i.max >= 1)!;
+    const filled = fillWithSheetJS(workbook, [
+      ...total(qingshi, 5, '附件证明获评省级示范'),
+      { key: pendingKey, column: COLUMNS.decision, value: '确认' },
+      { key: pendingKey, column: COLUMNS.reviewer, value: '李四' },
+      { sheet: SHEETS.evidence, key: `R${baisha}.I:${indicator.id}`, column: COLUMNS.adjusted, value: 1 },
+      { sheet: SHEETS.evidence, key: `R${baisha}.I:${indicator.id}`, column: COLUMNS.reason, value: '附件有记录' },
+      { sheet: SHEETS.evidence, key: `R${baisha}.I:${indicator.id}`, column: COLUMNS.reviewer, value: '王五' },
+    ]);
+    // Act
+    const outcome = await reviewWorkbook(filled, META);
+    // Assess
+    expect(outcome.refusals).toEqual([]);
+    const byUnit = new Map(outcome.results.map((r) => [r.township, r]));
+    const qing = byUnit.get('青石镇')!;
+    expect([qing.machineTotal, qing.total, qing.adjustment, qing.rank, qing.grade, qing.machineGrade]).toEqual([92.4, 97.4, 5, 1, '优秀', '良好']);
+    // The quota moved: the machine's 优秀 is now 良好, and the note says why.
+    const wang = byUnit.get('望江镇')!;
+    expect([wang.rank, wang.grade, wang.machineGrade]).toEqual([2, '良好', '优秀']);
+    expect(wang.rankNote).toContain('名额已满');
+    const lanbin = byUnit.get('澜滨街道')!;
+    expect(lanbin.total).toBe(Math.round((machine[2]!.total - 6.5) * 100) / 100);
+    expect(lanbin.pending).toBeUndefined();
+    expect(lanbin.penalties.find((p) => p.id === 'P.copy')!.points).toBe(6.5);
+    const bai = byUnit.get('白沙镇')!;
+    expect(bai.total).toBe(Math.round((machine[baisha]!.total + 1) * 100) / 100);
+    // The change log: every change with from, to, reason, reviewer, time and workbook.
+    expect(outcome.changes.map((c) => [c.unit, c.target.kind, c.from, c.to, c.reviewer])).toEqual([
+      ['青石镇', 'total', 92.4, 97.4, '张三'],
+      ['澜滨街道', 'decision', machine[2]!.total, lanbin.total, '李四'],
+      ['白沙镇', 'indicator', 0, 1, '王五'],
+    ]);
+    for (const c of outcome.changes) expect(c).toMatchObject({ at: META.at, workbook: META.workbook });
+    expect(outcome.changes[0]).toMatchObject({ sheet: SHEETS.review, row: qingshi + 2, reason: '附件证明获评省级示范' });
+    // Side by side, never overwritten: the machine results the outcome carries are untouched.
+    expect(outcome.machine).toEqual(machine);
+  });
+
+  it('refuses, row by row and in Chinese, what it cannot apply — and applies nothing', async () => {
+    const filled = fillWithSheetJS(workbook, [
+      { key: 'R0', column: COLUMNS.adjustment, value: 3 }, // no reason, no reviewer
+      ...total(1, '两分'), // not a number
+      { key: 'R4', column: COLUMNS.machine, value: 99 }, // machine score edited
+      ...total(3, -80), // below 0
+      { key: 'R5', column: COLUMNS.decision, value: '确认' }, // a decision on a total row
+      { key: pendingKey, column: COLUMNS.decision, value: '同意' }, // not 确认/撤销
+      { sheet: SHEETS.evidence, key: 'R6.I:D1.measures', column: COLUMNS.adjusted, value: 9 }, // over the indicator's max
+      { sheet: SHEETS.evidence, key: 'R7.I:D1.measures', column: COLUMNS.score, value: 1 }, // machine score edited
+      { sheet: SHEETS.ranking, key: 'R8', column: COLUMNS.machine, value: 88 }, // machine score edited on the ranking
+    ]);
+    const outcome = await reviewWorkbook(appendRowWithSheetJS(filled, SHEETS.review, { [COLUMNS.unit]: '新增镇', [COLUMNS.adjustment]: 2 }), META);
+    const messages = outcome.refusals.map((r) => r.message);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        '第 2 行：调整分不为 0 时必须填写调整理由',
+        '第 2 行：调整分不为 0 时必须填写复核人',
+        '第 3 行：调整分“两分”不是数字（请填写如 -2 或 1.5）',
+        expect.stringMatching(/^第 7 行：机器得分被改动（系统为 64\.2，表中为 99）/u),
+        expect.stringMatching(/^第 8 行：总分行不填“确认\/撤销”/u),
+        expect.stringMatching(/^第 5 行：“确认\/撤销”只能填“确认”或“撤销”，表中为“同意”/u),
+        expect.stringMatching(/^“评分依据”表第 \d+ 行：调整后得分 9 超出本项 0–1\.2 分/u),
+        expect.stringMatching(/^“评分依据”表第 \d+ 行：得分被改动/u),
+        expect.stringMatching(/^“排名”表第 10 行：机器得分被改动（系统为 0，表中为 88）/u),
+        expect.stringMatching(/^第 \d+ 行：这一行不是系统生成的/u),
+      ]),
+    );
+    expect(outcome.results).toEqual([]);
+    expect(outcome.changes).toEqual([]);
+    // The total out of range is caught once the rows are otherwise valid.
+    const range = await reviewWorkbook(fillWithSheetJS(workbook, total(3, -80)), META);
+    expect(range.refusals.map((r) => r.message)).toEqual([`第 6 行：调整后总分 ${Math.round((machine[3]!.total - 80) * 100) / 100} 超出 0–100 分（机器计算为 ${machine[3]!.total}，调整分 -80）`]);
+    expect(range.results).toEqual([]);
+  });
+
+  it('accepts numbers typed as text and full-width digits; withdrawing a copy proposal changes nothing but is recorded', async () => {
+    const filled = fillWithSheetJS(workbook, [...total(0, '－１.5'), { key: pendingKey, column: COLUMNS.decision, value: '撤销' }, { key: pendingKey, column: COLUMNS.reviewer, value: '李四' }]);
+    const outcome = await reviewWorkbook(filled, META);
+    expect(outcome.refusals).toEqual([]);
+    expect(outcome.results.find((r) => r.township === '望江镇')!.total).toBe(94);
+    const withdrawn = outcome.changes.find((c) => c.target.kind === 'decision')!;
+    expect([withdrawn.from, withdrawn.to, withdrawn.reason]).toEqual([machine[2]!.total, machine[2]!.total, '撤销系统提出的待定事项']);
+  });
+
+  it('withdrawing a low-confidence award removes its points', async () => {
+    const awarded = machine[0]!.dimensions.flatMap((d) => d.indicators).find((i) => i.score >= 1)!;
+    const results = machine.map((r, i) => (i === 0 ? { ...r, pending: [{ id: `unsure:${awarded.id}`, kind: 'low-confidence-award' as const, points: 1, target: awarded.id, message: '证据句只部分符合要求' }] } : r));
+    const book = await workbookBuffer({ results, failures: [], rubric: rubric2024, scope: '临澜县 2024年度', generatedAt: '2025-04-10T08:00:00.000Z' });
+    const key = `R0.D:unsure:${awarded.id}`;
+    const outcome = await reviewWorkbook(fillWithSheetJS(book, [{ key, column: COLUMNS.decision, value: '撤销' }, { key, column: COLUMNS.reviewer, value: '赵六' }]), META);
+    expect(outcome.results.find((r) => r.township === '望江镇')!.total).toBe(Math.round((machine[0]!.total - 1) * 100) / 100);
+  });
+
+  it('refuses a file that is not a workbook, one without its system data, and one whose hidden data was edited', async () => {
+    await expect(reviewWorkbook(Buffer.from('这不是工作簿'), META)).rejects.toThrow(UnusableWorkbookError);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(workbook as unknown as ExcelJS.Buffer);
+    book.removeWorksheet(book.getWorksheet(SHEETS.data)!.id);
+    await expect(reviewWorkbook(Buffer.from(await book.xlsx.writeBuffer()), META)).rejects.toThrow(/找不到隐藏的“系统数据”表/u);
+    // Someone raises a machine score inside the hidden data: the digest no longer matches.
+    const tampered = new ExcelJS.Workbook();
+    await tampered.xlsx.load(workbook as unknown as ExcelJS.Buffer);
+    const other = await workbookBuffer({ results: machine.map((r, i) => (i === 0 ? { ...r, total: 99 } : r)), failures: [], rubric: rubric2024, scope: '临澜县 2024年度', generatedAt: '2025-04-10T08:00:00.000Z' });
+    const donor = new ExcelJS.Workbook();
+    await donor.xlsx.load(other as unknown as ExcelJS.Buffer);
+    const data = tampered.getWorksheet(SHEETS.data)!;
+    donor.getWorksheet(SHEETS.data)!.eachRow((row, n) => {
+      if (n > 2) data.getRow(n).getCell(2).value = row.getCell(2).value;
+    });
+    await expect(reviewWorkbook(Buffer.from(await tampered.xlsx.writeBuffer()), META)).rejects.toThrow(/评分数据与校验码不符/u);
+  });
+
+  it('the final workbook shows the review and can itself be reviewed again to the same result', async () => {
+    const first = await reviewWorkbook(fillWithSheetJS(workbook, total(unit('石门镇'), 2)), META);
+    const finalBytes = await workbookBuffer(finalWorkbookInput(first, META));
+    const final = new ExcelJS.Workbook();
+    await final.xlsx.load(finalBytes as unknown as ExcelJS.Buffer);
+    expect(final.worksheets.map((s) => s.name)).toContain(SHEETS.log);
+    const again = await reviewWorkbook(finalBytes, { ...META, at: '2025-04-13T00:00:00.000Z' });
+    expect(again.provenance.kind).toBe('final');
+    expect(again.results.map((r) => [r.township, r.total, r.rank])).toEqual(first.results.map((r) => [r.township, r.total, r.rank]));
+  });
+
+  it.skipIf(!SOFFICE)('reads a copy LibreOffice Calc re-saved, as WPS and Excel users’ files come back', async () => {
+    const filled = fillWithSheetJS(workbook, [...total(unit('柳溪乡'), 1.5, '数据矛盾系笔误，已核实'), { key: pendingKey, column: COLUMNS.decision, value: '确认' }, { key: pendingKey, column: COLUMNS.reviewer, value: '李四' }]);
+    const outcome = await reviewWorkbook(resaveWithLibreOffice(filled), META);
+    expect(outcome.refusals).toEqual([]);
+    expect(outcome.changes.map((c) => [c.unit, c.target.kind])).toEqual([
+      ['澜滨街道', 'decision'],
+      ['柳溪乡', 'total'],
+    ]);
+  });
+});
+
+describe('reviewState after a re-score', () => {
+  it('marks the changes whose target the machine now scores differently, and only those', async () => {
+    const outcome = await reviewWorkbook(fillWithSheetJS(workbook, [...total(0, 1), ...total(1, -1)]), META);
+    const rescored = machine.map((r, i) => (i === 1 ? { ...r, total: r.total + 3 } : r));
+    const stale = reviewState(outcome.changes, rescored);
+    expect(stale.map((s) => [s.change.unit, s.now])).toEqual([['青石镇', machine[1]!.total + 3]]);
+    expect(stale[0]!.why).toContain('重新评分后为');
+    expect(reviewState(outcome.changes, machine.slice(1)).map((s) => s.change.unit)).toEqual(['望江镇']);
+  });
+});
