@@ -1,5 +1,6 @@
-import type { Block, BlockHint } from '../../schemas/extracted.ts';
+import type { Block, BlockHint, PageBreak } from '../../schemas/extracted.ts';
 import { fold, isHan } from '../text/fold.ts';
+import { joinPageBreaks, nonSpaceLength, pageAt } from '../text/pages.ts';
 import { startsWithMarker, isStandaloneHeading } from './markers.ts';
 
 /**
@@ -11,6 +12,9 @@ import { startsWithMarker, isStandaloneHeading } from './markers.ts';
 export interface CleanLine {
   text: string;
   hint: BlockHint;
+  /** PDF only: the page the line starts on, and the later pages it runs onto (see pipeline/text/pages.ts). */
+  page?: number;
+  pageBreaks?: PageBreak[];
 }
 
 /** Sentence-final punctuation (after width folding): a line ending in one of these is a finished paragraph. */
@@ -112,15 +116,30 @@ function continues(previous: CleanLine, next: CleanLine): boolean {
   return isHan(following[0]) || /^[\d（(“"《]/u.test(following);
 }
 
+/** The pages of one line of a block (blocks from PDFs have one line; others carry no pages). */
+function piecePages(block: Block, pieceStart: number, piece: string): Pick<CleanLine, 'page' | 'pageBreaks'> {
+  if (block.page === undefined) return {};
+  const page = pageAt(block.text, pieceStart, block.page, block.pageBreaks);
+  const from = nonSpaceLength(block.text, pieceStart);
+  const to = from + nonSpaceLength(piece);
+  const breaks = (block.pageBreaks ?? []).filter((b) => b.at > from && b.at < to).map((b) => ({ at: b.at - from, page: b.page }));
+  return breaks.length > 0 ? { page, pageBreaks: breaks } : { page };
+}
+
 export function cleanBlocks(blocks: readonly Block[]): CleanLine[] {
   const lines: CleanLine[] = [];
   for (const block of blocks) {
+    let pieceStart = 0;
     for (const piece of block.text.split('\n')) {
-      const line = cleanBlockText(piece, block.hint ?? {});
+      const line: CleanLine = { ...cleanBlockText(piece, block.hint ?? {}), ...piecePages(block, pieceStart, piece) };
+      pieceStart += piece.length + 1;
       if (line.text.length === 0) continue;
       const previous = lines[lines.length - 1];
       if (previous && continues(previous, line)) {
+        const breaks = joinPageBreaks(previous, line);
         previous.text += line.text;
+        if (breaks) previous.pageBreaks = breaks;
+        if (previous.page === undefined && line.page !== undefined) previous.page = line.page;
       } else {
         lines.push(line);
       }

@@ -92,8 +92,8 @@ describe('PDF hints', () => {
     ];
     const result = await extractDocument(makeUniGbPdf([{ lines }]));
     expect(result.blocks).toEqual([
-      { text: heading, hint: { allBold: true, fontSize: 12 } },
-      { text: '正文段落内容。', hint: { fontSize: 12 } },
+      { text: heading, hint: { allBold: true, fontSize: 12 }, page: 1 },
+      { text: '正文段落内容。', hint: { fontSize: 12 }, page: 1 },
     ]);
   });
 
