@@ -22,16 +22,3 @@ export function pageAt(text: string, index: number, page: number, breaks: readon
   for (const brk of breaks) if (brk.at <= before) current = brk.page;
   return current;
 }
-
-/** Page breaks of two texts joined into one: the second's breaks move past the first's characters. */
-export function joinPageBreaks(
-  first: { text: string; page?: number; pageBreaks?: readonly PageBreak[] },
-  second: { text: string; page?: number; pageBreaks?: readonly PageBreak[] },
-): PageBreak[] | undefined {
-  const lastPage = first.pageBreaks?.at(-1)?.page ?? first.page;
-  const breaks = [...(first.pageBreaks ?? [])];
-  const shift = nonSpaceLength(first.text);
-  if (second.page !== undefined && lastPage !== undefined && second.page !== lastPage) breaks.push({ at: shift, page: second.page });
-  for (const brk of second.pageBreaks ?? []) breaks.push({ at: brk.at + shift, page: brk.page });
-  return breaks.length > 0 ? breaks : undefined;
-}
