@@ -349,10 +349,13 @@ export function yearOf(before: string, reportYear: number | null | undefined): n
   return year;
 }
 
-/** The rest of the clause after a figure: up to the next comma, 、 or sentence end, at most 12 characters. */
+/** How far after a figure its noun is read (characters): "14名执法人员全部取得行政执法证" needs 13. */
+const MAX_AFTER_CHARS = 16;
+
+/** The rest of the clause after a figure: up to the next comma, 、 or sentence end, at most MAX_AFTER_CHARS. */
 export function clauseAfter(text: string, end: number): string {
   let to = end;
-  while (to < text.length && to - end < 12 && !BOUNDARY.test(text[to] ?? '')) to++;
+  while (to < text.length && to - end < MAX_AFTER_CHARS && !BOUNDARY.test(text[to] ?? '')) to++;
   return text.slice(end, to);
 }
 

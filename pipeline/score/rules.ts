@@ -58,14 +58,22 @@ function matchPhrasesToSentences(phraseHits: readonly number[][], perSentence = 
 }
 
 /**
- * How well a sentence supports a phrase it matches, so the best one is cited first: a figure beside the match (in its
- * clause: a figure elsewhere in a long sentence supports something else), then the length of what matched (应急预案
- * says more than 预案, 矛盾纠纷调处化解中心 more than 矛调中心); the document's order among equals.
+ * How well a sentence supports a phrase it matches, so the best one is cited first: the length of what matched
+ * (应急预案 says more than 预案, 矛盾纠纷调处化解中心 more than 矛调中心), a figure beside the match (in its clause: a
+ * figure elsewhere in a long sentence supports something else), the match naming a document (《…工作要点》); the
+ * document's order among equals.
  */
 function support(sentence: ScoringSentence, found: readonly SentenceMatch[]): number {
   const longest = found.reduce((max, m) => Math.max(max, m.end - m.start), 0);
   const figureNear = sentence.facts.some((f) => found.some((m) => sameClause(sentence.folded, f.offset - sentence.offset, m)));
-  return (figureNear ? 3 : 0) + Math.min(2, longest / 4);
+  const namesDocument = found.some((m) => insideTitleMarks(sentence.folded, m));
+  return Math.min(3, longest / 3) + (figureNear ? 1.5 : 0) + (namesDocument ? 1 : 0);
+}
+
+/** Whether a match lies inside 《…》. */
+function insideTitleMarks(folded: string, m: SentenceMatch): boolean {
+  const open = folded.lastIndexOf('《', m.start);
+  return open >= 0 && folded.lastIndexOf('》', m.start) < open && folded.indexOf('》', m.end) >= 0;
 }
 
 const CLAUSE_BREAK = /[，,；;：:。]/u;
@@ -84,6 +92,14 @@ function inReportYear(ctx: ScoringContext, sentence: ScoringSentence, found: rea
     const dated = yearOf(plain.slice(0, m.end), year);
     return dated === undefined || dated === year;
   });
+}
+
+const NOT_DONE_AFTER = /^[^，,。；;]{0,12}?(?:尚未|未能|没有|未)(?:形成|开展|建立|落实|实现|完成|配备|覆盖|建成|启动)/u;
+const NOT_DONE_BEFORE = /(?:尚未|未能|没有|未)(?:开展|建立|形成|实现|建成|配备|启动)[^，,。；;]{0,6}$/u;
+
+/** A match its own clause says was not done ("案卷评查尚未形成固定安排", "尚未建立…机制"). */
+function negated(folded: string, m: SentenceMatch): boolean {
+  return NOT_DONE_AFTER.test(folded.slice(m.end)) || NOT_DONE_BEFORE.test(folded.slice(Math.max(0, m.start - 12), m.start));
 }
 
 /**
@@ -110,7 +126,7 @@ function phraseHits(ctx: ScoringContext, rule: RuleOf<'phrases'>, source: string
   for (const sentence of pool) {
     const found = bySentence.get(sentence.index);
     if (!found) continue;
-    const own = ownMatches(ctx, sentence, found);
+    const own = ownMatches(ctx, sentence, found).filter((m) => !negated(sentence.folded, m));
     const kept = rule.sameYear ? inReportYear(ctx, sentence, own) : own;
     if (kept.length > 0) hits.push({ sentence, strength: support(sentence, kept) });
   }

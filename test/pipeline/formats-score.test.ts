@@ -81,6 +81,11 @@ describe('the same report in every format', () => {
       expect(r.result.flags.filter((f) => f.code === 'missing-part').map((f) => f.part), r.fixture.file).toEqual(
         reference!.result.flags.filter((f) => f.code === 'missing-part').map((f) => f.part),
       );
+      // Every cited sentence says where to find it; on paper (PDF) also on which page.
+      const cited = r.result.dimensions.flatMap((d) => d.indicators.flatMap((i) => i.evidence));
+      expect(cited.every((e) => e.location && !/\d+\s*字/u.test(e.location)), r.fixture.file).toBe(true);
+      if (r.fixture.format === 'pdf') expect(cited.filter((e) => !/标题$/u.test(e.location ?? '')).every((e) => (e.page ?? 0) >= 1), r.fixture.file).toBe(true);
+      else expect(cited.every((e) => e.page === undefined), r.fixture.file).toBe(true);
       spread = Math.max(spread, Math.abs(r.result.total - reference!.result.total));
       expect(Math.abs(r.result.total - reference!.result.total), r.fixture.file).toBeLessThanOrEqual(MAX_TOTAL_SPREAD);
     }
