@@ -80,7 +80,7 @@ export function profileOf(folded: string, base: number, covered: Uint8Array, dis
 const QUOTED_NAME = /[“"《「][^”"》」]{2,40}[”"》」]/u;
 /** An honour conferred ("XX社区被评为…示范社区"): an event with a named recipient, not a slogan. */
 const HONOUR = /被评为|获评|荣获|被授予|被命名为/u;
-/** A completed action with an object ("提出了监督提案", "制定了具体的整改方案"): something was done, not promised. */
+/** A completed action with an object ("提出了监督意见", "印发了实施方案"): something was done, not promised. */
 const COMPLETED_ACTION = /[\u4e00-\u9fa5](?<![为除了])了(?!解)[\u4e00-\u9fa5“"《]/u;
 
 /** Whether a sentence reports something concrete: a figure, a named object, an honour, or a completed action. */

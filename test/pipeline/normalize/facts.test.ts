@@ -56,13 +56,13 @@ describe('extractFacts()', () => {
   });
 
   it('lets the items of an enumeration share its verb, but not the words of a counted item before', () => {
-    const facts = factsOf('全年审查文件41件、合同67件；开展党委会学法12次、国家工作人员学法考试34人次、参加在线旁听庭审2人次。');
+    const facts = factsOf('全年审查文件41件、合同67件；组织党委会学法9次、机关干部学法考试41人次、旁听行政案件庭审3人次。');
     expect(facts.map((f) => [f.text, f.metric])).toEqual([
       ['41件', 'legal_review.count'],
       ['67件', 'legal_review.count'],
-      ['12次', 'law_study.sessions'],
-      ['34人次', 'law_study.exam_persons'],
-      ['2人次', null],
+      ['9次', 'law_study.sessions'],
+      ['41人次', 'law_study.exam_persons'],
+      ['3人次', null],
     ]);
   });
 

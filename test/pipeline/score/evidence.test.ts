@@ -38,27 +38,27 @@ const factsOf = (text: string) => buildContext(reportFromText(text), rubric2024)
 
 describe('a figure belongs to a metric only when the clause says who did what', () => {
   it('"执法人员调整为15人" is not a 普法 audience; the leaflets handed out are the reach', () => {
-    const result = score(township(['2024年我镇执法人员调整为15人，其中取得执法证书8人。', '开展普法宣传活动12场，发放宣传资料3000余份。']));
+    const result = score(township(['今年镇执法中队人员调整为12人，其中持有执法证7人。', '开展普法宣传活动12场，发放宣传资料3000余份。']));
     const reach = indicator(result, 'D7.reach');
     expect(reach.score).toBe(1);
     expect(reach.evidence[0]!.text).toContain('发放宣传资料3000余份');
-    expect(factsOf(township(['2024年我镇执法人员调整为15人，其中取得执法证书8人。'])).find((f) => f.text === '15人')?.metric).not.toBe('publicity.persons');
+    expect(factsOf(township(['今年镇执法中队人员调整为12人，其中持有执法证7人。'])).find((f) => f.text === '12人')?.metric).not.toBe('publicity.persons');
   });
 
   it('the number of legal advisers (3名) is not the matters they handled; their services are', () => {
-    const headcountOnly = score(township(['为全镇12个村配备了3名专业律师担任法律顾问。']));
+    const headcountOnly = score(township(['镇政府聘请2名执业律师作为全镇9个村的法律顾问。']));
     expect(indicator(headcountOnly, 'D3.adviser_matters').score).toBe(0);
-    const withMatters = score(township(['为全镇12个村配备了3名专业律师担任法律顾问，全年为困难群众提供免费法律服务13起。']));
+    const withMatters = score(township(['镇政府聘请2名执业律师作为全镇9个村的法律顾问，全年为低保户提供免费法律服务21起。']));
     expect(indicator(withMatters, 'D3.adviser_matters').score).toBe(2);
-    expect(indicator(withMatters, 'D3.adviser_matters').note).toContain('13起');
+    expect(indicator(withMatters, 'D3.adviser_matters').note).toContain('21起');
   });
 
   it('public lectures (法治讲座) are 普法 events, not leaders\' law study; 领导干部学法 is', () => {
-    const result = score(township(['全年开展法治宣传、法治讲座80次，受教育群众4000余人次。', '全年开展领导干部学法4次。']));
-    expect(indicator(result, 'D2.study_count').note).toContain('4次');
-    expect(indicator(result, 'D2.study_count').evidence[0]!.text).toContain('领导干部学法4次');
-    expect(indicator(result, 'D7.events').note).toContain('80次');
-    const lecturesOnly = score(township(['全年开展法治宣传、法治讲座80次，受教育群众4000余人次。']));
+    const result = score(township(['在集市和村部举办法治讲座45次，听众3500余人次。', '全年组织领导干部集中学法5次。']));
+    expect(indicator(result, 'D2.study_count').note).toContain('5次');
+    expect(indicator(result, 'D2.study_count').evidence[0]!.text).toContain('领导干部集中学法5次');
+    expect(indicator(result, 'D7.events').note).toContain('45次');
+    const lecturesOnly = score(township(['在集市和村部举办法治讲座45次，听众3500余人次。']));
     expect(indicator(lecturesOnly, 'D2.study_count').score).toBe(0);
   });
 
@@ -86,11 +86,11 @@ describe('a figure belongs to a metric only when the clause says who did what', 
   });
 
   it('one fact pays one indicator: a petition count pays 信访, not also 投诉热线', () => {
-    const result = score(township(['全年接待信访案件270余件。']));
+    const result = score(township(['全年受理群众信访事项64件。']));
     expect(indicator(result, 'D5.petition').score).toBe(1);
     expect(indicator(result, 'D6.complaints').score).toBe(0);
     // One contract-review figure of the adviser pays the review count or the adviser's matters, not both.
-    const one = score(township(['法律顾问累计审核各科室合同57件。']));
+    const one = score(township(['镇法律顾问全年审核各类合同29件。']));
     expect(indicator(one, 'D3.review_count').score + indicator(one, 'D3.adviser_matters').score).toBe(2);
     const two = score(township(['乡政府法律顾问全年审查合同12件，出具法律意见4份。']));
     expect(indicator(two, 'D3.review_count').score + indicator(two, 'D3.adviser_matters').score).toBe(4);
@@ -119,17 +119,17 @@ describe('zero statements, and only they, earn "explicit zero"', () => {
   });
 
   it('"明确说明为零" is not written on a sentence that states no zero (规范性文件合法性前置)', () => {
-    const result = score(township(['我镇严格规范文件制定程序，严格规范性文件合法性前置。']));
+    const result = score(township(['坚持规范性文件合法性审核前置，统一登记、统一编号。']));
     expect(indicator(result, 'D3.normative').score).toBe(0);
   });
 
   it('"没有发生…被人民法院判决撤销" is not zero lawsuits', () => {
-    const result = score(township(['没有发生因依据违法决策作出的具体行政行为被人民法院判决撤销、变更或者确认违法的情形。']));
+    const result = score(township(['全年没有发生行政决策被人民法院判决撤销的情形。']));
     expect(indicator(result, 'D5.litigation').score).toBe(0);
   });
 
   it('集体讨论率100% is not 合法性审查全覆盖', () => {
-    const result = score(township(['坚持对各项重大决策事项进行集体上会讨论和合法性审查，集体讨论率达到100%。']));
+    const result = score(township(['重大事项坚持集体讨论和合法性审查，集体讨论率达到100%。']));
     expect(indicator(result, 'D3.review_coverage').score).toBe(0);
     const covered = score(township(['以镇政府名义制发的文件全部经过合法性审查，审查覆盖率100%。']));
     expect(indicator(covered, 'D3.review_coverage').score).toBe(3);
@@ -138,7 +138,7 @@ describe('zero statements, and only they, earn "explicit zero"', () => {
 
 describe('years and honours', () => {
   it('a 2021 honour earns no 2024 bonus; an honour of the year does', () => {
-    const old = score(township(['我镇荣获了2021年度市法治建设先进乡镇，同时，双柳社区获得了市民主法治示范社区荣誉。']));
+    const old = score(township(['东岭镇曾荣获2021年度市级法治建设先进单位，同时，河口社区获得了市民主法治示范社区称号。']));
     expect(indicator(old, 'B.demonstration').score).toBe(0);
     const now = score(township(['江湾社区获评市级民主法治示范社区。']));
     expect(indicator(now, 'B.demonstration').score).toBe(1.5);
@@ -148,12 +148,12 @@ describe('years and honours', () => {
 describe('evidence is the sentence that carries the fact', () => {
   it('a slogan heading is not cited; the sentence about the 镇人大 is', () => {
     const text = township([
-      '党委领导、人大政协监督、全社会共同参与的法治宣传教育工作领导体制和工作机制的运行情况。镇党委会每月听取一次法治建设工作汇报。同时镇人大对我镇执法事项提出了监督提案，镇政府制定了整改方案。',
+      '党委领导、政府负责、人大政协监督、部门协同的普法工作机制运行情况。镇党委会每季度听取法治建设汇报。镇人大主席团对镇执法中队的执法行为提出了监督意见，镇政府随即整改。',
     ]);
     const npc = indicator(score(text), 'D6.npc');
     expect(npc.score).toBe(1);
     expect(npc.evidence).toHaveLength(1);
-    expect(npc.evidence[0]!.text).toContain('镇人大对我镇执法事项提出了监督提案');
+    expect(npc.evidence[0]!.text).toContain('镇人大主席团对镇执法中队的执法行为提出了监督意见');
   });
 
   it('a run-in heading is not cited, the sentence under it is ("2.合法性审查全覆盖。…")', () => {
