@@ -219,6 +219,8 @@ export interface CompiledMetric {
    * at a position ("审查" before "审查…合同"), and the rule is "the pattern that ends closest to the figure".
    */
   patterns: RegExp[];
+  /** All patterns in one alternation, to rule a metric out with one test before its patterns are run one by one. */
+  any: RegExp;
   units: readonly string[];
   /** Who did what (Metric.actions), looked for in the sentence up to the end of the figure's clause. */
   actions: RegExp | null;
@@ -232,6 +234,7 @@ export function compileMetrics(metrics: readonly Metric[]): CompiledMetric[] {
   return metrics.map((m) => ({
     id: m.id,
     patterns: m.patterns.map((p) => new RegExp(p, 'gu')),
+    any: new RegExp(m.patterns.map((p) => `(?:${p})`).join('|'), 'u'),
     units: m.units,
     actions: anyOf(m.actions ?? []),
     exclude: anyOf(m.exclude ?? []),
@@ -277,8 +280,9 @@ function lastEnd(patterns: readonly RegExp[], text: string, accept: (end: number
 export function tagMetric(clause: FigureClause, unit: string, metrics: readonly CompiledMetric[]): string | null {
   const own = `${clause.lead}${clause.before}\u0000${clause.after}`;
   const eligible = metrics.filter(
-    (m) => (m.units.length === 0 || m.units.includes(unit)) && !m.exclude?.test(own) && (!m.actions || m.actions.test(clause.sentence)),
+    (m) => (m.units.length === 0 || m.units.includes(unit)) && m.any.test(own) && !m.exclude?.test(own) && (!m.actions || m.actions.test(clause.sentence)),
   );
+  if (eligible.length === 0) return null;
   const pick = (score: (m: CompiledMetric) => number): string | null => {
     let best: { id: string; end: number } | null = null;
     for (const metric of eligible) {
@@ -389,13 +393,14 @@ export function extractFacts(paragraphs: readonly FactParagraph[], metrics: read
     const mask = quotedMask(folded);
     const figures = [...arabicFigures(folded, mask), ...chineseFigures(folded, mask)].sort((a, b) => a.start - b.start);
     let lastEnd = -1;
+    const plain = figures.length > 0 ? unquoted(folded) : folded;
     for (const figure of figures) {
       if (figure.start < lastEnd) continue; // overlapping reads of the same words
       lastEnd = figure.end;
       const sentenceFrom = sentenceStart(folded, figure.start);
       const clause = figureClause(folded, figure.start, figure.end, sentenceFrom);
       const lead = folded.slice(sentenceFrom, figure.start);
-      const year = yearOf(unquoted(lead), reportYear);
+      const year = yearOf(plain.slice(sentenceFrom, figure.start), reportYear);
       facts.push({
         metric: tagMetric(clause, figure.unit, metrics),
         value: Math.round(figure.value * 1e6) / 1e6,

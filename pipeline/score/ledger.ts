@@ -41,16 +41,28 @@ export function countsForUnit(ctx: ScoringContext, fact: Fact, metric: Metric | 
   return subjects.includes(subject);
 }
 
+const byMetricCache = new WeakMap<ScoringContext, Map<string, Map<string | null, FactUse[]>>>();
+
+/** Every fact of a sentence that may earn points (eligible, or only short), by metric, in document order. */
+function factsByMetric(ctx: ScoringContext): Map<string | null, FactUse[]> {
+  return memo(byMetricCache, ctx, 'all', () => {
+    const byMetric = new Map<string | null, FactUse[]>();
+    for (const sentence of ctx.sentences) {
+      if (!sentence.eligible && sentence.ineligibleReason !== 'short') continue;
+      for (const fact of sentence.facts) {
+        const list = byMetric.get(fact.metric);
+        if (list) list.push({ fact, sentence });
+        else byMetric.set(fact.metric, [{ fact, sentence }]);
+      }
+    }
+    return byMetric;
+  });
+}
+
 /** Facts of a metric in the given parts that count for this unit (eligible sentences, or short ones). */
 export function factsIn(ctx: ScoringContext, metric: string, parts: readonly ReportPart[] | undefined): FactUse[] {
   const def = metricDef(ctx, metric);
-  const out: FactUse[] = [];
-  for (const sentence of ctx.sentences) {
-    if (!sentence.eligible && sentence.ineligibleReason !== 'short') continue;
-    if (parts && !parts.includes(sentence.part)) continue;
-    for (const fact of sentence.facts) if (fact.metric === metric && countsForUnit(ctx, fact, def)) out.push({ fact, sentence });
-  }
-  return out;
+  return (factsByMetric(ctx).get(metric) ?? []).filter((use) => (!parts || parts.includes(use.sentence.part)) && countsForUnit(ctx, use.fact, def));
 }
 
 /**
@@ -165,7 +177,7 @@ export function unpaidReason(ctx: ScoringContext, rule: Rule): string | null {
   if (rule.kind !== 'metric' && rule.kind !== 'disclosure') return null;
   const ids = rule.kind === 'metric' ? [rule.metric] : rule.metrics;
   const parts = rule.parts ?? DEFAULT_ACHIEVEMENT_PARTS;
-  const all = ctx.sentences.flatMap((s) => (parts.includes(s.part) && (s.eligible || s.ineligibleReason === 'short') ? s.facts : [])).filter((f) => f.metric !== null && ids.includes(f.metric));
+  const all = ids.flatMap((id) => (factsByMetric(ctx).get(id) ?? []).filter((use) => parts.includes(use.sentence.part)).map((use) => use.fact));
   if (all.length === 0) return null;
   const own = all.filter((f) => countsForUnit(ctx, f, metricDef(ctx, f.metric)));
   if (own.length > 0) return `${own.map((f) => f.text).slice(0, 3).join('、')}已用于其他指标，一个数字只得一次分`;

@@ -114,6 +114,18 @@ function ownMatches(ctx: ScoringContext, sentence: ScoringSentence, found: reado
   });
 }
 
+const poolSets = new WeakMap<readonly ScoringSentence[], Set<ScoringSentence>>();
+
+/** A candidate pool as a set, made once per pool (pools are memoised per context and parts). */
+function poolSet(pool: readonly ScoringSentence[]): Set<ScoringSentence> {
+  let set = poolSets.get(pool);
+  if (!set) {
+    set = new Set(pool);
+    poolSets.set(pool, set);
+  }
+  return set;
+}
+
 interface PhraseHit {
   sentence: ScoringSentence;
   strength: number;
@@ -122,10 +134,11 @@ interface PhraseHit {
 /** Sentences of the pool a phrase matches, best supported first (document order among equals). */
 function phraseHits(ctx: ScoringContext, rule: RuleOf<'phrases'>, source: string, pool: readonly ScoringSentence[]): PhraseHit[] {
   const bySentence = matchesBySentence(ctx, source);
+  const inPool = poolSet(pool);
   const hits: PhraseHit[] = [];
-  for (const sentence of pool) {
-    const found = bySentence.get(sentence.index);
-    if (!found) continue;
+  for (const [index, found] of bySentence) {
+    const sentence = ctx.sentences[index]!;
+    if (!inPool.has(sentence)) continue;
     const own = ownMatches(ctx, sentence, found).filter((m) => !negated(sentence.folded, m));
     const kept = rule.sameYear ? inReportYear(ctx, sentence, own) : own;
     if (kept.length > 0) hits.push({ sentence, strength: support(sentence, kept) });
