@@ -10,7 +10,7 @@ import { buildOutline, type DraftSection, type OutlineLine } from './outline.ts'
 import { assignParts, partFromContent } from './parts.ts';
 
 /** Bumped whenever normalisation changes what it produces, so stored reports can be told apart and re-parsed. */
-export const NORMALIZER_VERSION = '1.0.0';
+export const NORMALIZER_VERSION = '1.1.0';
 
 /** A report has prose: fewer Han characters than this is a cover page, a form or a wrong file. */
 export const MIN_REPORT_HAN_CHARS = 200;

@@ -178,6 +178,22 @@ describe('evidence is the sentence that carries the fact', () => {
   });
 });
 
+describe('a statutory part counts as present only with content', () => {
+  it('an empty 不足 heading is flagged missing, as if there were none', () => {
+    const text = township(['全年调解矛盾纠纷60件。']).replace(/一是执法人员偏少[^\n]*\n/u, '');
+    const result = score(text);
+    expect(result.flags.filter((f) => f.code === 'missing-part').map((f) => f.part)).toContain('shortcomings');
+    expect(indicator(result, 'D1.shortcomings').score).toBe(0);
+  });
+
+  it('plans written as item headings are content ("（一）2025年6月底前…" with nothing under it)', () => {
+    const text = township(['全年调解矛盾纠纷60件。']).replace(/一是2025年6月前[^\n]*/u, '（一）2025年6月底前新增持证执法人员2名\n（二）在6个山区村开展流动普法课堂12场\n（三）提高法律顾问参与重大决策的经费保障水平');
+    const result = score(text);
+    expect(result.flags.map((f) => f.part)).not.toContain('plans');
+    expect(indicator(result, 'D1.plans').note).not.toContain('（0 字）');
+  });
+});
+
 describe('plainly worded content is found', () => {
   it.each([
     ['本年度未制发行政规范性文件。', 'D3.normative'],
