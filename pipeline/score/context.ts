@@ -210,6 +210,34 @@ function isHeadingSentence(folded: string, heading: string, opensParagraph: bool
   return !hasFigure && TOPIC_HEAD.test(folded) && hanCount(folded) <= 120;
 }
 
+/**
+ * Marks keyword stuffing (see stuffing.ts): keyword lists, and frames filled again and again with different keywords.
+ * Concrete sentences and sentences that earn nothing anyway (headings, short ones, repeats) are left alone. Returns
+ * the stuffed sentences in document order.
+ */
+function markStuffed(sentences: readonly ScoringSentence[], profiles: readonly KeywordProfile[], anti: Rubric['antiGaming']): ScoringSentence[] {
+  const stuffed: ScoringSentence[] = [];
+  const frames = new Map<string, ScoringSentence[]>();
+  const mark = (sentence: ScoringSentence): void => {
+    sentence.eligible = false;
+    sentence.ineligibleReason = 'keyword-stuffing';
+    stuffed.push(sentence);
+  };
+  profiles.forEach((profile, i) => {
+    const sentence = sentences[i]!;
+    if (!sentence.eligible || sentence.concrete) return;
+    if (isKeywordList(profile, anti)) mark(sentence);
+    else if (profile.indicators >= 2 && profile.skeleton.replace(/□/gu, '').length >= 6) {
+      const frame = frames.get(profile.skeleton);
+      if (frame) frame.push(sentence);
+      else frames.set(profile.skeleton, [sentence]);
+    }
+  });
+  // The same sentence frame filled with different keywords, again and again, is generated filler, not reporting.
+  for (const frame of frames.values()) if (frame.length > anti.maxTemplateRepeats) frame.forEach(mark);
+  return stuffed.sort((a, b) => a.index - b.index);
+}
+
 /** Longest head of an enumerated item (一是…, （一）…) in Han characters: a head is a short phrase, not a statement. */
 const MAX_HEAD_HAN = 25;
 
@@ -239,8 +267,6 @@ export function buildContext(report: NormalizedReport, loaded: LoadedRubric, opt
   const partHan = new Map<ReportPart, number>();
   const partContent = new Map<ReportPart, number>();
   const seen = new Set<string>();
-  const stuffed: ScoringSentence[] = [];
-  const skeletons = new Map<string, ScoringSentence[]>();
   let factIndex = 0;
   const sortedFacts = [...report.facts].sort((a, b) => a.offset - b.offset);
   const facts: Fact[] = [];
@@ -282,15 +308,11 @@ export function buildContext(report: NormalizedReport, loaded: LoadedRubric, opt
           part: section.part, han: hanCount(span.text), facts: read, eligible: true, concrete: isConcrete(folded, read.length > 0),
         };
         const key = folded.replace(/\s+/gu, '');
-        if (isHeadingSentence(folded, paragraphIndex === 0 ? section.heading : '', spanIndex === 0, read.length > 0, spanIndex === spans.length - 1)) {
+        const heading = isHeadingSentence(folded, paragraphIndex === 0 ? section.heading : '', spanIndex === 0, read.length > 0, spanIndex === spans.length - 1);
+        const reason = heading ? 'heading' : sentence.han < rubric.antiGaming.minSentenceChars ? 'short' : seen.has(key) ? 'repeat' : null;
+        if (reason) {
           sentence.eligible = false;
-          sentence.ineligibleReason = 'heading';
-        } else if (sentence.han < rubric.antiGaming.minSentenceChars) {
-          sentence.eligible = false;
-          sentence.ineligibleReason = 'short';
-        } else if (seen.has(key)) {
-          sentence.eligible = false;
-          sentence.ineligibleReason = 'repeat';
+          sentence.ineligibleReason = reason;
         }
         seen.add(key);
         sentences.push(sentence);
@@ -303,30 +325,8 @@ export function buildContext(report: NormalizedReport, loaded: LoadedRubric, opt
     corpus.starts.push(at);
     at += sentence.folded.length + 1;
   }
-  const anti = rubric.antiGaming;
   const hitCache = new Map<string, ReadonlySet<number>>();
-  keywordProfiles(corpus, sentences, compiled, hitCache).forEach((profile, i) => {
-    const sentence = sentences[i]!;
-    // A concrete statement is reporting, however many indicators it touches; headings earn nothing anyway.
-    if (!sentence.eligible || sentence.concrete) return;
-    if (isKeywordList(profile, anti)) {
-      sentence.eligible = false;
-      sentence.ineligibleReason = 'keyword-stuffing';
-      stuffed.push(sentence);
-    } else if (profile.indicators >= 2 && profile.skeleton.replace(/□/gu, '').length >= 6) {
-      skeletons.set(profile.skeleton, [...(skeletons.get(profile.skeleton) ?? []), sentence]);
-    }
-  });
-  // The same sentence frame filled with different keywords, again and again, is generated filler, not reporting.
-  for (const group of skeletons.values()) {
-    if (group.length <= rubric.antiGaming.maxTemplateRepeats) continue;
-    for (const sentence of group) {
-      sentence.eligible = false;
-      sentence.ineligibleReason = 'keyword-stuffing';
-      stuffed.push(sentence);
-    }
-  }
-  stuffed.sort((a, b) => a.index - b.index);
+  const stuffed = markStuffed(sentences, keywordProfiles(corpus, sentences, compiled, hitCache), rubric.antiGaming);
   const bodyHan = [...partHan.entries()].reduce((sum, [, n]) => sum + n, 0);
   const loc = locator(report);
   return {

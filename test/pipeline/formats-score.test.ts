@@ -13,7 +13,8 @@ import { fictionalReports, renderFormats, seedReports, SOFFICE, type SourceRepor
  * The same report as .txt (UTF-8, BOM, GB18030, UTF-16, Big5), .md, .html (UTF-8, GB18030, a page that marks its
  * title and opening paragraph class="title"), .docx (styles, faked headings, list numbering, 二号 headings, a
  * title-styled opening), .doc and .pdf (including PDFs whose 二号 headings wrap onto a second line and whose opening
- * paragraph is set as a title) gives the same unit, year, parts and total within 0.5 points. Over the five seeds (when
+ * paragraph is set as a title) gives the same unit, year, parts and total within 0.5 points, cites every sentence with
+ * its location (and page, in a PDF), and is never flagged as keyword stuffing. Over the five seeds (when
  * ../shared is there), every sample (the Word ones from their text sources) and the fictional fixtures. .doc and .pdf
  * renderings need LibreOffice; without it they are skipped with a notice, and the committed LibreOffice fixtures in
  * test/fixtures/formats still cover both formats.
@@ -86,6 +87,8 @@ describe('the same report in every format', () => {
       expect(cited.every((e) => e.location && !/\d+\s*字/u.test(e.location)), r.fixture.file).toBe(true);
       if (r.fixture.format === 'pdf') expect(cited.filter((e) => !/标题$/u.test(e.location ?? '')).every((e) => (e.page ?? 0) >= 1), r.fixture.file).toBe(true);
       else expect(cited.every((e) => e.page === undefined), r.fixture.file).toBe(true);
+      // An honest report is never flagged as keyword stuffing, in any format.
+      expect(r.result.flags.map((f) => f.code), r.fixture.file).not.toContain('keyword-stuffing');
       spread = Math.max(spread, Math.abs(r.result.total - reference!.result.total));
       expect(Math.abs(r.result.total - reference!.result.total), r.fixture.file).toBeLessThanOrEqual(MAX_TOTAL_SPREAD);
     }
