@@ -17,6 +17,8 @@ import { reportSignature, similarPairs } from '../pipeline/rank/similarity.ts';
 import { workbookBuffer } from '../pipeline/workbook/index.ts';
 import { isDocumentRejected } from '../pipeline/failure.ts';
 import { hasSoffice, makeFormatFixtures } from '../scripts/make-format-fixtures.ts';
+import { digits, nestedNumbering, runOnLine, runOnLines } from '../test/pipeline/score/hostile-text-fixtures.ts';
+import { auditReport, percent, runAudit } from './audit.ts';
 import { allTexts, percentile, random, ROOT, seedOrSampleFiles, SEEDS } from './corpus.ts';
 
 /**
@@ -219,4 +221,54 @@ async function lambda(): Promise<SectionResult> {
   return { title: 'Lambda bundles and module init', note: `esbuild with code splitting, as the CDK stack bundles; init = importing index.mjs in a fresh Node ${process.version} process (Lambda runs nodejs22.x on arm64)`, rows };
 }
 
-export const SECTIONS: Record<string, () => Promise<SectionResult>> = { pipeline, formats, cross, workbook, lambda };
+/** The evidence audit (test/golden/evidence): how many hand-checked judgements the scorer gets right. */
+async function audit(): Promise<SectionResult> {
+  const result = await runAudit();
+  process.stderr.write(`${auditReport(result)}\n`);
+  const bySource = new Map<string, { judged: number; right: number }>();
+  for (const row of result.rows) {
+    const key = row.judgement.source.startsWith('seeds/') ? 'seeds (../shared/seeds)' : row.judgement.source.startsWith('samples/2023/') ? 'samples 2023' : 'samples 2024';
+    const entry = bySource.get(key) ?? { judged: 0, right: 0 };
+    entry.judged++;
+    if (row.verdict === 'right') entry.right++;
+    bySource.set(key, entry);
+  }
+  const rows: Row[] = [...bySource.entries()].map(([reports, { judged, right }]) => ({ reports, judgements: judged, right, share: percent(right / judged) }));
+  rows.push({ reports: 'all', judgements: result.rows.length, right: result.right, share: percent(result.right / Math.max(1, result.rows.length)) });
+  return {
+    title: 'Evidence audit (hand-checked judgements)',
+    note: `precision of awarded points ${percent(result.precision)}, recall ${percent(result.recall)}${result.skipped ? `; ${result.skipped} judgements on seeds skipped (../shared/seeds absent)` : ''}`,
+    rows,
+  };
+}
+
+/** Hostile text through parse and score (test/pipeline/score/hostile-text.test.ts asserts the outcomes, not the times). */
+async function hostile(): Promise<SectionResult> {
+  const rows: Row[] = [];
+  const cases: [string, string][] = [
+    ['400k chars, no sentence end, short lines', runOnLines()],
+    ['400k chars on one line', runOnLine()],
+    ['nested numbering, 3000 lines', nestedNumbering()],
+    ['50k digits in a row', digits()],
+  ];
+  for (const [name, text] of cases) {
+    const bytes = Buffer.from(text);
+    let t = performance.now();
+    let outcome = 'scored';
+    let report: NormalizedReport;
+    try {
+      report = normalizeReport(await extractDocument(bytes), { key: name, format: 'txt', bytes: bytes.length, sha256: sha(bytes) }, { metrics: rubric.rubric.metrics });
+    } catch (error) {
+      if (!isDocumentRejected(error)) throw error;
+      outcome = `refused (${error.code}); scorer run directly`;
+      report = normalizeReport({ format: 'txt', blocks: text.split('\n').map((line) => ({ text: line })), warnings: [] }, { key: name, format: 'txt', bytes: bytes.length, sha256: sha(bytes) }, { metrics: rubric.rubric.metrics });
+    }
+    const parseMs = performance.now() - t;
+    t = performance.now();
+    scoreReport(report, rubric);
+    rows.push({ text: name, chars: text.length, outcome, 'parse ms': round(parseMs, 0), 'score ms': round(performance.now() - t, 0) });
+  }
+  return { title: 'Hostile text, one core', note: 'each text once, cold; the extract stage refuses lines over 50,000 characters', rows };
+}
+
+export const SECTIONS: Record<string, () => Promise<SectionResult>> = { pipeline, formats, cross, workbook, lambda, audit, hostile };

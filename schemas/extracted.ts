@@ -33,10 +33,26 @@ export const BlockHint = z
   .strict();
 export type BlockHint = z.infer<typeof BlockHint>;
 
+/** Where a later page begins inside a block: after `at` non-space characters of its text, page `page` starts. */
+export const PageBreak = z
+  .object({
+    at: z.number().int().nonnegative(),
+    page: z.number().int().positive(),
+  })
+  .strict();
+export type PageBreak = z.infer<typeof PageBreak>;
+
 export const Block = z
   .object({
     text: z.string(),
     hint: BlockHint.optional(),
+    /** PDF only: the page (1-based) the block starts on, so evidence can say where to look on paper. */
+    page: z.number().int().positive().optional(),
+    /**
+     * PDF only: the pages a block runs onto (a paragraph continued across a page break). Positions count non-space
+     * characters, which survive the normaliser's cleaning of spaces and line breaks.
+     */
+    pageBreaks: z.array(PageBreak).optional(),
   })
   .strict();
 export type Block = z.infer<typeof Block>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DocumentFormat } from './extracted.ts';
+import { DocumentFormat, PageBreak } from './extracted.ts';
 import { parseUploadKey } from './storage.ts';
 
 /**
@@ -101,6 +101,10 @@ export const Paragraph = z
     text: z.string(),
     /** Offset of the paragraph's first character in `NormalizedReport.text`. */
     offset: z.number().int().nonnegative(),
+    /** PDF only: the page (1-based) the paragraph starts on. */
+    page: z.number().int().positive().optional(),
+    /** PDF only: later pages the paragraph runs onto (positions in non-space characters, see pipeline/text/pages.ts). */
+    pageBreaks: z.array(PageBreak).optional(),
   })
   .strict();
 export type Paragraph = z.infer<typeof Paragraph>;
@@ -128,6 +132,14 @@ export type Section = z.infer<typeof Section>;
 export const FactQualifier = z.enum(['exact', 'atLeast', 'about', 'atMost']);
 export type FactQualifier = z.infer<typeof FactQualifier>;
 
+/**
+ * Whose figure it is, from the sentence it stands in: `unit` the reporting unit itself (我镇, 全镇, or no scope
+ * named), `village` its villages or communities (各村, 每个村（社区）), `county` the county as a whole (全县, 县级), `higher`
+ * the city, province or a higher body (全市, 上级). For a county government's own report, `county` is the unit.
+ */
+export const FactSubject = z.enum(['unit', 'village', 'county', 'higher']);
+export type FactSubject = z.infer<typeof FactSubject>;
+
 export const Fact = z
   .object({
     /** The metric id from the rubric's metric catalogue, when the phrase around the figure names one. */
@@ -144,6 +156,10 @@ export const Fact = z
     offset: z.number().int().nonnegative(),
     /** Index into `sections`. */
     section: z.number().int().nonnegative(),
+    /** Whose figure it is (see FactSubject); absent in reports normalised before it was recorded. */
+    subject: FactSubject.optional(),
+    /** The year the sentence dates the figure to (2021年度…, 上年的…), when it names one. */
+    year: z.number().int().optional(),
   })
   .strict();
 export type Fact = z.infer<typeof Fact>;

@@ -37,12 +37,40 @@ export const SourceRef = z
   .strict();
 export type SourceRef = z.infer<typeof SourceRef>;
 
+/**
+ * Whose figures a metric counts (see FactSubject in report.ts): unit 本单位 · village 所辖村（社区） · county 全县
+ * （对县直部门而言是全县的数字，不是本部门的；县政府自己的报告中视同本单位） · higher 市、省或上级.
+ */
+export const MetricSubject = z.enum(['unit', 'village', 'county', 'higher']);
+
 export const Metric = z
   .object({
     id: z.string().regex(/^[a-z][a-z0-9_.-]*$/).describe('指标编号，如 mediation.success_rate'),
     name: z.string().min(1).describe('中文名称，如“调解成功率”'),
-    patterns: z.array(Pattern).min(1).describe('数字前同一分句中出现这些词语时，该数字归入本指标'),
+    patterns: z
+      .array(Pattern)
+      .min(1)
+      .describe('数字前同一分句（或同一顿号列举）中出现这些词语时，该数字归入本指标；数字前没有时，看数字后同一分句中的中心词（如“1件行政诉讼败诉案件”）'),
     units: z.array(z.string()).default([]).describe('允许的单位（如 ["%"] 或 ["件","起"]）；空表示不限'),
+    actions: z
+      .array(Pattern)
+      .default([])
+      .describe('谁做了什么：该句从开头到数字所在分句末尾须出现这些词之一（如法律顾问的事项须有“法律顾问|律师”，领导干部学法须有“党委|班子|干部|会前”）；空表示不限'),
+    exclude: z
+      .array(Pattern)
+      .default([])
+      .describe('数字所在分句出现这些词时不归入本指标（如“执法人员|调整为”不是普法受众人数）'),
+    subjects: z
+      .array(MetricSubject)
+      .min(1)
+      .default(['unit', 'village'])
+      .describe('计入哪些主体的数字：unit 本单位、village 所辖村（社区）、county 全县、higher 上级；默认本单位和所辖村'),
+    pays: z
+      .number()
+      .int()
+      .min(1)
+      .default(1)
+      .describe('同一个数字最多为几个指标得分：默认 1（一个事实只得一次分）'),
   })
   .strict();
 export type Metric = z.infer<typeof Metric>;
@@ -85,6 +113,10 @@ export const PhrasesRule = z
       .enum(['sentences', 'headings'])
       .default('sentences')
       .describe('sentences 在正文句子中找 · headings 在各级标题中找（用于结构性要素，如“其他需要报告的情况”）'),
+    sameYear: z
+      .boolean()
+      .default(false)
+      .describe('命中处所述年份须为报告所属年度（用于荣誉等：“荣获2021年度…先进乡镇”不计入2024年度）'),
   })
   .strict();
 

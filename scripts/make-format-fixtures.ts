@@ -12,7 +12,13 @@
  *   NAME.fake-headings.docx (no heading styles: headings are bold, larger, Normal-style paragraphs),
  *   NAME.auto-numbered.docx (heading numbers "一、"/"（一）" made by Word list numbering, not typed — as Word's
  *     AutoFormat does; only where the source's numbers run in sequence),
- *   and, when `soffice` is on PATH, NAME.pdf and NAME.doc converted from NAME.docx by LibreOffice.
+ *   NAME.title-class.html (a government-site page that marks the title AND the long opening paragraph with
+ *     class="title": only the short line is a title),
+ *   NAME.wrapped-headings.docx (level-1 and level-2 headings in 二号 (22pt), so long headings wrap onto a second
+ *     line in print),
+ *   NAME.title-opening.docx (the opening paragraph after the title set in Word's Title style: large and centred),
+ *   and, when `soffice` is on PATH, NAME.pdf and NAME.doc converted from NAME.docx by LibreOffice, plus
+ *   NAME.wrapped-headings.pdf and NAME.title-opening.pdf from the two .docx variants above.
  *
  * Heading lines are recognised the way Chinese reports write them: "一、…" is a level-1 heading, "（一）…" a level-2
  * heading when short, or a bold run-in head when the paragraph continues after the first sentence.
@@ -24,7 +30,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import iconv from 'iconv-lite';
 import * as OpenCC from 'opencc-js';
-import { AlignmentType, Document, Footer, Header, HeadingLevel, LevelFormat, LevelSuffix, Packer, PageNumber, Paragraph, TextRun } from 'docx';
+import { AlignmentType, Document, Footer, Header, HeadingLevel, LevelFormat, LevelSuffix, LineRuleType, Packer, PageNumber, Paragraph, TextRun } from 'docx';
 
 export type ReportLineKind = 'title' | 'heading1' | 'heading2' | 'runin' | 'body';
 
@@ -69,6 +75,11 @@ export function parseReportLines(text: string): ReportLine[] {
   return result;
 }
 
+/** The first prose paragraph (not an addressee line): what a template may style as a title. */
+export function openingParagraph(lines: readonly ReportLine[]): number {
+  return lines.findIndex((line) => line.kind === 'body' && line.text.length > 40);
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Text encodings
 
@@ -107,11 +118,18 @@ function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** A web page as a government site would publish it: <h1>/<h2>/<h3>, <p>, <strong> run-in heads. */
-export function renderHtml(text: string, charset: 'utf-8' | 'gb18030'): Uint8Array {
-  const body = parseReportLines(text)
-    .map((line) => {
+/**
+ * A web page as a government site would publish it: <h1>/<h2>/<h3>, <p>, <strong> run-in heads. With `titleClass`,
+ * the page marks its title lines and also its first body paragraph (the long opening prose) as <p class="title">, as
+ * some site templates do.
+ */
+export function renderHtml(text: string, charset: 'utf-8' | 'gb18030', options: { titleClass?: boolean } = {}): Uint8Array {
+  const lines = parseReportLines(text);
+  const opening = openingParagraph(lines);
+  const body = lines
+    .map((line, index) => {
       const html = escapeHtml(line.text);
+      if (options.titleClass && (line.kind === 'title' || index === opening)) return `<p class="title">${html}</p>`;
       switch (line.kind) {
         case 'title':
           return `<h1 style="text-align:center">${html}</h1>`;
@@ -205,11 +223,25 @@ export function autoNumbering(lines: ReportLine[]): ({ level: 0 | 1; text: strin
   });
 }
 
-export async function renderDocx(text: string, options: { fakeHeadings?: boolean; autoNumbered?: boolean } = {}): Promise<Uint8Array> {
+export interface DocxOptions {
+  /** No heading styles: headings are bold, larger Normal paragraphs. */
+  fakeHeadings?: boolean;
+  /** Heading numbers made by Word list numbering. */
+  autoNumbered?: boolean;
+  /** Level-1 and level-2 headings in 二号 (22pt, the title's size), so long ones wrap onto a second line in print. */
+  wrappedHeadings?: boolean;
+  /** The first body paragraph (the opening prose) in Word's Title style. */
+  titleStyledOpening?: boolean;
+}
+
+export async function renderDocx(text: string, options: DocxOptions = {}): Promise<Uint8Array> {
   const lines = parseReportLines(text);
   const running = lines.find((l) => l.kind === 'title')?.text ?? '';
   const numbered = options.autoNumbered ? autoNumbering(lines) : [];
+  const opening = openingParagraph(lines);
+  const headingSize = options.wrappedHeadings ? SIZE.title : undefined;
   const children = lines.map((line, index) => {
+    if (options.titleStyledOpening && index === opening) return new Paragraph({ heading: HeadingLevel.TITLE, text: line.text });
     const auto = numbered[index];
     if (auto) {
       const numbering = { reference: 'outline', level: auto.level };
@@ -261,10 +293,12 @@ export async function renderDocx(text: string, options: { fakeHeadings?: boolean
     },
     styles: {
       default: {
-        document: { run: { size: SIZE.body, font: FONT }, paragraph: { spacing: { line: 360 } } },
+        // The wrapped-heading rendering uses Word's proportional "1.5 倍行距" (line height grows with the font size),
+        // so a wrapped 二号 heading has a wider leading than the body text.
+        document: { run: { size: SIZE.body, font: FONT }, paragraph: { spacing: options.wrappedHeadings ? { line: 360, lineRule: LineRuleType.AUTO } : { line: 360 } } },
         title: { run: { size: SIZE.title, bold: true, font: FONT, color: '000000' }, paragraph: { alignment: AlignmentType.CENTER, spacing: { after: 240 } } },
-        heading1: { run: { size: SIZE.heading1, bold: true, font: FONT, color: '000000' }, paragraph: { spacing: { before: 120, after: 120 } } },
-        heading2: { run: { size: SIZE.heading2, bold: true, font: FONT, color: '000000' }, paragraph: { spacing: { before: 60, after: 60 } } },
+        heading1: { run: { size: headingSize ?? SIZE.heading1, bold: true, font: FONT, color: '000000' }, paragraph: { spacing: { before: 120, after: 120 } } },
+        heading2: { run: { size: headingSize ?? SIZE.heading2, bold: true, font: FONT, color: '000000' }, paragraph: { spacing: { before: 60, after: 60 } } },
       },
     },
     sections: [
@@ -348,6 +382,8 @@ export async function makeFormatFixtures(inputs: { name: string; text: string }[
     return path;
   };
   const docxFiles: { path: string; name: string; text: string }[] = [];
+  // Variants that matter only in print: converted to PDF, not to .doc.
+  const printOnly: { path: string; text: string; variant: string }[] = [];
   for (const { name, text } of inputs) {
     for (const variant of ['utf8', 'utf8-bom', 'gb18030', 'utf16le', 'utf16be', 'big5'] as const) {
       write(`${name}.${variant}.txt`, renderText(text, variant), {
@@ -359,6 +395,7 @@ export async function makeFormatFixtures(inputs: { name: string; text: string }[
     }
     write(`${name}.utf8.html`, renderHtml(text, 'utf-8'), { format: 'html', variant: 'utf8', expectedText: text, hasHeadingHints: true });
     write(`${name}.gb18030.html`, renderHtml(text, 'gb18030'), { format: 'html', variant: 'gb18030', expectedText: text, hasHeadingHints: true });
+    write(`${name}.title-class.html`, renderHtml(text, 'utf-8', { titleClass: true }), { format: 'html', variant: 'title-class', expectedText: text, hasHeadingHints: true });
     write(`${name}.md`, renderMarkdown(text), { format: 'md', variant: 'markdown', expectedText: text, hasHeadingHints: true });
     const docx = write(`${name}.docx`, await renderDocx(text), { format: 'docx', variant: 'styles', expectedText: text, hasHeadingHints: true });
     docxFiles.push({ path: docx, name, text });
@@ -374,6 +411,13 @@ export async function makeFormatFixtures(inputs: { name: string; text: string }[
       expectedText: text,
       hasHeadingHints: true,
     });
+    for (const [variant, docxOptions] of [
+      ['wrapped-headings', { wrappedHeadings: true }],
+      ['title-opening', { titleStyledOpening: true }],
+    ] as const) {
+      const path = write(`${name}.${variant}.docx`, await renderDocx(text, docxOptions), { format: 'docx', variant, expectedText: text, hasHeadingHints: true });
+      printOnly.push({ path, text, variant });
+    }
   }
   if (options.soffice ?? hasSoffice()) {
     for (const target of ['pdf', 'doc'] as const) {
@@ -383,6 +427,11 @@ export async function makeFormatFixtures(inputs: { name: string; text: string }[
         fixtures.push({ file: basename(path), path, format: target, variant: 'soffice', expectedText: source.text, hasHeadingHints: target === 'pdf' });
       });
     }
+    const printed = convertWithSoffice(printOnly.map((p) => p.path), 'pdf', outDir);
+    printed.forEach((path, index) => {
+      const source = printOnly[index]!;
+      fixtures.push({ file: basename(path), path, format: 'pdf', variant: `soffice ${source.variant}`, expectedText: source.text, hasHeadingHints: true });
+    });
   }
   return fixtures;
 }

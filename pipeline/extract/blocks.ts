@@ -1,4 +1,4 @@
-import type { Block, BlockHint } from '../../schemas/extracted.ts';
+import type { Block, BlockHint, PageBreak } from '../../schemas/extracted.ts';
 
 /** A problem that did not stop extraction (ExtractedDocument.warnings). */
 export interface ExtractWarning {
@@ -22,17 +22,35 @@ export function cleanBlockText(text: string): string {
   return text.replace(INVISIBLE, '').trim();
 }
 
+/**
+ * Longest text a title hint is kept for (characters). A report title runs to two lines (≤ 60 characters); a
+ * "title" longer than this is an opening paragraph a template styled large, and must stay prose: it names the unit,
+ * the year and the county.
+ */
+export const MAX_TITLE_CHARS = 80;
+
+/** Where a block sits in a paged document (PDF): its first page and the later pages it runs onto. */
+export interface BlockPages {
+  page: number;
+  pageBreaks?: readonly PageBreak[];
+}
+
 /** A block with only the hints that are set (no `undefined`/`false` keys), or no hint at all. */
-export function makeBlock(text: string, hint: BlockHint = {}): Block {
+export function makeBlock(text: string, hint: BlockHint = {}, pages?: BlockPages): Block {
   const compact: BlockHint = {};
   if (hint.headingLevel !== undefined) compact.headingLevel = hint.headingLevel;
-  if (hint.title) compact.title = true;
+  if (hint.title && text.length <= MAX_TITLE_CHARS) compact.title = true;
   if (hint.leadingBold) compact.leadingBold = hint.leadingBold;
   if (hint.allBold) compact.allBold = true;
   if (hint.fontSize !== undefined && hint.fontSize > 0) compact.fontSize = Math.round(hint.fontSize * 10) / 10;
   if (hint.centered) compact.centered = true;
   if (hint.indented) compact.indented = true;
-  return Object.keys(compact).length > 0 ? { text, hint: compact } : { text };
+  const block: Block = Object.keys(compact).length > 0 ? { text, hint: compact } : { text };
+  if (pages) {
+    block.page = pages.page;
+    if (pages.pageBreaks && pages.pageBreaks.length > 0) block.pageBreaks = [...pages.pageBreaks];
+  }
+  return block;
 }
 
 /** A styled piece of a block's text (HTML inline content, a Word run). */

@@ -230,12 +230,11 @@ export function htmlToSourcedBlocks(html: string, marker?: RegExp): { blocks: Bl
       if (name === 'b' || name === 'strong') element.bold = true;
       if (style.bold !== undefined) element.bold = style.bold;
       const heading = /^h([1-6])$/.exec(name);
-      if (heading) {
-        const classes = (token.attrs.class ?? '').split(/\s+/);
-        // mammoth renders Word's Title style as <h1 class="title"> (see the docx style map).
-        if (classes.includes('title')) element.title = true;
-        else element.headingLevel = Number(heading[1]);
-      }
+      // mammoth renders Word's Title style as <h1 class="title"> (see the docx style map); government site templates
+      // mark their title as <p class="title"> or <div class="title">. makeBlock keeps the hint for short text only.
+      const titleClass = (token.attrs.class ?? '').split(/\s+/).includes('title');
+      if (titleClass && (heading || name === 'p' || name === 'div')) element.title = true;
+      else if (heading) element.headingLevel = Number(heading[1]);
       if (name === 'center' || style.centered || token.attrs.align?.toLowerCase() === 'center') element.centered = true;
       else if (style.centered === false || (token.attrs.align && BLOCK_ELEMENTS.has(name))) element.centered = false;
       if (style.fontSize !== undefined) element.fontSize = style.fontSize;

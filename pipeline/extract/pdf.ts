@@ -1,6 +1,7 @@
 import type { getDocumentProxy } from 'unpdf';
-import type { Block, BlockHint } from '../../schemas/extracted.ts';
-import { cleanBlockText, makeBlock } from './blocks.ts';
+import type { Block, BlockHint, PageBreak } from '../../schemas/extracted.ts';
+import { nonSpaceLength } from '../text/pages.ts';
+import { cleanBlockText, makeBlock, MAX_TITLE_CHARS } from './blocks.ts';
 import type { ExtractWarning, ExtractedContent } from './blocks.ts';
 import type { ExtractLimits } from './limits.ts';
 import { pdfDataOptions } from './pdf-data.ts';
@@ -10,7 +11,8 @@ import { rejectEncrypted, rejectGarbledPdf, rejectScannedPdf, rejectTooManyPages
  * PDF → blocks via unpdf's pdf.js. Text items are grouped into lines by baseline, running headers/footers and page
  * numbers are dropped, and lines broken by the page layout are joined back into paragraphs using the geometry (a line
  * that reaches the right margin continues into the next one unless that one is indented, set in another size, or
- * far below). Blocks carry fontSize, centered, and title/headingLevel where a larger size marks a heading.
+ * farther below than that size's own leading allows). Blocks carry fontSize, centered, title/headingLevel where a
+ * larger size marks a heading, and the page they start on (and any page they run onto).
  */
 
 export interface Deadline {
@@ -284,6 +286,7 @@ function typicalLineGap(lines: Line[], bodySize: number): number {
 
 interface Layout {
   bodySize: number;
+  /** Baseline distance of body text; other sizes are expected at a leading in proportion (see leadingFor). */
   lineGap: number;
   left: Map<number, number>;
   right: Map<number, number>;
@@ -375,7 +378,7 @@ function linesToBlocks(lines: Line[], pages: PageLines[]): Block[] {
     // one-line paragraph is symmetric too).
     const centered =
       group.some((l) => l.x0 > left + 1.5 * l.size) && group.every((l) => Math.abs((l.x0 + l.x1) / 2 - (left + right) / 2) < 1.5 * l.size);
-    return { text: cleanBlockText(text), size: first.size, page: first.page, centered, bold: group.every((l) => l.overprinted) };
+    return { text: cleanBlockText(text), size: first.size, page: first.page, pageBreaks: pageBreaksOf(group), centered, bold: group.every((l) => l.overprinted) };
   });
 
   // Title: among the first blocks of the first page, text above body size and larger than anything after it.
@@ -383,7 +386,7 @@ function linesToBlocks(lines: Line[], pages: PageLines[]): Block[] {
   const titleSize = opening.reduce((max, d) => Math.max(max, d.size), 0);
   const largestLater = drafts.reduce((max, d) => (opening.includes(d) ? max : Math.max(max, d.size)), 0);
   const hasTitle = titleSize >= layout.bodySize * 1.1 && titleSize > largestLater;
-  const isTitle = (d: (typeof drafts)[number]): boolean => hasTitle && opening.includes(d) && d.size === titleSize && d.text.length <= 80;
+  const isTitle = (d: (typeof drafts)[number]): boolean => hasTitle && opening.includes(d) && d.size === titleSize && d.text.length <= MAX_TITLE_CHARS;
   // Heading levels: the distinct sizes above body size used by short blocks, largest first.
   const headingSizes = [...new Set(drafts.filter((d) => !isTitle(d) && d.size >= layout.bodySize * 1.05 && d.text.length <= 60).map((d) => d.size))].sort(
     (a, b) => b - a,
@@ -395,9 +398,37 @@ function linesToBlocks(lines: Line[], pages: PageLines[]): Block[] {
       const hint: BlockHint = { fontSize: d.size, centered: d.centered, allBold: d.bold };
       if (isTitle(d)) hint.title = true;
       else if (d.text.length <= 60 && headingSizes.includes(d.size)) hint.headingLevel = Math.min(6, headingSizes.indexOf(d.size) + 1);
-      return makeBlock(d.text, hint);
+      return makeBlock(d.text, hint, { page: d.page, pageBreaks: d.pageBreaks });
     });
 }
+
+/** Where a paragraph's lines move to the next page, counted in non-space characters of the joined text. */
+function pageBreaksOf(group: readonly Line[]): PageBreak[] {
+  const breaks: PageBreak[] = [];
+  let before = 0;
+  let page = group[0]?.page ?? 1;
+  for (const line of group) {
+    if (line.page !== page) {
+      breaks.push({ at: before, page: line.page });
+      page = line.page;
+    }
+    before += nonSpaceLength(line.text);
+  }
+  return breaks;
+}
+
+/**
+ * How far below the previous baseline a line of this size may sit and still continue the paragraph. Leading grows
+ * with the font size (Word's "1.5 倍行距" gives a 22pt heading a third more space than 16pt body text), so a wrapped
+ * large heading is measured against its own size; text smaller than the body keeps the body's leading (fixed
+ * line spacing gives footnote-sized text the same distance).
+ */
+function leadingFor(size: number, layout: Layout): number {
+  return layout.lineGap * Math.max(1, size / layout.bodySize);
+}
+
+/** Slack over the expected leading before a gap counts as a paragraph break (space before/after paragraphs is more). */
+const LEADING_SLACK = 1.35;
 
 /**
  * Estimated width of what a line starts with that cannot be split: a run of Latin letters/digits (≈0.55 em each), or
@@ -422,7 +453,7 @@ function continues(previous: Line, line: Line, layout: Layout, lastOnPage: Map<n
   // A wrapped centred title ends in a short centred line rather than one at the left margin.
   const centredTail = line.size > layout.bodySize * 1.1 && Math.abs((line.x0 + line.x1) / 2 - (left + right) / 2) < line.size;
   if (line.x0 > left + 0.6 * line.size && !centredTail) return false;
-  if (line.page === previous.page) return line.y > previous.y && line.y - previous.y <= layout.lineGap * 1.35;
+  if (line.page === previous.page) return line.y > previous.y && line.y - previous.y <= leadingFor(line.size, layout) * LEADING_SLACK;
   // Across a page break: only from the last body line of one page to the first of the next.
   return line.page === previous.page + 1 && lastOnPage.get(previous.page) === previous;
 }

@@ -1,5 +1,6 @@
-import type { Block, BlockHint } from '../../schemas/extracted.ts';
+import type { Block, BlockHint, PageBreak } from '../../schemas/extracted.ts';
 import { fold, isHan } from '../text/fold.ts';
+import { nonSpaceLength, pageAt } from '../text/pages.ts';
 import { startsWithMarker, isStandaloneHeading } from './markers.ts';
 
 /**
@@ -11,10 +12,18 @@ import { startsWithMarker, isStandaloneHeading } from './markers.ts';
 export interface CleanLine {
   text: string;
   hint: BlockHint;
+  /** PDF only: the page the line starts on, and the later pages it runs onto (see pipeline/text/pages.ts). */
+  page?: number;
+  pageBreaks?: PageBreak[];
 }
 
 /** Sentence-final punctuation (after width folding): a line ending in one of these is a finished paragraph. */
 const TERMINAL = /[。！？；!?;：:…」』”"）)]$/u;
+
+/** Lines longer than this are never a heading (isStandaloneHeading allows 70 characters after the marker). */
+const LINE_HEAD_CHARS = 120;
+/** How much of a line's end is read to see how it ends. */
+const LINE_END_CHARS = 40;
 
 /** Lines that end like a title or an issuing body are never the first half of a sentence. */
 const TITLE_OR_ISSUER_END = /(报告|报\s告|情况|人民政府|委员会|办事处|局|办公室|领导小组)$/u;
@@ -93,38 +102,105 @@ export function cleanBlockText(raw: string, hint: BlockHint = {}): CleanLine {
   return { text: collapseSpaces(markdown.text), hint: markdown.hint };
 }
 
+/** What `continues` reads of the line before: its start, its end and its length (never all of a long line). */
+interface LineView {
+  head: string;
+  tail: string;
+  length: number;
+  hint: BlockHint;
+}
+
 /**
  * Joins a paragraph broken mid-sentence with the next one. Only prose is joined: the previous line must be long,
  * must not end a sentence and must not be a heading; the next must not start a heading.
  */
-function continues(previous: CleanLine, next: CleanLine): boolean {
-  const prev = fold(previous.text);
-  const following = fold(next.text);
+function continues(previous: LineView, next: CleanLine): boolean {
+  const prev = fold(previous.tail);
+  const following = fold(next.text.slice(0, LINE_HEAD_CHARS));
   if (previous.hint.headingLevel !== undefined || previous.hint.title || next.hint.headingLevel !== undefined) return false;
   if (next.hint.title || (previous.hint.allBold && !previous.hint.leadingBold) || next.hint.allBold) return false;
   if (TERMINAL.test(prev)) return false;
-  if (prev.length < 24) return false; // titles, issuer lines, signatures
+  if (previous.length < 24) return false; // titles, issuer lines, signatures
   if (TITLE_OR_ISSUER_END.test(prev)) return false;
-  if (isStandaloneHeading(prev)) return false;
+  if (previous.length <= LINE_HEAD_CHARS && isStandaloneHeading(fold(previous.head))) return false;
   if (startsWithMarker(following) || next.hint.leadingBold) return false;
   // A date line or a signature after the body is not a continuation.
   if (/^\d{4}年\d{1,2}月\d{1,2}日$/u.test(following)) return false;
   return isHan(following[0]) || /^[\d（(“"《]/u.test(following);
 }
 
+/** The pages of one line of a block (blocks from PDFs have one line; others carry no pages). */
+function piecePages(block: Block, pieceStart: number, piece: string): Pick<CleanLine, 'page' | 'pageBreaks'> {
+  if (block.page === undefined) return {};
+  const page = pageAt(block.text, pieceStart, block.page, block.pageBreaks);
+  const from = nonSpaceLength(block.text, pieceStart);
+  const to = from + nonSpaceLength(piece);
+  const breaks = (block.pageBreaks ?? []).filter((b) => b.at > from && b.at < to).map((b) => ({ at: b.at - from, page: b.page }));
+  return breaks.length > 0 ? { page, pageBreaks: breaks } : { page };
+}
+
+/**
+ * A line being rejoined from broken pieces. The pieces are joined once, when the line is complete: appending to a
+ * string and reading its end again for every piece is quadratic on a long text without sentence ends.
+ */
+interface OpenLine extends LineView {
+  line: CleanLine;
+  pieces: string[];
+  /** Non-space characters so far, where a page turning inside the paragraph is recorded (see text/pages.ts). */
+  nonSpace: number;
+  lastPage: number | undefined;
+}
+
+function open(line: CleanLine): OpenLine {
+  return {
+    line,
+    pieces: [line.text],
+    head: line.text.slice(0, LINE_HEAD_CHARS),
+    tail: line.text.slice(-LINE_END_CHARS),
+    length: line.text.length,
+    hint: line.hint,
+    nonSpace: line.page !== undefined ? nonSpaceLength(line.text) : 0,
+    lastPage: line.pageBreaks?.at(-1)?.page ?? line.page,
+  };
+}
+
+function append(into: OpenLine, line: CleanLine): void {
+  if (line.page !== undefined) {
+    const breaks = into.line.pageBreaks ?? [];
+    if (into.lastPage !== undefined && line.page !== into.lastPage) breaks.push({ at: into.nonSpace, page: line.page });
+    for (const brk of line.pageBreaks ?? []) breaks.push({ at: brk.at + into.nonSpace, page: brk.page });
+    if (breaks.length > 0) into.line.pageBreaks = breaks;
+    into.line.page ??= line.page;
+    into.lastPage = line.pageBreaks?.at(-1)?.page ?? line.page;
+    into.nonSpace += nonSpaceLength(line.text);
+  }
+  into.pieces.push(line.text);
+  into.length += line.text.length;
+  into.tail = (into.tail + line.text).slice(-LINE_END_CHARS);
+}
+
+function close(line: OpenLine): CleanLine {
+  if (line.pieces.length > 1) line.line.text = line.pieces.join('');
+  return line.line;
+}
+
 export function cleanBlocks(blocks: readonly Block[]): CleanLine[] {
   const lines: CleanLine[] = [];
+  let current: OpenLine | null = null;
   for (const block of blocks) {
+    let pieceStart = 0;
     for (const piece of block.text.split('\n')) {
-      const line = cleanBlockText(piece, block.hint ?? {});
+      const line: CleanLine = { ...cleanBlockText(piece, block.hint ?? {}), ...piecePages(block, pieceStart, piece) };
+      pieceStart += piece.length + 1;
       if (line.text.length === 0) continue;
-      const previous = lines[lines.length - 1];
-      if (previous && continues(previous, line)) {
-        previous.text += line.text;
+      if (current && continues(current, line)) {
+        append(current, line);
       } else {
-        lines.push(line);
+        if (current) lines.push(close(current));
+        current = open(line);
       }
     }
   }
+  if (current) lines.push(close(current));
   return lines;
 }

@@ -1,13 +1,14 @@
-import type { Fact, FactQualifier } from '../../schemas/report.ts';
+import type { Fact, FactQualifier, FactSubject } from '../../schemas/report.ts';
 import type { Metric } from '../../schemas/rubric.ts';
 import { fold } from '../text/fold.ts';
 import { CHINESE_NUMERAL_CHARS, parseChineseNumeral } from '../text/numerals.ts';
 
 /**
- * Facts: every figure a report gives, with its unit, its qualifier (余/多/以上 → atLeast, 约/近/左右 → about) and the
- * words before it, so that "调解成功率达到93%" becomes { metric: mediation.success_rate, value: 93, unit: "%" }.
- * Years, dates, document numbers, ordinals, outline markers and numbers inside quoted names (“141”体系, 《…2021-2025年》)
- * are not facts.
+ * Facts: every figure a report gives, with its unit, its qualifier (余/多/以上 → atLeast, 约/近/左右 → about), the
+ * words before it, whose figure it is (this unit, its villages, the county, a higher level) and the year the sentence
+ * dates it to, so that "调解成功率达到93%" becomes { metric: mediation.success_rate, value: 93, unit: "%" } and
+ * "全县…败诉3件" is known to be the county's figure, not the reporting department's. Years, dates, document numbers,
+ * ordinals, outline markers and numbers inside quoted names (“141”体系, 《…2021-2025年》) are not facts.
  */
 
 /** Units after a figure, longest first so 人次 wins over 人. */
@@ -46,6 +47,19 @@ const QUOTE_CLOSERS = new Map<number, number>([
   [0x22, 0x22], // " "
   [0x300c, 0x300d], // 「 」
 ]);
+
+/** The text with everything inside quotes and title marks blanked (same length): years in 《…2024年…方案》 date nothing. */
+export function unquoted(text: string): string {
+  const mask = quotedMask(text);
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (!mask[i]) continue;
+    out += text.slice(from, i) + ' ';
+    from = i + 1;
+  }
+  return out + text.slice(from);
+}
 
 /** Marks every character inside “…”, "…", 《…》, 〈…〉 and 【…】: numbers there belong to names and titles. */
 function quotedMask(text: string): Uint8Array {
@@ -173,57 +187,179 @@ function chineseFigures(text: string, mask: Uint8Array): RawFigure[] {
   return figures;
 }
 
+/** How far back the words before a figure are read (characters): one clause, or one enumeration of clauses. */
+const MAX_CONTEXT_CHARS = 24;
+const MAX_ENUMERATION_CHARS = 60;
+
 /** Where the clause before a figure starts: the previous comma, 、, colon or sentence end, at most 24 characters back. */
 function contextStart(text: string, start: number): number {
   let from = start;
-  while (from > 0 && start - from < 24 && !BOUNDARY.test(text[from - 1] ?? '')) from--;
+  while (from > 0 && start - from < MAX_CONTEXT_CHARS && !BOUNDARY.test(text[from - 1] ?? '')) from--;
+  return from;
+}
+
+const HARD_BOUNDARY = /[，,。；;：:！？!?\n]/u;
+
+/**
+ * Where the enumeration a clause belongs to starts: back over "、" to the previous comma or sentence end. Items of
+ * an enumeration share the verb of the first ("全年审查文件41件、合同67件") and a list of nouns shares the object
+ * ("主动公开老旧小区改造、民生补助…等信息215条").
+ */
+function enumerationStart(text: string, clauseFrom: number): number {
+  let from = clauseFrom;
+  if (text[from - 1] !== '、') return from;
+  while (from > 0 && clauseFrom - from < MAX_ENUMERATION_CHARS && !HARD_BOUNDARY.test(text[from - 1] ?? '')) from--;
   return from;
 }
 
 export interface CompiledMetric {
   id: string;
-  /** The metric's patterns as one alternation: one search per figure instead of one per pattern. */
+  /**
+   * The metric's patterns, each on its own: an alternation of them would stop at the first alternative that matches
+   * at a position ("审查" before "审查…合同"), and the rule is "the pattern that ends closest to the figure".
+   */
   patterns: RegExp[];
+  /** All patterns in one alternation, to rule a metric out with one test before its patterns are run one by one. */
+  any: RegExp;
   units: readonly string[];
+  /** Who did what (Metric.actions), looked for in the sentence up to the end of the figure's clause. */
+  actions: RegExp | null;
+  /** Words in the figure's own clause that make it something else (Metric.exclude). */
+  exclude: RegExp | null;
 }
 
+const anyOf = (patterns: readonly string[]): RegExp | null => (patterns.length > 0 ? new RegExp(patterns.map((p) => `(?:${p})`).join('|'), 'u') : null);
+
 export function compileMetrics(metrics: readonly Metric[]): CompiledMetric[] {
-  return metrics.map((m) => ({ id: m.id, patterns: [new RegExp(m.patterns.map((p) => `(?:${p})`).join('|'), 'gu')], units: m.units }));
+  return metrics.map((m) => ({
+    id: m.id,
+    patterns: m.patterns.map((p) => new RegExp(p, 'gu')),
+    any: new RegExp(m.patterns.map((p) => `(?:${p})`).join('|'), 'u'),
+    units: m.units,
+    actions: anyOf(m.actions ?? []),
+    exclude: anyOf(m.exclude ?? []),
+  }));
+}
+
+/** What a figure's metric is read from (all width-folded). */
+export interface FigureClause {
+  /** The words before the figure in its own clause, e.g. "合同" in "全年审查文件41件、合同67件". */
+  before: string;
+  /** The rest of its enumeration before the clause, e.g. "全年审查文件41件、" (empty when the clause opens after a comma). */
+  lead: string;
+  /** The rest of the clause after the figure, e.g. "持有行政执法证" in "其中20名持有行政执法证". */
+  after: string;
+  /** The sentence from its start to the end of the figure's clause: where Metric.actions are looked for. */
+  sentence: string;
+}
+
+/** The end of the last match of a metric's patterns in `text` that `accept`s its end (-1: none). */
+function lastEnd(patterns: readonly RegExp[], text: string, accept: (end: number) => boolean = () => true): number {
+  let best = -1;
+  for (const pattern of patterns) {
+    // Every start position, so alternatives that overlap ("法律顾问…审查" and "审查合同") are all seen.
+    pattern.lastIndex = 0;
+    let match: RegExpExecArray | null;
+    while ((match = pattern.exec(text)) !== null) {
+      const end = match.index + match[0].length;
+      if (end > best && accept(end)) best = end;
+      pattern.lastIndex = match.index + 1;
+    }
+    pattern.lastIndex = 0;
+  }
+  return best;
 }
 
 /**
- * The metric whose pattern ends closest to the figure in the words before it; failing that, the one starting
- * closest after it in the same clause ("其中20名持有行政执法证"). The catalogue's order breaks ties.
+ * The metric a figure belongs to. Candidates are the metrics whose unit fits, whose required actions the sentence
+ * states and whose exclusions the clause does not. Among them: the one whose pattern ends closest before the figure
+ * in its own clause; else one from the enumeration the clause belongs to ("审查文件41件、合同", "列席党委会、办公会"); else
+ * the one whose pattern ends last in the words after the figure (the head of the noun phrase: "1件行政诉讼败诉案件"
+ * is a lost case). The catalogue's order breaks ties.
  */
-export function tagMetric(context: string, unit: string, metrics: readonly CompiledMetric[], after = ''): string | null {
-  let best: { id: string; end: number } | null = null;
-  let following: { id: string; start: number } | null = null;
-  for (const metric of metrics) {
-    if (metric.units.length > 0 && !metric.units.includes(unit)) continue;
-    for (const pattern of metric.patterns) {
-      // Every start position, so alternatives that overlap ("法律顾问…审查" and "审查合同") are all seen.
-      pattern.lastIndex = 0;
-      let match: RegExpExecArray | null;
-      while ((match = pattern.exec(context)) !== null) {
-        const end = match.index + match[0].length;
-        if (!best || end > best.end) best = { id: metric.id, end };
-        pattern.lastIndex = match.index + 1;
-      }
-      if (after) {
-        pattern.lastIndex = 0;
-        const first = pattern.exec(after);
-        if (first && (!following || first.index < following.start)) following = { id: metric.id, start: first.index };
-      }
-      pattern.lastIndex = 0;
+export function tagMetric(clause: FigureClause, unit: string, metrics: readonly CompiledMetric[]): string | null {
+  const own = `${clause.lead}${clause.before}\u0000${clause.after}`;
+  const eligible = metrics.filter(
+    (m) => (m.units.length === 0 || m.units.includes(unit)) && m.any.test(own) && !m.exclude?.test(own) && (!m.actions || m.actions.test(clause.sentence)),
+  );
+  if (eligible.length === 0) return null;
+  const pick = (score: (m: CompiledMetric) => number): string | null => {
+    let best: { id: string; end: number } | null = null;
+    for (const metric of eligible) {
+      const end = score(metric);
+      if (end >= 0 && (!best || end > best.end)) best = { id: metric.id, end };
     }
-  }
-  return best?.id ?? following?.id ?? null;
+    return best?.id ?? null;
+  };
+  const enumerated = clause.lead + clause.before;
+  // From the enumeration, a match counts when no other figure stands between it and this one: the verb of a list of
+  // nouns governs them all ("列席镇党委会、镇长办公会15次"), but a counted item before keeps its own words
+  // ("学法考试34人次、参加在线旁听庭审2人次").
+  const governs = (end: number): boolean => end > clause.lead.length || !/[0-9]/u.test(enumerated.slice(end));
+  return (
+    pick((m) => lastEnd(m.patterns, clause.before)) ??
+    (clause.lead ? pick((m) => lastEnd(m.patterns, enumerated, governs)) : null) ??
+    (clause.after ? pick((m) => lastEnd(m.patterns, clause.after)) : null)
+  );
 }
 
-/** The rest of the clause after a figure: up to the next comma, 、 or sentence end, at most 12 characters. */
+/** Words that open a clause and say whose figures follow. Time words before them are skipped. */
+const CLAUSE_OPENER = /^(?:\s|20\d{2}\s*年(?:度)?(?:\d{1,2}\s*(?:-\s*\d{1,2}\s*)?月)?(?:底|末|以来)?|全年|今年|年内|本年度|当年|截至(?:目前|年底|\d{4}\s*年\s*(?:底|末|\d{1,2}\s*月))?|其中|共|累计|同时|此外|另外|还)*/u;
+const SUBJECTS: [RegExp, FactSubject][] = [
+  [/^(?:全县|县域|县级|全区|区级|县直|全旗|全县域)/u, 'county'],
+  [/^(?:全市|市级|全省|省级|全国|上级)/u, 'higher'],
+  [/^(?:各村|每个村|村级|各行政村|村(?:\(居\)|居|社区)?(?:两委|委会|委员会)|各社区|每个社区|村\(社区\)|村（社区）)/u, 'village'],
+  [/^(?:我|本|全)(?:镇|乡|街道|局|委|办|中心)|^(?:镇|乡|街道)(?:党委|政府|人民政府|办事处|党工委|综合|司法所)?/u, 'unit'],
+];
+const CLAUSE_BREAK = /[，,；;：:]/u;
+
+/**
+ * Whose figure it is, from the sentence before it (folded): the clause nearest the figure that opens with a scope
+ * word decides ("全县一审行政诉讼案件57件，…，败诉3件" → county). A scope word inside a clause is an object ("参加
+ * 全县执法培训2次", "办结市联席办转办信访案件3件次"), not the subject, and does not count. No scope word: the unit.
+ */
+export function subjectOf(before: string): FactSubject {
+  const clauses = before.split(CLAUSE_BREAK);
+  for (let i = clauses.length - 1; i >= 0; i--) {
+    const clause = (clauses[i] ?? '').replace(CLAUSE_OPENER, '');
+    for (const [pattern, subject] of SUBJECTS) if (pattern.test(clause)) return subject;
+  }
+  return 'unit';
+}
+
+const ABSOLUTE_YEAR = /(20\d{2})\s*年/gu;
+const COMPARED = /(?:较|比|与|同|相比|对比|较之|自|从)\s*$/u;
+const RELATIVE_YEAR = /(上年|去年|上一年度?|前年)(?:度|同期)?(?:的)?[^，,。；;到至为]{0,6}$/u;
+
+/**
+ * The year a sentence dates a figure to, from the words before it (folded): the last year named in the sentence
+ * ("荣获了2021年度…", "2025年1月…") unless it is a comparison ("较2023年增长15%") or a range ("2021-2025年"); or
+ * "上年/去年" right before the figure in its own clause ("由上年的70.8%提高到100%": only 70.8% is last year's).
+ * Undefined when the sentence names no year (the report's year is meant).
+ */
+export function yearOf(before: string, reportYear: number | null | undefined): number | undefined {
+  let year: number | undefined;
+  for (const match of before.matchAll(ABSOLUTE_YEAR)) {
+    const at = match.index;
+    const prefix = before.slice(Math.max(0, at - 3), at);
+    if (COMPARED.test(prefix) || /[-—~至到]\s*$/u.test(prefix) || /^\s*[-—~至到]/u.test(before.slice(at + match[0].length))) continue;
+    year = Number(match[1]);
+  }
+  const relative = RELATIVE_YEAR.exec(before.slice(Math.max(0, before.length - 14)));
+  if (relative && reportYear !== null && reportYear !== undefined) {
+    const back = relative[1] === '前年' ? 2 : 1;
+    return reportYear - back;
+  }
+  return year;
+}
+
+/** How far after a figure its noun is read (characters): "14名执法人员全部取得行政执法证" needs 13. */
+const MAX_AFTER_CHARS = 16;
+
+/** The rest of the clause after a figure: up to the next comma, 、 or sentence end, at most MAX_AFTER_CHARS. */
 export function clauseAfter(text: string, end: number): string {
   let to = end;
-  while (to < text.length && to - end < 12 && !BOUNDARY.test(text[to] ?? '')) to++;
+  while (to < text.length && to - end < MAX_AFTER_CHARS && !BOUNDARY.test(text[to] ?? '')) to++;
   return text.slice(end, to);
 }
 
@@ -233,26 +369,49 @@ export interface FactParagraph {
   section: number;
 }
 
-export function extractFacts(paragraphs: readonly FactParagraph[], metrics: readonly CompiledMetric[]): Fact[] {
+const SENTENCE_END = /[。！？；!?;]/u;
+
+/** Where the sentence holding position `at` starts (after the previous sentence end), at most 300 characters back. */
+function sentenceStart(text: string, at: number): number {
+  let from = at;
+  while (from > 0 && at - from < 300 && !SENTENCE_END.test(text[from - 1] ?? '')) from--;
+  return from;
+}
+
+/** The clause a figure is read from, in the folded paragraph, and where its own clause starts. */
+export function figureClause(folded: string, start: number, end: number, sentenceFrom = sentenceStart(folded, start)): FigureClause & { from: number } {
+  const from = Math.max(contextStart(folded, start), sentenceFrom);
+  const leadFrom = Math.max(enumerationStart(folded, from), sentenceFrom);
+  const after = clauseAfter(folded, end);
+  return { from, before: folded.slice(from, start), lead: folded.slice(leadFrom, from), after, sentence: folded.slice(sentenceFrom, end + after.length) };
+}
+
+export function extractFacts(paragraphs: readonly FactParagraph[], metrics: readonly CompiledMetric[], reportYear: number | null = null): Fact[] {
   const facts: Fact[] = [];
   for (const paragraph of paragraphs) {
     const folded = fold(paragraph.text);
     const mask = quotedMask(folded);
     const figures = [...arabicFigures(folded, mask), ...chineseFigures(folded, mask)].sort((a, b) => a.start - b.start);
     let lastEnd = -1;
+    const plain = figures.length > 0 ? unquoted(folded) : folded;
     for (const figure of figures) {
       if (figure.start < lastEnd) continue; // overlapping reads of the same words
       lastEnd = figure.end;
-      const from = contextStart(folded, figure.start);
+      const sentenceFrom = sentenceStart(folded, figure.start);
+      const clause = figureClause(folded, figure.start, figure.end, sentenceFrom);
+      const lead = folded.slice(sentenceFrom, figure.start);
+      const year = yearOf(plain.slice(sentenceFrom, figure.start), reportYear);
       facts.push({
-        metric: tagMetric(folded.slice(from, figure.start), figure.unit, metrics, clauseAfter(folded, figure.end)),
+        metric: tagMetric(clause, figure.unit, metrics),
         value: Math.round(figure.value * 1e6) / 1e6,
         unit: figure.unit,
         qualifier: figure.qualifier,
         text: paragraph.text.slice(figure.start, figure.end),
-        context: paragraph.text.slice(from, figure.start).trim(),
+        context: paragraph.text.slice(clause.from, figure.start).trim(),
         offset: paragraph.offset + figure.start,
         section: paragraph.section,
+        subject: subjectOf(lead),
+        ...(year !== undefined ? { year } : {}),
       });
     }
   }

@@ -92,12 +92,18 @@ export function normalizeReport(doc: ExtractedDocument, source: ReportSource, op
     part: draft.level === 0 ? 'other' : (tags[i]?.part ?? 'other'),
     partBasis: draft.level === 0 ? 'none' : (tags[i]?.partBasis ?? 'none'),
     offset: draft.offset,
-    paragraphs: draft.paragraphs.map((p) => ({ text: p.text, offset: p.offset })),
+    paragraphs: draft.paragraphs.map((p) => ({
+      text: p.text,
+      offset: p.offset,
+      ...(p.page !== undefined ? { page: p.page } : {}),
+      ...(p.pageBreaks ? { pageBreaks: p.pageBreaks } : {}),
+    })),
   }));
 
   const facts = extractFacts(
     sections.flatMap((section, index) => section.paragraphs.map((p) => ({ text: p.text, offset: p.offset, section: index }))),
     compileMetrics(options.metrics ?? []),
+    meta.year,
   );
 
   return {

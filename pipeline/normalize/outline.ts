@@ -1,4 +1,4 @@
-import type { BlockHint } from '../../schemas/extracted.ts';
+import type { BlockHint, PageBreak } from '../../schemas/extracted.ts';
 import { fold } from '../text/fold.ts';
 import type { CleanLine } from './clean.ts';
 import { isHeadingPhrase, markerOf, runInHead } from './markers.ts';
@@ -13,6 +13,8 @@ export interface OutlineLine {
   folded: string;
   offset: number;
   hint: BlockHint;
+  page?: number;
+  pageBreaks?: PageBreak[];
 }
 
 export interface DraftSection {
@@ -41,13 +43,17 @@ const ADDRESSEE = /^[^。；]{2,60}[:：]$/u;
 const ADDRESSEE_WORDS = /(委|政府|办|局|领导小组|委员会|同志)/u;
 const CLOSING = /^(特此报告|专此报告|特此报告如下)[。.]?$|^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$|^[(（]此件(公开发布|主动公开|依申请公开)[)）]$|^(联系人|联系电话)[:：]/u;
 
+/** A title block line is one or two printed lines; anything longer is prose, whatever style it was given. */
+const MAX_TITLE_BLOCK_LINE = 80;
+
 function isTitleBlockLine(line: OutlineLine, index: number): boolean {
   const text = line.folded;
-  if (line.hint.title) return true;
-  if (text.length > 80) return false;
+  if (text.length > MAX_TITLE_BLOCK_LINE) return false;
   if (/[。；]/u.test(text.replace(/[。]$/u, ''))) return false;
-  // Prose ("2024年，东岭镇…现将有关情况报告如下：") is the first paragraph, not part of the title block.
+  // Prose ("2024年，东岭镇…现将有关情况报告如下：") is the first paragraph, not part of the title block, even when a
+  // template styled it as a title (Word's Title style, a large font in a PDF, <p class="title">).
   if (/现将|如下[:：]?$/u.test(text) || ((text.match(/[，,]/gu) ?? []).length > 0 && !/[:：]$/u.test(text) && text.length > 30)) return false;
+  if (line.hint.title) return true;
   if (SIGNER.test(text)) return true;
   if (DOC_NUMBER.test(text) && text.length <= 30) return true;
   if (ADDRESSEE.test(text) && ADDRESSEE_WORDS.test(text)) return true;
@@ -99,7 +105,9 @@ function decideHeading(line: OutlineLine): HeadingDecision | null {
 export function buildOutline(lines: readonly CleanLine[]): Outline {
   let offset = 0;
   const all: OutlineLine[] = lines.map((line) => {
-    const entry = { text: line.text, folded: fold(line.text), offset, hint: line.hint };
+    const entry: OutlineLine = { text: line.text, folded: fold(line.text), offset, hint: line.hint };
+    if (line.page !== undefined) entry.page = line.page;
+    if (line.pageBreaks) entry.pageBreaks = line.pageBreaks;
     offset += line.text.length + 1;
     return entry;
   });

@@ -90,6 +90,21 @@ export interface ReviewedWorkbook {
   tables: { review: SheetTable; evidence: SheetTable | null; ranking: SheetTable | null };
 }
 
+/**
+ * The rubrics the workbook carries, as this version of the system reads rubrics. A workbook written by an earlier
+ * version can carry a rubric in a format this one no longer accepts: that is a workbook to export again, not a bug.
+ */
+function carriedRubrics(rubrics: readonly unknown[]): LoadedRubric[] {
+  return rubrics.map((raw, i) => {
+    const parsed = Rubric.safeParse(raw);
+    if (!parsed.success) {
+      const what = typeof raw === 'object' && raw !== null && 'id' in raw && 'version' in raw ? `${String(raw.id)} ${String(raw.version)}` : `第 ${i + 1} 份`;
+      throw new UnusableWorkbookError(`工作簿携带的评分细则（${what}）是本系统早先版本的格式，现已无法读取，不能用于复核。请用当前系统重新导出工作簿，再把复核内容填入新工作簿。`);
+    }
+    return parseRubric(parsed.data, `${SHEETS.data}#${i}`);
+  });
+}
+
 function dataOf(workbook: ExcelJS.Workbook): { provenance: WorkbookProvenance; payload: WorkbookPayload; rubrics: LoadedRubric[] } {
   const sheet = workbook.getWorksheet(SHEETS.data);
   if (!sheet) throw new UnusableWorkbookError(`找不到隐藏的“${SHEETS.data}”表：这不是本系统生成的工作簿，或另存时丢失了该表。请用系统导出的工作簿填写复核。`);
@@ -121,8 +136,7 @@ function dataOf(workbook: ExcelJS.Workbook): { provenance: WorkbookProvenance; p
   if (resultsDigest((raw as { results: ScoreResult[] }).results) !== provenance.resultsDigest || payload.results.length !== provenance.results) {
     throw new UnusableWorkbookError(`${changed}（评分数据与校验码不符），不能用于复核。请重新导出工作簿。`);
   }
-  const rubrics = payload.rubrics.map((r, i) => parseRubric(Rubric.parse(r), `${SHEETS.data}#${i}`));
-  return { provenance, payload, rubrics };
+  return { provenance, payload, rubrics: carriedRubrics(payload.rubrics) };
 }
 
 export async function readReviewedWorkbook(bytes: Uint8Array): Promise<ReviewedWorkbook> {

@@ -38,14 +38,25 @@ const GROWTH = /(增长|增加|提高|提升|上升|下降|减少|降低|同比|
 function rateChecks(ctx: ScoringContext, located: readonly Located[]): Flag[] {
   const flags: Flag[] = [];
   for (const check of ctx.rubric.consistency) {
-    located.forEach((rate, i) => {
-      if (rate.fact.metric !== check.rate || rate.fact.unit !== '%') return;
-      // The counts a rate is computed from come before it in the same section, nearest first.
-      const before = located.slice(0, i).filter((l) => l.sentence.section === rate.sentence.section).reverse();
-      const numerator = before.find((l) => l.fact.metric === check.numerator);
-      if (!numerator) return;
-      const denominator = before.find((l) => l.fact.metric === check.denominator && l.fact.offset < numerator.fact.offset);
-      if (!denominator || denominator.fact.value === 0) return;
+    // The counts a rate is computed from come before it in the same section, nearest first: one pass, remembering the
+    // last numerator of the section and the last denominator seen before it.
+    let section = -1;
+    let lastDenominator: Located | undefined;
+    let numerator: Located | undefined;
+    let numeratorsDenominator: Located | undefined;
+    for (const rate of located) {
+      if (rate.sentence.section !== section) {
+        section = rate.sentence.section;
+        lastDenominator = numerator = numeratorsDenominator = undefined;
+      }
+      if (rate.fact.metric === check.denominator) lastDenominator = rate;
+      if (rate.fact.metric === check.numerator) {
+        numerator = rate;
+        numeratorsDenominator = lastDenominator;
+      }
+      if (rate.fact.metric !== check.rate || rate.fact.unit !== '%') continue;
+      const denominator = numeratorsDenominator;
+      if (!numerator || !denominator || denominator.fact.value === 0) continue;
       const [numLow, numHigh] = range(numerator.fact);
       const [denLow, denHigh] = range(denominator.fact);
       const lowest = (numLow / denHigh) * 100;
@@ -61,7 +72,7 @@ function rateChecks(ctx: ScoringContext, located: readonly Located[]): Flag[] {
           evidence: sentences.map((s) => evidenceOf(ctx, s)),
         });
       }
-    });
+    }
   }
   return flags;
 }

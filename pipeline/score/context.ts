@@ -1,15 +1,20 @@
-import type { Fact, NormalizedReport, ReportPart, Section } from '../../schemas/report.ts';
+import type { Fact, NormalizedReport, ReportPart } from '../../schemas/report.ts';
 import type { Rubric, Rule } from '../../schemas/rubric.ts';
 import type { Evidence } from '../../schemas/score.ts';
-import { clauseAfter, compileMetrics, tagMetric, type CompiledMetric } from '../normalize/facts.ts';
+import { markerOf } from '../normalize/markers.ts';
+import { compileMetrics, figureClause, subjectOf, tagMetric, unquoted, yearOf, type CompiledMetric } from '../normalize/facts.ts';
 import { fold, hanCount } from '../text/fold.ts';
 import { splitSentences } from '../text/sentences.ts';
+import { evidenceAt, headingAt, locator, type Locator } from './evidence.ts';
 import type { LoadedRubric } from './rubric.ts';
+import { isConcrete, isKeywordList, markLiterals, profileOf, type KeywordProfile } from './stuffing.ts';
+
+export { sectionLabel } from './evidence.ts';
 
 /**
  * Everything the rules look at, prepared once per report: sentences with their part and section, facts re-tagged
- * with this rubric's metric catalogue (a report parsed under last year's rubric is scored with this year's metrics),
- * and which sentences may serve as evidence at all.
+ * with this rubric's metric catalogue (a report parsed under last year's rubric is scored with this year's metrics)
+ * together with whose figure each is and the year it is dated to, and which sentences may serve as evidence at all.
  */
 
 export interface ScoringSentence {
@@ -21,9 +26,11 @@ export interface ScoringSentence {
   part: ReportPart;
   han: number;
   facts: Fact[];
-  /** False for sentences that may not earn points: too short, a repeat, or a list of rubric keywords. */
+  /** False for sentences that may not earn points: too short, a repeat, a heading, or a list of rubric keywords. */
   eligible: boolean;
-  ineligibleReason?: 'short' | 'repeat' | 'keyword-stuffing';
+  ineligibleReason?: 'short' | 'repeat' | 'heading' | 'keyword-stuffing';
+  /** Gives a figure, names an object, reports an honour or a completed action (see stuffing.ts). */
+  concrete: boolean;
 }
 
 export interface ScoringHeading {
@@ -96,18 +103,14 @@ export interface ScoringContext {
   sectionLabels: string[];
   /** Han characters per part, counted over paragraphs (headings excluded). */
   partHan: Map<ReportPart, number>;
+  /** Han characters of what a part says: its paragraphs and the headings of its items (plans written as headings). */
+  partContent: Map<ReportPart, number>;
   bodyHan: number;
   options: ScoreOptions;
   stuffed: ScoringSentence[];
   corpus: Corpus;
   hitCache: Map<string, ReadonlySet<number>>;
-}
-
-export function sectionLabel(section: Section): string {
-  if (section.level === 0) return '开头';
-  if (!section.number) return section.heading || '（无标题部分）';
-  const separator = /^[一二三四五六七八九十]+$/u.test(section.number) ? '、' : /^\d+$/u.test(section.number) ? '. ' : '';
-  return `${section.number}${separator}${section.heading}`;
+  locator: Locator;
 }
 
 /**
@@ -165,72 +168,113 @@ export function corpusMatches(corpus: Corpus, sentences: readonly { folded: stri
 }
 
 /**
- * How much of each sentence is rubric keywords (share of its Han characters), how many indicators' keywords it
- * touches, and its skeleton (keywords blanked out): a sentence made of keywords is not evidence.
+ * How much of each sentence is rubric keywords, how many indicators' keywords it touches, and its frame (keywords
+ * blanked out): see stuffing.ts. One scan per pattern over the corpus; also fills `hitCache`, since the phrases
+ * rules ask for the same patterns.
  */
-function keywordProfiles(
-  corpus: Corpus,
-  sentences: readonly ScoringSentence[],
-  compiled: CompiledRubric,
-  hitCache: Map<string, ReadonlySet<number>>,
-): { share: number; indicators: number; skeleton: string }[] {
+function keywordProfiles(corpus: Corpus, sentences: readonly ScoringSentence[], compiled: CompiledRubric, hitCache: Map<string, ReadonlySet<number>>): KeywordProfile[] {
   const covered = new Uint8Array(corpus.text.length);
+  const distinct = new Uint8Array(corpus.text.length);
   const indicators = new Uint16Array(sentences.length);
   for (const group of compiled.keywordGroups) {
     const hitSentences = new Set<number>();
     for (const source of group) {
       const hits = new Set<number>();
       for (const m of corpusMatches(corpus, sentences, patternOf(compiled, source))) {
-        const base = corpus.starts[m.sentence] ?? 0;
-        covered.fill(1, base + m.start, base + m.end);
+        markLiterals(covered, distinct, corpus.starts[m.sentence] ?? 0, sentences[m.sentence]?.folded ?? '', m.start, m.end, source);
         hits.add(m.sentence);
         hitSentences.add(m.sentence);
       }
-      // The phrases rules ask for the same patterns: one scan serves both.
       hitCache.set(source, hits);
     }
     for (const i of hitSentences) indicators[i] = (indicators[i] ?? 0) + 1;
   }
-  return sentences.map((sentence, i) => {
-    const base = corpus.starts[i] ?? 0;
-    let han = 0;
-    let hanCovered = 0;
-    let skeleton = '';
-    for (let k = 0; k < sentence.folded.length; k++) {
-      const code = sentence.folded.charCodeAt(k);
-      const isHanChar = code >= 0x4e00 && code <= 0x9fff;
-      const isCovered = covered[base + k] === 1;
-      if (isHanChar) {
-        han++;
-        if (isCovered) hanCovered++;
-      }
-      if (isCovered) {
-        if (!skeleton.endsWith('□')) skeleton += '□';
-      } else if (isHanChar) skeleton += sentence.folded[k];
+  return sentences.map((sentence, i) => profileOf(sentence.folded, corpus.starts[i] ?? 0, covered, distinct, indicators[i] ?? 0));
+}
+
+const TOPIC_HEAD = /(?:情况|工作情况|开展情况|落实情况|建设情况)[。：:;；]?$/u;
+
+/**
+ * Whether a sentence is a heading rather than a statement: the run-in head of its section repeated as the opening
+ * sentence of the paragraph ("2.合法性审查全覆盖。", "（二）…责任制落实情况。"), the head of an enumerated item
+ * ("三是全面落实…制度。"), or a topic line that opens a paragraph without a figure ("党委领导、人大政协监督…的运行
+ * 情况。"). Headings announce what the paragraph will say; the sentences after them carry the facts.
+ */
+function isHeadingSentence(folded: string, heading: string, opensParagraph: boolean, hasFigure: boolean, lastInParagraph: boolean): boolean {
+  const marker = markerOf(folded);
+  const body = (marker ? folded.slice(marker.length) : folded).replace(/[。：:；;，,\s]+$/u, '').trim();
+  // The head of an enumerated item inside a paragraph ("三是全面落实“一村一法律顾问”制度。" followed by what was done).
+  if (marker && !hasFigure && !lastInParagraph && !/[，,、；;]/u.test(body) && hanCount(body) <= MAX_HEAD_HAN) return true;
+  if (!opensParagraph) return false;
+  if (heading && body === fold(heading).trim()) return true;
+  return !hasFigure && TOPIC_HEAD.test(folded) && hanCount(folded) <= 120;
+}
+
+/**
+ * Marks keyword stuffing (see stuffing.ts): keyword lists, and frames filled again and again with different keywords.
+ * Concrete sentences and sentences that earn nothing anyway (headings, short ones, repeats) are left alone. Returns
+ * the stuffed sentences in document order.
+ */
+function markStuffed(sentences: readonly ScoringSentence[], profiles: readonly KeywordProfile[], anti: Rubric['antiGaming']): ScoringSentence[] {
+  const stuffed: ScoringSentence[] = [];
+  const frames = new Map<string, ScoringSentence[]>();
+  const mark = (sentence: ScoringSentence): void => {
+    sentence.eligible = false;
+    sentence.ineligibleReason = 'keyword-stuffing';
+    stuffed.push(sentence);
+  };
+  profiles.forEach((profile, i) => {
+    const sentence = sentences[i]!;
+    if (!sentence.eligible || sentence.concrete) return;
+    if (isKeywordList(profile, anti)) mark(sentence);
+    else if (profile.indicators >= 2 && profile.skeleton.replace(/□/gu, '').length >= 6) {
+      const frame = frames.get(profile.skeleton);
+      if (frame) frame.push(sentence);
+      else frames.set(profile.skeleton, [sentence]);
     }
-    return { share: han === 0 ? 0 : hanCovered / han, indicators: indicators[i] ?? 0, skeleton };
+  });
+  // The same sentence frame filled with different keywords, again and again, is generated filler, not reporting.
+  for (const frame of frames.values()) if (frame.length > anti.maxTemplateRepeats) frame.forEach(mark);
+  return stuffed.sort((a, b) => a.index - b.index);
+}
+
+/** Longest head of an enumerated item (一是…, （一）…) in Han characters: a head is a short phrase, not a statement. */
+const MAX_HEAD_HAN = 25;
+
+/** Facts of a sentence re-read with this rubric: metric, whose figure, which year. */
+function readFacts(sentence: { folded: string; offset: number }, facts: readonly Fact[], metrics: readonly CompiledMetric[], reportYear: number | null): Fact[] {
+  const plain = unquoted(sentence.folded);
+  return facts.map((fact) => {
+    const start = fact.offset - sentence.offset;
+    const end = start + fact.text.length;
+    const lead = plain.slice(0, start);
+    const year = yearOf(lead, reportYear);
+    const { year: _stored, ...rest } = fact;
+    return {
+      ...rest,
+      metric: tagMetric(figureClause(sentence.folded, start, end, 0), fact.unit, metrics),
+      subject: subjectOf(lead),
+      ...(year !== undefined ? { year } : {}),
+    };
   });
 }
 
 export function buildContext(report: NormalizedReport, loaded: LoadedRubric, options: ScoreOptions = {}): ScoringContext {
   const rubric = loaded.rubric;
   const compiled = compileRubric(rubric);
-  const foldedText = fold(report.text);
-  const facts = report.facts.map((fact) => ({
-    ...fact,
-    metric: tagMetric(fold(fact.context), fact.unit, compiled.metrics, clauseAfter(foldedText, fact.offset + fact.text.length)),
-  }));
   const sentences: ScoringSentence[] = [];
   const headings: ScoringHeading[] = [];
   const partHan = new Map<ReportPart, number>();
+  const partContent = new Map<ReportPart, number>();
   const seen = new Set<string>();
-  const stuffed: ScoringSentence[] = [];
-  const skeletons = new Map<string, ScoringSentence[]>();
   let factIndex = 0;
-  const sortedFacts = [...facts].sort((a, b) => a.offset - b.offset);
+  const sortedFacts = [...report.facts].sort((a, b) => a.offset - b.offset);
+  const facts: Fact[] = [];
+  const topLevel = new Map<ReportPart, number>();
+  for (const section of report.sections) if (section.level > 0) topLevel.set(section.part, Math.min(topLevel.get(section.part) ?? 9, section.level));
   report.sections.forEach((section, sectionIndex) => {
     if (section.heading) {
-      const headingOffset = report.text.indexOf(section.heading, section.offset);
+      const headingOffset = headingAt(report.text, section.heading, section.offset);
       headings.push({
         text: section.heading,
         folded: fold(section.heading),
@@ -238,10 +282,17 @@ export function buildContext(report: NormalizedReport, loaded: LoadedRubric, opt
         section: sectionIndex,
         part: section.part,
       });
+      // An item written as a heading of its own ("（一）2025年6月底前…") is content of its part.
+      if (section.level > (topLevel.get(section.part) ?? 1) && section.paragraphs.length === 0) {
+        partContent.set(section.part, (partContent.get(section.part) ?? 0) + hanCount(section.heading));
+      }
     }
-    for (const paragraph of section.paragraphs) {
-      partHan.set(section.part, (partHan.get(section.part) ?? 0) + hanCount(paragraph.text));
-      for (const span of splitSentences(paragraph.text, paragraph.offset)) {
+    section.paragraphs.forEach((paragraph, paragraphIndex) => {
+      const han = hanCount(paragraph.text);
+      partHan.set(section.part, (partHan.get(section.part) ?? 0) + han);
+      partContent.set(section.part, (partContent.get(section.part) ?? 0) + han);
+      const spans = splitSentences(paragraph.text, paragraph.offset);
+      spans.forEach((span, spanIndex) => {
         const folded = fold(span.text);
         const end = span.offset + span.text.length;
         const own: Fact[] = [];
@@ -250,23 +301,23 @@ export function buildContext(report: NormalizedReport, loaded: LoadedRubric, opt
           if (fact && fact.offset >= span.offset) own.push(fact);
           factIndex++;
         }
-        const han = hanCount(span.text);
+        const read = readFacts({ folded, offset: span.offset }, own, compiled.metrics, report.meta.year);
+        facts.push(...read);
         const sentence: ScoringSentence = {
           index: sentences.length, text: span.text, folded, offset: span.offset, section: sectionIndex,
-          part: section.part, han, facts: own, eligible: true,
+          part: section.part, han: hanCount(span.text), facts: read, eligible: true, concrete: isConcrete(folded, read.length > 0),
         };
         const key = folded.replace(/\s+/gu, '');
-        if (han < rubric.antiGaming.minSentenceChars) {
+        const heading = isHeadingSentence(folded, paragraphIndex === 0 ? section.heading : '', spanIndex === 0, read.length > 0, spanIndex === spans.length - 1);
+        const reason = heading ? 'heading' : sentence.han < rubric.antiGaming.minSentenceChars ? 'short' : seen.has(key) ? 'repeat' : null;
+        if (reason) {
           sentence.eligible = false;
-          sentence.ineligibleReason = 'short';
-        } else if (seen.has(key)) {
-          sentence.eligible = false;
-          sentence.ineligibleReason = 'repeat';
+          sentence.ineligibleReason = reason;
         }
         seen.add(key);
         sentences.push(sentence);
-      }
-    }
+      });
+    });
   });
   const corpus: Corpus = { text: sentences.map((x) => x.folded).join(SEPARATOR), starts: [] };
   let at = 0;
@@ -274,36 +325,15 @@ export function buildContext(report: NormalizedReport, loaded: LoadedRubric, opt
     corpus.starts.push(at);
     at += sentence.folded.length + 1;
   }
-  const anti = rubric.antiGaming;
   const hitCache = new Map<string, ReadonlySet<number>>();
-  keywordProfiles(corpus, sentences, compiled, hitCache).forEach((profile, i) => {
-    const sentence = sentences[i]!;
-    if (!sentence.eligible) return;
-    const list = profile.indicators >= anti.listIndicators && profile.share > anti.listKeywordShare;
-    const dense = profile.indicators >= 3 && profile.share > anti.maxKeywordShare;
-    if (list || dense) {
-      sentence.eligible = false;
-      sentence.ineligibleReason = 'keyword-stuffing';
-      stuffed.push(sentence);
-    } else if (profile.indicators >= 2 && profile.skeleton.replace(/□/gu, '').length >= 6) {
-      skeletons.set(profile.skeleton, [...(skeletons.get(profile.skeleton) ?? []), sentence]);
-    }
-  });
-  // The same sentence frame filled with different keywords, again and again, is generated filler, not reporting.
-  for (const group of skeletons.values()) {
-    if (group.length <= rubric.antiGaming.maxTemplateRepeats) continue;
-    for (const sentence of group) {
-      sentence.eligible = false;
-      sentence.ineligibleReason = 'keyword-stuffing';
-      stuffed.push(sentence);
-    }
-  }
-  stuffed.sort((a, b) => a.index - b.index);
+  const stuffed = markStuffed(sentences, keywordProfiles(corpus, sentences, compiled, hitCache), rubric.antiGaming);
   const bodyHan = [...partHan.entries()].reduce((sum, [, n]) => sum + n, 0);
+  const loc = locator(report);
   return {
-    report, loaded, rubric, compiled, sentences, headings, facts, partHan, bodyHan, options, stuffed, corpus,
-    sectionLabels: report.sections.map(sectionLabel),
+    report, loaded, rubric, compiled, sentences, headings, facts, partHan, partContent, bodyHan, options, stuffed, corpus,
+    sectionLabels: loc.sectionLabels as string[],
     hitCache,
+    locator: loc,
   };
 }
 
@@ -317,27 +347,37 @@ export function sentencesMatching(ctx: ScoringContext, source: string): Readonly
   return hits;
 }
 
+const matchCache = new WeakMap<ScoringContext, Map<string, Map<number, SentenceMatch[]>>>();
+
+/** Where a rubric pattern matches, per sentence (computed once per pattern and report). */
+export function matchesBySentence(ctx: ScoringContext, source: string): Map<number, SentenceMatch[]> {
+  return memo(matchCache, ctx, source, () => {
+    const bySentence = new Map<number, SentenceMatch[]>();
+    for (const m of corpusMatches(ctx.corpus, ctx.sentences, patternOf(ctx.compiled, source))) {
+      const list = bySentence.get(m.sentence);
+      if (list) list.push(m);
+      else bySentence.set(m.sentence, [m]);
+    }
+    return bySentence;
+  });
+}
+
 /** How many times a pattern matches inside each sentence. */
 export function matchCounts(ctx: ScoringContext, source: string): Map<number, number> {
   const counts = new Map<number, number>();
-  for (const m of corpusMatches(ctx.corpus, ctx.sentences, patternOf(ctx.compiled, source))) counts.set(m.sentence, (counts.get(m.sentence) ?? 0) + 1);
+  for (const [sentence, list] of matchesBySentence(ctx, source)) counts.set(sentence, list.length);
   return counts;
 }
 
 export function evidenceOf(ctx: ScoringContext, sentence: { text: string; offset: number; section: number }): Evidence {
-  return {
-    text: sentence.text,
-    offset: sentence.offset,
-    section: ctx.sectionLabels[sentence.section] ?? '',
-    part: ctx.report.sections[sentence.section]?.part,
-  };
+  return evidenceAt(ctx.locator, sentence);
 }
 
 /**
  * A value computed once per report and key, for the derived views several rules read (candidate sentences, the items
  * of a part, boilerplate counts). The cache lives as long as the context.
  */
-export function memo<K, V>(cache: WeakMap<ScoringContext, Map<K, V>>, ctx: ScoringContext, key: K, compute: () => V): V {
+export function memo<K, V, C extends object = ScoringContext>(cache: WeakMap<C, Map<K, V>>, ctx: C, key: K, compute: () => V): V {
   let forContext = cache.get(ctx);
   if (!forContext) {
     forContext = new Map();

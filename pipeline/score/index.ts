@@ -1,7 +1,7 @@
 import { scopeOf, type NormalizedReport } from '../../schemas/report.ts';
 import type { Indicator, Rubric } from '../../schemas/rubric.ts';
 import type { DimensionScore, Flag, IndicatorScore, PenaltyScore, ScoreResult } from '../../schemas/score.ts';
-import { buildContext, type ScoreOptions, type ScoringContext } from './context.ts';
+import { buildContext, evidenceOf, type ScoreOptions, type ScoringContext } from './context.ts';
 import { consistencyFlags } from './consistency.ts';
 import { boilerplateDensity, capPenalty, evaluatePenalty, flagPenalty, missingPartFlags, templateLeftoverPenalty } from './penalties.ts';
 import { round2 } from './numbers.ts';
@@ -94,7 +94,7 @@ export function scoreReport(report: NormalizedReport, loaded: LoadedRubric, opti
       code: 'keyword-stuffing',
       severity: 'warning',
       message: `${ctx.stuffed.length} 个句子几乎只由评分关键词堆砌而成，不作为得分依据`,
-      evidence: ctx.stuffed.slice(0, 3).map((s) => ({ text: s.text, offset: s.offset, section: ctx.sectionLabels[s.section] ?? '', part: s.part })),
+      evidence: ctx.stuffed.slice(0, 3).map((s) => evidenceOf(ctx, s)),
     });
   }
   for (const warning of report.warnings) {

@@ -1,6 +1,7 @@
 import type { ReportPart } from '../../schemas/report.ts';
 import { fold, hanCount } from '../text/fold.ts';
 import { memo, type ScoringContext } from './context.ts';
+import { headingAt } from './evidence.ts';
 
 /**
  * The items of a part: the shortcomings it lists, the plans it makes. Reports list them as sub-sections （一）（二）,
@@ -52,8 +53,8 @@ function splitPartItems(ctx: ScoringContext, part: ReportPart): PartItem[] {
     .map(({ s, i }) => {
       const text = [s.heading, ...s.paragraphs.map((p) => p.text)].join('。');
       const first = s.paragraphs[0];
-      const headingAt = ctx.report.text.indexOf(s.heading, s.offset);
-      const cite = first ? { text: first.text, offset: first.offset } : { text: s.heading, offset: headingAt >= 0 ? headingAt : s.offset };
+      const headingOffset = headingAt(ctx.report.text, s.heading, s.offset);
+      const cite = first ? { text: first.text, offset: first.offset } : { text: s.heading, offset: headingOffset >= 0 ? headingOffset : s.offset };
       return { text, folded: fold(text), cite, offset: s.offset, section: i };
     });
   // 2. 一是…二是… or 1. 2. runs inside the part's paragraphs.
@@ -66,8 +67,14 @@ function splitPartItems(ctx: ScoringContext, part: ReportPart): PartItem[] {
     .map((s) => ({ text: s.text, folded: s.folded, cite: { text: s.text, offset: s.offset }, offset: s.offset, section: s.section }));
   const structured = [subsections, enumerated, numbered].reduce((best, next) => (next.length > best.length ? next : best), [] as PartItem[]);
   const items = structured.length >= 2 ? structured : sentences;
-  return items.filter((item) => hanCount(item.text) >= 4);
+  return items.filter((item) => hanCount(item.text) >= 4).slice(0, MAX_PART_ITEMS);
 }
+
+/**
+ * Most items of a part that are read (the rules compare every shortcoming with every plan). Real reports list 3–10;
+ * a "part" with thousands of items is not a list anyone wrote, and must not make the comparison quadratic.
+ */
+const MAX_PART_ITEMS = 200;
 
 /** Two-character words of an item, without the ones every report uses (法治, 建设, 进一步…). */
 const COMMON_BIGRAMS = new Set(

@@ -3,6 +3,7 @@ import type { Penalty, PenaltyRule, Rubric } from '../../schemas/rubric.ts';
 import type { Evidence, Flag, PenaltyScore } from '../../schemas/score.ts';
 import { fold } from '../text/fold.ts';
 import { evidenceOf, matchCounts, matches, memo, sentencesMatching, type ScoringContext } from './context.ts';
+import { countsForUnit } from './ledger.ts';
 import { bandPoints, round2 } from './numbers.ts';
 import { partPresence } from './rules.ts';
 
@@ -68,14 +69,20 @@ function noFigures(ctx: ScoringContext, rule: PenaltyOf<'no-figures'>): PenaltyO
   const evidence: Evidence[] = [];
   if (rule.perEmptySection > 0) {
     const sections = ctx.report.sections;
+    // Each section's top-level section (itself and everything nested under it until the next level-1 section), and
+    // which top-level sections have text and figures: one pass over the sections and one over the sentences.
+    const top: number[] = [];
+    sections.forEach((section, i) => top.push(section.level === 1 || i === 0 ? i : (top[i - 1] ?? i)));
+    const hasText = new Set<number>();
+    const hasFigure = new Set<number>();
+    for (const sentence of ctx.sentences) {
+      const owner = top[sentence.section] ?? sentence.section;
+      hasText.add(owner);
+      if (sentence.facts.length > 0) hasFigure.add(owner);
+    }
     sections.forEach((section, i) => {
       if (section.level !== 1 || (section.part !== 'measures' && section.part !== 'leadership')) return;
-      // The section and everything nested under it until the next top-level section.
-      let end = i + 1;
-      while (end < sections.length && (sections[end]?.level ?? 0) > 1) end++;
-      const hasFigure = ctx.sentences.some((s) => s.section >= i && s.section < end && s.facts.length > 0);
-      const hasText = ctx.sentences.some((s) => s.section >= i && s.section < end);
-      if (hasText && !hasFigure) {
+      if (hasText.has(i) && !hasFigure.has(i)) {
         points += rule.perEmptySection;
         const heading = ctx.headings.find((h) => h.section === i);
         if (heading) evidence.push(evidenceOf(ctx, heading));
@@ -158,8 +165,11 @@ function perfunctory(ctx: ScoringContext, rule: PenaltyOf<'perfunctory'>): Penal
 }
 
 function metricPenalty(ctx: ScoringContext, rule: PenaltyOf<'metric'>): PenaltyOutcome {
-  const found = ctx.sentences.flatMap((s) => s.facts.filter((f) => f.metric === rule.metric && f.value > 0).map((f) => ({ f, s })));
-  const name = ctx.rubric.metrics.find((m) => m.id === rule.metric)?.name ?? rule.metric;
+  // Only the unit's own figures of the year cost it points: "全县…败诉3件" in a county department's report is the
+  // county's record, not the department's (the metric's `subjects` say whose figures count).
+  const def = ctx.rubric.metrics.find((m) => m.id === rule.metric);
+  const found = ctx.sentences.flatMap((s) => s.facts.filter((f) => f.metric === rule.metric && f.value > 0 && countsForUnit(ctx, f, def)).map((f) => ({ f, s })));
+  const name = def?.name ?? rule.metric;
   if (found.length === 0) return { points: 0, note: `未报告“${name}”`, evidence: [], flags: [] };
   const total = Math.max(...found.map(({ f }) => f.value));
   return { points: total * rule.pointsPerUnit, note: `“${name}”${total}，每 1 扣 ${rule.pointsPerUnit} 分`, evidence: found.slice(0, 3).map(({ s }) => evidenceOf(ctx, s)), flags: [] };

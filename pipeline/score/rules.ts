@@ -1,13 +1,16 @@
-import type { Fact, ReportPart } from '../../schemas/report.ts';
+import type { ReportPart } from '../../schemas/report.ts';
 import { PART_LABELS } from '../../schemas/report.ts';
 import type { Rule } from '../../schemas/rubric.ts';
 import type { Evidence } from '../../schemas/score.ts';
+import { subjectOf, unquoted, yearOf } from '../normalize/facts.ts';
 import { fold, hanCount } from '../text/fold.ts';
 import { splitSentences } from '../text/sentences.ts';
-import { candidates, evidenceOf, matches, patternOf, sentencesMatching, type ScoringContext, type ScoringSentence } from './context.ts';
+import { candidates, evidenceOf, matches, matchesBySentence, patternOf, type ScoringContext, type ScoringSentence, type SentenceMatch } from './context.ts';
 import { followThroughItems, planItemsOf } from './follow-through.ts';
 import { contentBigrams, partItems, sharedCount } from './items.ts';
+import { assignedFacts, DEFAULT_ACHIEVEMENT_PARTS, unpaidReason } from './ledger.ts';
 import { bandPoints, round2 } from './numbers.ts';
+import { isZeroStatement } from './zero.ts';
 
 /**
  * One evaluator per rule kind. Each returns the points earned (before the indicator's cap), a note in Chinese that
@@ -23,8 +26,6 @@ export interface RuleOutcome {
 
 type RuleOf<K extends Rule['kind']> = Extract<Rule, { kind: K }>;
 
-/** Where achievements are reported. Not plans, not 不足, and not 其他: text appended at the end cannot earn points. */
-const DEFAULT_ACHIEVEMENT_PARTS: readonly ReportPart[] = ['measures', 'leadership', 'rectification'];
 const fmt = (x: number): string => String(round2(x));
 const partNames = (parts: readonly ReportPart[]): string => parts.map((p) => PART_LABELS[p]).join('、');
 
@@ -56,6 +57,95 @@ function matchPhrasesToSentences(phraseHits: readonly number[][], perSentence = 
   return byPhrase;
 }
 
+/**
+ * How well a sentence supports a phrase it matches, so the best one is cited first: the length of what matched
+ * (应急预案 says more than 预案, 矛盾纠纷调处化解中心 more than 矛调中心), a figure beside the match (in its clause: a
+ * figure elsewhere in a long sentence supports something else), the match naming a document (《…工作要点》); the
+ * document's order among equals.
+ */
+function support(sentence: ScoringSentence, found: readonly SentenceMatch[]): number {
+  const longest = found.reduce((max, m) => Math.max(max, m.end - m.start), 0);
+  const figureNear = sentence.facts.some((f) => found.some((m) => sameClause(sentence.folded, f.offset - sentence.offset, m)));
+  const namesDocument = found.some((m) => insideTitleMarks(sentence.folded, m));
+  return Math.min(3, longest / 3) + (figureNear ? 1.5 : 0) + (namesDocument ? 1 : 0);
+}
+
+/** Whether a match lies inside 《…》. */
+function insideTitleMarks(folded: string, m: SentenceMatch): boolean {
+  const open = folded.lastIndexOf('《', m.start);
+  return open >= 0 && folded.lastIndexOf('》', m.start) < open && folded.indexOf('》', m.end) >= 0;
+}
+
+const CLAUSE_BREAK = /[，,；;：:。]/u;
+
+function sameClause(folded: string, at: number, m: SentenceMatch): boolean {
+  const between = at < m.start ? folded.slice(at, m.start) : folded.slice(m.end, at);
+  return between.length <= 16 && !CLAUSE_BREAK.test(between);
+}
+
+/** The matches of a pattern in a sentence that are dated to the report's year (or not dated at all). */
+function inReportYear(ctx: ScoringContext, sentence: ScoringSentence, found: readonly SentenceMatch[]): SentenceMatch[] {
+  const year = ctx.report.meta.year;
+  if (year === null) return [...found];
+  const plain = unquoted(sentence.folded);
+  return found.filter((m) => {
+    const dated = yearOf(plain.slice(0, m.end), year);
+    return dated === undefined || dated === year;
+  });
+}
+
+const NOT_DONE_AFTER = /^[^，,。；;]{0,12}?(?:尚未|未能|没有|未)(?:形成|开展|建立|落实|实现|完成|配备|覆盖|建成|启动)/u;
+const NOT_DONE_BEFORE = /(?:尚未|未能|没有|未)(?:开展|建立|形成|实现|建成|配备|启动)[^，,。；;]{0,6}$/u;
+
+/** A match its own clause says was not done ("案卷评查尚未形成固定安排", "尚未建立…机制"). */
+function negated(folded: string, m: SentenceMatch): boolean {
+  return NOT_DONE_AFTER.test(folded.slice(m.end)) || NOT_DONE_BEFORE.test(folded.slice(Math.max(0, m.start - 12), m.start));
+}
+
+/**
+ * The matches that speak of this unit's own work: a clause opened by 全县/县级 or 全市/上级 reports the county's or a
+ * higher body's record ("全县一审行政诉讼案件57件，行政机关负责人出庭应诉率100%" in a county department's report).
+ */
+function ownMatches(ctx: ScoringContext, sentence: ScoringSentence, found: readonly SentenceMatch[]): SentenceMatch[] {
+  const countyIsUnit = ctx.report.meta.unitKind === 'county';
+  return found.filter((m) => {
+    const subject = subjectOf(sentence.folded.slice(0, m.start));
+    return subject === 'unit' || subject === 'village' || (subject === 'county' && countyIsUnit);
+  });
+}
+
+const poolSets = new WeakMap<readonly ScoringSentence[], Set<ScoringSentence>>();
+
+/** A candidate pool as a set, made once per pool (pools are memoised per context and parts). */
+function poolSet(pool: readonly ScoringSentence[]): Set<ScoringSentence> {
+  let set = poolSets.get(pool);
+  if (!set) {
+    set = new Set(pool);
+    poolSets.set(pool, set);
+  }
+  return set;
+}
+
+interface PhraseHit {
+  sentence: ScoringSentence;
+  strength: number;
+}
+
+/** Sentences of the pool a phrase matches, best supported first (document order among equals). */
+function phraseHits(ctx: ScoringContext, rule: RuleOf<'phrases'>, source: string, pool: readonly ScoringSentence[]): PhraseHit[] {
+  const bySentence = matchesBySentence(ctx, source);
+  const inPool = poolSet(pool);
+  const hits: PhraseHit[] = [];
+  for (const [index, found] of bySentence) {
+    const sentence = ctx.sentences[index]!;
+    if (!inPool.has(sentence)) continue;
+    const own = ownMatches(ctx, sentence, found).filter((m) => !negated(sentence.folded, m));
+    const kept = rule.sameYear ? inReportYear(ctx, sentence, own) : own;
+    if (kept.length > 0) hits.push({ sentence, strength: support(sentence, kept) });
+  }
+  return hits.sort((a, b) => b.strength - a.strength || a.sentence.index - b.sentence.index);
+}
+
 function phrases(ctx: ScoringContext, rule: RuleOf<'phrases'>, max: number): RuleOutcome {
   const cap = Math.min(rule.cap ?? max, max);
   if (rule.scope === 'headings') {
@@ -66,34 +156,32 @@ function phrases(ctx: ScoringContext, rule: RuleOf<'phrases'>, max: number): Rul
   const pool = candidates(ctx, rule.parts ?? DEFAULT_ACHIEVEMENT_PARTS).filter((s) => !rule.requireFigure || s.facts.length > 0);
   const scope = rule.parts ? `（${partNames(rule.parts)}）` : '';
   if (rule.match === 'near') {
-    const hits: ScoringSentence[] = [];
-    for (const sentence of pool) {
-      if (nearGroup(ctx, rule, sentence)) hits.push(sentence);
-      if (hits.length * rule.pointsPerHit >= cap) break;
-    }
+    const anchors = phraseHits(ctx, rule, rule.phrases[0] ?? '', pool);
+    const hits = anchors.filter((h) => nearGroup(ctx, rule, h.sentence)).slice(0, Math.max(1, Math.ceil(cap / rule.pointsPerHit)));
     const score = Math.min(cap, hits.length * rule.pointsPerHit);
     return {
       score,
       note: hits.length === 0 ? `未见在 ${rule.window} 字内同时出现的全部要素${scope}` : `${hits.length} 处同时出现全部要素 × ${fmt(rule.pointsPerHit)} 分${score < hits.length * rule.pointsPerHit ? `，封顶 ${fmt(cap)} 分` : ''}`,
-      evidence: hits.map((s) => evidenceOf(ctx, s)),
+      evidence: hits.map((h) => evidenceOf(ctx, h.sentence)),
     };
   }
-  const phraseHits = rule.phrases.map((p) => {
-    const hits = sentencesMatching(ctx, p);
-    return pool.filter((s) => hits.has(s.index)).map((s) => s.index);
-  });
+  const hitsPerPhrase = rule.phrases.map((p) => phraseHits(ctx, rule, p, pool));
+  const strength = new Map<number, number>();
+  for (const hits of hitsPerPhrase) for (const h of hits) strength.set(h.sentence.index, Math.max(strength.get(h.sentence.index) ?? 0, h.strength));
+  const bestFirst = (indices: Iterable<number>) => [...new Set(indices)].sort((a, b) => (strength.get(b) ?? 0) - (strength.get(a) ?? 0) || a - b);
+  const phraseSentences = hitsPerPhrase.map((hits) => hits.map((h) => h.sentence.index));
   if (rule.match === 'all') {
-    if (phraseHits.some((h) => h.length === 0)) {
-      const missing = rule.phrases.filter((_, i) => (phraseHits[i]?.length ?? 0) === 0);
+    if (phraseSentences.some((h) => h.length === 0)) {
+      const missing = rule.phrases.filter((_, i) => (phraseSentences[i]?.length ?? 0) === 0);
       return { score: 0, note: `缺少：${missing.join('；')}${scope}`, evidence: [] };
     }
-    const assignment = matchPhrasesToSentences(phraseHits);
-    const used = [...new Set(rule.phrases.map((_, i) => assignment.get(i) ?? phraseHits[i]?.[0] ?? 0))].sort((a, b) => a - b);
+    const assignment = matchPhrasesToSentences(phraseSentences);
+    const used = bestFirst(rule.phrases.map((_, i) => assignment.get(i) ?? phraseSentences[i]?.[0] ?? 0));
     return { score: Math.min(cap, rule.pointsPerHit), note: '全部要素均有表述', evidence: used.map((i) => evidenceOf(ctx, ctx.sentences[i]!)) };
   }
-  const assignment = matchPhrasesToSentences(phraseHits, rule.perSentence);
+  const assignment = matchPhrasesToSentences(phraseSentences, rule.perSentence);
   const hits = assignment.size;
-  const sentences = [...new Set(assignment.values())].sort((a, b) => a - b);
+  const sentences = bestFirst(assignment.values());
   const raw = hits * rule.pointsPerHit;
   const score = Math.min(cap, raw);
   const where = rule.perSentence === 1 ? '见于不同句子' : `（每句最多计 ${rule.perSentence} 个）`;
@@ -119,14 +207,10 @@ function nearGroup(ctx: ScoringContext, rule: RuleOf<'phrases'>, sentence: Scori
   return anchors.some((anchor) => others.every((hits) => hits.some((p) => Math.abs(p - anchor) <= rule.window)));
 }
 
-function factsIn(ctx: ScoringContext, metric: string, parts: readonly ReportPart[] | undefined): { fact: Fact; sentence: ScoringSentence }[] {
-  const out: { fact: Fact; sentence: ScoringSentence }[] = [];
-  for (const sentence of ctx.sentences) {
-    if (!sentence.eligible && sentence.ineligibleReason !== 'short') continue;
-    if (parts && !parts.includes(sentence.part)) continue;
-    for (const fact of sentence.facts) if (fact.metric === metric) out.push({ fact, sentence });
-  }
-  return out;
+/** Why a figure-paid indicator got nothing: no figure at all, or only figures that are not the unit's own, or of another year, or already paid another indicator. */
+function unpaidNote(ctx: ScoringContext, rule: Rule, none: string): string {
+  const why = unpaidReason(ctx, rule);
+  return why ? `${none}（${why}）` : none;
 }
 
 function metricName(ctx: ScoringContext, id: string): string {
@@ -134,49 +218,35 @@ function metricName(ctx: ScoringContext, id: string): string {
 }
 
 function metric(ctx: ScoringContext, rule: RuleOf<'metric'>): RuleOutcome {
-  const found = factsIn(ctx, rule.metric, rule.parts ?? DEFAULT_ACHIEVEMENT_PARTS);
   const name = metricName(ctx, rule.metric);
-  if (found.length === 0) return { score: 0, note: `未给出“${name}”的数据`, evidence: [] };
-  let best = found[0]!;
-  let bestPoints = -1;
-  for (const entry of found) {
-    const points = bandPoints(entry.fact.value, rule.bands);
-    if (points > bestPoints) {
-      best = entry;
-      bestPoints = points;
-    }
-  }
-  return {
-    score: bestPoints,
-    note: `“${name}”为 ${best.fact.text}，按分档得 ${fmt(bestPoints)} 分`,
-    evidence: [evidenceOf(ctx, best.sentence)],
-  };
+  const use = assignedFacts(ctx).get(rule);
+  if (!use) return { score: 0, note: unpaidNote(ctx, rule, `未给出“${name}”的数据`), evidence: [] };
+  const points = bandPoints(use.fact.value, rule.bands);
+  return { score: points, note: `“${name}”为 ${use.fact.text}，按分档得 ${fmt(points)} 分`, evidence: [evidenceOf(ctx, use.sentence)] };
 }
 
 function disclosure(ctx: ScoringContext, rule: RuleOf<'disclosure'>): RuleOutcome {
-  const parts = rule.parts ?? DEFAULT_ACHIEVEMENT_PARTS;
-  for (const id of rule.metrics) {
-    const found = factsIn(ctx, id, parts)[0];
-    if (found) return { score: rule.points, note: `披露了“${metricName(ctx, id)}”：${found.fact.text}`, evidence: [evidenceOf(ctx, found.sentence)] };
+  const use = assignedFacts(ctx).get(rule);
+  if (use) {
+    const note = use.viaPattern || !use.fact.metric ? `给出了具体数字：${use.fact.text}` : `披露了“${metricName(ctx, use.fact.metric)}”：${use.fact.text}`;
+    return { score: rule.points, note, evidence: [evidenceOf(ctx, use.sentence)] };
   }
-  const pool = candidates(ctx, parts);
-  const anyOf = (patterns: readonly string[]) => {
-    const sets = patterns.map((p) => sentencesMatching(ctx, p));
-    return (s: ScoringSentence) => sets.some((hits) => hits.has(s.index));
-  };
-  const named = anyOf(rule.patterns);
-  const withFigure = pool.find((s) => s.facts.length > 0 && named(s));
-  if (withFigure) return { score: rule.points, note: '给出了具体数字', evidence: [evidenceOf(ctx, withFigure)] };
-  const saysZero = anyOf(rule.zeroPatterns);
-  const zero = pool.find(saysZero);
-  if (zero) return { score: rule.points, note: '明确说明为零（无/未发生），视为披露', evidence: [evidenceOf(ctx, zero)] };
-  return { score: 0, note: '未披露数字，也未说明为零', evidence: [] };
+  // Only a sentence that states a zero (未发生, 未制发, 无, 0件, 为零…) about the matter discloses a zero.
+  const pool = candidates(ctx, rule.parts ?? DEFAULT_ACHIEVEMENT_PARTS);
+  for (const source of rule.zeroPatterns) {
+    const bySentence = matchesBySentence(ctx, source);
+    const zero = pool.find((s) => (bySentence.get(s.index) ?? []).some((m) => isZeroStatement(s.folded, m)));
+    if (zero) return { score: rule.points, note: '明确说明为零（如“未发生”“未制发”），视为披露', evidence: [evidenceOf(ctx, zero)] };
+  }
+  return { score: 0, note: unpaidNote(ctx, rule, '未给出数字，也未明确说明为零'), evidence: [] };
 }
 
 /** Whether a part is there: its own section(s), or (for items often reported elsewhere) a long enough paragraph. */
 export function partPresence(ctx: ScoringContext, part: ReportPart): { han: number; evidence: Evidence | null; viaFallback: boolean } {
-  const han = ctx.partHan.get(part) ?? 0;
-  const section = ctx.report.sections.findIndex((s) => s.part === part && s.level > 0);
+  // A heading with nothing under it is not the part: an empty 不足 heading (or one whose text went elsewhere, as a
+  // mis-read PDF can do) must not count as present.
+  const han = ctx.partContent.get(part) ?? 0;
+  const section = han > 0 ? ctx.report.sections.findIndex((s) => s.part === part && s.level > 0) : -1;
   if (section >= 0) {
     const heading = ctx.headings.find((h) => h.section === section);
     const first = ctx.sentences.find((s) => s.section === section) ?? ctx.sentences.find((s) => s.part === part);

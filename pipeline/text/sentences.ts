@@ -1,6 +1,10 @@
 /**
  * Sentences are the unit of evidence: a point cites the sentence that earned it. A sentence ends at 。！？；(and their
  * half-width forms), keeping the mark; a closing quote or bracket right after the mark stays with the sentence.
+ *
+ * A "sentence" is also bounded in length: text that runs on without a sentence end (a table pasted as one line, a
+ * hostile upload) is cut at a clause break before MAX_SENTENCE_CHARS, or hard at the limit, so that no work done per
+ * sentence (keyword coverage, pattern windows, skeletons) can grow with the length of the whole text.
  */
 
 export interface SentenceSpan {
@@ -9,6 +13,15 @@ export interface SentenceSpan {
   offset: number;
 }
 
+/**
+ * Longest sentence kept whole (characters). The longest real sentences in the seed reports run to ~250 characters
+ * (long enumerations of measures); a run four times as long has no sentence structure left to cite.
+ */
+export const MAX_SENTENCE_CHARS = 1000;
+
+/** Where an over-long run is preferably cut: a clause break in the last quarter before the limit. */
+const CLAUSE_BREAKS = new Set(['，', ',', '、', '：', ':']);
+
 const END = new Set(['。', '！', '？', '；', '!', '?', ';']);
 const CLOSERS = new Set(['”', '’', '」', '』', '）', ')', '"', '】']);
 
@@ -16,6 +29,11 @@ export function splitSentences(paragraph: string, baseOffset: number): SentenceS
   const spans: SentenceSpan[] = [];
   let start = 0;
   for (let i = 0; i < paragraph.length; i++) {
+    if (i - start >= MAX_SENTENCE_CHARS) {
+      const cut = clauseCut(paragraph, start, i);
+      push(spans, paragraph, start, cut, baseOffset);
+      start = cut;
+    }
     if (!END.has(paragraph[i] ?? '')) continue;
     let end = i + 1;
     while (end < paragraph.length && CLOSERS.has(paragraph[end] ?? '')) end++;
@@ -25,6 +43,14 @@ export function splitSentences(paragraph: string, baseOffset: number): SentenceS
   }
   push(spans, paragraph, start, paragraph.length, baseOffset);
   return spans;
+}
+
+/** The end of a cut sentence that starts at `start` and has reached `limit`: after the last clause break in its last quarter. */
+function clauseCut(paragraph: string, start: number, limit: number): number {
+  for (let k = limit; k > start + (MAX_SENTENCE_CHARS * 3) / 4; k--) {
+    if (CLAUSE_BREAKS.has(paragraph[k - 1] ?? '')) return k;
+  }
+  return limit;
 }
 
 function push(spans: SentenceSpan[], paragraph: string, start: number, end: number, baseOffset: number): void {

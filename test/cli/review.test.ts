@@ -76,4 +76,17 @@ describe('fazhi review (in-process)', () => {
     expect((await run('review', FIXTURE)).code).toBe(2);
     expect((await run('review', '--help')).out).toContain('用法：fazhi review');
   });
+
+  it('exit 2 with a reason, not an internal error, for a reviewed workbook an earlier version of the system wrote', async () => {
+    // Prepare: a LibreOffice-saved review made with rubric 2024.1.0, whose format this version no longer reads.
+    const out = join(mkdtempSync(join(tmpdir(), 'fazhi-review-')), '定稿.xlsx');
+    // Act
+    const { code, err } = await run('review', join(ROOT, 'test', 'fixtures', 'review', 'earlier-version-2024.1.0.xlsx'), '--out', out);
+    // Assess
+    expect(code).toBe(2);
+    expect(err).toContain('早先版本的格式');
+    expect(err).toContain('重新导出');
+    expect(err).not.toContain('内部错误');
+    expect(() => readFileSync(out)).toThrow();
+  });
 });

@@ -42,6 +42,18 @@ export function fillWithSheetJS(bytes: Uint8Array, fills: readonly Fill[]): Buff
   return XLSX.write(book, { type: 'buffer', bookType: 'xlsx' }) as Buffer;
 }
 
+/** The spreadsheet row number (1-based, as messages say "第 N 行") of the row with this hidden 行编号. */
+export function rowNumberOf(bytes: Uint8Array, key: string, sheetName: string = SHEETS.review): number {
+  const book = XLSX.read(bytes, { type: 'buffer' });
+  const sheet = book.Sheets[sheetName];
+  if (!sheet) throw new Error(`no sheet ${sheetName}`);
+  const range = XLSX.utils.decode_range(sheet['!ref'] ?? 'A1');
+  let keyColumn = -1;
+  for (let c = range.s.c; c <= range.e.c; c++) if (sheet[XLSX.utils.encode_cell({ r: 0, c })]?.v === COLUMNS.key) keyColumn = c;
+  for (let r = 1; r <= range.e.r; r++) if (sheet[XLSX.utils.encode_cell({ r, c: keyColumn })]?.v === key) return r + 1;
+  throw new Error(`no row ${key} in ${sheetName}`);
+}
+
 /** Appends a row by hand (as an assessor would type under the table), with SheetJS. */
 export function appendRowWithSheetJS(bytes: Uint8Array, sheetName: string, values: Record<string, string | number>): Buffer {
   const book = XLSX.read(bytes, { type: 'buffer' });

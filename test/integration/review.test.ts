@@ -15,6 +15,7 @@ import { main } from '../../cli/main.ts';
 import { waitForUploads } from '../../cli/local/wait.ts';
 import { contentTypeOf } from '../../cli/uploads.ts';
 import { COLUMNS, SHEETS } from '../../pipeline/workbook/keys.ts';
+import { bundledRubricFor } from '../../pipeline/score/bundled-rubrics.ts';
 import { fillWithSheetJS } from '../helpers/review.ts';
 import { connectTo, sample, uniqueCounty } from './support.ts';
 
@@ -86,7 +87,7 @@ describe('the review round-trip through the local pipeline', () => {
     // Assess
     expect(history.rounds.map((r) => r.status)).toEqual(['applied']);
     const round = history.rounds[0]!;
-    expect(round).toMatchObject({ workbookKey: reviewUploadKey(2024, county, '复核-张三.xlsx'), changes: 2, reviewers: ['张三', '李四'], finalKey: finalExportKey(2024, county, '2024.1.0') });
+    expect(round).toMatchObject({ workbookKey: reviewUploadKey(2024, county, '复核-张三.xlsx'), changes: 2, reviewers: ['张三', '李四'], finalKey: finalExportKey(2024, county, bundledRubricFor(2024).rubric.version) });
     expect(history.changes.map((c) => [c.unit, c.target.kind, c.from, c.to, c.reason, c.reviewer, c.round])).toEqual([
       [ranked[1]!.township, 'total', ranked[1]!.total, Math.round((ranked[1]!.total + 2) * 100) / 100, '补充材料证明已公开', '张三', round.sk],
       [third.township, 'indicator', 0, 1, '附件有应急预案', '李四', round.sk],

@@ -107,6 +107,18 @@ describe('htmlToBlocks', () => {
   });
 });
 
+describe('htmlToBlocks: title hints', () => {
+  it('marks a short class="title" paragraph as the title, but never a long one (an opening paragraph styled as a title)', () => {
+    const opening = `2024年，望江镇坚持以习近平法治思想为指导，${'扎实推进法治政府建设各项工作，'.repeat(20)}现将我镇有关情况报告如下：`;
+    const blocks = htmlToBlocks(`<p class="title">临澜县望江镇2024年法治政府建设情况报告</p><p class="title">${opening}</p><div class="title main">短标题</div>`);
+    expect(blocks.map((b) => [b.text.length > 80 ? 'long' : b.text, b.hint?.title ?? false])).toEqual([
+      ['临澜县望江镇2024年法治政府建设情况报告', true],
+      ['long', false],
+      ['短标题', true],
+    ]);
+  });
+});
+
 describe('markdownToBlocks', () => {
   it('turns # headings into heading levels and strips the marks', () => {
     expect(markdownToBlocks('# 标题 #\n\n## 一、主要举措\n###### 六级\n#没有空格')).toEqual([

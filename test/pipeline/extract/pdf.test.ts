@@ -49,6 +49,33 @@ describe('PDF paragraphs', () => {
     expect(await texts([{ lines }])).toEqual([a.slice(2) + a + a, '隔了很远的一行文字内容。']);
   });
 
+  it('joins a wrapped large heading by its own leading (1.5 line spacing grows with the font), not the body\'s', async () => {
+    // Body: 12pt at 18pt leading. Heading: 22pt at 33pt leading (1.5 × 22), wider than the body's 18 × 1.35.
+    const headingPerLine = Math.floor((A4.width - 2 * LEFT) / 22);
+    const heading = `二、${'党政主要负责人履行推进法治建设第一责任人职责情况'.repeat(2)}`.slice(0, headingPerLine + 6);
+    const lines: PdfLine[] = [
+      { text: '临澜县报告', x: 230, y: 800, size: 26 },
+      ...body([['正文第一段内容，法治政府建设。', 2]], 760),
+      { text: heading.slice(0, headingPerLine), x: LEFT, y: 710, size: 22 },
+      { text: heading.slice(headingPerLine), x: LEFT, y: 677, size: 22 },
+      ...body([['镇党委书记、镇长认真履行第一责任人职责。', 2]], 640),
+    ];
+    const result = await extractDocument(makeUniGbPdf([{ lines }]));
+    expect(result.blocks.map((b) => b.text)).toEqual(['临澜县报告', '正文第一段内容，法治政府建设。', heading, '镇党委书记、镇长认真履行第一责任人职责。']);
+    expect(result.blocks[2]!.hint?.headingLevel).toBe(1);
+  });
+
+  it('records the page a paragraph starts on and where it runs onto the next page', async () => {
+    const a = full('法治政府');
+    const pages = [{ lines: body([['第一页的段落。', 2], [a.slice(2), 2], [a, 0]]) }, { lines: body([['接续的文字到此结束。', 0], ['第二页的段落。', 2]]) }];
+    const blocks = (await extractDocument(makeUniGbPdf(pages))).blocks;
+    expect(blocks.map((b) => [b.page, b.pageBreaks])).toEqual([
+      [1, undefined],
+      [1, [{ at: a.length - 2 + a.length, page: 2 }]],
+      [2, undefined],
+    ]);
+  });
+
   it('joins Latin words broken across lines with a space', async () => {
     const first = `${'法'.repeat(PER_LINE - 7)}Digital`;
     expect(await texts([{ lines: body([[first, 0], ['Government平台上线。', 0]]) }])).toEqual([`${first} Government平台上线。`]);
@@ -92,8 +119,8 @@ describe('PDF hints', () => {
     ];
     const result = await extractDocument(makeUniGbPdf([{ lines }]));
     expect(result.blocks).toEqual([
-      { text: heading, hint: { allBold: true, fontSize: 12 } },
-      { text: '正文段落内容。', hint: { fontSize: 12 } },
+      { text: heading, hint: { allBold: true, fontSize: 12 }, page: 1 },
+      { text: '正文段落内容。', hint: { fontSize: 12 }, page: 1 },
     ]);
   });
 

@@ -42,4 +42,21 @@ describe('cleanBlocks()', () => {
     ]);
     expect(lines).toHaveLength(4);
   });
+
+  it('rejoins thousands of broken lines into one paragraph (joined once, not re-read per line)', () => {
+    const broken = Array.from({ length: 5000 }, () => ({ text: '全镇开展法治宣传活动和合法性审查工作落实会前学法和述法制度' }));
+    const lines = cleanBlocks(broken);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.text.length).toBe(5000 * broken[0]!.text.length);
+  });
+
+  it('carries PDF pages through a join: the page turns where the second line began', () => {
+    const lines = cleanBlocks([
+      { text: '（一）加强理论学习。全镇以集体学习、交流研讨等方式深入学习贯彻党的二十大精神和习近平法', page: 3 },
+      { text: '治思想，及时传达学习会议精神。', page: 4 },
+    ]);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.page).toBe(3);
+    expect(lines[0]!.pageBreaks).toEqual([{ at: '（一）加强理论学习。全镇以集体学习、交流研讨等方式深入学习贯彻党的二十大精神和习近平法'.length, page: 4 }]);
+  });
 });

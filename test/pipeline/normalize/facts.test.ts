@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileMetrics, extractFacts } from '../../../pipeline/normalize/facts.ts';
+import { compileMetrics, extractFacts, subjectOf, yearOf } from '../../../pipeline/normalize/facts.ts';
 import { rubric2024 } from '../../helpers/reports.ts';
 
 const metrics = compileMetrics(rubric2024.rubric.metrics);
@@ -53,5 +53,59 @@ describe('extractFacts()', () => {
 
   it('keeps a bare figure only where the words make it a score or a rate', () => {
     expect(brief('平均综合成绩99.2，今年以来成绩保持前列；110伏变电站；拨打12345热线。')).toEqual([[99.2, '', 'exact']]);
+  });
+
+  it('lets the items of an enumeration share its verb, but not the words of a counted item before', () => {
+    const facts = factsOf('全年审查文件41件、合同67件；组织党委会学法9次、机关干部学法考试41人次、旁听行政案件庭审3人次。');
+    expect(facts.map((f) => [f.text, f.metric])).toEqual([
+      ['41件', 'legal_review.count'],
+      ['67件', 'legal_review.count'],
+      ['9次', 'law_study.sessions'],
+      ['41人次', 'law_study.exam_persons'],
+      ['3人次', null],
+    ]);
+  });
+
+  it('reads the head noun after a figure ("1件行政诉讼败诉案件" is a lost case)', () => {
+    expect(factsOf('全年发生1件行政诉讼败诉案件。').map((f) => f.metric)).toEqual(['lawsuit.lost']);
+  });
+
+  it('requires who did what: an adviser headcount is no matter handled, a public lecture no leaders\' study', () => {
+    const facts = factsOf('配备了3名律师担任法律顾问，法律顾问全年出具法律意见书31份；开展法治讲座80次，执法人员调整为15人。');
+    expect(facts.map((f) => [f.text, f.metric])).toEqual([
+      ['3名', 'legal_adviser.count'],
+      ['31份', 'legal_adviser.matters'],
+      ['80次', 'publicity.events'],
+      ['15人', null],
+    ]);
+  });
+
+  it('records whose figure it is and the year a sentence dates it to', () => {
+    const facts = extractFacts([{ text: '全县一审行政诉讼案件57件，败诉3件。我镇荣获了2021年度先进乡镇3个。持证率由上年的70.8%提高到100%。', offset: 0, section: 0 }], metrics, 2024);
+    expect(facts.map((f) => [f.text, f.subject, f.year])).toEqual([
+      ['57件', 'county', undefined],
+      ['3件', 'county', undefined],
+      ['3个', 'unit', 2021],
+      ['70.8%', 'unit', 2023],
+      ['100%', 'unit', undefined],
+    ]);
+  });
+});
+
+describe('subjectOf() and yearOf()', () => {
+  it('takes the subject from the clause that opens with a scope word, not from an object', () => {
+    expect(subjectOf('全县持证执法人员')).toBe('county');
+    expect(subjectOf('参加全县执法培训')).toBe('unit');
+    expect(subjectOf('办结市联席办转办信访案件')).toBe('unit');
+    expect(subjectOf('2024年，全市开展普法活动')).toBe('higher');
+    expect(subjectOf('每个村(社区)培养法律明白人')).toBe('village');
+    expect(subjectOf('全县一审行政诉讼案件57件,负责人出庭应诉率100%,败诉')).toBe('county');
+  });
+
+  it('dates by the last year named, not by comparisons or ranges', () => {
+    expect(yearOf('较2023年增长', 2024)).toBeUndefined();
+    expect(yearOf('根据2021-2025年规划，全年开展', 2024)).toBeUndefined();
+    expect(yearOf('2025年1月年终述职中，镇领导班子成员', 2024)).toBe(2025);
+    expect(yearOf('持证率由上年的', 2024)).toBe(2023);
   });
 });

@@ -6,14 +6,15 @@ import { finalWorkbookInput, reviewState, reviewWorkbook, UnusableWorkbookError 
 import { workbookBuffer } from '../../../pipeline/workbook/index.ts';
 import { COLUMNS, SHEETS } from '../../../pipeline/workbook/keys.ts';
 import { rubric2024, SAMPLES_DIR } from '../../helpers/reports.ts';
-import { appendRowWithSheetJS, fillWithSheetJS, resaveWithLibreOffice, SOFFICE, withPendingCopy, type Fill } from '../../helpers/review.ts';
+import { appendRowWithSheetJS, fillWithSheetJS, resaveWithLibreOffice, rowNumberOf, SOFFICE, withPendingCopy, type Fill } from '../../helpers/review.ts';
 
 const META = { at: '2025-04-12T02:00:00.000Z', workbook: '临澜县2024复核.xlsx' };
 
 let machine: ScoreResult[];
 let workbook: Buffer;
-/** The key of the pending copy item on 澜滨街道 (index 2). */
+/** The key of the pending copy item on 澜滨街道 (a unit without a copy flag of its own). */
 let pendingKey: string;
+let lanbinAt: number;
 
 const unit = (name: string): number => machine.findIndex((r) => r.township === name);
 const total = (index: number, delta: number | string, reason = '核实原文后调整', reviewer = '张三'): Fill[] => [
@@ -24,8 +25,10 @@ const total = (index: number, delta: number | string, reason = '核实原文后�
 
 beforeAll(async () => {
   const run = await runScore([SAMPLES_DIR], {});
-  machine = withPendingCopy(run.results.filter((r) => r.year === 2024), 2);
-  pendingKey = `R2.D:${machine[2]!.pending![0]!.id}`;
+  const scored = run.results.filter((r) => r.year === 2024);
+  lanbinAt = scored.findIndex((r) => r.township === '澜滨街道');
+  machine = withPendingCopy(scored, lanbinAt);
+  pendingKey = `R${lanbinAt}.D:${machine[lanbinAt]!.pending![0]!.id}`;
   workbook = await workbookBuffer({ results: machine, failures: [], rubric: rubric2024, scope: '临澜县 2024年度', scopeKey: { county: '临澜县', year: 2024 }, generatedAt: '2025-04-10T08:00:00.000Z' });
 });
 
@@ -41,13 +44,15 @@ describe('reviewing a workbook', () => {
   });
 
   it('applies a total adjustment, a confirmed copy deduction and an indicator change from a SheetJS-saved copy, then re-ranks and re-grades', async () => {
-    // Prepare (rows: 复核 lists each report, its pending items right under it): 青石镇 +5 (would take 优秀 from 望江镇 under the 20% quota), 澜滨街道's pending copy confirmed, one
-    // indicator of 白沙镇 raised.
+    // Prepare (rows: 复核 lists each report, its pending items right under it): 青石镇 raised past 望江镇 (so it takes
+    // 优秀 from 望江镇 under the 20% quota), 澜滨街道's pending copy confirmed, one indicator of 白沙镇 raised.
     const qingshi = unit('青石镇');
     const baisha = unit('白沙镇');
+    const raise = Math.round((machine[unit('望江镇')]!.total - machine[qingshi]!.total + 1.5) * 100) / 100;
+    const raised = Math.round((machine[qingshi]!.total + raise) * 100) / 100;
     const indicator = machine[baisha]!.dimensions.flatMap((d) => d.indicators).find((i) => i.score === 0 && i.max >= 1)!;
     const filled = fillWithSheetJS(workbook, [
-      ...total(qingshi, 5, '附件证明获评省级示范'),
+      ...total(qingshi, raise, '附件证明获评省级示范'),
       { key: pendingKey, column: COLUMNS.decision, value: '确认' },
       { key: pendingKey, column: COLUMNS.reviewer, value: '李四' },
       { sheet: SHEETS.evidence, key: `R${baisha}.I:${indicator.id}`, column: COLUMNS.adjusted, value: 1 },
@@ -60,23 +65,25 @@ describe('reviewing a workbook', () => {
     expect(outcome.refusals).toEqual([]);
     const byUnit = new Map(outcome.results.map((r) => [r.township, r]));
     const qing = byUnit.get('青石镇')!;
-    expect([qing.machineTotal, qing.total, qing.adjustment, qing.rank, qing.grade, qing.machineGrade]).toEqual([92.4, 97.4, 5, 1, '优秀', '良好']);
+    expect([qing.machineTotal, qing.total, qing.adjustment, qing.rank, qing.grade, qing.machineGrade]).toEqual([machine[qingshi]!.total, raised, raise, 1, '优秀', '良好']);
     // The quota moved: the machine's 优秀 is now 良好, and the note says why.
     const wang = byUnit.get('望江镇')!;
     expect([wang.rank, wang.grade, wang.machineGrade]).toEqual([2, '良好', '优秀']);
     expect(wang.rankNote).toContain('名额已满');
     const lanbin = byUnit.get('澜滨街道')!;
-    expect(lanbin.total).toBe(Math.round((machine[2]!.total - 6.5) * 100) / 100);
+    expect(lanbin.total).toBe(Math.round((machine[lanbinAt]!.total - 6.5) * 100) / 100);
     expect(lanbin.pending).toBeUndefined();
     expect(lanbin.penalties.find((p) => p.id === 'P.copy')!.points).toBe(6.5);
     const bai = byUnit.get('白沙镇')!;
     expect(bai.total).toBe(Math.round((machine[baisha]!.total + 1) * 100) / 100);
     // The change log: every change with from, to, reason, reviewer, time and workbook.
-    expect(outcome.changes.map((c) => [c.unit, c.target.kind, c.from, c.to, c.reviewer])).toEqual([
-      ['青石镇', 'total', 92.4, 97.4, '张三'],
-      ['澜滨街道', 'decision', machine[2]!.total, lanbin.total, '李四'],
+    // In the machine ranking's order (the rows' order in 复核).
+    const expected = [
+      ['青石镇', 'total', machine[qingshi]!.total, raised, '张三'],
+      ['澜滨街道', 'decision', machine[lanbinAt]!.total, lanbin.total, '李四'],
       ['白沙镇', 'indicator', 0, 1, '王五'],
-    ]);
+    ].sort((x, y) => unit(x[0] as string) - unit(y[0] as string));
+    expect(outcome.changes.map((c) => [c.unit, c.target.kind, c.from, c.to, c.reviewer])).toEqual(expected);
     for (const c of outcome.changes) expect(c).toMatchObject({ at: META.at, workbook: META.workbook });
     expect(outcome.changes[0]).toMatchObject({ sheet: SHEETS.review, row: qingshi + 2, reason: '附件证明获评省级示范' });
     // Side by side, never overwritten: the machine results the outcome carries are untouched.
@@ -97,17 +104,18 @@ describe('reviewing a workbook', () => {
     ]);
     const outcome = await reviewWorkbook(appendRowWithSheetJS(filled, SHEETS.review, { [COLUMNS.unit]: '新增镇', [COLUMNS.adjustment]: 2 }), META);
     const messages = outcome.refusals.map((r) => r.message);
+    const row = (key: string): number => rowNumberOf(workbook, key);
     expect(messages).toEqual(
       expect.arrayContaining([
-        '第 2 行：调整分不为 0 时必须填写调整理由',
-        '第 2 行：调整分不为 0 时必须填写复核人',
-        '第 3 行：调整分“两分”不是数字（请填写如 -2 或 1.5）',
-        expect.stringMatching(/^第 7 行：机器得分被改动（系统为 64\.2，表中为 99）/u),
-        expect.stringMatching(/^第 8 行：总分行不填“确认\/撤销”/u),
-        expect.stringMatching(/^第 5 行：“确认\/撤销”只能填“确认”或“撤销”，表中为“同意”/u),
+        `第 ${row('R0')} 行：调整分不为 0 时必须填写调整理由`,
+        `第 ${row('R0')} 行：调整分不为 0 时必须填写复核人`,
+        `第 ${row('R1')} 行：调整分“两分”不是数字（请填写如 -2 或 1.5）`,
+        expect.stringMatching(new RegExp(`^第 ${row('R4')} 行：机器得分被改动（系统为 ${machine[4]!.total}，表中为 99）`, 'u')),
+        expect.stringMatching(new RegExp(`^第 ${row('R5')} 行：总分行不填“确认/撤销”`, 'u')),
+        expect.stringMatching(new RegExp(`^第 ${row(pendingKey)} 行：“确认/撤销”只能填“确认”或“撤销”，表中为“同意”`, 'u')),
         expect.stringMatching(/^“评分依据”表第 \d+ 行：调整后得分 9 超出本项 0–1\.2 分/u),
         expect.stringMatching(/^“评分依据”表第 \d+ 行：得分被改动/u),
-        expect.stringMatching(/^“排名”表第 10 行：机器得分被改动（系统为 0，表中为 88）/u),
+        expect.stringMatching(new RegExp(`^“排名”表第 ${rowNumberOf(workbook, 'R8', SHEETS.ranking)} 行：机器得分被改动（系统为 ${machine[8]!.total}，表中为 88）`, 'u')),
         expect.stringMatching(/^第 \d+ 行：这一行不是系统生成的/u),
       ]),
     );
@@ -115,7 +123,7 @@ describe('reviewing a workbook', () => {
     expect(outcome.changes).toEqual([]);
     // The total out of range is caught once the rows are otherwise valid.
     const range = await reviewWorkbook(fillWithSheetJS(workbook, total(3, -80)), META);
-    expect(range.refusals.map((r) => r.message)).toEqual([`第 6 行：调整后总分 ${Math.round((machine[3]!.total - 80) * 100) / 100} 超出 0–100 分（机器计算为 ${machine[3]!.total}，调整分 -80）`]);
+    expect(range.refusals.map((r) => r.message)).toEqual([`第 ${rowNumberOf(workbook, 'R3')} 行：调整后总分 ${Math.round((machine[3]!.total - 80) * 100) / 100} 超出 0–100 分（机器计算为 ${machine[3]!.total}，调整分 -80）`]);
     expect(range.results).toEqual([]);
   });
 
@@ -123,9 +131,9 @@ describe('reviewing a workbook', () => {
     const filled = fillWithSheetJS(workbook, [...total(0, '－１.5'), { key: pendingKey, column: COLUMNS.decision, value: '撤销' }, { key: pendingKey, column: COLUMNS.reviewer, value: '李四' }]);
     const outcome = await reviewWorkbook(filled, META);
     expect(outcome.refusals).toEqual([]);
-    expect(outcome.results.find((r) => r.township === '望江镇')!.total).toBe(94);
+    expect(outcome.results.find((r) => r.township === '望江镇')!.total).toBe(Math.round((machine[0]!.total - 1.5) * 100) / 100);
     const withdrawn = outcome.changes.find((c) => c.target.kind === 'decision')!;
-    expect([withdrawn.from, withdrawn.to, withdrawn.reason]).toEqual([machine[2]!.total, machine[2]!.total, '撤销系统提出的待定事项']);
+    expect([withdrawn.from, withdrawn.to, withdrawn.reason]).toEqual([machine[lanbinAt]!.total, machine[lanbinAt]!.total, '撤销系统提出的待定事项']);
   });
 
   it('withdrawing a low-confidence award removes its points', async () => {
@@ -171,10 +179,12 @@ describe('reviewing a workbook', () => {
     const filled = fillWithSheetJS(workbook, [...total(unit('柳溪乡'), 1.5, '数据矛盾系笔误，已核实'), { key: pendingKey, column: COLUMNS.decision, value: '确认' }, { key: pendingKey, column: COLUMNS.reviewer, value: '李四' }]);
     const outcome = await reviewWorkbook(resaveWithLibreOffice(filled), META);
     expect(outcome.refusals).toEqual([]);
-    expect(outcome.changes.map((c) => [c.unit, c.target.kind])).toEqual([
-      ['澜滨街道', 'decision'],
-      ['柳溪乡', 'total'],
-    ]);
+    expect(outcome.changes.map((c) => [c.unit, c.target.kind])).toEqual(
+      [
+        ['澜滨街道', 'decision'],
+        ['柳溪乡', 'total'],
+      ].sort((x, y) => unit(x[0]!) - unit(y[0]!)),
+    );
   });
 });
 
