@@ -28,7 +28,7 @@ export interface ScoringSentence {
   facts: Fact[];
   /** False for sentences that may not earn points: too short, a repeat, a heading, or a list of rubric keywords. */
   eligible: boolean;
-  ineligibleReason?: 'short' | 'repeat' | 'heading' | 'keyword-stuffing';
+  ineligibleReason?: 'short' | 'repeat' | 'heading' | 'keyword-stuffing' | 'copied';
   /** Gives a figure, names an object, reports an honour or a completed action (see stuffing.ts). */
   concrete: boolean;
 }
@@ -44,6 +44,12 @@ export interface ScoringHeading {
 export interface ScoreOptions {
   /** The same township's report of the previous year, for follow-through and copied-from-last-year checks. */
   previous?: NormalizedReport;
+  /**
+   * Offsets of paragraphs this report copied from another report (set by the cross-report checks once a copy's
+   * direction is known): a paragraph taken from another unit's report, or from last year's, records that report's
+   * work, not this unit's work of this year, so its sentences earn nothing.
+   */
+  copied?: ReadonlySet<number>;
 }
 
 export interface CompiledRubric {
@@ -309,7 +315,7 @@ export function buildContext(report: NormalizedReport, loaded: LoadedRubric, opt
         };
         const key = folded.replace(/\s+/gu, '');
         const heading = isHeadingSentence(folded, paragraphIndex === 0 ? section.heading : '', spanIndex === 0, read.length > 0, spanIndex === spans.length - 1);
-        const reason = heading ? 'heading' : sentence.han < rubric.antiGaming.minSentenceChars ? 'short' : seen.has(key) ? 'repeat' : null;
+        const reason = heading ? 'heading' : options.copied?.has(paragraph.offset) ? 'copied' : sentence.han < rubric.antiGaming.minSentenceChars ? 'short' : seen.has(key) ? 'repeat' : null;
         if (reason) {
           sentence.eligible = false;
           sentence.ineligibleReason = reason;

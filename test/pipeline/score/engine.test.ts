@@ -35,6 +35,24 @@ describe('scoreReport() with the 2024 rubric', () => {
     }
   });
 
+  it('paragraphs marked copied earn nothing and are never cited; the rest of the report still earns', () => {
+    // Prepare: 望江镇, with its 主要举措 paragraphs marked as copied from another report.
+    const report = samples.find((r) => r.meta.township === '望江镇')!;
+    const measures = report.sections.filter((s) => s.part === 'measures').flatMap((s) => s.paragraphs.map((p) => p.offset));
+    const copied = new Set(measures);
+    // Act
+    const whole = scoreReport(report, rubric2024);
+    const voided = scoreReport(report, rubric2024, { copied });
+    // Assess
+    const cited = (r: ScoreResult) => [...r.dimensions.flatMap((d) => d.indicators), ...r.bonus.indicators].flatMap((i) => i.evidence);
+    const inCopied = (offset: number) => report.sections.some((s) => s.part === 'measures' && s.paragraphs.some((p) => offset >= p.offset && offset < p.offset + p.text.length));
+    expect(cited(whole).some((e) => inCopied(e.offset))).toBe(true);
+    expect(cited(voided).filter((e) => inCopied(e.offset))).toEqual([]);
+    expect(voided.total).toBeLessThan(whole.total - 30);
+    // The parts that were not copied (第一责任人, 不足, 下一年度安排) still earn their points.
+    expect(voided.dimensions.find((d) => d.id === 'D9')!.score).toBe(whole.dimensions.find((d) => d.id === 'D9')!.score);
+  });
+
   it('gives byte-identical JSON for the same report and rubric, and a valid ScoreResult', () => {
     const report = samples[0]!;
     const first = JSON.stringify(scoreReport(report, rubric2024));
