@@ -74,6 +74,8 @@ export interface LocalStack {
   log: Logger;
   /** Messages each queue started with from its journal: work a killed run left unfinished. */
   restored: Record<QueueName, number>;
+  /** What those messages were about: uploads (ingest) and normalised reports (score). */
+  restoredSubjects: Record<QueueName, string[]>;
   exportDeps(): ExportDeps;
   /** Variables that point `fazhi upload/status/export/rescore/reconcile` (or a handler module) at this stack. */
   env(): Record<string, string>;
@@ -204,6 +206,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       records,
       log,
       restored,
+      restoredSubjects: { ingest: queues.ingest.restoredBodies.flatMap(subjects), score: queues.score.restoredBodies.flatMap(subjects) },
       exportDeps: () => ({ store, records, log, urlTtlSeconds: options.urlTtlSeconds ?? 900 }),
       env: () => ({
         FAZHI_BUCKET: bucket,

@@ -11,6 +11,8 @@ export interface UploadRef {
   key: string;
   year: number;
   county: string;
+  /** Status recorded before this (epoch ms) is from an earlier upload of the key; default: the wait's `since`. */
+  since?: number;
 }
 
 export interface WaitProgress {
@@ -51,7 +53,7 @@ export async function waitForUploads(
       const { reports } = await records.partition(scope.year, scope.county);
       for (const item of reports) if (wanted.has(item.sourceKey)) statuses.set(item.sourceKey, item);
     }
-    const done = uploads.filter((u) => isDone(statuses.get(u.key), options.since));
+    const done = uploads.filter((u) => isDone(statuses.get(u.key), u.since ?? options.since));
     const progress: WaitProgress = {
       total: uploads.length,
       scored: done.filter((u) => statuses.get(u.key)?.status === 'scored').length,
@@ -59,7 +61,7 @@ export async function waitForUploads(
       statuses,
     };
     options.onProgress?.(progress);
-    const unfinished = uploads.filter((u) => !isDone(statuses.get(u.key), options.since));
+    const unfinished = uploads.filter((u) => !isDone(statuses.get(u.key), u.since ?? options.since));
     // Idle before and after the read: nothing can still change these items.
     if (unfinished.length === 0 || (idleBefore && options.idle()) || Date.now() > deadline) {
       return { ...progress, stuck: unfinished.map((u) => ({ key: u.key, status: statuses.get(u.key)?.status ?? '未收到上传事件' })) };

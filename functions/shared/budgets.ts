@@ -38,3 +38,19 @@ export const batchWorstCaseMs = (budget: StageBudget): number => budget.batchSiz
 
 /** The function timeout (whole seconds) that the worst-case batch fits in. */
 export const functionTimeoutSeconds = (budget: StageBudget): number => Math.ceil(batchWorstCaseMs(budget) / 1000);
+
+/** Deliveries of a message before its queue moves it to the dead-letter queue (infra's WorkQueue default). */
+export const DEFAULT_MAX_RECEIVE_COUNT = 4;
+/** AWS: a queue's visibility timeout should be at least 6 × its consumer's timeout. */
+export const VISIBILITY_FACTOR = 6;
+/** Slack on top of the longest retry cycle before the reconciler presumes work lost. */
+export const STALE_MARGIN_MS = 5 * 60_000;
+
+/**
+ * How long unfinished work may sit untouched before the reconciler presumes it lost: longer than any message can
+ * cycle through its queue (every delivery waiting a full visibility timeout), so it never re-sends work SQS still has.
+ */
+export function staleAfterSeconds(maxReceiveCount: number = DEFAULT_MAX_RECEIVE_COUNT): number {
+  const cycles = Object.values(STAGE_BUDGETS).map((budget) => maxReceiveCount * VISIBILITY_FACTOR * functionTimeoutSeconds(budget) * 1000);
+  return Math.ceil((Math.max(...cycles) + STALE_MARGIN_MS) / 1000);
+}
