@@ -49,6 +49,7 @@ export class LocalQueue {
   private scheduled = false;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  private paused = false;
   private waiters: (() => void)[] = [];
   /** Messages handled successfully (deleted), for progress displays and tests. */
   deleted = 0;
@@ -101,6 +102,26 @@ export class LocalQueue {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
+  /** Stops delivering (messages are still accepted); `resume()` starts again. Tests use it to lose a message on purpose. */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.schedule();
+  }
+
+  /** Deletes every message not in flight, as SQS PurgeQueue does; returns how many. */
+  purge(): number {
+    const waiting = this.messages.filter((m) => !m.inFlight);
+    for (const message of waiting) {
+      this.options.journal?.append({ op: 'done', id: message.messageId });
+      this.messages.splice(this.messages.indexOf(message), 1);
+    }
+    return waiting.length;
+  }
+
   /** Removes a dead letter (the reconciler re-drove it, or its work is done); false if it is not there. */
   dropDeadLetter(messageId: string): boolean {
     const index = this.deadLetters.findIndex((m) => m.messageId === messageId);
@@ -116,6 +137,12 @@ export class LocalQueue {
     this.timer = undefined;
   }
 
+  /** Resolves once no delivery is running (after close() nothing new starts), or after `timeoutMs`. */
+  async settled(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.running > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+
   private schedule(): void {
     if (this.scheduled || this.closed) return;
     this.scheduled = true;
@@ -126,7 +153,7 @@ export class LocalQueue {
   }
 
   private pump(): void {
-    if (this.closed) return;
+    if (this.closed || this.paused) return;
     const concurrency = this.options.concurrency ?? 1;
     while (this.running < concurrency) {
       const now = Date.now();

@@ -55,10 +55,10 @@ export interface LocalStackOptions {
   /** Parse and score in worker threads stopped at their budgets, as the Lambdas do (default true). */
   isolate?: boolean;
   /**
-   * Endpoints the pipeline's clients use instead of the servers' own (tests put a proxy there to cut S3 or DynamoDB
-   * off for a while). The servers themselves, the bucket and the table are set up directly.
+   * Endpoints the pipeline's clients use instead of the servers' own, given the servers' (tests put a proxy there to
+   * cut S3 or DynamoDB off for a while). The servers themselves, the bucket and the table are set up directly.
    */
-  via?: { s3?: string; dynamodb?: string };
+  via?: (servers: { s3: string; dynamodb: string }) => Promise<{ s3?: string; dynamodb?: string }>;
 }
 
 export interface LocalStack {
@@ -128,10 +128,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       setupS3.destroy();
       setupDynamo.destroy();
     }
+    const via = options.via ? await options.via({ s3: servers.s3.endpoint, dynamodb: servers.dynamodb.endpoint }) : {};
     const clientOptions: ClientOptions = {
       region: LOCAL_REGION,
-      s3Endpoint: options.via?.s3 ?? servers.s3.endpoint,
-      dynamodbEndpoint: options.via?.dynamodb ?? servers.dynamodb.endpoint,
+      s3Endpoint: via.s3 ?? servers.s3.endpoint,
+      dynamodbEndpoint: via.dynamodb ?? servers.dynamodb.endpoint,
     };
     const s3Client = makeS3Client(clientOptions);
     const documentClient = makeDocumentClient(clientOptions);
@@ -172,7 +173,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
     // Batch sizes as in infra (functions/shared/budgets.ts); concurrency lower, since here all stages share one process.
     const queues: Record<QueueName, LocalQueue> = { ingest: queue('ingest', ingest, 2), score: queue('score', score, 10) };
-    cleanups.push(() => Object.values(queues).forEach((q) => q.close()));
+    // Stop the queues and let running deliveries finish before the servers they talk to go away.
+    cleanups.push(async () => {
+      for (const q of Object.values(queues)) q.close();
+      await Promise.all(Object.values(queues).map((q) => q.settled()));
+    });
     sqs = await startSqsEndpoint({ [queues.ingest.options.name]: queues.ingest, [queues.score.options.name]: queues.score });
     cleanups.push(() => sqs?.close());
 
