@@ -251,11 +251,11 @@ export class FazhiStack extends Stack {
     allow(ingest, ['s3:PutObject'], [objects(KEY_PREFIX.normalized)]);
     allow(ingest, ['dynamodb:UpdateItem'], [tableArn]);
 
-    // score: read a normalised report (and last year's), write large results, find the upload (Query), put the score
-    // item, update the status item.
+    // score: read a normalised report (and last year's), write large results, find the upload (GetItem; a Query by id
+    // on the failure path, and for last year's report), put the score item, update the status item.
     allow(score, ['s3:GetObject'], [objects(KEY_PREFIX.normalized)]);
     allow(score, ['s3:PutObject'], [objects(KEY_PREFIX.scores)]);
-    allow(score, ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [tableArn]);
+    allow(score, ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [tableArn]);
 
     // export: one Query per county·year; the stored results, the normalised reports (cross-report checks of the
     // county's two years) and the workbook it writes and presigns (GetObject is what the link is signed with).

@@ -66,21 +66,26 @@ const refOf = (key: string, since?: number): UploadRef => {
 
 interface Recovery {
   interrupted: RunMarker | null;
-  /** Uploads whose work was unfinished when the earlier run stopped. */
-  keys: Set<string>;
+  /** Uploads whose work was unfinished when the earlier run stopped, each with the time its status counts from. */
+  keys: Map<string, number>;
   reconciled: ReconcileReport;
 }
 
 /** Step: pick up what an interrupted run left: its journaled queue messages, then the reconciler for the rest. */
 async function recover(stack: LocalStack, interrupted: RunMarker | null, io: Io): Promise<Recovery> {
-  const keys = new Set<string>(stack.restoredSubjects.ingest);
+  // Restored messages are unfinished work: whatever status their uploads reach next is the outcome.
+  const keys = new Map<string, number>(stack.restoredSubjects.ingest.map((key) => [key, 0]));
   for (const normalized of stack.restoredSubjects.score) {
     const at = parseNormalizedKey(normalized);
     const item = at ? await stack.records.uploadById(at.year, at.county, at.uploadId) : undefined;
-    if (item) keys.add(item.sourceKey);
+    if (item) keys.set(item.sourceKey, 0);
   }
+  // Re-driven work may start from a failed status (a dead letter): only a status reached after the re-drive counts.
+  const reconciling = Date.now();
   const reconciled = await stack.reconcile();
-  for (const action of reconciled.actions) if (action.action !== 'cleared' && action.source.startsWith(KEY_PREFIX.reports)) keys.add(action.source);
+  for (const action of reconciled.actions) {
+    if (action.source.startsWith(KEY_PREFIX.reports)) keys.set(action.source, action.action === 'redriven' ? reconciling : (keys.get(action.source) ?? 0));
+  }
   if (interrupted || keys.size > 0) {
     io.out(
       `${interrupted ? `上次运行（进程 ${interrupted.pid}，${interrupted.startedAt} 启动）被中断` : '数据目录中有未完成的工作'}：` +
@@ -203,8 +208,8 @@ export async function localCommand(args: readonly string[], io: Io): Promise<num
 
     const waitFor: UploadRef[] = [
       ...uploaded.map((u) => refOf(u.key)),
-      ...unchanged.map((u) => refOf(u.key, 0)),
-      ...[...recovery.keys].filter((k) => !plan.uploads.some((u) => u.key === k)).map((k) => refOf(k, 0)),
+      ...unchanged.map((u) => refOf(u.key, recovery.keys.get(u.key) ?? 0)),
+      ...[...recovery.keys].filter(([k]) => !plan.uploads.some((u) => u.key === k)).map(([k, from]) => refOf(k, from)),
     ];
     const view = process.stdout.isTTY ? progressView(process.stdout, '处理') : { update: () => {}, line: (text: string) => io.out(text), finish: () => {} };
     const announced = new Set<string>();
@@ -215,7 +220,7 @@ export async function localCommand(args: readonly string[], io: Io): Promise<num
       (progress) => {
         for (const upload of waitFor) {
           const item = progress.statuses.get(upload.key);
-          if (!item || announced.has(upload.key) || Date.parse(item.receivedAt) < (upload.since ?? since)) continue;
+          if (!item || announced.has(upload.key) || Date.parse(item.updatedAt) < (upload.since ?? since)) continue;
           if (item.status === 'scored') view.line(`  ✓ 已评分  ${item.township ?? ''} ${upload.key}`);
           else if (item.status === 'failed') view.line(`  ✗ 失败    ${upload.key}：${item.failure?.message ?? ''}`);
           else continue;
@@ -296,8 +301,8 @@ export async function localCommand(args: readonly string[], io: Io): Promise<num
   return exit;
 }
 
-function recoveredLines(keys: ReadonlySet<string>, statuses: ReadonlyMap<string, ReportItem>): string {
-  return [...keys]
+function recoveredLines(keys: ReadonlyMap<string, number>, statuses: ReadonlyMap<string, ReportItem>): string {
+  return [...keys.keys()]
     .sort()
     .map((key) => {
       const item = statuses.get(key);

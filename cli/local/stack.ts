@@ -32,6 +32,8 @@ import { startSqsEndpoint, type SqsEndpoint } from './sqs-endpoint.ts';
 
 export const LOCAL_BUCKET = 'fazhi-local';
 export const LOCAL_TABLE = 'fazhi-local';
+/** Batches each local queue hands out at once (the event source mapping's maxConcurrency, scaled to one process). */
+export const LOCAL_CONCURRENCY = Number(process.env.FAZHI_LOCAL_CONCURRENCY ?? 4);
 
 export interface LocalStackOptions {
   /** Where the servers keep their data; default a fresh temporary directory, removed on close. */
@@ -166,7 +168,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         batchSize,
         maxReceiveCount,
         visibilityTimeoutMs,
-        concurrency: 2,
+        concurrency: LOCAL_CONCURRENCY,
         onInvocationError,
         ...(queueJournal ? { journal: queueJournal } : {}),
       });

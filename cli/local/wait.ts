@@ -28,8 +28,9 @@ export interface WaitOutcome extends WaitProgress {
   stuck: { key: string; status: string }[];
 }
 
+/** Final (scored or failed) since `since`: a status that became final earlier is an older run's, or is about to be redone. */
 export const isDone = (item: ReportItem | undefined, since: number): item is ReportItem =>
-  item !== undefined && (item.status === 'scored' || item.status === 'failed') && Date.parse(item.receivedAt) >= since;
+  item !== undefined && (item.status === 'scored' || item.status === 'failed') && Date.parse(item.updatedAt) >= since;
 
 export async function waitForUploads(
   records: Records,
@@ -46,10 +47,12 @@ export async function waitForUploads(
 ): Promise<WaitOutcome> {
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);
   const wanted = new Set(uploads.map((u) => u.key));
+  const statuses = new Map<string, ReportItem>();
   for (;;) {
     const idleBefore = options.idle();
-    const statuses = new Map<string, ReportItem>();
-    for (const scope of scopesOf(uploads)) {
+    // Only the county·years with unfinished uploads are read again: a burst does not re-read what is done.
+    const open = uploads.filter((u) => !isDone(statuses.get(u.key), u.since ?? options.since));
+    for (const scope of scopesOf(open)) {
       const { reports } = await records.partition(scope.year, scope.county);
       for (const item of reports) if (wanted.has(item.sourceKey)) statuses.set(item.sourceKey, item);
     }

@@ -92,10 +92,13 @@ interface ScoreTarget {
 export function makeScoreHandler(deps: ScoreDeps): (event: unknown) => Promise<SqsBatchResponse> {
   const clock = deps.clock ?? (() => new Date());
 
-  /** Step 2: the report, if it still describes the upload's current version. */
-  async function readReport(target: ScoreTarget, upload: ReportItem): Promise<NormalizedReport | null> {
-    const report = await deps.store.getJson(target.key, NormalizedReport);
-    return report.source.key === upload.sourceKey && report.source.sequencer === upload.sequencer ? report : null;
+  /**
+   * Step 2: the one upload this report belongs to, by its key (one GetItem): only if the upload's current version is
+   * still the one the report was made from.
+   */
+  async function findUpload(target: ScoreTarget, report: NormalizedReport): Promise<ReportItem | undefined> {
+    const upload = await deps.records.upload({ sourceKey: report.source.key, year: target.at.year, county: target.at.county });
+    return upload?.uploadId === target.at.uploadId && upload.sequencer === report.source.sequencer ? upload : undefined;
   }
 
   /** Step 3: the command's rubric, else the one for the report's year, else the default. */
@@ -149,15 +152,11 @@ export function makeScoreHandler(deps: ScoreDeps): (event: unknown) => Promise<S
     const log = context.log.child({ normalizedKey: target.key });
     let upload: ReportItem | undefined;
     try {
-      // Step 1: the one upload this report belongs to.
-      upload = await deps.records.uploadById(target.at.year, target.at.county, target.at.uploadId);
+      // Step 1: the normalised report.
+      const report = await deps.store.getJson(target.key, NormalizedReport);
+      upload = await findUpload(target, report);
       if (!upload) {
-        log.info('no current upload has this id (a newer version replaced it); nothing scored', { ...target.at });
-        return;
-      }
-      const report = await readReport(target, upload);
-      if (!report) {
-        log.info('the normalised report describes another version of the upload; nothing scored', { key: upload.sourceKey });
+        log.info('no current upload has this id (a newer version replaced it); nothing scored', { ...target.at, key: report.source.key });
         return;
       }
       const loaded = pickRubric(target, report);
@@ -194,7 +193,7 @@ export function makeScoreHandler(deps: ScoreDeps): (event: unknown) => Promise<S
       log.info('report scored', { ...fields, status: marked ? 'scored' : 'upload replaced meanwhile', inline: item.result !== undefined, ms: Date.now() - started });
     } catch (error) {
       if (context.finalAttempt) {
-        // If finding the upload was what failed, try once more to find it: the item must not stay `parsed`.
+        // If reading the report or finding the upload was what failed, find it by its id: it must not stay `parsed`.
         const marking = upload ?? (await deps.records.uploadById(target.at.year, target.at.county, target.at.uploadId).catch(() => undefined));
         if (marking) await deps.records.unfinishedFailed(marking, SCORING_FAILED).catch((markError: unknown) => log.error('could not mark the upload failed', { error: markError }));
         else log.error('could not find the upload to mark it failed; the reconciler will', { ...target.at });

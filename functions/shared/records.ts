@@ -222,7 +222,16 @@ export class Records {
     );
   }
 
-  /** The upload whose current version has this id (its normalised report is `normalizedKey({ year, county, uploadId })`). */
+  /** The status item of one upload key (one GetItem). */
+  async upload(ref: { sourceKey: string; year: number; county: string }): Promise<ReportItem | undefined> {
+    const item = await this.table.get(uploadItemKey(ref));
+    return item ? readReportItem(item) : undefined;
+  }
+
+  /**
+   * The upload whose current version has this id (its normalised report is `normalizedKey({ year, county, uploadId })`).
+   * A Query of the county·year filtered on the id: for when only the id is known (the score handler's failure path).
+   */
   async uploadById(year: number, county: string, uploadId: string): Promise<ReportItem | undefined> {
     const items = await this.table.query({
       partition: countyYearPk(year, county),

@@ -451,7 +451,7 @@ describe('IAM: least privilege', () => {
   it('table access: exactly the calls each handler makes; no Scan, DeleteItem or BatchWriteItem for any function', () => {
     const dynamoActions = (name: FunctionName): string[] => [...new Set(statementsOf(name).flatMap((s) => list(s.Action)).filter((a) => a.startsWith('dynamodb:')))].sort();
     expect(dynamoActions('ingest')).toEqual(['dynamodb:UpdateItem']);
-    expect(dynamoActions('score')).toEqual(['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    expect(dynamoActions('score')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
     expect(dynamoActions('export')).toEqual(['dynamodb:Query']);
     expect(dynamoActions('rescore')).toEqual(['dynamodb:Query']);
     expect(dynamoActions('reconcile')).toEqual(['dynamodb:Query', 'dynamodb:UpdateItem']);
