@@ -209,10 +209,12 @@ describe('outages longer than the retries (S3, DynamoDB)', () => {
     try {
       for (let round = 0; round < 3; round++) {
         await until('the dead letter', async () => stack.queues.ingest.deadLetters.length > 0 && (await itemOf(direct, key))?.status === 'failed');
-        // Act: the reconciler needs S3 to list; the pipeline's reads of the upload still fail.
+        // Act: the reconciler needs S3 to list; the work it sends again must still meet the outage (so it waits).
+        stack.queues.ingest.pause();
         s3Proxy.up();
         const report = await stack.reconcile();
         s3Proxy.down();
+        stack.queues.ingest.resume();
         actions.push(...report.actions.map((a) => `${a.action}:${a.why}`));
         if (report.actions.some((a) => a.action === 'failed')) break;
       }
