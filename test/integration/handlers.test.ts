@@ -7,7 +7,7 @@ import { MAX_ITEM_BYTES, normalizedKey, padSequencer, reportSk, uploadKey, type 
 import { bundledRubricFor } from '../../pipeline/score/bundled-rubrics.ts';
 import { ItemTooLargeError } from '../../functions/aws/table.ts';
 import { makeIngestHandler } from '../../functions/ingest/ingest.ts';
-import { makeScoreHandler } from '../../functions/score/score.ts';
+import { makeScoreHandler, SCORING_FAILED } from '../../functions/score/score.ts';
 import { inProcessParser, inProcessScorer } from '../../functions/shared/isolated.ts';
 import { connectTo, GOOD_REPORT, nextSequencer, sample, SHORT_TXT, sqsEvent, uniqueCounty, uploadEventBody } from './support.ts';
 import { testEventBody } from '../../cli/local/notifications.ts';
@@ -144,6 +144,37 @@ describe('batches', () => {
     // A redrive of the same event after the fix processes it.
     await ingest(sqsEvent([body], 1));
     expect((await item(county, key))?.status).toBe('parsed');
+  });
+});
+
+describe('failure marking around every step of the score handler', () => {
+  it('marks the upload failed (internal) on the last delivery when reading its normalised report keeps failing', async () => {
+    // Prepare: a parsed upload whose normalised report cannot be read (S3 answers errors for it).
+    const county = uniqueCounty('读失败');
+    const key = uploadKey(2024, county, SHORT_TXT);
+    await ingest(sqsEvent([await put(key, await sample(SHORT_TXT))]));
+    const parsed = (await item(county, key))!;
+    expect(parsed.status).toBe('parsed');
+    const broken = makeScoreHandler({
+      store: { ...direct.store, bucket: direct.store.bucket, get: direct.store.get.bind(direct.store), getJson: () => Promise.reject(new Error('S3 is down')), put: direct.store.put.bind(direct.store), putJson: direct.store.putJson.bind(direct.store), presignGet: direct.store.presignGet.bind(direct.store) },
+      records: direct.records,
+      log: direct.log,
+      scorer: inProcessScorer,
+      maxReceiveCount: 3,
+      defaultRubric: bundledRubricFor(null),
+    });
+    // Act: an early delivery, then the last one.
+    const early = await broken(sqsEvent([normalizedEvent(parsed)], 1));
+    const afterEarly = await item(county, key);
+    const last = await broken(sqsEvent([normalizedEvent(parsed)], 3));
+    // Assess
+    expect(early.batchItemFailures).toHaveLength(1);
+    expect(afterEarly?.status).toBe('parsed');
+    expect(last.batchItemFailures).toHaveLength(1);
+    expect((await item(county, key))?.failure).toEqual(SCORING_FAILED);
+    // A redrive after the fix scores it.
+    await score(sqsEvent([normalizedEvent(parsed)]));
+    expect((await item(county, key))?.status).toBe('scored');
   });
 });
 

@@ -13,6 +13,16 @@ const FILES = 60;
 const dir = mkdtempSync(join(tmpdir(), 'fazhi-restart-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** 60 copies of a report of one county·year (made once). */
+function makeInput(): string {
+  const input = join(dir, 'in');
+  if (existsSync(input)) return input;
+  mkdirSync(input);
+  writeFileSync(join(input, 'fazhi.meta.json'), JSON.stringify({ county: '重启县', year: 2024 }));
+  for (let i = 0; i < FILES; i++) copyFileSync(join(SAMPLES_DIR, '石门镇2024年法治政府建设工作报告.txt'), join(input, `报告${String(i).padStart(2, '0')}.txt`));
+  return input;
+}
+
 function journalPending(dataDir: string): number {
   const queues = join(dataDir, 'queues');
   if (!existsSync(queues)) return 0;
@@ -25,10 +35,7 @@ function journalPending(dataDir: string): number {
 describe('fazhi local, killed and started again', () => {
   it('recovers every queued upload and says which', async () => {
     // Prepare: 60 reports of one county·year.
-    const input = join(dir, 'in');
-    mkdirSync(input);
-    writeFileSync(join(input, 'fazhi.meta.json'), JSON.stringify({ county: '重启县', year: 2024 }));
-    for (let i = 0; i < FILES; i++) copyFileSync(join(SAMPLES_DIR, '石门镇2024年法治政府建设工作报告.txt'), join(input, `报告${String(i).padStart(2, '0')}.txt`));
+    const input = makeInput();
     const dataDir = join(dir, 'data');
     const args = [join(ROOT, 'bin/fazhi.js'), 'local', '--input', input, '--data-dir', dataDir, '--out', join(dir, 'out', 'ranking.xlsx')];
 
@@ -74,4 +81,26 @@ describe('fazhi local, killed and started again', () => {
     expect(ranked).toBe(FILES);
     expect(existsSync(dataDir)).toBe(false);
   }, 180_000);
+
+  it('stopped politely (SIGTERM) mid-run, says which uploads were still queued and keeps them for the next run', async () => {
+    // Prepare
+    const input = makeInput();
+    const dataDir = join(dir, 'stopped');
+    const args = [join(ROOT, 'bin/fazhi.js'), 'local', '--input', input, '--data-dir', dataDir, '--out', join(dir, 'out2', 'ranking.xlsx')];
+    // Act
+    const run = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    run.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    run.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (/上传 \d+ 份报告/u.test(out)) run.kill('SIGTERM');
+    });
+    const code = await new Promise<number | null>((resolve) => run.once('close', resolve));
+    // Assess
+    expect(code).toBe(130);
+    expect(err).toMatch(/停止时队列中还有 \d+ 条未完成的工作（已保存在 .+，下次运行 fazhi local 时继续处理）/u);
+    expect(err).toMatch(/reports\/2024\/重启县\/报告\d\d\.txt/u);
+    expect(journalPending(dataDir)).toBeGreaterThan(0);
+  }, 120_000);
 });
