@@ -210,6 +210,3 @@ export function isolatedScorer(runner: IsolatedRunner, budgetMs: number = SCORE_
     score: (report, rubric, previous) => runner.run<ScoreResult>({ kind: 'score', report, rubric, ...(previous ? { previous } : {}) }, budgetMs, () => rejectScoreTimeout(budgetMs)),
   };
 }
-
-/** The file URL of a path, for `{ kind: 'module', url }` entries built from a directory. */
-export const fileUrl = (path: string): URL => pathToFileURL(path);
