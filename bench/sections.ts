@@ -195,7 +195,7 @@ async function lambda(): Promise<SectionResult> {
   const out = mkdtempSync(join(tmpdir(), 'fazhi-bench-lambda-'));
   const rows: Row[] = [];
   const kb = (bytes: number) => round(bytes / 1024, 0);
-  for (const name of ['ingest', 'score', 'export', 'rescore']) {
+  for (const name of ['ingest', 'score', 'export', 'rescore', 'reconcile', 'review']) {
     const dir = join(out, name);
     buildSync(esbuildOptions(join(ROOT, 'functions', name, 'handler.ts'), dir));
     const entry = statSync(join(dir, 'index.mjs')).size;
@@ -204,7 +204,7 @@ async function lambda(): Promise<SectionResult> {
     const inits: number[] = [];
     for (let run = 0; run < 5; run++) {
       const probe = spawnSync(process.execPath, ['--input-type=module', '-e', `const t=performance.now();await import(${JSON.stringify(pathToFileURL(join(dir, 'index.mjs')).href)});console.log(performance.now()-t);`], {
-        env: { ...process.env, BUCKET_NAME: 'bench-bucket', TABLE_NAME: 'bench-table', SCORE_QUEUE_URL: 'https://sqs.example/queue', URL_TTL_SECONDS: '900', DEFAULT_RUBRIC: '2024', MAX_RECEIVE_COUNT: '4', LOG_LEVEL: 'INFO', AWS_REGION: 'cn-north-1', FAZHI_PDF_DATA_DIR: join(ROOT, 'node_modules/pdfjs-dist') },
+        env: { ...process.env, BUCKET_NAME: 'bench-bucket', TABLE_NAME: 'bench-table', SCORE_QUEUE_URL: 'https://sqs.example/queue', SCORE_DLQ_URL: 'https://sqs.example/dlq', INGEST_QUEUE_URL: 'https://sqs.example/ingest', INGEST_DLQ_URL: 'https://sqs.example/ingest-dlq', STALE_AFTER_SECONDS: '2244', URL_TTL_SECONDS: '900', DEFAULT_RUBRIC: '2024', MAX_RECEIVE_COUNT: '4', LOG_LEVEL: 'INFO', AWS_REGION: 'cn-north-1', FAZHI_PDF_DATA_DIR: join(ROOT, 'node_modules/pdfjs-dist') },
         encoding: 'utf8',
       });
       if (probe.status !== 0) throw new Error(`${name} bundle failed to load: ${probe.stderr}`);
@@ -218,7 +218,7 @@ async function lambda(): Promise<SectionResult> {
       'init ms (median of 5)': round(percentile(inits, 0.5), 0),
     });
   }
-  return { title: 'Lambda bundles and module init', note: `esbuild with code splitting, as the CDK stack bundles; init = importing index.mjs in a fresh Node ${process.version} process (Lambda runs nodejs22.x on arm64)`, rows };
+  return { title: 'Lambda bundles and module init', note: `esbuild with code splitting, as the CDK stack bundles; init = importing index.mjs in a fresh Node ${process.version} process (Lambda runs nodejs24.x on arm64 by default; ingest and score parse and score in isolated-worker.mjs, started on first use)`, rows };
 }
 
 /** The evidence audit (test/golden/evidence): how many hand-checked judgements the scorer gets right. */

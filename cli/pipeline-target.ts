@@ -3,7 +3,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { makeDocumentClient, makeS3Client, makeSqsClient, type ClientOptions } from '../functions/aws/clients.ts';
 import { S3ObjectStore } from '../functions/aws/object-store.ts';
-import { SqsQueueSender } from '../functions/aws/queue.ts';
+import { SqsQueueSender, SqsStageQueue } from '../functions/aws/queue.ts';
 import { DynamoTable } from '../functions/aws/table.ts';
 import { Records } from '../functions/shared/records.ts';
 import { stringOption, UsageError, type Parsed } from './usage.ts';
@@ -76,12 +76,51 @@ export function connect(target: Target): Connection {
   };
 }
 
-export function queueSender(target: Target, queueUrl: string): { sender: SqsQueueSender; close(): void } {
+/** An SQS client for a queue URL: a queue on this machine (fazhi local --keep) is reached at its own address. */
+function sqsClientFor(target: Target, queueUrl: string): SQSClient {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  // A queue on this machine (fazhi local --keep) is reached at its own address with the local credentials.
   const local = /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(queueUrl);
-  const client: SQSClient = makeSqsClient({ ...target.clientOptions, ...(local ? { sqsEndpoint: new URL(queueUrl).origin } : {}) });
+  return makeSqsClient({ ...target.clientOptions, ...(local ? { sqsEndpoint: new URL(queueUrl).origin } : {}) });
+}
+
+export function queueSender(target: Target, queueUrl: string): { sender: SqsQueueSender; close(): void } {
+  const client = sqsClientFor(target, queueUrl);
   return { sender: new SqsQueueSender(client), close: () => client.destroy() };
+}
+
+/** The four queue URLs the reconciler works with (deployment outputs, or `fazhi local --keep`). */
+export const QUEUE_OPTIONS = {
+  'ingest-queue-url': { type: 'string' },
+  'ingest-dlq-url': { type: 'string' },
+  'score-queue-url': { type: 'string' },
+  'score-dlq-url': { type: 'string' },
+} as const;
+
+export const QUEUE_HELP = `队列选项（也可用环境变量；部署输出中有这些地址，fazhi local --keep 也会给出）：
+  --ingest-queue-url URL     解析队列（FAZHI_INGEST_QUEUE_URL；IngestQueueUrl）
+  --ingest-dlq-url URL       解析死信队列（FAZHI_INGEST_DLQ_URL；IngestDeadLetterQueueUrl）
+  --score-queue-url URL      评分队列（FAZHI_SCORE_QUEUE_URL；ScoreQueueUrl）
+  --score-dlq-url URL        评分死信队列（FAZHI_SCORE_DLQ_URL；ScoreDeadLetterQueueUrl）`;
+
+export function stageQueues(target: Target, values: Parsed['values'], env: NodeJS.ProcessEnv = process.env): { ingest: SqsStageQueue; score: SqsStageQueue; close(): void } {
+  const pick = (flag: keyof typeof QUEUE_OPTIONS, variable: string): string => {
+    const url = stringOption(values, flag) ?? (env[variable] || undefined);
+    if (!url) throw new UsageError(`缺少 --${flag}（或环境变量 ${variable}）：部署的输出或 fazhi local --keep 会给出这个地址。`);
+    if (!URL.canParse(url)) throw new UsageError(`--${flag} 不是有效的 URL：${url}`);
+    return url;
+  };
+  const urls = {
+    ingest: pick('ingest-queue-url', 'FAZHI_INGEST_QUEUE_URL'),
+    ingestDlq: pick('ingest-dlq-url', 'FAZHI_INGEST_DLQ_URL'),
+    score: pick('score-queue-url', 'FAZHI_SCORE_QUEUE_URL'),
+    scoreDlq: pick('score-dlq-url', 'FAZHI_SCORE_DLQ_URL'),
+  };
+  const clients = [sqsClientFor(target, urls.ingest), sqsClientFor(target, urls.score)];
+  return {
+    ingest: new SqsStageQueue(clients[0]!, urls.ingest, urls.ingestDlq),
+    score: new SqsStageQueue(clients[1]!, urls.score, urls.scoreDlq),
+    close: () => clients.forEach((c) => c.destroy()),
+  };
 }
 
 /** AWS and network errors in plain words (a configuration problem, exit 2), or null for anything else. */
@@ -103,7 +142,7 @@ export function plainTargetError(error: unknown, target?: Target): UsageError | 
   if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT'].includes(code) || /ECONNREFUSED|getaddrinfo/.test(message)) {
     return say('连接不上服务：地址不对，或本地服务没有运行（fazhi local --keep）。');
   }
-  if (name === 'QueueDoesNotExist' || /NonExistentQueue/.test(message)) return say('评分队列不存在：请检查 --queue-url / FAZHI_SCORE_QUEUE_URL。');
+  if (name === 'QueueDoesNotExist' || /NonExistentQueue/.test(message)) return say('队列不存在：请检查队列地址（--queue-url、--*-queue-url、--*-dlq-url 或对应的 FAZHI_*_URL 环境变量）。');
   return null;
 }
 

@@ -1,11 +1,12 @@
 import { basename, dirname, extname } from 'node:path';
 import type { Failure } from '../schemas/failure.ts';
-import { REPORT_SUFFIXES, uploadKey } from '../schemas/storage.ts';
+import { countyProblem, REPORT_SUFFIXES, segmentProblem, uploadKey, yearProblem } from '../schemas/storage.ts';
 import { parseReport } from '../pipeline/parse.ts';
 import { bundledRubricFor } from '../pipeline/score/bundled-rubrics.ts';
 import type { ObjectStore } from '../functions/aws/object-store.ts';
 import { submissionToMetadata } from '../functions/shared/submission.ts';
 import { loadInputs } from './inputs.ts';
+import { UsageError } from './usage.ts';
 
 /**
  * What `fazhi upload` and `fazhi local` put into the bucket: each report file at `reports/{year}/{county}/{file}`, with
@@ -56,6 +57,20 @@ function mostCommon<T>(values: readonly T[]): T | undefined {
   return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
 }
 
+/** `--county` and `--year` as given on the command line: refused at once (exit 2) when no key could hold them. */
+export function checkPlacementOptions(options: { year?: number; county?: string }): void {
+  const county = options.county !== undefined ? countyProblem(options.county) : null;
+  if (county) throw new UsageError(`--county “${options.county}” 不能用作上传路径中的县名：${county.zh}。`);
+  const year = options.year !== undefined ? yearProblem(options.year) : null;
+  if (year) throw new UsageError(`--year ${options.year}：${year.zh}。`);
+}
+
+/** Why a file cannot go to `reports/{year}/{county}/{name}`, in Chinese; null when it can. */
+function placementProblem(year: number, county: string, name: string): string | null {
+  const problem = yearProblem(year) ?? countyProblem(county) ?? segmentProblem(name, '文件名');
+  return problem ? `无法上传到 reports/{年度}/{县名}/{文件名}：${problem.zh}` : null;
+}
+
 export async function planUploads(paths: readonly string[], defaults: { year?: number; county?: string } = {}): Promise<UploadPlan> {
   const inputs = await loadInputs(paths, defaults);
   const refused: Refusal[] = inputs.failures.map((f: Failure) => ({ source: f.source, reason: f.message }));
@@ -88,6 +103,11 @@ export async function planUploads(paths: readonly string[], defaults: { year?: n
     if (year === undefined || county === undefined) {
       const missing = [year === undefined ? '年度' : '', county === undefined ? '县名' : ''].filter(Boolean).join('和');
       refused.push({ source: entry.file.key, reason: `无法确定${missing}：请在 ${basename(entry.file.key)}.meta.json 或目录的 fazhi.meta.json 中写明（"year"、"county"），或使用 --year / --county` });
+      continue;
+    }
+    const problem = placementProblem(year, county, basename(entry.file.key));
+    if (problem) {
+      refused.push({ source: entry.file.key, reason: problem });
       continue;
     }
     const key = uploadKey(year, county, basename(entry.file.key));

@@ -1,8 +1,12 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { VisibleError } from '../pipeline/failure.ts';
 
 /** A mistake in how the command was called: exit code 2, a plain message and a pointer to --help. */
-export class UsageError extends Error {
+export class UsageError extends VisibleError {
   override readonly name = 'UsageError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, exitCode: 2 });
+  }
 }
 
 export const EXIT = { ok: 0, someFailed: 1, usage: 2 } as const;

@@ -10,6 +10,10 @@
  * | `urlTtlSeconds`  | `900`    | lifetime of presigned workbook links (60–43200; links also die with the signer's session) |
  * | `defaultRubric`  | `2024`   | rubric id the score function uses when a message names none (scoring-rules/<id>.json)    |
  * | `logLevel`       | `INFO`   | DEBUG, INFO, WARN or ERROR for the handlers                                       |
+ * | `lambdaRuntime`  | `nodejs24.x` | Lambda runtime; `nodejs22.x` for a region that does not offer 24 yet (see README) |
+ * | `lambdaArchitecture` | `arm64` | `arm64` or `x86_64` (a region or account without Graviton Lambda)              |
+ * | `originalVersionRetentionDays` | `forever` | how long a replaced original under reports/ is kept: `forever`, or days (≥ 365) |
+ * | `reconcileEveryMinutes` | `30` | how often the reconciler runs (5–1440)                                        |
  */
 export interface FazhiConfig {
   readonly stage: string;
@@ -18,7 +22,20 @@ export interface FazhiConfig {
   readonly urlTtlSeconds: number;
   readonly defaultRubric: string;
   readonly logLevel: LogLevel;
+  readonly lambdaRuntime: LambdaRuntimeName;
+  readonly lambdaArchitecture: LambdaArchitectureName;
+  /** Days a superseded version of an original is kept; undefined: forever (never expired). */
+  readonly originalVersionRetentionDays?: number;
+  readonly reconcileEveryMinutes: number;
 }
+
+/** Runtimes the code is built for (esbuild targets node22, so both run it). */
+export const LAMBDA_RUNTIMES = ['nodejs24.x', 'nodejs22.x'] as const;
+export type LambdaRuntimeName = (typeof LAMBDA_RUNTIMES)[number];
+export const LAMBDA_ARCHITECTURES = ['arm64', 'x86_64'] as const;
+export type LambdaArchitectureName = (typeof LAMBDA_ARCHITECTURES)[number];
+/** A replaced original may be needed for a dispute about last year's ranking: never expire it sooner than a year. */
+export const MIN_ORIGINAL_VERSION_RETENTION_DAYS = 365;
 
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -29,6 +46,9 @@ export const DEFAULT_CONFIG: FazhiConfig = {
   urlTtlSeconds: 900,
   defaultRubric: '2024',
   logLevel: 'INFO',
+  lambdaRuntime: 'nodejs24.x',
+  lambdaArchitecture: 'arm64',
+  reconcileEveryMinutes: 30,
 };
 
 export class ConfigError extends Error {
@@ -84,6 +104,30 @@ export function readConfig(lookup: Lookup): FazhiConfig {
     throw new ConfigError(`context logLevel must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
   }
 
+  const lambdaRuntime = str(lookup, 'lambdaRuntime') ?? DEFAULT_CONFIG.lambdaRuntime;
+  if (!(LAMBDA_RUNTIMES as readonly string[]).includes(lambdaRuntime)) {
+    throw new ConfigError(`context lambdaRuntime must be one of ${LAMBDA_RUNTIMES.join(', ')}, got "${lambdaRuntime}"`);
+  }
+  const lambdaArchitecture = str(lookup, 'lambdaArchitecture') ?? DEFAULT_CONFIG.lambdaArchitecture;
+  if (!(LAMBDA_ARCHITECTURES as readonly string[]).includes(lambdaArchitecture)) {
+    throw new ConfigError(`context lambdaArchitecture must be one of ${LAMBDA_ARCHITECTURES.join(', ')}, got "${lambdaArchitecture}"`);
+  }
+
+  const retentionText = str(lookup, 'originalVersionRetentionDays');
+  let originalVersionRetentionDays: number | undefined;
+  if (retentionText !== undefined && retentionText !== 'forever') {
+    originalVersionRetentionDays = Number(retentionText);
+    if (!Number.isInteger(originalVersionRetentionDays) || originalVersionRetentionDays < MIN_ORIGINAL_VERSION_RETENTION_DAYS) {
+      throw new ConfigError(`context originalVersionRetentionDays must be "forever" or an integer ≥ ${MIN_ORIGINAL_VERSION_RETENTION_DAYS}, got "${retentionText}"`);
+    }
+  }
+
+  const everyText = str(lookup, 'reconcileEveryMinutes');
+  const reconcileEveryMinutes = everyText === undefined ? DEFAULT_CONFIG.reconcileEveryMinutes : Number(everyText);
+  if (!Number.isInteger(reconcileEveryMinutes) || reconcileEveryMinutes < 5 || reconcileEveryMinutes > 1440) {
+    throw new ConfigError(`context reconcileEveryMinutes must be an integer in 5..1440, got "${everyText}"`);
+  }
+
   return {
     stage,
     ...(alarmEmail === undefined ? {} : { alarmEmail }),
@@ -91,5 +135,9 @@ export function readConfig(lookup: Lookup): FazhiConfig {
     urlTtlSeconds,
     defaultRubric,
     logLevel: level as LogLevel,
+    lambdaRuntime: lambdaRuntime as LambdaRuntimeName,
+    lambdaArchitecture: lambdaArchitecture as LambdaArchitectureName,
+    ...(originalVersionRetentionDays === undefined ? {} : { originalVersionRetentionDays }),
+    reconcileEveryMinutes,
   };
 }

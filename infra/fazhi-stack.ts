@@ -3,7 +3,10 @@ import type { StackProps } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { BlockPublicAccess, Bucket, BucketEncryption, EventType, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
@@ -14,13 +17,13 @@ import { KEY_PREFIX, NOTIFICATIONS, TABLE } from '../schemas/storage.ts';
 import type { FazhiConfig } from './config.ts';
 import { DEFAULT_CONFIG } from './config.ts';
 import { PipelineFunction } from './constructs/pipeline-function.ts';
-import { ReviewStage } from './constructs/review-stage.ts';
 import type { PipelineFunctionProps } from './constructs/pipeline-function.ts';
 import { WorkQueue } from './constructs/work-queue.ts';
 import { acknowledgeCdkSingletons, acknowledgePipelineFunction } from './nag-acknowledgements.ts';
 import type { KeyFilter } from './notification-filters.ts';
 import { assertNoOverlappingFilters } from './notification-filters.ts';
-import { handlerEntry, pdfjsDistDirRelative, REPO_ROOT } from './paths.ts';
+import { handlerEntry, ISOLATED_WORKER_ENTRY, pdfjsDistDirRelative, REPO_ROOT } from './paths.ts';
+import { functionTimeoutSeconds, STAGE_BUDGETS, staleAfterSeconds } from '../functions/shared/budgets.ts';
 import { join } from 'node:path';
 
 export interface FazhiStackProps extends StackProps {
@@ -33,18 +36,48 @@ export const PDF_DATA_SUBDIR = 'pdfjs';
 /** Lambda unpacks the deployment package to /var/task (LAMBDA_TASK_ROOT). */
 export const PDF_DATA_DIR = `/var/task/${PDF_DATA_SUBDIR}`;
 
-export type FunctionName = 'ingest' | 'score' | 'export' | 'rescore';
+export type FunctionName = 'ingest' | 'score' | 'export' | 'rescore' | 'reconcile' | 'review';
 
 /**
- * Sizes of the four functions and their event sources. Memory also buys CPU: parsing (ingest) and workbook building
- * (export) are the heavy stages. maxConcurrency caps parallel consumers without reserving account concurrency.
+ * Sizes of the five functions and their event sources. Memory also buys CPU: parsing (ingest) and workbook building
+ * (export) are the heavy stages. maxConcurrency caps parallel consumers without reserving account concurrency. The
+ * queue consumers' batch sizes and timeouts come from the per-document budgets (functions/shared/budgets.ts): a
+ * batch whose every document uses its whole budget still ends before the timeout.
  */
 export const FUNCTION_SPECS = {
-  ingest: { memorySize: 1024, timeout: Duration.seconds(60), batchSize: 5, maxConcurrency: 4, description: 'Fazhi: extract and normalise an uploaded report' },
-  score: { memorySize: 512, timeout: Duration.seconds(30), batchSize: 10, maxConcurrency: 5, description: 'Fazhi: score a normalised report with a rubric' },
+  ingest: {
+    memorySize: 1024,
+    timeout: Duration.seconds(functionTimeoutSeconds(STAGE_BUDGETS.ingest)),
+    batchSize: STAGE_BUDGETS.ingest.batchSize,
+    maxConcurrency: 4,
+    description: 'Fazhi: extract and normalise an uploaded report',
+  },
+  score: {
+    memorySize: 512,
+    timeout: Duration.seconds(functionTimeoutSeconds(STAGE_BUDGETS.score)),
+    batchSize: STAGE_BUDGETS.score.batchSize,
+    maxConcurrency: 5,
+    description: 'Fazhi: score a normalised report with a rubric',
+  },
   export: { memorySize: 1024, timeout: Duration.seconds(120), description: 'Fazhi: build the ranking workbook of a county and year' },
   rescore: { memorySize: 256, timeout: Duration.seconds(60), description: 'Fazhi: queue normalised reports for scoring with another rubric' },
+  reconcile: { memorySize: 512, timeout: Duration.seconds(300), description: 'Fazhi: make every upload end scored or failed (re-drive lost work)' },
+  // Reads a reviewed workbook, re-ranks the county·year from the stored results and writes the final workbook: the
+  // export's work, one workbook at a time.
+  review: {
+    memorySize: 1024,
+    timeout: Duration.seconds(120),
+    batchSize: 1,
+    maxConcurrency: 2,
+    description: "Fazhi: apply an assessor's reviewed workbook (append-only review items, final workbook)",
+  },
 } as const;
+
+/** Functions that run documents in a worker thread stopped at its budget (functions/shared/isolated.ts). */
+const ISOLATED: ReadonlySet<FunctionName> = new Set(['ingest', 'score']);
+
+const RUNTIMES = { 'nodejs24.x': Runtime.NODEJS_24_X, 'nodejs22.x': Runtime.NODEJS_22_X } as const;
+const ARCHITECTURES = { arm64: Architecture.ARM_64, x86_64: Architecture.X86_64 } as const;
 
 /** pdf.js CMaps and standard fonts, shipped beside the ingest bundle (pdfjs/cmaps, pdfjs/standard_fonts). */
 export function pdfjsData(): { from: string; to: string }[] {
@@ -60,6 +93,7 @@ export function pipelineFunctionProps(
   name: FunctionName,
   environment: Record<string, string>,
   removalPolicy: RemovalPolicy,
+  config: Pick<FazhiConfig, 'lambdaRuntime' | 'lambdaArchitecture'> = DEFAULT_CONFIG,
 ): PipelineFunctionProps {
   const spec = FUNCTION_SPECS[name];
   return {
@@ -69,7 +103,10 @@ export function pipelineFunctionProps(
     timeout: spec.timeout,
     environment: { POWERTOOLS_SERVICE_NAME: `fazhi-${name}`, ...environment },
     removalPolicy,
+    runtime: RUNTIMES[config.lambdaRuntime],
+    architecture: ARCHITECTURES[config.lambdaArchitecture],
     ...(name === 'ingest' ? { copy: pdfjsData() } : {}),
+    ...(ISOLATED.has(name) ? { extraEntries: { 'isolated-worker': ISOLATED_WORKER_ENTRY } } : {}),
   };
 }
 
@@ -85,8 +122,8 @@ export class FazhiStack extends Stack {
   readonly scoreQueue: WorkQueue;
   readonly alarmTopic: Topic;
   readonly functions: Record<FunctionName, PipelineFunction>;
-  /** The assessor's review: reviews/ → queue → function (its own construct, with its queue, DLQ and alarms). */
-  readonly review: ReviewStage;
+  /** The assessor's reviewed workbooks: reviews/ → this queue → the review function. */
+  readonly reviewQueue: WorkQueue;
 
   constructor(scope: Construct, id: string, props: FazhiStackProps = {}) {
     super(scope, id, {
@@ -141,8 +178,11 @@ export class FazhiStack extends Stack {
       lifecycleRules: [
         // Current versions are never expired: originals under reports/ are kept as uploaded.
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7), expiredObjectDeleteMarker: true },
-        // A re-upload of the same key supersedes the old original; keep the old bytes a year for audit.
-        { id: 'superseded-reports', prefix: KEY_PREFIX.reports, noncurrentVersionExpiration: Duration.days(365) },
+        // A re-upload of the same key supersedes the old original. It is the evidence of what was filed first, so by
+        // default it is kept for ever; a county may choose a retention (≥ 365 days) with originalVersionRetentionDays.
+        ...(config.originalVersionRetentionDays === undefined
+          ? []
+          : [{ id: 'superseded-reports', prefix: KEY_PREFIX.reports, noncurrentVersionExpiration: Duration.days(config.originalVersionRetentionDays) }]),
         // Derived objects are regenerated from the originals; old versions only help debugging.
         ...[KEY_PREFIX.normalized, KEY_PREFIX.scores, KEY_PREFIX.exports].map((prefix) => ({
           id: `superseded-${prefix.replace(/\/$/, '')}`,
@@ -185,41 +225,88 @@ export class FazhiStack extends Stack {
       consumerTimeout: FUNCTION_SPECS.score.timeout,
       alarmAction,
     });
+    this.reviewQueue = new WorkQueue(this, 'ReviewQueue', {
+      purpose: 'review',
+      consumerTimeout: FUNCTION_SPECS.review.timeout,
+      alarmAction,
+    });
 
     // ---- Functions. Each gets only the variables it reads.
     const common = { BUCKET_NAME: this.bucket.bucketName, TABLE_NAME: this.table.tableName, LOG_LEVEL: config.logLevel };
     const fn = (name: FunctionName, id: string, environment: Record<string, string>): PipelineFunction =>
-      new PipelineFunction(this, id, pipelineFunctionProps(name, { ...common, ...environment }, removalPolicy));
+      new PipelineFunction(this, id, pipelineFunctionProps(name, { ...common, ...environment }, removalPolicy, config));
     // MAX_RECEIVE_COUNT: on the queue's last delivery a record that still throws is marked failed (internal), so no
     // upload stays "received" once its message has gone to the dead-letter queue.
     const ingest = fn('ingest', 'Ingest', { FAZHI_PDF_DATA_DIR: PDF_DATA_DIR, MAX_RECEIVE_COUNT: String(this.ingestQueue.maxReceiveCount) });
     const score = fn('score', 'Score', { DEFAULT_RUBRIC: config.defaultRubric, MAX_RECEIVE_COUNT: String(this.scoreQueue.maxReceiveCount) });
     const exporter = fn('export', 'Export', { URL_TTL_SECONDS: String(config.urlTtlSeconds) });
     const rescore = fn('rescore', 'Rescore', { SCORE_QUEUE_URL: this.scoreQueue.queue.queueUrl });
-    this.functions = { ingest, score, export: exporter, rescore };
-    this.review = new ReviewStage(this, 'Review', { bucket: this.bucket, table: this.table, alarmAction, environment: common, removalPolicy });
+    const reconcile = fn('reconcile', 'Reconcile', {
+      INGEST_QUEUE_URL: this.ingestQueue.queue.queueUrl,
+      INGEST_DLQ_URL: this.ingestQueue.deadLetterQueue.queueUrl,
+      SCORE_QUEUE_URL: this.scoreQueue.queue.queueUrl,
+      SCORE_DLQ_URL: this.scoreQueue.deadLetterQueue.queueUrl,
+      // Longer than any message can cycle through its queue, so it never re-sends work SQS still holds.
+      STALE_AFTER_SECONDS: String(staleAfterSeconds(Math.max(this.ingestQueue.maxReceiveCount, this.scoreQueue.maxReceiveCount))),
+    });
+    const review = fn('review', 'Review', { MAX_RECEIVE_COUNT: String(this.reviewQueue.maxReceiveCount) });
+    this.functions = { ingest, score, export: exporter, rescore, reconcile, review };
 
-    // ---- Least privilege, prefix-scoped. Writes use grantPut (no s3:DeleteObject*): nothing here deletes objects.
-    // (Keep acknowledgePipelineFunction calls below in step with these grants.)
-    this.bucket.grantRead(ingest, `${KEY_PREFIX.reports}*`);
-    this.bucket.grantPut(ingest, `${KEY_PREFIX.normalized}*`);
-    this.table.grantReadWriteData(ingest);
+    // ---- Least privilege: explicit statements, exactly the API calls each handler makes (CDK's grant* helpers add
+    // Scan, DeleteItem, BatchWriteItem, ConditionCheckItem, bucket-wide List* and object tagging/ACL actions that no
+    // handler uses). No function may delete an object or an item. (Keep acknowledgeObjectPrefixes below in step.)
+    const objects = (prefix: string): string => this.bucket.arnForObjects(`${prefix}*`);
+    const allow = (f: PipelineFunction, actions: string[], resources: string[]): void => {
+      f.role.addToPrincipalPolicy(new PolicyStatement({ actions, resources }));
+    };
+    const tableArn = this.table.tableArn;
+    // The ranking GSI by name (the year-wide status and ranking queries), not every index of the table.
+    const indexArn = `${tableArn}/index/${TABLE.rankingIndex.name}`;
 
-    this.bucket.grantRead(score, `${KEY_PREFIX.normalized}*`);
-    this.bucket.grantPut(score, `${KEY_PREFIX.scores}*`);
-    this.table.grantReadWriteData(score);
+    // ingest: read the upload (the version the event names), write its normalised report, update its status item.
+    allow(ingest, ['s3:GetObject', 's3:GetObjectVersion'], [objects(KEY_PREFIX.reports)]);
+    allow(ingest, ['s3:PutObject'], [objects(KEY_PREFIX.normalized)]);
+    allow(ingest, ['dynamodb:UpdateItem'], [tableArn]);
 
-    this.table.grantReadData(exporter);
-    this.bucket.grantRead(exporter, `${KEY_PREFIX.scores}*`);
-    // The cross-report checks (copies, last year's plans) read the normalised reports of the county's two years.
-    this.bucket.grantRead(exporter, `${KEY_PREFIX.normalized}*`);
-    // Read is what a presigned GET of the workbook is signed with; it covers exports/ only.
-    this.bucket.grantRead(exporter, `${KEY_PREFIX.exports}*`);
-    this.bucket.grantPut(exporter, `${KEY_PREFIX.exports}*`);
+    // score: read a normalised report (and last year's), write large results, find the upload (GetItem; a Query by id
+    // on the failure path, and for last year's report), put the score item, update the status item.
+    allow(score, ['s3:GetObject'], [objects(KEY_PREFIX.normalized)]);
+    allow(score, ['s3:PutObject'], [objects(KEY_PREFIX.scores)]);
+    allow(score, ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [tableArn]);
 
-    this.bucket.grantRead(rescore, `${KEY_PREFIX.normalized}*`);
-    this.table.grantReadData(rescore);
-    this.scoreQueue.queue.grantSendMessages(rescore);
+    // export: one Query per county·year; the stored results, the normalised reports (cross-report checks of the
+    // county's two years) and the workbook it writes and presigns (GetObject is what the link is signed with).
+    allow(exporter, ['dynamodb:Query'], [tableArn]);
+    allow(exporter, ['s3:GetObject'], [objects(KEY_PREFIX.scores), objects(KEY_PREFIX.normalized), objects(KEY_PREFIX.exports)]);
+    allow(exporter, ['s3:PutObject'], [objects(KEY_PREFIX.exports)]);
+
+    // rescore: the uploads of a year (GSI) or a county (table), score commands to the score queue. No S3 at all.
+    allow(rescore, ['dynamodb:Query'], [tableArn, indexArn]);
+    allow(rescore, ['sqs:SendMessage'], [this.scoreQueue.queue.queueArn]);
+
+    // reconcile: list reports/ only, read the uploads of each year (GSI) and the misplaced partition, mark failures,
+    // count re-drives; send work to the two queues (and read their depth); read and delete dead letters.
+    reconcile.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${KEY_PREFIX.reports}*`] } } }),
+    );
+    allow(reconcile, ['dynamodb:Query'], [tableArn, indexArn]);
+    allow(reconcile, ['dynamodb:UpdateItem'], [tableArn]);
+    allow(reconcile, ['sqs:SendMessage', 'sqs:GetQueueAttributes'], [this.ingestQueue.queue.queueArn, this.scoreQueue.queue.queueArn]);
+    allow(reconcile, ['sqs:ReceiveMessage', 'sqs:DeleteMessage'], [this.ingestQueue.deadLetterQueue.queueArn, this.scoreQueue.deadLetterQueue.queueArn]);
+
+    // review: read the reviewed workbook, re-rank the county·year as the export does (its Query, stored results and
+    // normalised reports), append review items (conditional PutItem of new items only: the machine's score items are
+    // never updated), and write the final workbook.
+    allow(review, ['s3:GetObject'], [objects(KEY_PREFIX.reviews), objects(KEY_PREFIX.scores), objects(KEY_PREFIX.normalized)]);
+    allow(review, ['s3:PutObject'], [objects(KEY_PREFIX.exports)]);
+    allow(review, ['dynamodb:Query', 'dynamodb:PutItem'], [tableArn]);
+
+    // Every upload must end scored or failed: the reconciler runs on a schedule (and on demand: fazhi reconcile).
+    new Rule(this, 'ReconcileSchedule', {
+      description: `Fazhi ${config.stage}: reconcile uploads, status and dead letters every ${config.reconcileEveryMinutes} minutes`,
+      schedule: Schedule.rate(Duration.minutes(config.reconcileEveryMinutes)),
+      targets: [new LambdaTarget(reconcile.function, { retryAttempts: 2 })],
+    });
 
     // ---- Event wiring: S3 → SQS → Lambda.
     const filters: KeyFilter[] = NOTIFICATIONS.map(({ prefix, suffix }) => ({ prefix, suffix }));
@@ -227,13 +314,14 @@ export class FazhiStack extends Stack {
     const destinations = {
       ingest: new SqsDestination(this.ingestQueue.queue),
       score: new SqsDestination(this.scoreQueue.queue),
-      review: new SqsDestination(this.review.queue.queue),
+      review: new SqsDestination(this.reviewQueue.queue),
     };
     for (const { prefix, suffix, queue } of NOTIFICATIONS) {
       this.bucket.addEventNotification(EventType.OBJECT_CREATED, destinations[queue], { prefix, ...(suffix ? { suffix } : {}) });
     }
     this.ingestQueue.addConsumer(ingest, FUNCTION_SPECS.ingest);
     this.scoreQueue.addConsumer(score, FUNCTION_SPECS.score);
+    this.reviewQueue.addConsumer(review, FUNCTION_SPECS.review);
 
     // ---- Function error alarms (unexpected errors and timeouts; bad files end as data, not errors).
     for (const [name, f] of Object.entries(this.functions)) {
@@ -249,19 +337,14 @@ export class FazhiStack extends Stack {
       alarm.addOkAction(alarmAction);
     }
 
-    // cdk-nag: the wildcards the prefix-scoped grants above produce, and CDK's own singletons.
+    // cdk-nag: the object-prefix wildcards of the statements above, the runtime choice, and CDK's own singletons.
     const bucket = this.bucket;
-    const table = this.table;
-    const p = (prefix: string): string => `${prefix}*`;
-    acknowledgePipelineFunction(ingest, { bucket, table, readPrefixes: [p(KEY_PREFIX.reports)], putPrefixes: [p(KEY_PREFIX.normalized)] });
-    acknowledgePipelineFunction(score, { bucket, table, readPrefixes: [p(KEY_PREFIX.normalized)], putPrefixes: [p(KEY_PREFIX.scores)] });
-    acknowledgePipelineFunction(exporter, {
-      bucket,
-      table,
-      readPrefixes: [p(KEY_PREFIX.scores), p(KEY_PREFIX.normalized), p(KEY_PREFIX.exports)],
-      putPrefixes: [p(KEY_PREFIX.exports)],
-    });
-    acknowledgePipelineFunction(rescore, { bucket, table, readPrefixes: [p(KEY_PREFIX.normalized)] });
+    acknowledgePipelineFunction(ingest, config, { bucket, prefixes: [KEY_PREFIX.reports, KEY_PREFIX.normalized] });
+    acknowledgePipelineFunction(score, config, { bucket, prefixes: [KEY_PREFIX.normalized, KEY_PREFIX.scores] });
+    acknowledgePipelineFunction(exporter, config, { bucket, prefixes: [KEY_PREFIX.scores, KEY_PREFIX.normalized, KEY_PREFIX.exports] });
+    acknowledgePipelineFunction(rescore, config, { bucket, prefixes: [] });
+    acknowledgePipelineFunction(reconcile, config, { bucket, prefixes: [] });
+    acknowledgePipelineFunction(review, config, { bucket, prefixes: [KEY_PREFIX.reviews, KEY_PREFIX.scores, KEY_PREFIX.normalized, KEY_PREFIX.exports] });
     acknowledgeCdkSingletons(this);
 
     // ---- Outputs.
@@ -278,16 +361,18 @@ export class FazhiStack extends Stack {
     out('ExportFunctionName', exporter.function.functionName, 'Export function');
     out('RescoreFunctionName', rescore.function.functionName, 'Rescore function');
     out('ReviewPrefix', `s3://${this.bucket.bucketName}/${KEY_PREFIX.reviews}`, 'Upload reviewed workbooks to reviews/{year}/{county}/{file}.xlsx');
-    out('ReviewQueueUrl', this.review.queue.queue.queueUrl, 'Review queue');
-    out('ReviewDeadLetterQueueUrl', this.review.queue.deadLetterQueue.queueUrl, 'Review dead-letter queue');
-    out('ReviewFunctionName', this.review.function.function.functionName, 'Review function');
+    out('ReviewQueueUrl', this.reviewQueue.queue.queueUrl, 'Review queue');
+    out('ReviewDeadLetterQueueUrl', this.reviewQueue.deadLetterQueue.queueUrl, 'Review dead-letter queue');
+    out('ReviewFunctionName', review.function.functionName, 'Review function');
+    out('ReconcileFunctionName', reconcile.function.functionName, 'Reconcile function (also on a schedule)');
     out('AlarmTopicArn', this.alarmTopic.topicArn, 'SNS topic receiving all alarms');
     out(
       'CliHint',
       `AWS_REGION=${Aws.REGION} FAZHI_BUCKET=${this.bucket.bucketName} FAZHI_TABLE=${this.table.tableName} ` +
-        `FAZHI_SCORE_QUEUE_URL=${this.scoreQueue.queue.queueUrl} ` +
+        `FAZHI_SCORE_QUEUE_URL=${this.scoreQueue.queue.queueUrl} FAZHI_SCORE_DLQ_URL=${this.scoreQueue.deadLetterQueue.queueUrl} ` +
+        `FAZHI_INGEST_QUEUE_URL=${this.ingestQueue.queue.queueUrl} FAZHI_INGEST_DLQ_URL=${this.ingestQueue.deadLetterQueue.queueUrl} ` +
         'npx fazhi upload <file...> --year <YYYY> --county <name> ; npx fazhi status --year <YYYY> --county <name> ; ' +
-        'npx fazhi export --year <YYYY> --county <name> ; npx fazhi rescore --year <YYYY> --rubric <id@version>',
+        'npx fazhi export --year <YYYY> --county <name> ; npx fazhi rescore --year <YYYY> --rubric <id@version> ; npx fazhi reconcile',
       'How to point the fazhi CLI at this deployment',
     );
   }

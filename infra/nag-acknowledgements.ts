@@ -2,6 +2,7 @@ import { Stack, Validations } from 'aws-cdk-lib';
 import type { CfnElement } from 'aws-cdk-lib';
 import type { Construct, IConstruct } from 'constructs';
 import type { PipelineFunction } from './constructs/pipeline-function.ts';
+import type { FazhiConfig } from './config.ts';
 
 /**
  * cdk-nag (AwsSolutions pack) acknowledgements, each for one specific finding and with the reason it is accepted.
@@ -22,47 +23,29 @@ function arnRef(resource: Construct): string {
 
 export interface GrantedAccess {
   readonly bucket: Construct;
-  /** Prefixes read with bucket.grantRead(fn, 'prefix/*'). */
-  readonly readPrefixes?: readonly string[];
-  /** Prefixes written with bucket.grantPut(fn, 'prefix/*'). */
-  readonly putPrefixes?: readonly string[];
-  /** The table, if the function has a table grant (CDK grants on the table and all its indexes). */
-  readonly table?: Construct;
+  /** Key prefixes (e.g. 'reports/') whose objects the function's statements name as `<bucket>/prefix*`. */
+  readonly prefixes: readonly string[];
 }
 
-/** Findings every pipeline function has, plus the IAM5 wildcards its prefix-scoped grants produce. */
-export function acknowledgePipelineFunction(fn: PipelineFunction, access: GrantedAccess): void {
-  ack(
-    fn.function,
-    'AwsSolutions-L1',
-    'nodejs22.x is a supported Lambda runtime and the one this code is built and tested for (toolchain pinned to Node 20/22-compatible releases, see tooling notes §0); cdk-nag flags every runtime except the newest (nodejs24.x). Move when the toolchain moves.',
-  );
-
-  const role = fn.role;
-  const iam5 = (finding: string, reason: string): void => ack(role, `AwsSolutions-IAM5[${finding}]`, reason);
-  const readPrefixes = access.readPrefixes ?? [];
-  const putPrefixes = access.putPrefixes ?? [];
-  const bucketArn = arnRef(access.bucket);
-
-  if (readPrefixes.length > 0) {
-    const where = readPrefixes.join(', ');
-    iam5('Action::s3:GetObject*', `From bucket.grantRead on ${where} only: GetObject plus GetObjectVersion (events carry a versionId in the versioned bucket) and the object's tags/attributes.`);
-    iam5('Action::s3:GetBucket*', 'From bucket.grantRead: bucket-level metadata (location, versioning) on this one bucket ARN; grants no object access.');
-    iam5('Action::s3:List*', 'From bucket.grantRead: listing this one bucket, so a missing key reads as 404 NoSuchKey instead of 403 and rescore can enumerate normalized/; object reads stay prefix-scoped.');
-  }
-  if (putPrefixes.length > 0) {
-    iam5('Action::s3:Abort*', `From bucket.grantPut on ${putPrefixes.join(', ')}: AbortMultipartUpload, so a failed multipart upload of our own output can be cleaned up. No delete permission is granted.`);
-  }
-  for (const prefix of new Set([...readPrefixes, ...putPrefixes])) {
-    iam5(
-      `Resource::${bucketArn}/${prefix}`,
-      `Prefix-scoped object ARN: the function may only touch keys under ${prefix.replace(/\*$/, '')} (the part of the key space its stage owns), never the whole bucket.`,
+/**
+ * Findings of a pipeline function: the runtime (only when an operator chose the older one for a region that lacks
+ * the newest), and the IAM5 object wildcards of its prefix-scoped statements. Its statements name exact actions
+ * (no `s3:Get*`, no `dynamodb:*`) and the table and index by ARN, so nothing else needs a reason.
+ */
+export function acknowledgePipelineFunction(fn: PipelineFunction, config: Pick<FazhiConfig, 'lambdaRuntime'>, access: GrantedAccess): void {
+  if (config.lambdaRuntime !== 'nodejs24.x') {
+    ack(
+      fn.function,
+      'AwsSolutions-L1',
+      `${config.lambdaRuntime} was chosen with the lambdaRuntime context parameter, for a region that does not offer nodejs24.x yet (see README, Deploying); the code is built for and tested on both.`,
     );
   }
-  if (access.table) {
-    iam5(
-      `Resource::${arnRef(access.table)}/index/*`,
-      'From table.grant*Data: the indexes of this one table (the byYearRubric ranking GSI is queried); no other table.',
+  const bucketArn = arnRef(access.bucket);
+  for (const prefix of new Set(access.prefixes)) {
+    ack(
+      fn.role,
+      `AwsSolutions-IAM5[Resource::${bucketArn}/${prefix}*]`,
+      `Prefix-scoped object ARN: the function may only touch keys under ${prefix} (the part of the key space its stage reads or writes), with the exact actions it calls, never the whole bucket.`,
     );
   }
 }

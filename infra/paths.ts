@@ -8,6 +8,9 @@ export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Absolute path of a Lambda entry under functions/ (entries are fixed: functions/<name>/handler.ts). */
 export const handlerEntry = (name: string): string => join(REPO_ROOT, 'functions', name, 'handler.ts');
 
+/** The worker thread ingest and score run documents in, bundled beside index.mjs as isolated-worker.mjs. */
+export const ISOLATED_WORKER_ENTRY = join(REPO_ROOT, 'functions', 'shared', 'isolated-worker.ts');
+
 /**
  * pdfjs-dist's package directory relative to REPO_ROOT. Resolved rather than assumed so a hoisted or nested install
  * still works; kept relative because bundling commands receive the project root as `inputDir`.

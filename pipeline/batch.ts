@@ -3,6 +3,7 @@ import { scopeOf, type NormalizedReport } from '../schemas/report.ts';
 import type { ScoreResult } from '../schemas/score.ts';
 import { parseReport, type ReportFile } from './parse.ts';
 import { crossCheck, rankResults } from './rank/index.ts';
+import { withinScoreBudget } from './score/budget.ts';
 import { scoreReport } from './score/index.ts';
 import type { LoadedRubric } from './score/rubric.ts';
 
@@ -44,7 +45,7 @@ export async function parseFiles(files: readonly ReportFile[], loaded: LoadedRub
   const reports: NormalizedReport[] = [];
   const failures: Failure[] = [];
   for (const file of files) {
-    const outcome = await parseReport(file, loaded.rubric.metrics);
+    const outcome = withinScoreBudget(await parseReport(file, loaded.rubric.metrics));
     if (outcome.ok) reports.push(outcome.report);
     else failures.push(outcome.failure);
   }

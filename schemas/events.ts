@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Failure } from './failure.ts';
+import { NORMALIZED_KEY_PATTERN } from './storage.ts';
 
 /**
  * Events the handlers accept. AWS shapes (SQS records, S3 notifications, the s3:TestEvent) are parsed leniently —
@@ -54,7 +55,7 @@ export type RubricRef = z.infer<typeof RubricRef>;
 export const ScoreCommand = z
   .object({
     type: z.literal('score'),
-    normalizedKey: z.string().regex(/^normalized\/[0-9a-f]{16}\.json$/, 'normalizedKey must be normalized/{reportId}.json'),
+    normalizedKey: z.string().regex(NORMALIZED_KEY_PATTERN, 'normalizedKey must be normalized/{year}/{county}/{uploadId}.json'),
     rubric: RubricRef.optional(),
   })
   .strict();
@@ -124,11 +125,51 @@ export type RescoreRequest = z.infer<typeof RescoreRequest>;
 export const RescoreResponse = z
   .object({
     year: Year,
+    /** Score commands sent: one per upload that has a normalised report (the same bytes under two names are two). */
     queued: z.number().int().nonnegative(),
     failed: z.array(z.object({ normalizedKey: z.string(), reason: z.string() }).strict()),
+    /** Uploads not sent because they have no normalised report yet (received) or never will (failed). */
+    skipped: z.array(z.object({ source: z.string(), status: z.string() }).strict()),
   })
   .strict();
 export type RescoreResponse = z.infer<typeof RescoreResponse>;
+
+/** Reconcile request (schedule or direct invoke): compare what S3 holds and what the queues lost with the table. */
+export const ReconcileRequest = z
+  .object({
+    /** Report what would be done, change nothing. */
+    dryRun: z.boolean().optional(),
+    /** Work untouched for this long is presumed lost (default: the stack's setting, from the queues' retry window). */
+    staleAfterSeconds: z.number().int().nonnegative().optional(),
+  })
+  .strict();
+export type ReconcileRequest = z.infer<typeof ReconcileRequest>;
+
+export const ReconcileAction = z
+  .object({
+    source: z.string(),
+    stage: z.enum(['ingest', 'score']),
+    /** redriven: its work was sent again; failed: marked failed with `reason`; cleared: a dead letter about work since done. */
+    action: z.enum(['redriven', 'failed', 'cleared']),
+    why: z.enum(['no-status', 'stalled', 'dead-letter', 'gone', 'gave-up', 'superseded']),
+    reason: z.string().optional(),
+  })
+  .strict();
+export type ReconcileAction = z.infer<typeof ReconcileAction>;
+
+export const ReconcileReport = z
+  .object({
+    /** Objects under reports/ and status items compared. */
+    objects: z.number().int().nonnegative(),
+    items: z.number().int().nonnegative(),
+    deadLetters: z.number().int().nonnegative(),
+    actions: z.array(ReconcileAction),
+    /** Unfinished uploads left alone because their work may still be queued (young, or the stage's queue is busy). */
+    waiting: z.array(z.object({ source: z.string(), status: z.string() }).strict()),
+    dryRun: z.boolean(),
+  })
+  .strict();
+export type ReconcileReport = z.infer<typeof ReconcileReport>;
 
 /** The body of one queue message, classified. */
 export type QueueMessage =
@@ -178,4 +219,53 @@ export function decodeS3EventKey(key: string): string {
 /** The inverse, as S3 writes keys into notifications (slashes kept); the local stack uses it to build AWS's shape. */
 export function encodeS3EventKey(key: string): string {
   return encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/');
+}
+
+export interface ObjectCreated {
+  bucket: string;
+  key: string;
+  eventTime: string;
+  sequencer: string;
+  size?: number;
+  eTag?: string;
+  versionId?: string;
+  region?: string;
+  eventName?: string;
+  /** Who caused it (`AWS:LOCAL` for the local S3 server, `fazhi-reconciler` for a re-drive). */
+  principal?: string;
+  configurationId?: string;
+}
+
+/**
+ * The SQS message body S3 sends for one ObjectCreated event (key URL-encoded with `+` for spaces). The local stack
+ * builds its messages with it, and the reconciler re-drives an upload whose message was lost with it.
+ */
+export function s3NotificationBody(event: ObjectCreated): string {
+  const region = event.region ?? 'us-east-1';
+  return JSON.stringify({
+    Records: [
+      {
+        eventVersion: '2.1',
+        eventSource: 'aws:s3',
+        awsRegion: region,
+        eventTime: event.eventTime,
+        eventName: event.eventName ?? 'ObjectCreated:Put',
+        userIdentity: { principalId: event.principal ?? 'AWS:LOCAL' },
+        requestParameters: { sourceIPAddress: '127.0.0.1' },
+        responseElements: { 'x-amz-request-id': 'LOCAL', 'x-amz-id-2': 'LOCAL' },
+        s3: {
+          s3SchemaVersion: '1.0',
+          configurationId: event.configurationId ?? 'fazhi',
+          bucket: { name: event.bucket, ownerIdentity: { principalId: 'LOCAL' }, arn: `arn:aws:s3:::${event.bucket}` },
+          object: {
+            key: encodeS3EventKey(event.key),
+            ...(event.size !== undefined ? { size: event.size } : {}),
+            ...(event.eTag ? { eTag: event.eTag } : {}),
+            ...(event.versionId ? { versionId: event.versionId } : {}),
+            sequencer: event.sequencer,
+          },
+        },
+      },
+    ],
+  });
 }

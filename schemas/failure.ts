@@ -17,6 +17,7 @@ export const FailureCode = z.enum([
   'timeout', // extraction took longer than the per-document limit
   'no-report-content', // decoded fine, but nothing in it looks like a report (no Chinese prose)
   'misplaced', // uploaded outside reports/{year}/{county}/, so it belongs to no county·year
+  'invalid-name', // the key holds a control character (a newline…), a "." or ".." segment, or is too long to keep safely
   'internal', // a bug on our side; the message says so and the file is kept for a retry
 ]);
 export type FailureCode = z.infer<typeof FailureCode>;

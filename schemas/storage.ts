@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { Failure } from './failure.ts';
 
@@ -49,7 +50,7 @@ export const INLINE_RESULT_LIMIT_BYTES = 300 * 1024;
 export const ReportStatus = z.enum(['received', 'parsed', 'scored', 'failed']);
 export type ReportStatus = z.infer<typeof ReportStatus>;
 
-/** Where an upload sits in the key space: `reports/{year}/{county}/{name}.{ext}`. */
+/** Where an upload sits in the key space: `reports/{year}/{county}/{name}` (the name may hold sub-folders). */
 export const UploadLocation = z
   .object({
     key: z.string(),
@@ -60,19 +61,121 @@ export const UploadLocation = z
   .strict();
 export type UploadLocation = z.infer<typeof UploadLocation>;
 
-const uploadKeyPattern = /^reports\/(\d{4})\/([^/]+)\/(.+)$/;
+// ---- Key validation: the CLI's options, the S3 events the pipeline receives and the local S3 server all use these.
 
-/** Reads year and county from an upload key; null when the key is not under `reports/{year}/{county}/`. */
-export function parseUploadKey(key: string): UploadLocation | null {
+/** S3's own limit on a key (UTF-8 bytes). */
+export const MAX_KEY_BYTES = 1024;
+/** Longest folder or file name (UTF-8 bytes) that file systems accept: the local S3 server stores keys as paths. */
+export const MAX_SEGMENT_BYTES = 255;
+/** Years an upload may be filed under (a report is about a year of this century). */
+export const UPLOAD_YEARS = { min: 2000, max: 2100 } as const;
+
+/** C0/C1 control characters (newline, tab…) and the Unicode line/paragraph separators: invisible in a listing. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
+const EDGE_SPACE = /^[\s\u3000]|[\s\u3000]$/u;
+
+export interface SegmentProblem {
+  /** For people, in Chinese. */
+  zh: string;
+  en: string;
+}
+
+/** Why `segment` cannot be one folder or file name of a key; null when it can. */
+export function segmentProblem(segment: string, what = '名称'): SegmentProblem | null {
+  if (segment.length === 0) return { zh: `${what}为空（路径中有连续的“/”）`, en: 'an empty path segment (two slashes in a row)' };
+  if (segment === '.' || segment === '..') return { zh: `${what}不能是“${segment}”`, en: `a "${segment}" path segment` };
+  if (CONTROL_CHARACTER.test(segment)) return { zh: `${what}含有换行符或其他不可见的控制字符`, en: 'a newline or another control character' };
+  if (segment.includes('\\')) return { zh: `${what}含有反斜杠“\\”`, en: 'a backslash' };
+  if (EDGE_SPACE.test(segment)) return { zh: `${what}首尾有空格`, en: 'leading or trailing spaces' };
+  if (Buffer.byteLength(segment, 'utf8') > MAX_SEGMENT_BYTES) return { zh: `${what}过长（超过 ${MAX_SEGMENT_BYTES} 字节）`, en: `a name longer than ${MAX_SEGMENT_BYTES} bytes` };
+  return null;
+}
+
+/** Why `county` cannot be the county folder of a key (`fazhi upload --county`, a sidecar, the report's text); null when it can. */
+export function countyProblem(county: string): SegmentProblem | null {
+  if (county.includes('/')) return { zh: '县名不能含有“/”', en: 'a slash in the county name' };
+  return segmentProblem(county, '县名');
+}
+
+export function yearProblem(year: number): SegmentProblem | null {
+  if (Number.isInteger(year) && year >= UPLOAD_YEARS.min && year <= UPLOAD_YEARS.max) return null;
+  return { zh: `年度应为 ${UPLOAD_YEARS.min}–${UPLOAD_YEARS.max} 之间的四位数字`, en: `a year outside ${UPLOAD_YEARS.min}..${UPLOAD_YEARS.max}` };
+}
+
+/** A key the pipeline will not process, with the reason a clerk can act on. */
+export interface KeyProblem {
+  code: 'misplaced' | 'invalid-name';
+  message: string;
+  messageEn: string;
+}
+
+export const MISPLACED_PROBLEM: KeyProblem = {
+  code: 'misplaced',
+  message: '文件放错了位置：上传路径应为 reports/{年度}/{县名}/{文件名}（年度为四位数字，例如 reports/2024/临澜县/望江镇.docx）。请按此路径重新上传。',
+  messageEn: 'Upload key must be reports/{year}/{county}/{file} (four-digit year); upload the file again under such a key.',
+};
+
+export function invalidNameProblem(problem: SegmentProblem): KeyProblem {
+  return {
+    code: 'invalid-name',
+    message: `文件名或路径无法使用：${problem.zh}。请改用普通的文件名，按 reports/{年度}/{县名}/{文件名} 重新上传。`,
+    messageEn: `The upload key has ${problem.en}; rename the file and upload it again under reports/{year}/{county}/{file}.`,
+  };
+}
+
+export interface ClassifiedKey {
+  /** The county·year whose status partition records the upload (MISPLACED_UPLOADS when the key names none). */
+  place: { year: number; county: string };
+  /** Set when the key is a usable upload key. */
+  location?: UploadLocation;
+  /** Set when it is not: the upload is recorded as failed with this reason. */
+  problem?: KeyProblem;
+}
+
+// [\s\S] rather than "." so that a name with a newline is read as a name (and refused as one), not as a wrong folder.
+const uploadKeyPattern = /^reports\/([^/]*)\/([^/]*)\/([\s\S]+)$/u;
+
+/**
+ * Places an upload key: a usable `reports/{year}/{county}/{name}`, or the reason it is not. A bad file name stays in
+ * its county·year (the clerk sees it in `fazhi status`); a key without a usable year or county goes to the misplaced
+ * partition.
+ */
+export function classifyUploadKey(key: string): ClassifiedKey {
+  const misplaced = { year: MISPLACED_UPLOADS.year, county: MISPLACED_UPLOADS.county };
   const match = uploadKeyPattern.exec(key);
-  if (!match) return null;
-  const [, year, county, name] = match;
-  if (!year || !county || !name) return null;
-  return { key, year: Number(year), county, name };
+  const [, yearText = '', county = '', name = ''] = match ?? [];
+  const year = /^\d{4}$/u.test(yearText) ? Number(yearText) : NaN;
+  if (!match || yearProblem(year)) {
+    // A control character anywhere is the reason to give, whatever else is wrong with the key.
+    const control = CONTROL_CHARACTER.test(key) ? { zh: '路径含有换行符或其他不可见的控制字符', en: 'a newline or another control character' } : null;
+    return { place: misplaced, problem: control ? invalidNameProblem(control) : MISPLACED_PROBLEM };
+  }
+  const countyIssue = countyProblem(county);
+  if (countyIssue) return { place: misplaced, problem: invalidNameProblem(countyIssue) };
+  const nameIssue = name.split('/').map((segment) => segmentProblem(segment, '文件名')).find((p) => p !== null);
+  const tooLong = Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES ? { zh: `路径过长（超过 ${MAX_KEY_BYTES} 字节）`, en: `a key longer than ${MAX_KEY_BYTES} bytes` } : null;
+  const issue = nameIssue ?? tooLong;
+  if (issue) return { place: { year, county }, problem: invalidNameProblem(issue) };
+  return { place: { year, county }, location: { key, year, county, name } };
+}
+
+/** Year and county of a usable upload key; null when the key is misplaced or its name cannot be used. */
+export function parseUploadKey(key: string): UploadLocation | null {
+  return classifyUploadKey(key).location ?? null;
 }
 
 export function uploadKey(year: number, county: string, fileName: string): string {
   return `${KEY_PREFIX.reports}${year}/${county}/${fileName}`;
+}
+
+/**
+ * One version of one upload, as a short id: the first 16 hex digits of SHA-256 over its key and S3 sequencer. Its
+ * normalised report, score results and status item all carry it, so the same bytes under several names or
+ * county·years are several uploads with several results (the report id, a hash of the bytes, names the content).
+ */
+export function uploadIdOf(sourceKey: string, sequencer: string): string {
+  return createHash('sha256').update(`${sourceKey}\u0000${sequencer}`, 'utf8').digest('hex').slice(0, 16);
 }
 
 export const countyYearPk = (year: number, county: string): string => `CY#${year}#${county}`;
@@ -81,7 +184,21 @@ export const rubricTag = (rubric: { id: string; version: string }): string => `$
 export const scoreSk = (rubric: { id: string; version: string }, sourceKey: string): string =>
   `SCORE#${rubricTag(rubric)}#${sourceKey}`;
 export const rankingPk = (year: number, rubric: { id: string; version: string }): string => `Y#${year}#${rubricTag(rubric)}`;
-export const normalizedKey = (reportId: string): string => `${KEY_PREFIX.normalized}${reportId}.json`;
+
+/** Where the normalised report of one upload is kept: `normalized/{year}/{county}/{uploadId}.json`. */
+export interface NormalizedLocation {
+  year: number;
+  county: string;
+  uploadId: string;
+}
+export const normalizedKey = (at: NormalizedLocation): string => `${KEY_PREFIX.normalized}${at.year}/${at.county}/${at.uploadId}.json`;
+export const NORMALIZED_KEY_PATTERN = /^normalized\/(\d{4})\/([^/]+)\/([0-9a-f]{16})\.json$/u;
+/** The county·year and upload a normalised report belongs to, read from its key; null for any other key. */
+export function parseNormalizedKey(key: string): NormalizedLocation | null {
+  const match = NORMALIZED_KEY_PATTERN.exec(key);
+  if (!match) return null;
+  return { year: Number(match[1]), county: match[2]!, uploadId: match[3]! };
+}
 export const exportKey = (year: number, county: string, rubricVersion: string): string =>
   `${KEY_PREFIX.exports}${year}/${county}/ranking-${rubricVersion}.xlsx`;
 
@@ -109,13 +226,22 @@ export const ReportItem = z
     status: ReportStatus,
     /** Padded S3 event sequencer of the object version this item describes. */
     sequencer: z.string(),
+    /** `uploadIdOf(sourceKey, sequencer)`: names this version's normalised report and stored results. */
+    uploadId: z.string().regex(/^[0-9a-f]{16}$/u),
+    /** When S3 received this version (the event time): the trusted submission date. */
+    uploadedAt: z.string(),
     versionId: z.string().optional(),
     bytes: z.number().int().nonnegative().optional(),
+    /** The object's ETag from the event, so the reconciler can tell whether the item describes what S3 holds now. */
+    eTag: z.string().optional(),
+    /** Content id of the report (first 16 hex digits of the bytes' SHA-256): the same bytes, the same id. */
     reportId: z.string().optional(),
     township: z.string().nullable().optional(),
     failure: Failure.omit({ source: true }).optional(),
     /** Rubric tags (`id@version`) this report has been scored with. */
     scoredWith: z.array(z.string()).optional(),
+    /** How often the reconciler has sent this version's work again (bounded: see MAX_REDRIVES). */
+    redrives: z.number().int().nonnegative().optional(),
     receivedAt: z.string(),
     updatedAt: z.string(),
     /** `reportsByYearPk(year)`: every upload of a year in the GSI, so a rescore or a status finds them without knowing the counties. */
@@ -135,9 +261,9 @@ export const MISPLACED_UPLOADS = { year: 0, county: '_misplaced' } as const;
 /** GSI partition of the report items of a year (the same index as the ranking; the key prefixes do not collide). */
 export const reportsByYearPk = (year: number): string => `REPORTS#${year}`;
 
-/** Where a ScoreResult too large for its item is kept (one object per report and rubric version). */
-export const scoreResultKey = (reportId: string, rubric: { id: string; version: string }): string =>
-  `${KEY_PREFIX.scores}${reportId}/${rubricTag(rubric)}.json`;
+/** Where a ScoreResult too large for its item is kept (one object per upload and rubric version). */
+export const scoreResultKey = (uploadId: string, rubric: { id: string; version: string }): string =>
+  `${KEY_PREFIX.scores}${uploadId}/${rubricTag(rubric)}.json`;
 
 /**
  * One report scored with one rubric version: `pk = countyYearPk(year, county)` of the upload,
@@ -150,6 +276,8 @@ export const ScoreItem = z
     sk: z.string(),
     kind: z.literal('score'),
     sourceKey: z.string(),
+    /** The upload version scored (its normalised report is `normalizedKey({ year, county, uploadId })`). */
+    uploadId: z.string().regex(/^[0-9a-f]{16}$/u),
     reportId: z.string(),
     year: z.number().int(),
     county: z.string(),

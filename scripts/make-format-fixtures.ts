@@ -319,8 +319,35 @@ export async function renderDocx(text: string, options: DocxOptions = {}): Promi
 // ---------------------------------------------------------------------------------------------------------------
 // LibreOffice
 
+/** A probe result is reused by the other test files of one run for this long (each probe starts LibreOffice). */
+const SOFFICE_PROBE_TTL_MS = 10 * 60_000;
+
+/**
+ * Whether LibreOffice can render our documents. `soffice --version` also succeeds where Writer is not installed
+ * (libreoffice-core alone), and every conversion then fails: so a one-line document is converted to PDF. The answer
+ * is cached in the temp directory for a few minutes, so the test files of one run probe once.
+ */
 export function hasSoffice(): boolean {
-  return spawnSync('soffice', ['--version'], { stdio: 'ignore' }).status === 0;
+  if (spawnSync('soffice', ['--version'], { stdio: 'ignore' }).status !== 0) return false;
+  const cache = join(tmpdir(), `fazhi-soffice-probe-${process.getuid?.() ?? 'user'}.json`);
+  try {
+    const cached = JSON.parse(readFileSync(cache, 'utf8')) as { at: number; converts: boolean };
+    if (Date.now() - cached.at < SOFFICE_PROBE_TTL_MS) return cached.converts;
+  } catch {
+    // No (readable) cache: probe.
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'fazhi-soffice-probe-'));
+  let converts: boolean;
+  try {
+    writeFileSync(join(dir, 'probe.txt'), '法治政府建设 LibreOffice probe\n');
+    converts = convertWithSoffice([join(dir, 'probe.txt')], 'pdf', join(dir, 'out')).every((output) => readFileSync(output).subarray(0, 5).toString() === '%PDF-');
+  } catch {
+    converts = false;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  writeFileSync(cache, JSON.stringify({ at: Date.now(), converts }));
+  return converts;
 }
 
 /**

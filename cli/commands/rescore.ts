@@ -7,8 +7,9 @@ import { requiredYear, rubricOption } from './status.ts';
 
 export const RESCORE_HELP = `用法：fazhi rescore --year YEAR [--county NAME] [--rubric R] [--queue-url URL] [连接选项]
 
-把该年度（或一个县）每份已解析的报告重新送去评分，不重新解析原文件：评分细则更新后使用。
-评分结果按细则版本分别保存，旧版本的结果不会被覆盖。运行的是与重评 Lambda 相同的代码。
+把该年度（或一个县）每个已解析的上传文件重新送去评分，不重新解析原文件：评分细则更新后使用。
+内容相同、上传到不同县·年度或不同文件名的文件各算一份，分别评分。评分结果按细则版本分别保存，
+旧版本的结果不会被覆盖。运行的是与重评 Lambda 相同的代码。
 
 选项：
   --year YEAR       年度（必填）
@@ -42,7 +43,11 @@ export async function rescoreCommand(args: readonly string[], io: Io): Promise<n
       runRescore({ records: connection.records, queue: sender, scoreQueueUrl: queueUrl, log: silentLogger }, { year, ...(county ? { county } : {}), ...(rubric ? { rubric } : {}) }),
     );
     const scope = county ? `${county} ${year} 年度` : `${year} 年度所有县`;
-    io.out(`已为${scope}的 ${outcome.queued} 份报告发送评分指令${rubric ? `（细则 ${rubric.id}@${rubric.version}）` : ''}。`);
+    io.out(`已为${scope}的 ${outcome.queued} 个上传文件发送评分指令${rubric ? `（细则 ${rubric.id}@${rubric.version}）` : ''}。`);
+    if (outcome.skipped.length > 0) {
+      const why = (status: string): string => (status === 'failed' ? '处理失败，没有可评分的内容' : '尚未解析完成');
+      io.out(`${outcome.skipped.length} 个文件没有发送：\n${outcome.skipped.map((s) => `  … ${s.source}（${why(s.status)}）`).join('\n')}`);
+    }
     io.out(`查看进度：fazhi status --year ${year}${county ? ` --county ${county}` : ''}${spec ? ` --rubric ${spec}` : ''}`);
     if (outcome.failed.length > 0) {
       io.err(`${outcome.failed.length} 条指令没有发出：\n${outcome.failed.map((f) => `  ✗ ${f.normalizedKey}：${f.reason}`).join('\n')}`);

@@ -1,6 +1,6 @@
 import { EXIT, intOption, parse, stringOption, type Io } from '../usage.ts';
 import { againstTarget, connect, resolveTarget, TARGET_HELP, TARGET_OPTIONS } from '../pipeline-target.ts';
-import { planUploads, scopesOf, uploadAll } from '../uploads.ts';
+import { checkPlacementOptions, planUploads, scopesOf, uploadAll } from '../uploads.ts';
 
 export const UPLOAD_HELP = `用法：fazhi upload <文件或目录…> [--year YEAR] [--county NAME] [连接选项]
 
@@ -27,9 +27,10 @@ export async function uploadCommand(args: readonly string[], io: Io): Promise<nu
     io.err(`缺少要上传的文件或目录。\n\n${UPLOAD_HELP}`);
     return EXIT.usage;
   }
-  const target = resolveTarget(values);
   const year = intOption(values, 'year');
   const county = stringOption(values, 'county');
+  checkPlacementOptions({ ...(year !== undefined ? { year } : {}), ...(county !== undefined ? { county } : {}) });
+  const target = resolveTarget(values);
   const plan = await planUploads(positionals, { ...(year ? { year } : {}), ...(county ? { county } : {}) });
   const connection = connect(target);
   try {

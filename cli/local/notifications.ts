@@ -1,4 +1,4 @@
-import { encodeS3EventKey, type S3EventNotification } from '../../schemas/events.ts';
+import { s3NotificationBody } from '../../schemas/events.ts';
 import { NOTIFICATIONS } from '../../schemas/storage.ts';
 
 /**
@@ -58,33 +58,18 @@ export function notificationsFor(event: S3rverEvent, nextSequencer: () => string
     const key = record.s3.object.key;
     const queue = queueFor(key, record.eventName);
     if (!queue) continue;
-    const region = record.awsRegion ?? 'us-east-1';
-    const body: S3EventNotification & { Records: Record<string, unknown>[] } = {
-      Records: [
-        {
-          eventVersion: '2.1',
-          eventSource: 'aws:s3',
-          awsRegion: region,
-          eventTime: record.eventTime,
-          eventName: record.eventName,
-          userIdentity: { principalId: 'AWS:LOCAL' },
-          requestParameters: { sourceIPAddress: '127.0.0.1' },
-          responseElements: { 'x-amz-request-id': 'LOCAL', 'x-amz-id-2': 'LOCAL' },
-          s3: {
-            s3SchemaVersion: '1.0',
-            configurationId: `fazhi-${queue}`,
-            bucket: { name: record.s3.bucket.name, ownerIdentity: { principalId: 'LOCAL' }, arn: `arn:aws:s3:::${record.s3.bucket.name}` },
-            object: {
-              key: encodeS3EventKey(key),
-              ...(record.s3.object.size !== undefined ? { size: record.s3.object.size } : {}),
-              ...(record.s3.object.eTag ? { eTag: record.s3.object.eTag } : {}),
-              sequencer: nextSequencer(),
-            },
-          },
-        },
-      ],
-    };
-    out.push({ queue, key, body: JSON.stringify(body) });
+    const body = s3NotificationBody({
+      bucket: record.s3.bucket.name,
+      key,
+      eventTime: record.eventTime,
+      eventName: record.eventName,
+      sequencer: nextSequencer(),
+      configurationId: `fazhi-${queue}`,
+      ...(record.awsRegion ? { region: record.awsRegion } : {}),
+      ...(record.s3.object.size !== undefined ? { size: record.s3.object.size } : {}),
+      ...(record.s3.object.eTag ? { eTag: record.s3.object.eTag } : {}),
+    });
+    out.push({ queue, key, body });
   }
   return out;
 }

@@ -4,9 +4,11 @@ import type { AddressInfo } from 'node:net';
 import type { LocalQueue } from './queue.ts';
 
 /**
- * Just enough of the SQS API (JSON protocol) for senders: SendMessage, SendMessageBatch and GetQueueUrl into the
- * in-process queues. It lets `fazhi rescore` (the same rescore code the Lambda runs, with the real SQS client) reach
- * a local stack kept running with `fazhi local --keep`. Receiving stays in-process: the queues drive the handlers.
+ * Just enough of the SQS API (JSON protocol) for the CLI's pipeline commands: SendMessage, SendMessageBatch,
+ * GetQueueUrl and GetQueueAttributes on the in-process queues, and ReceiveMessage/DeleteMessage on their dead-letter
+ * lists (`<queue>-dlq`). It lets `fazhi rescore` and `fazhi reconcile` (the code the Lambdas run, with the real SQS
+ * client) reach a local stack kept running with `fazhi local --keep`. Receiving from a work queue stays in-process:
+ * the queues drive the handlers.
  */
 
 export const LOCAL_ACCOUNT = '000000000000';
@@ -40,12 +42,23 @@ function readBody(request: IncomingMessage): Promise<string> {
 
 export async function startSqsEndpoint(queues: Record<string, LocalQueue>): Promise<SqsEndpoint> {
   let base = '';
+  const DLQ = '-dlq';
+  const missing = (url: unknown): SqsFault => new SqsFault('com.amazonaws.sqs#QueueDoesNotExist', `The specified queue does not exist: ${String(url)}`, 'AWS.SimpleQueueService.NonExistentQueue');
+  const nameOf = (url: unknown): string => (typeof url === 'string' ? (url.split('/').pop() ?? '') : '');
   const queueOf = (url: unknown): LocalQueue => {
-    const name = typeof url === 'string' ? url.split('/').pop() : undefined;
-    const queue = name ? queues[name] : undefined;
-    if (!queue) throw new SqsFault('com.amazonaws.sqs#QueueDoesNotExist', `The specified queue does not exist: ${String(url)}`, 'AWS.SimpleQueueService.NonExistentQueue');
+    const queue = queues[nameOf(url)];
+    if (!queue) throw missing(url);
     return queue;
   };
+  /** The queue whose dead letters `<name>-dlq` holds. */
+  const deadLettersOf = (url: unknown): LocalQueue => {
+    const name = nameOf(url);
+    const queue = name.endsWith(DLQ) ? queues[name.slice(0, -DLQ.length)] : undefined;
+    if (!queue) throw missing(url);
+    return queue;
+  };
+  /** Dead letters handed out by ReceiveMessage stay hidden until this time (ms), as a visibility timeout would. */
+  const hiddenUntil = new Map<string, number>();
   const operations: Record<string, (input: Record<string, unknown>) => unknown> = {
     SendMessage: (input) => {
       const body = String(input.MessageBody ?? '');
@@ -58,8 +71,29 @@ export async function startSqsEndpoint(queues: Record<string, LocalQueue>): Prom
       return { Successful: entries.map((e) => ({ Id: e.Id, MessageId: queue.send(e.MessageBody), MD5OfMessageBody: md5(e.MessageBody) })), Failed: [] };
     },
     GetQueueUrl: (input) => {
-      queueOf(input.QueueName);
+      if (String(input.QueueName).endsWith(DLQ)) deadLettersOf(input.QueueName);
+      else queueOf(input.QueueName);
       return { QueueUrl: `${base}/${LOCAL_ACCOUNT}/${String(input.QueueName)}` };
+    },
+    GetQueueAttributes: (input) => {
+      const name = nameOf(input.QueueUrl);
+      const depth = name.endsWith(DLQ) ? deadLettersOf(input.QueueUrl).deadLetters.length : queueOf(input.QueueUrl).depth;
+      return { Attributes: { ApproximateNumberOfMessages: String(depth), ApproximateNumberOfMessagesNotVisible: '0', ApproximateNumberOfMessagesDelayed: '0' } };
+    },
+    ReceiveMessage: (input) => {
+      const queue = deadLettersOf(input.QueueUrl);
+      const now = Date.now();
+      const max = Math.min(10, Number(input.MaxNumberOfMessages ?? 1));
+      const visibilityMs = Number(input.VisibilityTimeout ?? 30) * 1000;
+      const batch = queue.deadLetters.filter((m) => (hiddenUntil.get(m.messageId) ?? 0) <= now).slice(0, max);
+      for (const m of batch) hiddenUntil.set(m.messageId, now + visibilityMs);
+      return { Messages: batch.map((m) => ({ MessageId: m.messageId, ReceiptHandle: m.messageId, Body: m.body, MD5OfBody: md5(m.body) })) };
+    },
+    DeleteMessage: (input) => {
+      const queue = deadLettersOf(input.QueueUrl);
+      queue.dropDeadLetter(String(input.ReceiptHandle));
+      hiddenUntil.delete(String(input.ReceiptHandle));
+      return {};
     },
   };
 

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { decodeS3EventKey, parseQueueMessage, type ReconcileReport, type ReconcileRequest } from '../../schemas/events.ts';
 import { bundledRubricFor } from '../../pipeline/score/bundled-rubrics.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, makeDocumentClient, makeS3Client, type ClientOptions } from '../../functions/aws/clients.ts';
 import { S3ObjectStore } from '../../functions/aws/object-store.ts';
@@ -9,12 +10,15 @@ import { DynamoTable } from '../../functions/aws/table.ts';
 import type { ExportDeps } from '../../functions/export/export.ts';
 import { makeIngestHandler } from '../../functions/ingest/ingest.ts';
 import { makeReviewHandler } from '../../functions/review/review.ts';
+import { runReconcile } from '../../functions/reconcile/reconcile.ts';
 import { makeScoreHandler } from '../../functions/score/score.ts';
+import { inProcessParser, inProcessScorer, IsolatedRunner, isolatedParser, isolatedScorer } from '../../functions/shared/isolated.ts';
 import { createLogger, type Logger, type LogLevel } from '../../functions/shared/log.ts';
 import { Records } from '../../functions/shared/records.ts';
 import { ReviewRecords } from '../../functions/shared/review-records.ts';
+import { QueueJournal } from './journal.ts';
 import { notificationsFor, sequencerSource, testEventBody, type QueueName, type S3rverEvent } from './notifications.ts';
-import { LocalQueue } from './queue.ts';
+import { LocalQueue, LocalStageQueue } from './queue.ts';
 import { ensureBucket, ensureTable } from './resources.ts';
 import { startServers, type LocalServers } from './servers.ts';
 import { startSqsEndpoint, type SqsEndpoint } from './sqs-endpoint.ts';
@@ -23,17 +27,23 @@ import { startSqsEndpoint, type SqsEndpoint } from './sqs-endpoint.ts';
  * The whole pipeline on this machine: s3rver and dynalite on 127.0.0.1, the bucket and table created from the
  * definitions the CDK stack uses, S3 object events turned into the SQS messages AWS sends (same filters, same body),
  * and in-process queues (visibility timeout, receive counts, maxReceiveCount, partial batch failures, dead letters)
- * invoking the same handler factories the Lambda entries use. Export and rescore are invoked on demand.
+ * invoking the same handler factories the Lambda entries use, with documents parsed and scored in worker threads
+ * stopped at their budgets as on Lambda. With a journal the queues survive a killed process; `reconcile()` runs the
+ * reconciler the scheduled Lambda runs. Export and rescore are invoked on demand.
  */
 
 export const LOCAL_BUCKET = 'fazhi-local';
 export const LOCAL_TABLE = 'fazhi-local';
+/** Batches each local queue hands out at once (the event source mapping's maxConcurrency, scaled to one process). */
+export const LOCAL_CONCURRENCY = Number(process.env.FAZHI_LOCAL_CONCURRENCY ?? 4);
 
 export interface LocalStackOptions {
   /** Where the servers keep their data; default a fresh temporary directory, removed on close. */
   dataDir?: string;
-  /** Keep the data after close (`fazhi local --keep` uses `.fazhi/`): dynalite on disk, s3rver not reset. */
+  /** Keep the data after close (`fazhi local` uses `.fazhi/`): dynalite on disk, s3rver not reset. */
   persistent?: boolean;
+  /** Keep the queues' messages on disk (`<dataDir>/queues/`) so work survives a killed process; default: persistent. */
+  journal?: boolean;
   bucket?: string;
   table?: string;
   /** Where the handlers' JSON log lines go (default: nowhere). */
@@ -46,6 +56,13 @@ export interface LocalStackOptions {
   urlTtlSeconds?: number;
   /** Send the s3:TestEvent S3 sends when a notification is configured (default true). */
   testEvents?: boolean;
+  /** Parse and score in worker threads stopped at their budgets, as the Lambdas do (default true). */
+  isolate?: boolean;
+  /**
+   * Endpoints the pipeline's clients use instead of the servers' own, given the servers' (tests put a proxy there to
+   * cut S3 or DynamoDB off for a while). The servers themselves, the bucket and the table are set up directly.
+   */
+  via?: (servers: { s3: string; dynamodb: string }) => Promise<{ s3?: string; dynamodb?: string }>;
 }
 
 export interface LocalStack {
@@ -53,22 +70,42 @@ export interface LocalStack {
   table: string;
   dataDir: string;
   endpoints: { s3: string; dynamodb: string; sqs: string };
-  queueUrls: Record<QueueName, string>;
+  queueUrls: Record<QueueName | 'ingestDlq' | 'scoreDlq', string>;
   queues: Record<QueueName, LocalQueue>;
   clientOptions: ClientOptions;
   store: S3ObjectStore;
   records: Records;
   log: Logger;
+  /** Messages each queue started with from its journal: work a killed run left unfinished. */
+  restored: Record<QueueName, number>;
+  /** What those messages were about: uploads (ingest), normalised reports (score) and reviewed workbooks (review). */
+  restoredSubjects: Record<QueueName, string[]>;
   exportDeps(): ExportDeps;
-  /** Variables that point `fazhi upload/status/export/rescore` (or a handler module) at this stack. */
+  /** Variables that point `fazhi upload/status/export/rescore/reconcile` (or a handler module) at this stack. */
   env(): Record<string, string>;
-  /** Resolves once both queues are empty and no handler is running. */
+  /** The reconciler on this stack (S3 listing vs the table, queued work, dead letters). */
+  reconcile(request?: ReconcileRequest): Promise<ReconcileReport>;
+  /** The uploads (ingest), normalised reports (score) and reviewed workbooks (review) whose messages are still queued. */
+  queued(): Record<QueueName, string[]>;
+  /** Resolves once every queue is empty and no handler is running. */
   whenIdle(): Promise<void>;
   close(): Promise<void>;
 }
 
+/** The keys a queued message is about (for the shutdown summary). */
+function subjects(body: string): string[] {
+  try {
+    const message = parseQueueMessage(body, { scoreCommands: true });
+    if (message.kind === 'score') return [message.command.normalizedKey];
+    if (message.kind === 's3') return message.notification.Records.map((r) => decodeS3EventKey(r.s3.object.key));
+  } catch {
+    // Not ours to name.
+  }
+  return [];
+}
+
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  // The SDK warns on Node 20 (it will need 22 from 2027): the local stack runs on the developer's Node, Lambda on 22.
+  // The SDK warns on Node 20 (it will need 22 from 2027): the local stack runs on the developer's Node, Lambda on 24.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const bucket = options.bucket ?? LOCAL_BUCKET;
   const tableName = options.table ?? LOCAL_TABLE;
@@ -87,16 +124,26 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     servers = await startServers({ dataDir, persistent });
     cleanups.push(() => servers?.close());
-    const clientOptions: ClientOptions = { region: LOCAL_REGION, s3Endpoint: servers.s3.endpoint, dynamodbEndpoint: servers.dynamodb.endpoint };
+    const setupS3 = makeS3Client({ region: LOCAL_REGION, s3Endpoint: servers.s3.endpoint });
+    const setupDynamo = new DynamoDBClient({ endpoint: servers.dynamodb.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    try {
+      await Promise.all([ensureBucket(setupS3, bucket), ensureTable(setupDynamo, tableName)]);
+    } finally {
+      setupS3.destroy();
+      setupDynamo.destroy();
+    }
+    const via = options.via ? await options.via({ s3: servers.s3.endpoint, dynamodb: servers.dynamodb.endpoint }) : {};
+    const clientOptions: ClientOptions = {
+      region: LOCAL_REGION,
+      s3Endpoint: via.s3 ?? servers.s3.endpoint,
+      dynamodbEndpoint: via.dynamodb ?? servers.dynamodb.endpoint,
+    };
     const s3Client = makeS3Client(clientOptions);
-    const rawDynamo = new DynamoDBClient({ endpoint: servers.dynamodb.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     const documentClient = makeDocumentClient(clientOptions);
     cleanups.push(() => {
       s3Client.destroy();
-      rawDynamo.destroy();
       documentClient.destroy();
     });
-    await Promise.all([ensureBucket(s3Client, bucket), ensureTable(rawDynamo, tableName)]);
 
     const store = new S3ObjectStore(s3Client, bucket);
     const table = new DynamoTable(documentClient, tableName);
@@ -107,17 +154,36 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const maxReceiveCount = options.maxReceiveCount ?? 4;
     const visibilityTimeoutMs = options.visibilityTimeoutMs ?? 500;
 
-    const ingest = makeIngestHandler({ store, records, log: createLogger({ service: 'fazhi-ingest', level, sink }), maxReceiveCount });
-    const score = makeScoreHandler({ store, records, log: createLogger({ service: 'fazhi-score', level, sink }), maxReceiveCount, defaultRubric: bundledRubricFor(null) });
+    const isolate = options.isolate ?? true;
+    const runners = isolate ? { ingest: new IsolatedRunner(), score: new IsolatedRunner() } : undefined;
+    if (runners) cleanups.push(() => Promise.all([runners.ingest.close(), runners.score.close()]).then(() => undefined));
+    const parser = runners ? isolatedParser(runners.ingest) : inProcessParser;
+    const scorer = runners ? isolatedScorer(runners.score) : inProcessScorer;
+    const ingest = makeIngestHandler({ store, records, log: createLogger({ service: 'fazhi-ingest', level, sink }), parser, maxReceiveCount });
+    const score = makeScoreHandler({ store, records, log: createLogger({ service: 'fazhi-score', level, sink }), scorer, maxReceiveCount, defaultRubric: bundledRubricFor(null) });
     const review = makeReviewHandler({ store, records, reviews: new ReviewRecords(table), log: createLogger({ service: 'fazhi-review', level, sink }), maxReceiveCount });
     const onInvocationError = (error: unknown) => log.error('handler invocation failed', { error });
-    // Sizes as in infra/fazhi-stack.ts (FUNCTION_SPECS); concurrency lower, since here all stages share one process.
-    const queues: Record<QueueName, LocalQueue> = {
-      ingest: new LocalQueue({ name: `${bucket}-ingest`, handler: ingest, batchSize: 5, maxReceiveCount, visibilityTimeoutMs, concurrency: 2, onInvocationError }),
-      score: new LocalQueue({ name: `${bucket}-score`, handler: score, batchSize: 10, maxReceiveCount, visibilityTimeoutMs, concurrency: 2, onInvocationError }),
-      review: new LocalQueue({ name: `${bucket}-review`, handler: review, batchSize: 1, maxReceiveCount, visibilityTimeoutMs, concurrency: 1, onInvocationError }),
+    const journal = (options.journal ?? persistent) ? (name: string) => new QueueJournal(join(dataDir, 'queues', `${name}.jsonl`)) : () => undefined;
+    const queue = (name: QueueName, handler: typeof ingest, batchSize: number): LocalQueue => {
+      const queueJournal = journal(name);
+      return new LocalQueue({
+        name: `${bucket}-${name}`,
+        handler,
+        batchSize,
+        maxReceiveCount,
+        visibilityTimeoutMs,
+        concurrency: LOCAL_CONCURRENCY,
+        onInvocationError,
+        ...(queueJournal ? { journal: queueJournal } : {}),
+      });
     };
-    cleanups.push(() => Object.values(queues).forEach((q) => q.close()));
+    // Batch sizes as in infra (functions/shared/budgets.ts); concurrency lower, since here all stages share one process.
+    const queues: Record<QueueName, LocalQueue> = { ingest: queue('ingest', ingest, 2), score: queue('score', score, 10), review: queue('review', review, 1) };
+    // Stop the queues and let running deliveries finish before the servers they talk to go away.
+    cleanups.push(async () => {
+      for (const q of Object.values(queues)) q.close();
+      await Promise.all(Object.values(queues).map((q) => q.settled()));
+    });
     sqs = await startSqsEndpoint({ [queues.ingest.options.name]: queues.ingest, [queues.score.options.name]: queues.score, [queues.review.options.name]: queues.review });
     cleanups.push(() => sqs?.close());
 
@@ -128,10 +194,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       if (s3Event.Records[0]?.s3.bucket.name !== bucket) return;
       for (const notification of notificationsFor(s3Event, nextSequencer)) queues[notification.queue].send(notification.body);
     });
-    if (options.testEvents ?? true) for (const queue of Object.values(queues)) queue.send(testEventBody(bucket, new Date()));
+    const restored = { ingest: queues.ingest.restored, score: queues.score.restored, review: queues.review.restored };
+    if ((options.testEvents ?? true) && restored.ingest + restored.score + restored.review === 0) for (const q of Object.values(queues)) q.send(testEventBody(bucket, new Date()));
 
+    const stages = { ingest: new LocalStageQueue(queues.ingest), score: new LocalStageQueue(queues.score) };
     const endpoints = { s3: servers.s3.endpoint, dynamodb: servers.dynamodb.endpoint, sqs: sqs.endpoint };
-    const queueUrls = { ingest: sqs.queueUrl(queues.ingest.options.name), score: sqs.queueUrl(queues.score.options.name), review: sqs.queueUrl(queues.review.options.name) };
+    const queueUrls = {
+      ingest: sqs.queueUrl(queues.ingest.options.name),
+      score: sqs.queueUrl(queues.score.options.name),
+      ingestDlq: sqs.queueUrl(`${queues.ingest.options.name}-dlq`),
+      scoreDlq: sqs.queueUrl(`${queues.score.options.name}-dlq`),
+      review: sqs.queueUrl(queues.review.options.name),
+    };
     return {
       bucket,
       table: tableName,
@@ -143,15 +217,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       store,
       records,
       log,
+      restored,
+      restoredSubjects: { ingest: queues.ingest.restoredBodies.flatMap(subjects), score: queues.score.restoredBodies.flatMap(subjects), review: queues.review.restoredBodies.flatMap(subjects) },
       exportDeps: () => ({ store, records, log, urlTtlSeconds: options.urlTtlSeconds ?? 900 }),
       env: () => ({
         FAZHI_BUCKET: bucket,
         FAZHI_TABLE: tableName,
         FAZHI_S3_ENDPOINT: endpoints.s3,
         FAZHI_DYNAMODB_ENDPOINT: endpoints.dynamodb,
+        FAZHI_INGEST_QUEUE_URL: queueUrls.ingest,
+        FAZHI_INGEST_DLQ_URL: queueUrls.ingestDlq,
         FAZHI_SCORE_QUEUE_URL: queueUrls.score,
+        FAZHI_SCORE_DLQ_URL: queueUrls.scoreDlq,
         AWS_REGION: LOCAL_REGION,
       }),
+      // Locally the queues say exactly what they hold, so nothing needs to age before it is judged lost.
+      reconcile: (request = {}) =>
+        runReconcile({ lister: store, bucket, records, queues: stages, log: createLogger({ service: 'fazhi-reconcile', level, sink }), staleAfterMs: 0 }, request),
+      queued: () => ({ ingest: queues.ingest.pendingBodies.flatMap(subjects), score: queues.score.pendingBodies.flatMap(subjects), review: queues.review.pendingBodies.flatMap(subjects) }),
       whenIdle: async () => {
         while (!(queues.ingest.idle && queues.score.idle && queues.review.idle)) {
           await queues.ingest.whenIdle();

@@ -11,6 +11,8 @@ export interface UploadRef {
   key: string;
   year: number;
   county: string;
+  /** Status recorded before this (epoch ms) is from an earlier upload of the key; default: the wait's `since`. */
+  since?: number;
 }
 
 export interface WaitProgress {
@@ -26,8 +28,9 @@ export interface WaitOutcome extends WaitProgress {
   stuck: { key: string; status: string }[];
 }
 
+/** Final (scored or failed) since `since`: a status that became final earlier is an older run's, or is about to be redone. */
 export const isDone = (item: ReportItem | undefined, since: number): item is ReportItem =>
-  item !== undefined && (item.status === 'scored' || item.status === 'failed') && Date.parse(item.receivedAt) >= since;
+  item !== undefined && (item.status === 'scored' || item.status === 'failed') && Date.parse(item.updatedAt) >= since;
 
 export async function waitForUploads(
   records: Records,
@@ -44,14 +47,16 @@ export async function waitForUploads(
 ): Promise<WaitOutcome> {
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);
   const wanted = new Set(uploads.map((u) => u.key));
+  const statuses = new Map<string, ReportItem>();
   for (;;) {
     const idleBefore = options.idle();
-    const statuses = new Map<string, ReportItem>();
-    for (const scope of scopesOf(uploads)) {
+    // Only the county·years with unfinished uploads are read again: a burst does not re-read what is done.
+    const open = uploads.filter((u) => !isDone(statuses.get(u.key), u.since ?? options.since));
+    for (const scope of scopesOf(open)) {
       const { reports } = await records.partition(scope.year, scope.county);
       for (const item of reports) if (wanted.has(item.sourceKey)) statuses.set(item.sourceKey, item);
     }
-    const done = uploads.filter((u) => isDone(statuses.get(u.key), options.since));
+    const done = uploads.filter((u) => isDone(statuses.get(u.key), u.since ?? options.since));
     const progress: WaitProgress = {
       total: uploads.length,
       scored: done.filter((u) => statuses.get(u.key)?.status === 'scored').length,
@@ -59,7 +64,7 @@ export async function waitForUploads(
       statuses,
     };
     options.onProgress?.(progress);
-    const unfinished = uploads.filter((u) => !isDone(statuses.get(u.key), options.since));
+    const unfinished = uploads.filter((u) => !isDone(statuses.get(u.key), u.since ?? options.since));
     // Idle before and after the read: nothing can still change these items.
     if (unfinished.length === 0 || (idleBefore && options.idle()) || Date.now() > deadline) {
       return { ...progress, stuck: unfinished.map((u) => ({ key: u.key, status: statuses.get(u.key)?.status ?? '未收到上传事件' })) };

@@ -1,4 +1,4 @@
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { z } from 'zod';
 import { parseAt } from '../shared/boundary.ts';
@@ -11,6 +11,20 @@ export interface StoredObject {
   metadata: Record<string, string>;
   contentType?: string;
   lastModified?: Date;
+}
+
+/** One object of a listing: what the reconciler compares with the status items. */
+export interface ListedObject {
+  key: string;
+  size: number;
+  /** As S3 reports it, quoted (`"d41d8…"`); the S3 event carries the same value unquoted. */
+  eTag?: string;
+  lastModified: Date;
+}
+
+/** Lists the objects under a prefix (the reconciler lists reports/; its role may list nothing else). */
+export interface ObjectLister {
+  list(prefix: string): Promise<ListedObject[]>;
 }
 
 export class ObjectNotFoundError extends Error {
@@ -32,7 +46,7 @@ export interface ObjectStore {
   presignGet(key: string, options: { expiresIn: number; contentDisposition?: string; contentType?: string }): Promise<string>;
 }
 
-export class S3ObjectStore implements ObjectStore {
+export class S3ObjectStore implements ObjectStore, ObjectLister {
   constructor(
     readonly client: S3Client,
     readonly bucket: string,
@@ -52,6 +66,21 @@ export class S3ObjectStore implements ObjectStore {
       if (isNotFound(error)) throw new ObjectNotFoundError(`s3://${this.bucket}/${key}${versionId ? ` (version ${versionId})` : ''} does not exist`, { cause: error });
       throw error;
     }
+  }
+
+  /** Every object under `prefix`, following continuation tokens (1,000 per page). */
+  async list(prefix: string): Promise<ListedObject[]> {
+    const objects: ListedObject[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }));
+      for (const o of page.Contents ?? []) {
+        if (o.Key === undefined) continue;
+        objects.push({ key: o.Key, size: o.Size ?? 0, ...(o.ETag ? { eTag: o.ETag } : {}), lastModified: o.LastModified ?? new Date(0) });
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return objects;
   }
 
   async getJson<S extends z.ZodType>(key: string, schema: S): Promise<z.infer<S>> {

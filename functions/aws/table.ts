@@ -1,4 +1,4 @@
-import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { MAX_ITEM_BYTES, TABLE } from '../../schemas/storage.ts';
 import { itemBytes } from './item-size.ts';
 
@@ -39,6 +39,12 @@ export class DynamoTable {
     readonly client: DynamoDBDocumentClient,
     readonly name: string,
   ) {}
+
+  /** One item by its key (strongly consistent: it is read right after another function wrote it). */
+  async get(key: TableKey): Promise<Record<string, unknown> | undefined> {
+    const response = await this.client.send(new GetCommand({ TableName: this.name, Key: { [TABLE.partitionKey]: key.pk, [TABLE.sortKey]: key.sk }, ConsistentRead: true }));
+    return response.Item;
+  }
 
   /** Puts the item when `condition` holds; false when it does not. Refuses items over 400 KB in UTF-8 bytes. */
   async put(item: Record<string, unknown>, condition?: Expression): Promise<boolean> {

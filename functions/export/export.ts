@@ -120,30 +120,20 @@ export async function rankCountyYear(deps: Pick<ExportDeps, 'store' | 'records'>
     else pending.push({ source: upload.sourceKey, status: upload.status });
   }
 
-  const reportCache = new Map<string, Promise<NormalizedReport>>();
-  const loadReport = (reportId: string): Promise<NormalizedReport> => {
-    let report = reportCache.get(reportId);
-    if (!report) {
-      report = deps.store.getJson(normalizedKey(reportId), NormalizedReport);
-      reportCache.set(reportId, report);
-    }
-    return report;
-  };
+  // Each upload has its own normalised report (normalized/{year}/{county}/{uploadId}.json), even for identical bytes.
+  const loadReport = (upload: ReportItem): Promise<NormalizedReport> => deps.store.getJson(normalizedKey(upload), NormalizedReport);
 
   const entries: CrossCheckEntry[] = await Promise.all(
     scored.map(async ({ upload, score }) => {
       const stored = score.result !== undefined ? parseAt(ScoreResult, JSON.parse(score.result), `result of ${score.sk}`) : await deps.store.getJson(score.resultKey!, ScoreResult);
-      const normalized = await loadReport(score.reportId);
-      // The same bytes can sit under two names: each entry is its own upload, as in `fazhi score`.
-      const report: NormalizedReport = { ...normalized, source: { ...normalized.source, key: upload.sourceKey } };
+      const report = await loadReport(upload);
       return { report, result: { ...stored, source: upload.sourceKey }, ...(score.signature ? { signature: decodeSignature(score.signature) } : {}) };
     }),
   );
 
   // Last year's reports of the county: copied-from-last-year and follow-through checks.
   const lastYear = await deps.records.partition(year - 1, county);
-  const previousIds = [...new Set(lastYear.reports.filter((u) => u.reportId && u.status !== 'failed').map((u) => u.reportId!))];
-  const previousYear = await Promise.all(previousIds.map(loadReport));
+  const previousYear = await Promise.all(lastYear.reports.filter((u) => u.reportId && (u.status === 'parsed' || u.status === 'scored')).map(loadReport));
 
   const checked = crossCheck(entries, loaded, { previousYear: [...previousYear, ...entries.map((e) => e.report)] });
   return { year, county, rubric: loaded, results: rankResults(checked, loaded.rubric), failures, pending };

@@ -1,7 +1,9 @@
-// Lambda entry of the score stage (infra bundles functions/score/handler.ts): environment → adapters → handler.
+// Lambda entry of the score stage (infra bundles functions/score/handler.ts, and isolated-worker.ts beside it as
+// isolated-worker.mjs): environment → adapters → handler.
 import { awsDeps } from '../shared/aws-deps.ts';
 import { lambdaEntry } from '../shared/entry.ts';
 import { ConfigError, parseEnv, ScoreEnv } from '../shared/env.ts';
+import { IsolatedRunner, isolatedScorer } from '../shared/isolated.ts';
 import { rubricFromSetting } from '../shared/rubrics.ts';
 import { makeScoreHandler } from './score.ts';
 
@@ -14,5 +16,6 @@ export const handler = lambdaEntry(() => {
     throw new ConfigError(`fazhi-score: DEFAULT_RUBRIC ${(error as Error).message}`);
   }
   const { store, records, log } = awsDeps(env, 'fazhi-score');
-  return makeScoreHandler({ store, records, log, maxReceiveCount: env.MAX_RECEIVE_COUNT, defaultRubric });
+  const scorer = isolatedScorer(new IsolatedRunner({ kind: 'module', url: new URL('./isolated-worker.mjs', import.meta.url) }));
+  return makeScoreHandler({ store, records, log, scorer, maxReceiveCount: env.MAX_RECEIVE_COUNT, defaultRubric });
 });

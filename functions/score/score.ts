@@ -1,49 +1,55 @@
-import { parseQueueMessage, type RubricRef, type SqsBatchResponse } from '../../schemas/events.ts';
+import { decodeS3EventKey, parseQueueMessage, type RubricRef, type SqsBatchResponse } from '../../schemas/events.ts';
 import { NormalizedReport } from '../../schemas/report.ts';
 import type { ScoreResult } from '../../schemas/score.ts';
 import {
   INLINE_RESULT_LIMIT_BYTES,
   MAX_ITEM_BYTES,
   normalizedKey,
-  parseUploadKey,
+  parseNormalizedKey,
   rankingPk,
   rubricTag,
   scoreResultKey,
   scoreSk,
+  type NormalizedLocation,
   type ReportItem,
   type ScoreItem,
 } from '../../schemas/storage.ts';
-import { decodeS3EventKey } from '../../schemas/events.ts';
+import { isDocumentRejected } from '../../pipeline/failure.ts';
 import { encodeSignature, reportSignature } from '../../pipeline/rank/similarity.ts';
+import { checkScoreBudget } from '../../pipeline/score/budget.ts';
 import { bundledRubricFor } from '../../pipeline/score/bundled-rubrics.ts';
-import { scoreReport } from '../../pipeline/score/index.ts';
 import type { LoadedRubric } from '../../pipeline/score/rubric.ts';
 import { itemBytes } from '../aws/item-size.ts';
 import type { ObjectStore } from '../aws/object-store.ts';
 import { processBatch, type RecordContext } from '../shared/batch.ts';
+import type { Scorer } from '../shared/isolated.ts';
 import type { Logger } from '../shared/log.ts';
 import type { FailureReason, Records } from '../shared/records.ts';
 import { rubricByRef } from '../shared/rubrics.ts';
 
 /**
- * Score: an S3 notification for `normalized/{reportId}.json`, or a score command from the rescore function → read the
- * NormalizedReport, pick the rubric (the command's, else the one for the report's year, else DEFAULT_RUBRIC), score
- * it, and write a score item per upload holding these bytes (keyed by rubric version, conditional on the upload's
- * sequencer), then mark the upload `scored`. Cross-report checks and ranking need the whole county·year: the export
- * runs them.
+ * Score: an S3 notification for `normalized/{year}/{county}/{uploadId}.json`, or a score command from the rescore
+ * function or the reconciler → in named steps: find the one upload the normalised report belongs to, read the report,
+ * pick the rubric (the command's, else the one for the report's year, else DEFAULT_RUBRIC), check the report against
+ * the score budget, score it within the time budget (a worker thread stopped at the limit), write its score item
+ * (keyed by rubric version, conditional on the upload's sequencer) and mark it `scored`. Every step after finding the
+ * upload is inside the failure marking; cross-report checks and ranking need the whole county·year: the export runs
+ * them.
  */
 
 export interface ScoreDeps {
   store: ObjectStore;
   records: Records;
   log: Logger;
+  /** Scores within the time budget (isolatedScorer) or in this thread (tests of behaviour). */
+  scorer: Scorer;
   maxReceiveCount: number;
   /** For reports whose year is unknown. */
   defaultRubric: LoadedRubric;
   clock?: () => Date;
 }
 
-const SCORING_FAILED: FailureReason = {
+export const SCORING_FAILED: FailureReason = {
   code: 'internal',
   message: '评分时系统多次出错（不是文件本身的问题），已通知管理员；修复后会重新评分。',
   messageEn: 'Scoring failed repeatedly because of an internal error; the message is in the dead-letter queue for an operator.',
@@ -76,21 +82,46 @@ export function layoutScoreItem(
   return { item, offloaded };
 }
 
+/** A score request, from an S3 event or a command: which normalised report, and (for commands) which rubric. */
+interface ScoreTarget {
+  key: string;
+  at: NormalizedLocation;
+  rubric?: RubricRef;
+}
+
 export function makeScoreHandler(deps: ScoreDeps): (event: unknown) => Promise<SqsBatchResponse> {
   const clock = deps.clock ?? (() => new Date());
 
-  async function previousReport(report: NormalizedReport, year: number, county: string): Promise<NormalizedReport | undefined> {
-    const township = report.meta.township;
-    if (!township) return undefined;
-    const previousYear = (report.meta.year ?? year) - 1;
-    // The upload's own county partition: where the county's clerk put last year's report too.
-    const { reports } = await deps.records.partition(previousYear, county);
-    const match = reports.find((r) => r.township === township && r.reportId && r.status !== 'failed');
-    if (!match?.reportId) return undefined;
-    const previous = await deps.store.getJson(normalizedKey(match.reportId), NormalizedReport);
-    return previous.meta.year === previousYear && previous.meta.township === township ? previous : undefined;
+  /**
+   * Step 2: the one upload this report belongs to, by its key (one GetItem): only if the upload's current version is
+   * still the one the report was made from.
+   */
+  async function findUpload(target: ScoreTarget, report: NormalizedReport): Promise<ReportItem | undefined> {
+    const upload = await deps.records.upload({ sourceKey: report.source.key, year: target.at.year, county: target.at.county });
+    return upload?.uploadId === target.at.uploadId && upload.sequencer === report.source.sequencer ? upload : undefined;
   }
 
+  /** Step 3: the command's rubric, else the one for the report's year, else the default. */
+  /** The command's rubric, else the one for the year the upload was filed under (its scope), never a year its text mentions. */
+  function pickRubric(target: ScoreTarget, upload: ReportItem): LoadedRubric {
+    if (target.rubric) return rubricByRef(target.rubric);
+    return upload.year > 0 ? bundledRubricFor(upload.year) : deps.defaultRubric;
+  }
+
+  /** Step 5: last year's report of the same unit, from the upload's own county (where its clerk filed it). */
+  async function previousReport(report: NormalizedReport, upload: ReportItem): Promise<NormalizedReport | undefined> {
+    const township = report.meta.township;
+    if (!township) return undefined;
+    // The scope's year, not the text's: the previous report is the one filed a year earlier in the same county.
+    const previousYear = upload.year - 1;
+    const { reports } = await deps.records.partition(previousYear, upload.county);
+    const match = reports.find((r) => r.township === township && r.reportId && (r.status === 'parsed' || r.status === 'scored'));
+    if (!match) return undefined;
+    const previous = await deps.store.getJson(normalizedKey(match), NormalizedReport);
+    return previous.meta.township === township ? previous : undefined;
+  }
+
+  /** Step 7: the score item (the result inline, or in S3 when too large for an item). */
   async function scoreItemFor(upload: ReportItem, result: ScoreResult, signature: string, loaded: LoadedRubric): Promise<ScoreItem> {
     const json = JSON.stringify(result);
     const base = {
@@ -98,6 +129,7 @@ export function makeScoreHandler(deps: ScoreDeps): (event: unknown) => Promise<S
       sk: scoreSk(loaded.rubric, upload.sourceKey),
       kind: 'score' as const,
       sourceKey: upload.sourceKey,
+      uploadId: upload.uploadId,
       reportId: result.reportId,
       year: upload.year,
       county: upload.county,
@@ -111,47 +143,70 @@ export function makeScoreHandler(deps: ScoreDeps): (event: unknown) => Promise<S
       grade: result.grade,
       scoredAt: clock().toISOString(),
     };
-    const resultKey = scoreResultKey(result.reportId, loaded.rubric);
+    const resultKey = scoreResultKey(upload.uploadId, loaded.rubric);
     const { item, offloaded } = layoutScoreItem(base, json, signature, resultKey);
     if (offloaded) await deps.store.put(resultKey, json, { contentType: 'application/json; charset=utf-8' });
     return item;
   }
 
-  async function scoreNormalized(objectKey: string, rubricRef: RubricRef | undefined, context: RecordContext): Promise<void> {
+  async function scoreTarget(target: ScoreTarget, context: RecordContext): Promise<void> {
     const started = Date.now();
-    const log = context.log.child({ normalizedKey: objectKey });
-    const report = await deps.store.getJson(objectKey, NormalizedReport);
-    const loaded = rubricRef ? rubricByRef(rubricRef) : (report.scope?.year ?? report.meta.year) !== null ? bundledRubricFor(report.scope?.year ?? report.meta.year) : deps.defaultRubric;
-    const location = parseUploadKey(report.source.key);
-    if (!location) throw new Error(`normalised report ${report.id} names no upload under reports/{year}/{county}/ (source ${report.source.key})`);
-    const uploads = await deps.records.uploadsHolding(location.year, location.county, report.id);
-    if (uploads.length === 0) {
-      log.info('no current upload holds this report (a newer version replaced it); nothing scored', { reportId: report.id });
-      return;
-    }
+    const log = context.log.child({ normalizedKey: target.key });
+    let upload: ReportItem | undefined;
     try {
-      const previous = usesPreviousYear(loaded) ? await previousReport(report, location.year, location.county) : undefined;
-      const scored = scoreReport(report, loaded, previous ? { previous } : {});
-      const signature = encodeSignature(reportSignature(report, loaded.rubric.similarity.shingle));
-      for (const upload of uploads) {
-        const result: ScoreResult = { ...scored, source: upload.sourceKey };
-        const item = await scoreItemFor(upload, result, signature, loaded);
-        const fields = { key: upload.sourceKey, reportId: report.id, rubric: rubricTag(loaded.rubric), total: result.total, grade: result.grade };
-        if (!(await deps.records.putScore(item))) {
-          log.info('a newer version of this upload is already scored; nothing changed', fields);
-          continue;
-        }
-        const marked = await deps.records.scored(upload, loaded.rubric);
-        log.info('report scored', { ...fields, status: marked ? 'scored' : 'upload replaced meanwhile', inline: item.result !== undefined, ms: Date.now() - started });
+      // Step 1: the normalised report.
+      const report = await deps.store.getJson(target.key, NormalizedReport);
+      upload = await findUpload(target, report);
+      if (!upload) {
+        log.info('no current upload has this id (a newer version replaced it); nothing scored', { ...target.at, key: report.source.key });
+        return;
       }
+      const loaded = pickRubric(target, upload);
+      // Step 4: a report too large to score is a bad file, recorded with its reason.
+      try {
+        checkScoreBudget(report);
+      } catch (error) {
+        if (!isDocumentRejected(error)) throw error;
+        await deps.records.unfinishedFailed(upload, error.toFailure(upload.sourceKey));
+        log.info('report over the score budget; failed', { key: upload.sourceKey, reason: error.reasonEn });
+        return;
+      }
+      const previous = usesPreviousYear(loaded) ? await previousReport(report, upload) : undefined;
+      // Step 6: scored within the time budget; a run past it is stopped and recorded as the file's failure.
+      let scored: ScoreResult;
+      try {
+        scored = await deps.scorer.score(report, loaded, previous);
+      } catch (error) {
+        if (!isDocumentRejected(error)) throw error;
+        await deps.records.unfinishedFailed(upload, error.toFailure(upload.sourceKey));
+        log.info('scoring stopped at its budget; failed', { key: upload.sourceKey, reason: error.reasonEn, ms: Date.now() - started });
+        return;
+      }
+      const result: ScoreResult = { ...scored, source: upload.sourceKey };
+      const signature = encodeSignature(reportSignature(report, loaded.rubric.similarity.shingle));
+      const item = await scoreItemFor(upload, result, signature, loaded);
+      const fields = { key: upload.sourceKey, uploadId: upload.uploadId, rubric: rubricTag(loaded.rubric), total: result.total, grade: result.grade };
+      if (!(await deps.records.putScore(item))) {
+        log.info('a newer version of this upload is already scored; nothing changed', fields);
+        return;
+      }
+      // Step 8.
+      const marked = await deps.records.scored(upload, loaded.rubric);
+      log.info('report scored', { ...fields, status: marked ? 'scored' : 'upload replaced meanwhile', inline: item.result !== undefined, ms: Date.now() - started });
     } catch (error) {
       if (context.finalAttempt) {
-        for (const upload of uploads) {
-          await deps.records.scoringFailed(upload, SCORING_FAILED).catch((markError: unknown) => log.error('could not mark the upload failed', { error: markError }));
-        }
+        // If reading the report or finding the upload was what failed, find it by its id: it must not stay `parsed`.
+        const marking = upload ?? (await deps.records.uploadById(target.at.year, target.at.county, target.at.uploadId).catch(() => undefined));
+        if (marking) await deps.records.unfinishedFailed(marking, SCORING_FAILED).catch((markError: unknown) => log.error('could not mark the upload failed', { error: markError }));
+        else log.error('could not find the upload to mark it failed; the reconciler will', { ...target.at });
       }
       throw error;
     }
+  }
+
+  function targetOf(key: string, rubric?: RubricRef): ScoreTarget | null {
+    const at = parseNormalizedKey(key);
+    return at ? { key, at, ...(rubric ? { rubric } : {}) } : null;
   }
 
   return (event) =>
@@ -164,14 +219,20 @@ export function makeScoreHandler(deps: ScoreDeps): (event: unknown) => Promise<S
           context.log.info('s3:TestEvent acknowledged', { bucket: message.event.Bucket });
           return;
         }
-        if (message.kind === 'score') return scoreNormalized(message.command.normalizedKey, message.command.rubric, context);
+        if (message.kind === 'score') {
+          // The command's key passed the same pattern: it always names a normalised report.
+          const target = targetOf(message.command.normalizedKey, message.command.rubric);
+          if (target) await scoreTarget(target, context);
+          return;
+        }
         for (const s3 of message.notification.Records) {
           const key = decodeS3EventKey(s3.s3.object.key);
-          if (!s3.eventName.startsWith('ObjectCreated:') || !/^normalized\/[0-9a-f]{16}\.json$/.test(key)) {
+          const target = s3.eventName.startsWith('ObjectCreated:') ? targetOf(key) : null;
+          if (!target) {
             context.log.info('not a normalised report; ignored', { key, eventName: s3.eventName });
             continue;
           }
-          await scoreNormalized(key, undefined, context);
+          await scoreTarget(target, context);
         }
       },
     });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { VisibleError } from '../../pipeline/failure.ts';
 import { LOG_LEVELS } from './log.ts';
 
 /**
@@ -44,8 +45,22 @@ export type ExportEnv = z.infer<typeof ExportEnv>;
 export const RescoreEnv = CommonEnv.extend({ SCORE_QUEUE_URL: Url });
 export type RescoreEnv = z.infer<typeof RescoreEnv>;
 
-export class ConfigError extends Error {
+export const ReconcileEnv = CommonEnv.extend({
+  INGEST_QUEUE_URL: Url,
+  INGEST_DLQ_URL: Url,
+  SCORE_QUEUE_URL: Url,
+  SCORE_DLQ_URL: Url,
+  /** Work untouched this long is presumed lost: the longest a message can stay in its queue's retry cycle. */
+  STALE_AFTER_SECONDS: z.coerce.number().int().min(0).max(7 * 24 * 3600),
+});
+export type ReconcileEnv = z.infer<typeof ReconcileEnv>;
+
+/** The environment (or a setting derived from it) is not usable: the message names the variable. */
+export class ConfigError extends VisibleError {
   override readonly name = 'ConfigError';
+  constructor(message: string) {
+    super(message, { exitCode: 2 });
+  }
 }
 
 /** Parses the environment; the error names each missing or invalid variable. */

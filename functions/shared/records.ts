@@ -34,9 +34,17 @@ export interface UploadRef {
   county: string;
   /** Padded (padSequencer). */
   sequencer: string;
+  /** uploadIdOf(sourceKey, sequencer). */
+  uploadId: string;
+  /** The S3 event time of this version (its receipt). */
+  uploadedAt: string;
   versionId?: string;
   bytes?: number;
+  eTag?: string;
 }
+
+/** The reconciler gives up on an upload after sending its work again this often (then it is marked failed). */
+export const MAX_REDRIVES = 2;
 
 /** Only the fields the item keeps (a Failure also names its source, which the item's key already says). */
 const reasonOnly = (failure: FailureReason): FailureReason => ({
@@ -102,21 +110,21 @@ export class Records {
     const now = this.now();
     const set = [
       'kind = :kind', 'sourceKey = :sourceKey', '#year = :year', 'county = :county', '#status = :received', 'sequencer = :seq',
-      'receivedAt = :now', 'updatedAt = :now', 'gsi1pk = :gsi1pk', 'gsi1sk = :gsi1sk',
+      'uploadId = :uploadId', 'uploadedAt = :uploadedAt', 'receivedAt = :now', 'updatedAt = :now', 'gsi1pk = :gsi1pk', 'gsi1sk = :gsi1sk',
     ];
-    const remove = ['failure', 'reportId', 'township', 'scoredWith'];
+    const remove = ['failure', 'reportId', 'township', 'scoredWith', 'redrives'];
     const values: Record<string, unknown> = {
       ':kind': 'report', ':sourceKey': ref.sourceKey, ':year': ref.year, ':county': ref.county, ':received': STATUS.received,
-      ':seq': ref.sequencer, ':now': now, ':gsi1pk': reportsByYearPk(ref.year), ':gsi1sk': Date.parse(now),
+      ':seq': ref.sequencer, ':uploadId': ref.uploadId, ':uploadedAt': ref.uploadedAt, ':now': now, ':gsi1pk': reportsByYearPk(ref.year),
+      ':gsi1sk': Date.parse(now),
     };
-    if (ref.versionId !== undefined) {
-      set.push('versionId = :versionId');
-      values[':versionId'] = ref.versionId;
-    } else remove.push('versionId');
-    if (ref.bytes !== undefined) {
-      set.push('#bytes = :bytes');
-      values[':bytes'] = ref.bytes;
-    } else remove.push('#bytes');
+    for (const [field, value] of [['versionId', ref.versionId], ['bytes', ref.bytes], ['eTag', ref.eTag]] as const) {
+      const name = field === 'bytes' ? '#bytes' : field;
+      if (value !== undefined) {
+        set.push(`${name} = :${field}`);
+        values[`:${field}`] = value;
+      } else remove.push(name);
+    }
     const names = { '#status': 'status', '#year': 'year', '#bytes': 'bytes' };
     const fresh = await this.table.update(
       key,
@@ -185,19 +193,24 @@ export class Records {
       {
         expression:
           'SET kind = :kind, sourceKey = :sourceKey, #year = :year, county = :county, #status = :failed, sequencer = :seq, failure = :failure, ' +
+          'uploadId = :uploadId, uploadedAt = if_not_exists(uploadedAt, :uploadedAt), ' +
           'receivedAt = if_not_exists(receivedAt, :now), updatedAt = :now, gsi1pk = :gsi1pk, gsi1sk = if_not_exists(gsi1sk, :gsi1sk)',
         names: { '#status': 'status', '#year': 'year' },
         values: {
           ':kind': 'report', ':sourceKey': ref.sourceKey, ':year': ref.year, ':county': ref.county, ':failed': STATUS.failed, ':seq': ref.sequencer,
-          ':failure': reasonOnly(failure), ':now': now, ':gsi1pk': reportsByYearPk(ref.year), ':gsi1sk': Date.parse(now), ':received': STATUS.received, ':parsed': STATUS.parsed,
+          ':uploadId': ref.uploadId, ':uploadedAt': ref.uploadedAt, ':failure': reasonOnly(failure), ':now': now, ':gsi1pk': reportsByYearPk(ref.year),
+          ':gsi1sk': Date.parse(now), ':received': STATUS.received, ':parsed': STATUS.parsed,
         },
       },
       { expression: 'attribute_not_exists(pk) OR sequencer < :seq OR (sequencer = :seq AND #status IN (:received, :parsed))' },
     );
   }
 
-  /** Scoring kept failing for a report that was parsed: say so instead of leaving it `parsed` forever. */
-  async scoringFailed(item: ReportItem, failure: FailureReason): Promise<boolean> {
+  /**
+   * Work on a parsed (or still received) upload ended without a result: scoring kept failing, the score budget was
+   * exceeded, or the reconciler gave up. Say so instead of leaving it unfinished forever.
+   */
+  async unfinishedFailed(item: ReportItem, failure: FailureReason): Promise<boolean> {
     return this.table.update(
       { pk: item.pk, sk: item.sk },
       {
@@ -209,14 +222,35 @@ export class Records {
     );
   }
 
-  /** The uploads of a county·year whose current version is this report (the same bytes may sit under two names). */
-  async uploadsHolding(year: number, county: string, reportId: string): Promise<ReportItem[]> {
+  /** The status item of one upload key (one GetItem). */
+  async upload(ref: { sourceKey: string; year: number; county: string }): Promise<ReportItem | undefined> {
+    const item = await this.table.get(uploadItemKey(ref));
+    return item ? readReportItem(item) : undefined;
+  }
+
+  /**
+   * The upload whose current version has this id (its normalised report is `normalizedKey({ year, county, uploadId })`).
+   * A Query of the county·year filtered on the id: for when only the id is known (the score handler's failure path).
+   */
+  async uploadById(year: number, county: string, uploadId: string): Promise<ReportItem | undefined> {
     const items = await this.table.query({
       partition: countyYearPk(year, county),
       skBeginsWith: reportSk(''),
-      filter: { expression: 'reportId = :reportId', values: { ':reportId': reportId } },
+      filter: { expression: 'uploadId = :uploadId', values: { ':uploadId': uploadId } },
     });
-    return items.map(readReportItem);
+    return items.map(readReportItem)[0];
+  }
+
+  /**
+   * Counts one more re-drive of this version's work by the reconciler; false (nothing changed) once MAX_REDRIVES is
+   * reached or the item now describes another version.
+   */
+  async noteRedrive(item: ReportItem): Promise<boolean> {
+    return this.table.update(
+      { pk: item.pk, sk: item.sk },
+      { expression: 'SET updatedAt = :now ADD redrives :one', values: { ':now': this.now(), ':one': 1, ':seq': item.sequencer, ':max': MAX_REDRIVES } },
+      { expression: 'sequencer = :seq AND (attribute_not_exists(redrives) OR redrives < :max)' },
+    );
   }
 
   /** Only if no newer version of the same upload has been scored with this rubric. */

@@ -2,11 +2,16 @@ import type { RubricRef } from '../../schemas/events.ts';
 import { rubricTag } from '../../schemas/storage.ts';
 import { bundledRubricById, bundledRubricFor, bundledRubricYears } from '../../pipeline/score/bundled-rubrics.ts';
 import type { LoadedRubric } from '../../pipeline/score/rubric.ts';
+import { VisibleError } from '../../pipeline/failure.ts';
 
 /** Rubrics are bundled into the code (pipeline/score/bundled-rubrics.ts); events and settings name them. */
 
-export class UnknownRubricError extends Error {
+/** A rubric named by an event, a setting or a CLI option is not bundled with this code. */
+export class UnknownRubricError extends VisibleError {
   override readonly name = 'UnknownRubricError';
+  constructor(message: string) {
+    super(message, { exitCode: 2 });
+  }
 }
 
 export function bundledRubricTags(): string[] {

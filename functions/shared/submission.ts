@@ -63,3 +63,44 @@ export function submissionFromMetadata(metadata: Record<string, string>): { subm
   }
   return { submission, warnings };
 }
+
+/**
+ * Deadlines such as 3月1日 are dates in Beijing (China Standard Time, UTC+8, no daylight saving): the receipt time of
+ * an upload is turned into that local time before its date is compared with a deadline.
+ */
+export const REPORTING_UTC_OFFSET_MINUTES = 8 * 60;
+
+/** `2025-03-01T17:30:00.000Z` → `2025-03-02T01:30:00+08:00`: the same instant, written as a Beijing date and time. */
+export function toReportingTime(instant: string | Date): string {
+  const ms = (typeof instant === 'string' ? Date.parse(instant) : instant.getTime()) + REPORTING_UTC_OFFSET_MINUTES * 60_000;
+  if (Number.isNaN(ms)) throw new RangeError(`not a time: ${String(instant)}`);
+  const sign = REPORTING_UTC_OFFSET_MINUTES >= 0 ? '+' : '-';
+  const offset = Math.abs(REPORTING_UTC_OFFSET_MINUTES);
+  const hhmm = `${String(Math.floor(offset / 60)).padStart(2, '0')}:${String(offset % 60).padStart(2, '0')}`;
+  return `${new Date(ms).toISOString().slice(0, 19)}${sign}${hhmm}`;
+}
+
+/** The date part (YYYY-MM-DD) of an ISO date or date-time as written: what the rubric compares with its deadlines. */
+const datePart = (iso: string): string => iso.slice(0, 10);
+
+export const CLAIM_DIFFERS_WARNING = 'submitted-at-claim-differs';
+
+/**
+ * The submission facts of an upload in the pipeline. `submittedAt` is when S3 received it (the event time, in
+ * Beijing time): the only date on-time points are earned from. What the uploader wrote into `x-amz-meta-submitted-at`
+ * is kept as `claimedSubmittedAt`, shown to the assessor, and flagged when its date is not the receipt date (a late
+ * unit could otherwise backdate its report).
+ */
+export function trustedSubmission(receivedAt: string, metadata: Record<string, string>): { submission: SubmissionInfo; warnings: Warning[] } {
+  const { submission: claimed, warnings } = submissionFromMetadata(metadata);
+  const { submittedAt: claim, ...rest } = claimed;
+  const submittedAt = toReportingTime(receivedAt);
+  const submission: SubmissionInfo = { ...rest, submittedAt, ...(claim ? { claimedSubmittedAt: claim } : {}) };
+  if (claim && datePart(claim) !== datePart(submittedAt)) {
+    warnings.push({
+      code: CLAIM_DIFFERS_WARNING,
+      message: `上传时声明的报送日期 ${datePart(claim)} 与系统收到文件的日期 ${datePart(submittedAt)}（北京时间）不一致；按期报送按收到日期计分，声明的日期仅供核对。`,
+    });
+  }
+  return { submission, warnings };
+}

@@ -29,14 +29,16 @@ export const ESM_REQUIRE_BANNER =
 export interface BundleOptions {
   /** Absolute path of the handler module; it becomes index.mjs (handler `index.handler`). */
   readonly entry: string;
+  /** More entry points beside index.mjs, e.g. `{ 'isolated-worker': '/abs/functions/shared/isolated-worker.ts' }`. */
+  readonly extraEntries?: Readonly<Record<string, string>>;
   /** Directories to copy next to the bundle: { from: absolute source dir, to: dir under the asset }. */
   readonly copy?: readonly { from: string; to: string }[];
 }
 
 /** The esbuild options the stack and `npm run bench` share, so the benchmark measures what is deployed. */
-export function esbuildOptions(entry: string, outdir: string): Parameters<typeof buildSync>[0] {
+export function esbuildOptions(entry: string, outdir: string, extraEntries: Readonly<Record<string, string>> = {}): Parameters<typeof buildSync>[0] {
   return {
-    entryPoints: { index: entry },
+    entryPoints: { index: entry, ...extraEntries },
     outdir,
     bundle: true,
     splitting: true,
@@ -64,7 +66,7 @@ export function esbuildOptions(entry: string, outdir: string): Parameters<typeof
 export function bundledCode(options: BundleOptions): Code {
   const local: ILocalBundling = {
     tryBundle(outputDir: string): boolean {
-      buildSync(esbuildOptions(options.entry, outputDir));
+      buildSync(esbuildOptions(options.entry, outputDir, options.extraEntries));
       for (const { from, to } of options.copy ?? []) cpSync(from, join(outputDir, to), { recursive: true });
       return true;
     },

@@ -2,7 +2,8 @@ import { Stack } from 'aws-cdk-lib';
 import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { IGrantable, IPrincipal } from 'aws-cdk-lib/aws-iam';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import type { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { bundledCode } from './esbuild-bundle.ts';
@@ -21,10 +22,15 @@ export interface PipelineFunctionProps {
   readonly removalPolicy: RemovalPolicy;
   /** Data directories shipped next to the bundle (e.g. pdf.js CMaps): absolute source → directory in the asset. */
   readonly copy?: readonly { from: string; to: string }[];
+  /** More entry points bundled beside index.mjs (the isolated worker of ingest and score). */
+  readonly extraEntries?: Readonly<Record<string, string>>;
+  readonly runtime: Runtime;
+  readonly architecture: Architecture;
 }
 
 /**
- * One pipeline stage's Lambda with the house defaults: Node.js 22 on arm64, an ESM bundle with code splitting built by
+ * One pipeline stage's Lambda with the house defaults: the runtime and architecture the stack chooses (Node.js 24 on
+ * arm64 unless overridden for a region that lacks them), an ESM bundle with code splitting built by
  * the local esbuild (no Docker; see esbuild-bundle.ts), AWS SDK bundled (the version we test with, not whatever the
  * runtime ships), source maps, an explicit log group with retention, and its own role that may only write to that log
  * group (no AWSLambdaBasicExecutionRole, which would allow creating and writing any log group).
@@ -49,11 +55,11 @@ export class PipelineFunction extends Construct implements IGrantable {
     this.logGroup.grantWrite(this.role);
 
     this.function = new LambdaFunction(this, 'Function', {
-      code: bundledCode({ entry: props.entry, ...(props.copy ? { copy: props.copy } : {}) }),
+      code: bundledCode({ entry: props.entry, ...(props.copy ? { copy: props.copy } : {}), ...(props.extraEntries ? { extraEntries: props.extraEntries } : {}) }),
       handler: 'index.handler',
       description: props.description,
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
+      runtime: props.runtime,
+      architecture: props.architecture,
       memorySize: props.memorySize,
       timeout: props.timeout,
       role: this.role,

@@ -5,6 +5,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { PipelineFunction } from './pipeline-function.ts';
+import { DEFAULT_MAX_RECEIVE_COUNT, VISIBILITY_FACTOR } from '../../functions/shared/budgets.ts';
 
 export interface WorkQueueProps {
   /** Human name used in alarm descriptions, e.g. "ingest". */
@@ -32,7 +33,7 @@ export interface ConsumerOptions {
  */
 export class WorkQueue extends Construct {
   /** AWS: visibility timeout ≥ 6 × the function timeout (+ batching window), so retries of a slow batch don't overlap. */
-  static readonly VISIBILITY_FACTOR = 6;
+  static readonly VISIBILITY_FACTOR = VISIBILITY_FACTOR;
 
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
@@ -45,7 +46,7 @@ export class WorkQueue extends Construct {
   constructor(scope: Construct, id: string, props: WorkQueueProps) {
     super(scope, id);
     this.consumerTimeout = props.consumerTimeout;
-    const maxReceiveCount = props.maxReceiveCount ?? 4;
+    const maxReceiveCount = props.maxReceiveCount ?? DEFAULT_MAX_RECEIVE_COUNT;
     if (!Number.isInteger(maxReceiveCount) || maxReceiveCount < 3 || maxReceiveCount > 5) {
       throw new Error(`${id}: maxReceiveCount must be 3..5, got ${maxReceiveCount}`);
     }

@@ -45,10 +45,12 @@ describe('parseQueueMessage', () => {
   });
 
   it('accepts score commands only where allowed, and checks their shape', () => {
-    const body = JSON.stringify({ type: 'score', normalizedKey: 'normalized/0123456789abcdef.json', rubric: { id: 'fazhi-2025', version: '2025.1.0' } });
+    const body = JSON.stringify({ type: 'score', normalizedKey: 'normalized/2024/临澜县/0123456789abcdef.json', rubric: { id: 'fazhi-2025', version: '2025.1.0' } });
     expect(parseQueueMessage(body, { scoreCommands: true })).toEqual({ kind: 'score', command: JSON.parse(body) });
     expect(() => parseQueueMessage(body, { scoreCommands: false })).toThrow(MalformedMessageError);
     expect(() => parseQueueMessage(JSON.stringify({ type: 'score', normalizedKey: 'reports/x.docx' }), { scoreCommands: true })).toThrow(/normalizedKey/);
+    // The content-keyed layout of earlier versions names no upload: refused.
+    expect(() => parseQueueMessage(JSON.stringify({ type: 'score', normalizedKey: 'normalized/0123456789abcdef.json' }), { scoreCommands: true })).toThrow(/normalizedKey/);
   });
 
   it('names the path of what is wrong in a malformed notification', () => {

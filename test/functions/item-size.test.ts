@@ -8,6 +8,7 @@ const base = {
   sk: 'SCORE#fazhi-2024@2024.1.0#reports/2024/临澜县/望江镇.docx',
   kind: 'score' as const,
   sourceKey: 'reports/2024/临澜县/望江镇.docx',
+  uploadId: 'fedcba9876543210',
   reportId: '0123456789abcdef',
   year: 2024,
   county: '临澜县',

@@ -11,6 +11,8 @@ import { PipelineFunction } from '../../infra/constructs/pipeline-function.ts';
 import { PDF_DATA_DIR, PDF_DATA_SUBDIR, pipelineFunctionProps } from '../../infra/fazhi-stack.ts';
 import { REPO_ROOT, pdfjsDistDirRelative } from '../../infra/paths.ts';
 import { logicalId, makeApp } from './support.ts';
+import { IsolatedRunner, isolatedParser, isolatedScorer } from '../../functions/shared/isolated.ts';
+import { bundledRubricFor } from '../../pipeline/score/bundled-rubrics.ts';
 
 let assetDir: string;
 
@@ -56,5 +58,26 @@ describe('ingest bundle', () => {
     );
     expect(probe.stderr).toBe('');
     expect(probe.status).toBe(0);
+  });
+});
+
+describe('the bundled isolated worker (isolated-worker.mjs beside index.mjs)', () => {
+  it('parses and scores a report in a worker thread, as the Lambda runs it', async () => {
+    // Prepare
+    const runner = new IsolatedRunner({ kind: 'module', url: pathToFileURL(join(assetDir, 'isolated-worker.mjs')) });
+    const bytes = readFileSync(join(REPO_ROOT, 'samples', '石门镇2024年法治政府建设工作报告.txt'));
+    const rubric = bundledRubricFor(2024);
+    try {
+      // Act
+      const outcome = await isolatedParser(runner).parse({ key: 'reports/2024/临澜县/石门镇.txt', bytes, location: { year: 2024, county: '临澜县' } }, rubric.rubric.metrics);
+      if (!outcome.ok) throw new Error(outcome.failure.message);
+      const result = await isolatedScorer(runner).score(outcome.report, rubric);
+      // Assess
+      expect(outcome.report.meta.township).toBe('石门镇');
+      expect(result.total).toBeGreaterThan(0);
+      expect(runner.terminations).toBe(0);
+    } finally {
+      await runner.close();
+    }
   });
 });

@@ -16,6 +16,8 @@ describe('cdk-nag AwsSolutions', () => {
     ['disposable dev stage (retainData=false, alarmEmail)', { stage: 'dev2', retainData: 'false', alarmEmail: 'ops@example.org' }, undefined],
     // A concrete region turns partition tokens into literals, which could change finding IDs.
     ['pinned to cn-north-1', {}, { account: '123456789012', region: 'cn-north-1' }],
+    // The override for a region without nodejs24.x: L1 is acknowledged with that reason, nothing else changes.
+    ['cn-northwest-1 on nodejs22.x, x86_64', { lambdaRuntime: 'nodejs22.x', lambdaArchitecture: 'x86_64' }, { account: '123456789012', region: 'cn-northwest-1' }],
   ])('%s: no unacknowledged error or warning', (_label, context, env) => {
     const app = makeApp({ context });
     const stack = new FazhiStack(app, 'NagCheck', {

@@ -8,13 +8,31 @@ const from = (context: Record<string, unknown>) => readConfig((key) => context[k
 describe('readConfig (CDK context → stack parameters)', () => {
   it('has documented defaults', () => {
     expect(from({})).toEqual(DEFAULT_CONFIG);
-    expect(DEFAULT_CONFIG).toEqual({ stage: 'dev', retainData: true, urlTtlSeconds: 900, defaultRubric: '2024', logLevel: 'INFO' });
+    expect(DEFAULT_CONFIG).toEqual({
+      stage: 'dev',
+      retainData: true,
+      urlTtlSeconds: 900,
+      defaultRubric: '2024',
+      logLevel: 'INFO',
+      lambdaRuntime: 'nodejs24.x',
+      lambdaArchitecture: 'arm64',
+      reconcileEveryMinutes: 30,
+    });
+    // Replaced originals are kept for ever unless an operator sets a retention.
+    expect(DEFAULT_CONFIG.originalVersionRetentionDays).toBeUndefined();
   });
 
   it('parses the strings `-c key=value` gives', () => {
     expect(
       from({ stage: 'prod', alarmEmail: 'fzb@example.gov.cn', retainData: 'false', urlTtlSeconds: '3600', defaultRubric: '2025', logLevel: 'warn' }),
-    ).toEqual({ stage: 'prod', alarmEmail: 'fzb@example.gov.cn', retainData: false, urlTtlSeconds: 3600, defaultRubric: '2025', logLevel: 'WARN' });
+    ).toEqual({ ...DEFAULT_CONFIG, stage: 'prod', alarmEmail: 'fzb@example.gov.cn', retainData: false, urlTtlSeconds: 3600, defaultRubric: '2025', logLevel: 'WARN' });
+    expect(from({ lambdaRuntime: 'nodejs22.x', lambdaArchitecture: 'x86_64', originalVersionRetentionDays: '3650', reconcileEveryMinutes: '60' })).toMatchObject({
+      lambdaRuntime: 'nodejs22.x',
+      lambdaArchitecture: 'x86_64',
+      originalVersionRetentionDays: 3650,
+      reconcileEveryMinutes: 60,
+    });
+    expect(from({ originalVersionRetentionDays: 'forever' }).originalVersionRetentionDays).toBeUndefined();
     expect(from({ retainData: true, urlTtlSeconds: 60 })).toMatchObject({ retainData: true, urlTtlSeconds: 60 });
   });
 
@@ -29,6 +47,10 @@ describe('readConfig (CDK context → stack parameters)', () => {
     [{ defaultRubric: '../x' }, /defaultRubric/],
     [{ logLevel: 'TRACE' }, /logLevel/],
     [{ stage: { nested: true } }, /stage/],
+    [{ lambdaRuntime: 'nodejs20.x' }, /lambdaRuntime/],
+    [{ lambdaArchitecture: 'mips' }, /lambdaArchitecture/],
+    [{ originalVersionRetentionDays: '364' }, /originalVersionRetentionDays/],
+    [{ reconcileEveryMinutes: '1' }, /reconcileEveryMinutes/],
   ])('rejects %j', (context, message) => {
     expect(() => from(context)).toThrow(ConfigError);
     expect(() => from(context)).toThrow(message);

@@ -3,7 +3,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Match } from 'aws-cdk-lib/assertions';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { KEY_PREFIX, NOTIFICATIONS, TABLE } from '../../schemas/storage.ts';
-import { PDF_DATA_DIR } from '../../infra/fazhi-stack.ts';
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { PDF_DATA_DIR, pipelineFunctionProps } from '../../infra/fazhi-stack.ts';
+import { ISOLATED_WORKER_ENTRY } from '../../infra/paths.ts';
+import { functionTimeoutSeconds, STAGE_BUDGETS } from '../../functions/shared/budgets.ts';
+import { EXTRACT_TIMEOUT_MS } from '../../pipeline/extract/limits.ts';
+import { SCORE_TIME_BUDGET_MS } from '../../pipeline/score/budget.ts';
 import type { FazhiStack, FunctionName } from '../../infra/fazhi-stack.ts';
 import { overlappingFilters } from '../../infra/notification-filters.ts';
 import { logicalId, synthFazhi } from './support.ts';
@@ -22,7 +27,7 @@ beforeAll(() => {
 
 const byType = (type: string): Array<[string, Resource]> => Object.entries(resources).filter(([, r]) => r.Type === type);
 const getAtt = (id: string, attr = 'Arn'): Json => ({ 'Fn::GetAtt': [id, attr] });
-const FUNCTION_NAMES: FunctionName[] = ['ingest', 'score', 'export', 'rescore'];
+const FUNCTION_NAMES: FunctionName[] = ['ingest', 'score', 'export', 'rescore', 'reconcile', 'review'];
 
 describe('data bucket', () => {
   it('is versioned, SSE-S3 encrypted, fully private and logs access to the log bucket', () => {
@@ -37,15 +42,24 @@ describe('data bucket', () => {
     expect(props).not.toHaveProperty('CorsConfiguration');
   });
 
-  it('expires only noncurrent versions, never current originals', () => {
+  it('never expires a current version, and by default keeps every replaced original under reports/ for ever', () => {
     const rules = (resources[logicalId(stack.bucket)]?.Properties.LifecycleConfiguration as { Rules: Json[] }).Rules;
     for (const rule of rules) {
       expect(rule).not.toHaveProperty('ExpirationInDays');
       expect(rule).not.toHaveProperty('ExpirationDate');
       expect(rule).not.toHaveProperty('Transitions');
     }
-    expect(rules).toContainEqual(expect.objectContaining({ Prefix: KEY_PREFIX.reports, NoncurrentVersionExpiration: expect.anything() }));
+    // No rule that could expire anything under reports/: neither for that prefix nor for the whole bucket.
+    const touchingReports = rules.filter((r) => (r.Prefix === undefined || KEY_PREFIX.reports.startsWith(String(r.Prefix))) && r.NoncurrentVersionExpiration !== undefined);
+    expect(touchingReports).toEqual([]);
     expect(rules).toContainEqual(expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } }));
+  });
+
+  it('keeps replaced originals for the retention an operator sets (never under a year)', () => {
+    const { stack: kept, template: keptTemplate } = synthFazhi({ context: { originalVersionRetentionDays: '1825' } });
+    const rules = ((keptTemplate.toJSON() as { Resources: Record<string, Resource> }).Resources[logicalId(kept.bucket)]?.Properties.LifecycleConfiguration as { Rules: Json[] }).Rules;
+    expect(rules).toContainEqual(expect.objectContaining({ Prefix: KEY_PREFIX.reports, NoncurrentVersionExpiration: { NoncurrentDays: 1825 } }));
+    expect(() => synthFazhi({ context: { originalVersionRetentionDays: '30' } })).toThrow(/originalVersionRetentionDays/);
   });
 
   it('denies non-TLS requests (both buckets) and TLS below 1.2 (data bucket)', () => {
@@ -196,8 +210,8 @@ describe('alarms', () => {
   const topicRef = (): Json => ({ Ref: logicalId(stack.alarmTopic) });
 
   it('every alarm notifies the alarm topic (alarm and OK)', () => {
-    // DLQ depth and message age per queue (ingest, score, review), errors per function (four + review).
-    expect(alarms().length).toBe(3 + 3 + 5);
+    // DLQ depth and message age per queue (ingest, score, review), errors per function.
+    expect(alarms().length).toBe(3 + 3 + FUNCTION_NAMES.length);
     for (const alarm of alarms()) {
       expect(alarm.AlarmActions).toEqual([topicRef()]);
       expect(alarm.OKActions).toEqual([topicRef()]);
@@ -267,16 +281,25 @@ describe('functions', () => {
     score: ['DEFAULT_RUBRIC', 'MAX_RECEIVE_COUNT'],
     export: ['URL_TTL_SECONDS'],
     rescore: ['SCORE_QUEUE_URL'],
+    reconcile: ['INGEST_DLQ_URL', 'INGEST_QUEUE_URL', 'SCORE_DLQ_URL', 'SCORE_QUEUE_URL', 'STALE_AFTER_SECONDS'],
+    review: ['MAX_RECEIVE_COUNT'],
   };
   const props = (name: FunctionName): Json => resources[logicalId(stack.functions[name].function)]?.Properties ?? {};
   const env = (name: FunctionName): Record<string, unknown> =>
     (props(name).Environment as { Variables: Record<string, unknown> }).Variables;
 
-  it('are nodejs22.x on arm64 with an ESM bundle, explicit log group and the sizes asked for', () => {
-    const sizes: Record<FunctionName, [number, number]> = { ingest: [1024, 60], score: [512, 30], export: [1024, 120], rescore: [256, 60] };
+  it('are nodejs24.x on arm64 with an ESM bundle, explicit log group and the sizes asked for', () => {
+    const sizes: Record<FunctionName, [number, number]> = {
+      ingest: [1024, functionTimeoutSeconds(STAGE_BUDGETS.ingest)],
+      score: [512, functionTimeoutSeconds(STAGE_BUDGETS.score)],
+      export: [1024, 120],
+      rescore: [256, 60],
+      reconcile: [512, 300],
+      review: [1024, 120],
+    };
     for (const name of FUNCTION_NAMES) {
       expect(props(name), name).toMatchObject({
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         Handler: 'index.handler',
         MemorySize: sizes[name][0],
@@ -305,6 +328,43 @@ describe('functions', () => {
     expect(env('score').MAX_RECEIVE_COUNT).toBe(String(stack.scoreQueue.maxReceiveCount));
     expect(env('export').URL_TTL_SECONDS).toBe('900');
     expect(env('rescore').SCORE_QUEUE_URL).toEqual({ Ref: logicalId(stack.scoreQueue.queue) });
+    expect(env('reconcile')).toMatchObject({
+      INGEST_QUEUE_URL: { Ref: logicalId(stack.ingestQueue.queue) },
+      INGEST_DLQ_URL: { Ref: logicalId(stack.ingestQueue.deadLetterQueue) },
+      SCORE_QUEUE_URL: { Ref: logicalId(stack.scoreQueue.queue) },
+      SCORE_DLQ_URL: { Ref: logicalId(stack.scoreQueue.deadLetterQueue) },
+    });
+    // The reconciler never judges work lost while SQS may still deliver it: longer than every retry cycle.
+    const stale = Number(env('reconcile').STALE_AFTER_SECONDS);
+    for (const wq of [stack.ingestQueue, stack.scoreQueue]) {
+      expect(stale).toBeGreaterThan(wq.maxReceiveCount * Number(resources[logicalId(wq.queue)]?.Properties.VisibilityTimeout));
+    }
+  });
+
+  it('bound every batch: batch size × the per-document budget (+ overhead) fits in the consumer timeout', () => {
+    for (const [name, budget] of [['ingest', STAGE_BUDGETS.ingest], ['score', STAGE_BUDGETS.score]] as const) {
+      const [, mapping] = byType('AWS::Lambda::EventSourceMapping').find(([, m]) => (m.Properties.FunctionName as { Ref: string }).Ref === logicalId(stack.functions[name].function))!;
+      const batchSize = Number(mapping.Properties.BatchSize);
+      const timeoutMs = Number(props(name).Timeout) * 1000;
+      expect(batchSize, name).toBe(budget.batchSize);
+      expect(batchSize * budget.perItemMs + budget.overheadMs, name).toBeLessThanOrEqual(timeoutMs);
+      // The document budgets themselves are what the handlers enforce.
+      expect(budget.perItemMs, name).toBeGreaterThan(name === 'ingest' ? EXTRACT_TIMEOUT_MS : SCORE_TIME_BUDGET_MS);
+    }
+  });
+
+  it('runs the reconciler on a schedule', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(30 minutes)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: getAtt(logicalId(stack.functions.reconcile.function)) })],
+    });
+  });
+
+  it('bundle ingest and score with the isolated worker beside index.mjs', () => {
+    expect(pipelineFunctionProps('ingest', {}, RemovalPolicy.DESTROY).extraEntries).toEqual({ 'isolated-worker': ISOLATED_WORKER_ENTRY });
+    expect(pipelineFunctionProps('score', {}, RemovalPolicy.DESTROY).extraEntries).toEqual({ 'isolated-worker': ISOLATED_WORKER_ENTRY });
+    expect(pipelineFunctionProps('export', {}, RemovalPolicy.DESTROY).extraEntries).toBeUndefined();
   });
 
   it('have no reserved concurrency (concurrency is capped on the event source instead)', () => {
@@ -333,37 +393,50 @@ describe('IAM: least privilege', () => {
       return [];
     });
   };
-  const s3Access = (name: FunctionName): { read: string[]; put: string[]; other: string[] } => {
+  /** Object actions by key pattern, bucket-level actions, and anything destructive. */
+  const s3Access = (name: FunctionName): { read: string[]; put: string[]; list: string[]; other: string[] } => {
     const read = new Set<string>();
     const put = new Set<string>();
+    const listed = new Set<string>();
     const other = new Set<string>();
     for (const statement of statementsOf(name)) {
       expect(statement.Effect).toBe('Allow');
       const actions = list(statement.Action).filter((a) => a.startsWith('s3:'));
       const objects = s3Targets(statement).filter((t) => t !== '');
       for (const action of actions) {
+        if (action === 's3:ListBucket') listed.add(JSON.stringify((statement as { Condition?: unknown }).Condition ?? null));
         for (const key of objects) {
-          if (action === 's3:GetObject*') read.add(key);
+          if (action === 's3:GetObject' || action === 's3:GetObjectVersion') read.add(key);
           else if (action === 's3:PutObject') put.add(key);
-          else if (/^s3:(Delete|Put.*Acl|\*)/.test(action)) other.add(`${action} ${key}`);
+          else other.add(`${action} ${key}`);
         }
-        if (/^s3:(Delete|\*)/.test(action)) other.add(action);
+        if (!['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:ListBucket'].includes(action)) other.add(action);
       }
     }
-    return { read: [...read].sort(), put: [...put].sort(), other: [...other] };
+    return { read: [...read].sort(), put: [...put].sort(), list: [...listed], other: [...other] };
   };
 
   it('ingest reads reports/* and writes normalized/* only', () => {
-    expect(s3Access('ingest')).toEqual({ read: ['reports/*'], put: ['normalized/*'], other: [] });
+    expect(s3Access('ingest')).toEqual({ read: ['reports/*'], put: ['normalized/*'], list: [], other: [] });
   });
   it('score reads normalized/* and writes scores/* only', () => {
-    expect(s3Access('score')).toEqual({ read: ['normalized/*'], put: ['scores/*'], other: [] });
+    expect(s3Access('score')).toEqual({ read: ['normalized/*'], put: ['scores/*'], list: [], other: [] });
   });
   it('export reads scores/*, normalized/* (for the cross-report checks) and exports/*, writes exports/* only', () => {
-    expect(s3Access('export')).toEqual({ read: ['exports/*', 'normalized/*', 'scores/*'], put: ['exports/*'], other: [] });
+    expect(s3Access('export')).toEqual({ read: ['exports/*', 'normalized/*', 'scores/*'], put: ['exports/*'], list: [], other: [] });
   });
-  it('rescore reads normalized/* and writes nothing to S3', () => {
-    expect(s3Access('rescore')).toEqual({ read: ['normalized/*'], put: [], other: [] });
+  it('rescore touches no object at all (it reads the table and sends commands)', () => {
+    expect(s3Access('rescore')).toEqual({ read: [], put: [], list: [], other: [] });
+  });
+  it('only the reconciler lists the bucket, and only under reports/', () => {
+    expect(s3Access('reconcile')).toEqual({ read: [], put: [], list: [JSON.stringify({ StringLike: { 's3:prefix': ['reports/*'] } })], other: [] });
+    for (const name of FUNCTION_NAMES) {
+      for (const statement of statementsOf(name)) {
+        const actions = list(statement.Action);
+        expect(actions.filter((a) => /^s3:List/.test(a) && a !== 's3:ListBucket'), name).toEqual([]);
+        if (actions.includes('s3:ListBucket')) expect((statement as { Condition?: unknown }).Condition, name).toEqual({ StringLike: { 's3:prefix': ['reports/*'] } });
+      }
+    }
   });
 
   it('no S3 statement grants the whole bucket (bucket/*) or any bucket but ours', () => {
@@ -379,16 +452,24 @@ describe('IAM: least privilege', () => {
     }
   });
 
-  it('table access: ingest/score read-write, export/rescore read-only; only rescore may send to the score queue', () => {
-    const dynamoActions = (name: FunctionName): string[] =>
-      statementsOf(name).flatMap((s) => list(s.Action)).filter((a) => a.startsWith('dynamodb:'));
-    for (const name of ['ingest', 'score'] as const) expect(dynamoActions(name)).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']));
-    for (const name of ['export', 'rescore'] as const) {
-      expect(dynamoActions(name)).toContain('dynamodb:Query');
-      expect(dynamoActions(name).filter((a) => /Put|Update|Delete|Write/.test(a)), name).toEqual([]);
-    }
+  it('table access: exactly the calls each handler makes; no Scan, DeleteItem or BatchWriteItem for any function', () => {
+    const dynamoActions = (name: FunctionName): string[] => [...new Set(statementsOf(name).flatMap((s) => list(s.Action)).filter((a) => a.startsWith('dynamodb:')))].sort();
+    expect(dynamoActions('ingest')).toEqual(['dynamodb:UpdateItem']);
+    expect(dynamoActions('score')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    expect(dynamoActions('export')).toEqual(['dynamodb:Query']);
+    expect(dynamoActions('rescore')).toEqual(['dynamodb:Query']);
+    expect(dynamoActions('reconcile')).toEqual(['dynamodb:Query', 'dynamodb:UpdateItem']);
+    const everything = JSON.stringify(byType('AWS::IAM::Policy').map(([, p]) => p.Properties.PolicyDocument));
+    expect(everything).not.toMatch(/dynamodb:(Scan|DeleteItem|BatchWriteItem|\*)/);
+    expect(everything).not.toMatch(/s3:(Delete|\*)/);
+  });
+
+  it('queues: only rescore and the reconciler send; only the reconciler reads and deletes dead letters', () => {
     const senders = FUNCTION_NAMES.filter((name) => statementsOf(name).some((s) => list(s.Action).includes('sqs:SendMessage')));
-    expect(senders).toEqual(['rescore']);
+    expect(senders).toEqual(['rescore', 'reconcile']);
+    const dlqArns = [stack.ingestQueue.deadLetterQueue, stack.scoreQueue.deadLetterQueue].map((q) => JSON.stringify(getAtt(logicalId(q))));
+    const dlqReaders = FUNCTION_NAMES.filter((name) => statementsOf(name).some((s) => list(s.Action).includes('sqs:ReceiveMessage') && list(s.Resource).some((r) => dlqArns.includes(JSON.stringify(r)))));
+    expect(dlqReaders).toEqual(['reconcile']);
   });
 
   it('each function may only write its own log group', () => {
@@ -442,8 +523,8 @@ describe('outputs', () => {
     expect(Object.keys(outputs).sort()).toEqual(
       [
         'AlarmTopicArn', 'BucketName', 'CliHint', 'ExportFunctionName', 'IngestDeadLetterQueueUrl', 'IngestFunctionName',
-        'IngestQueueUrl', 'RescoreFunctionName', 'ScoreDeadLetterQueueUrl', 'ScoreFunctionName', 'ScoreQueueUrl', 'TableName',
-        'UploadPrefix', 'ReviewPrefix', 'ReviewQueueUrl', 'ReviewDeadLetterQueueUrl', 'ReviewFunctionName',
+        'IngestQueueUrl', 'ReconcileFunctionName', 'RescoreFunctionName', 'ScoreDeadLetterQueueUrl', 'ScoreFunctionName', 'ScoreQueueUrl',
+        'TableName', 'UploadPrefix', 'ReviewPrefix', 'ReviewQueueUrl', 'ReviewDeadLetterQueueUrl', 'ReviewFunctionName',
       ].sort(),
     );
     expect(JSON.stringify(outputs.UploadPrefix?.Value)).toContain(`/${KEY_PREFIX.reports}`);
@@ -467,6 +548,15 @@ describe('context parameters', () => {
     expect(envOf('export').URL_TTL_SECONDS).toBe('300');
     expect(envOf('score').DEFAULT_RUBRIC).toBe('2025');
     expect(envOf('ingest').LOG_LEVEL).toBe('DEBUG');
+  });
+
+  it('lambdaRuntime and lambdaArchitecture choose the runtime and CPU of every function (for regions that lack the defaults)', () => {
+    const { stack: older, template: olderTemplate } = synthFazhi({ context: { stage: 'cn', lambdaRuntime: 'nodejs22.x', lambdaArchitecture: 'x86_64' } });
+    const json = olderTemplate.toJSON() as { Resources: Record<string, Resource> };
+    for (const name of FUNCTION_NAMES) {
+      expect(json.Resources[logicalId(older.functions[name].function)]?.Properties, name).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['x86_64'] });
+    }
+    expect(() => synthFazhi({ context: { lambdaRuntime: 'nodejs18.x' } })).toThrow(/lambdaRuntime/);
   });
 });
 

@@ -17,6 +17,8 @@ export interface IntegrationEnv {
   /** No notifications: tests call the handlers with events they build. */
   directBucket: string;
   directTable: string;
+  /** The pipeline's score queue, reachable with the real SQS client (rescore). */
+  scoreQueueUrl: string;
 }
 
 declare module 'vitest' {
@@ -43,6 +45,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     table: stack.table,
     directBucket: 'fazhi-direct',
     directTable: 'fazhi-direct',
+    scoreQueueUrl: stack.queueUrls.score,
   };
   const s3 = makeS3Client({ s3Endpoint: env.s3Endpoint });
   const dynamo = new DynamoDBClient({ endpoint: env.dynamodbEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });

@@ -3,17 +3,19 @@
 // s3:TestEvent, last-attempt failures, and the size rule that dynalite does not enforce.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NormalizedReport } from '../../schemas/report.ts';
-import { MAX_ITEM_BYTES, normalizedKey, padSequencer, reportSk, uploadKey } from '../../schemas/storage.ts';
+import { MAX_ITEM_BYTES, normalizedKey, padSequencer, reportSk, uploadKey, type ReportItem } from '../../schemas/storage.ts';
 import { bundledRubricFor } from '../../pipeline/score/bundled-rubrics.ts';
 import { ItemTooLargeError } from '../../functions/aws/table.ts';
 import { makeIngestHandler } from '../../functions/ingest/ingest.ts';
-import { makeScoreHandler } from '../../functions/score/score.ts';
+import { makeScoreHandler, SCORING_FAILED } from '../../functions/score/score.ts';
+import { inProcessParser, inProcessScorer } from '../../functions/shared/isolated.ts';
 import { connectTo, GOOD_REPORT, nextSequencer, sample, SHORT_TXT, sqsEvent, uniqueCounty, uploadEventBody } from './support.ts';
 import { testEventBody } from '../../cli/local/notifications.ts';
+import { CLAIM_DIFFERS_WARNING, toReportingTime } from '../../functions/shared/submission.ts';
 
 const direct = connectTo('direct');
-const ingest = makeIngestHandler({ store: direct.store, records: direct.records, log: direct.log, maxReceiveCount: 3 });
-const score = makeScoreHandler({ store: direct.store, records: direct.records, log: direct.log, maxReceiveCount: 3, defaultRubric: bundledRubricFor(null) });
+const ingest = makeIngestHandler({ store: direct.store, records: direct.records, log: direct.log, parser: inProcessParser, maxReceiveCount: 3 });
+const score = makeScoreHandler({ store: direct.store, records: direct.records, log: direct.log, scorer: inProcessScorer, maxReceiveCount: 3, defaultRubric: bundledRubricFor(null) });
 
 /** Puts an object and returns the S3 event body for it with the given (or next) sequencer. */
 async function put(key: string, bytes: Uint8Array, sequencer = nextSequencer(), metadata: Record<string, string> = {}): Promise<string> {
@@ -21,7 +23,8 @@ async function put(key: string, bytes: Uint8Array, sequencer = nextSequencer(), 
   return uploadEventBody(direct.store.bucket, key, { sequencer, size: bytes.byteLength });
 }
 
-const normalizedEvent = (reportId: string): string => uploadEventBody(direct.store.bucket, normalizedKey(reportId), { sequencer: nextSequencer(), size: 1 });
+/** The S3 event of an upload's normalised report (what triggers scoring). */
+const normalizedEvent = (upload: ReportItem): string => uploadEventBody(direct.store.bucket, normalizedKey(upload), { sequencer: nextSequencer(), size: 1 });
 
 async function item(county: string, key: string, year = 2024) {
   return (await direct.records.partition(year, county)).reports.find((r) => r.sk === reportSk(key));
@@ -52,9 +55,9 @@ describe('replays and ordering', () => {
     expect(direct.logs.slice(before).some((l) => l.includes('older or already handled'))).toBe(true);
 
     // Scoring twice: one score item, unchanged.
-    expect(await score(sqsEvent([normalizedEvent(first!.reportId!)]))).toEqual({ batchItemFailures: [] });
+    expect(await score(sqsEvent([normalizedEvent(first!)]))).toEqual({ batchItemFailures: [] });
     const scored = await direct.records.partition(2024, county);
-    expect(await score(sqsEvent([normalizedEvent(first!.reportId!)], 2))).toEqual({ batchItemFailures: [] });
+    expect(await score(sqsEvent([normalizedEvent(first!)], 2))).toEqual({ batchItemFailures: [] });
     const again = await direct.records.partition(2024, county);
     expect(again.scores).toHaveLength(1);
     expect(again.scores.map(({ scoredAt: _a, ...rest }) => rest)).toEqual(scored.scores.map(({ scoredAt: _a, ...rest }) => rest));
@@ -87,8 +90,8 @@ describe('replays and ordering', () => {
     await ingest(sqsEvent([v2]));
     const second = await item(county, key);
     expect(second?.reportId).not.toBe(first?.reportId);
-    await score(sqsEvent([normalizedEvent(second!.reportId!)]));
-    await score(sqsEvent([normalizedEvent(first!.reportId!)]));
+    await score(sqsEvent([normalizedEvent(second!)]));
+    await score(sqsEvent([normalizedEvent(first!)]));
     const { reports, scores } = await direct.records.partition(2024, county);
     expect(scores.map((s) => [s.reportId, s.sequencer, s.township])).toEqual([[second!.reportId, padSequencer('20'), '石门镇']]);
     expect(reports[0]).toMatchObject({ status: 'scored', reportId: second!.reportId, sequencer: padSequencer('20') });
@@ -128,6 +131,7 @@ describe('batches', () => {
       store: { ...direct.store, bucket: direct.store.bucket, get: () => Promise.reject(new Error('S3 is down')), getJson: direct.store.getJson.bind(direct.store), put: direct.store.put.bind(direct.store), putJson: direct.store.putJson.bind(direct.store), presignGet: direct.store.presignGet.bind(direct.store) },
       records: direct.records,
       log: direct.log,
+      parser: inProcessParser,
       maxReceiveCount: 3,
     });
     const first = sqsEvent([body], 1);
@@ -143,29 +147,69 @@ describe('batches', () => {
   });
 });
 
+describe('failure marking around every step of the score handler', () => {
+  it('marks the upload failed (internal) on the last delivery when reading its normalised report keeps failing', async () => {
+    // Prepare: a parsed upload whose normalised report cannot be read (S3 answers errors for it).
+    const county = uniqueCounty('读失败');
+    const key = uploadKey(2024, county, SHORT_TXT);
+    await ingest(sqsEvent([await put(key, await sample(SHORT_TXT))]));
+    const parsed = (await item(county, key))!;
+    expect(parsed.status).toBe('parsed');
+    const broken = makeScoreHandler({
+      store: { ...direct.store, bucket: direct.store.bucket, get: direct.store.get.bind(direct.store), getJson: () => Promise.reject(new Error('S3 is down')), put: direct.store.put.bind(direct.store), putJson: direct.store.putJson.bind(direct.store), presignGet: direct.store.presignGet.bind(direct.store) },
+      records: direct.records,
+      log: direct.log,
+      scorer: inProcessScorer,
+      maxReceiveCount: 3,
+      defaultRubric: bundledRubricFor(null),
+    });
+    // Act: an early delivery, then the last one.
+    const early = await broken(sqsEvent([normalizedEvent(parsed)], 1));
+    const afterEarly = await item(county, key);
+    const last = await broken(sqsEvent([normalizedEvent(parsed)], 3));
+    // Assess
+    expect(early.batchItemFailures).toHaveLength(1);
+    expect(afterEarly?.status).toBe('parsed');
+    expect(last.batchItemFailures).toHaveLength(1);
+    expect((await item(county, key))?.failure).toEqual(SCORING_FAILED);
+    // A redrive after the fix scores it.
+    await score(sqsEvent([normalizedEvent(parsed)]));
+    expect((await item(county, key))?.status).toBe('scored');
+  });
+});
+
 describe('metadata, duplicates and last year', () => {
   it('reads submission facts from S3 user metadata and warns about a malformed one', async () => {
     const county = uniqueCounty('元数据');
     const key = uploadKey(2024, county, SHORT_TXT);
     const body = await put(key, await sample(SHORT_TXT), undefined, { 'submitted-at': '2025-03-01', 'published-url': encodeURIComponent('https://gov.example/法治 报告.html'), findings: 'serious-inspection-finding, Bad Finding' });
     await ingest(sqsEvent([body]));
-    const report = await direct.store.getJson(normalizedKey((await item(county, key))!.reportId!), NormalizedReport);
-    expect(report.submission).toEqual({ submittedAt: '2025-03-01', publishedUrl: 'https://gov.example/法治 报告.html' });
-    expect(report.warnings.map((w) => w.code)).toContain('metadata-invalid:findings');
+    const upload = (await item(county, key))!;
+    const report = await direct.store.getJson(normalizedKey(upload), NormalizedReport);
+    // The uploader's date is a claim; the receipt (the event time, in Beijing time) is what on-time points use.
+    expect(report.submission).toEqual({ submittedAt: toReportingTime(upload.uploadedAt), claimedSubmittedAt: '2025-03-01', publishedUrl: 'https://gov.example/法治 报告.html' });
+    expect(report.warnings.map((w) => w.code)).toEqual(expect.arrayContaining(['metadata-invalid:findings', CLAIM_DIFFERS_WARNING]));
   });
 
-  it('scores the same bytes uploaded under two names as two uploads', async () => {
+  it('scores the same bytes uploaded under two names as two uploads, each from its own normalised report', async () => {
     const county = uniqueCounty('重复');
     const bytes = await sample(SHORT_TXT);
     const a = uploadKey(2024, county, '甲.txt');
     const b = uploadKey(2024, county, '乙.txt');
-    await ingest(sqsEvent([await put(a, bytes), await put(b, bytes)]));
-    const id = (await item(county, a))!.reportId!;
-    expect((await item(county, b))!.reportId).toBe(id);
-    await score(sqsEvent([normalizedEvent(id)]));
+    await ingest(sqsEvent([await put(a, bytes, undefined, { 'submitted-at': '2025-02-01' }), await put(b, bytes, undefined, { 'submitted-at': '2025-02-02' })]));
+    const [first, second] = [(await item(county, a))!, (await item(county, b))!];
+    // One content, two uploads: the same report id, two upload ids, two normalised reports with their own facts.
+    expect(second.reportId).toBe(first.reportId);
+    expect(second.uploadId).not.toBe(first.uploadId);
+    const claims = await Promise.all([first, second].map(async (u) => (await direct.store.getJson(normalizedKey(u), NormalizedReport)).submission.claimedSubmittedAt));
+    expect(claims).toEqual(['2025-02-01', '2025-02-02']);
+    // Scoring one of them scores that one only.
+    await score(sqsEvent([normalizedEvent(first)]));
+    expect((await item(county, b))?.status).toBe('parsed');
+    await score(sqsEvent([normalizedEvent(second)]));
     const { reports, scores } = await direct.records.partition(2024, county);
     expect(reports.map((r) => r.status)).toEqual(['scored', 'scored']);
-    expect(scores.map((s) => s.sourceKey).sort()).toEqual([a, b].sort());
+    expect(scores.map((s) => [s.sourceKey, s.uploadId]).sort()).toEqual([[a, first.uploadId], [b, second.uploadId]].sort());
   });
 
   it('passes last year’s report of the same unit to a rubric with follow-through (2025)', async () => {
@@ -175,7 +219,7 @@ describe('metadata, duplicates and last year', () => {
     await ingest(sqsEvent([await put(lastYear, await sample('2023/望江镇2023年法治政府建设情况报告.txt')), await put(thisYear, await sample(GOOD_REPORT))]));
     const current = (await item(county, thisYear))!;
     const rubric = bundledRubricFor(2025).rubric;
-    await score(sqsEvent([JSON.stringify({ type: 'score', normalizedKey: normalizedKey(current.reportId!), rubric: { id: rubric.id, version: rubric.version } })]));
+    await score(sqsEvent([JSON.stringify({ type: 'score', normalizedKey: normalizedKey(current), rubric: { id: rubric.id, version: rubric.version } })]));
     const { scores, reports } = await direct.records.partition(2024, county);
     const stored = JSON.parse(scores.find((s) => s.rubric.id === rubric.id)!.result!) as { dimensions: { indicators: { note: string }[] }[] };
     const notes = stored.dimensions.flatMap((d) => d.indicators.map((i) => i.note));

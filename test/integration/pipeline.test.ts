@@ -3,15 +3,16 @@
 // workbook, which must rank exactly as the in-process `fazhi score` does on the same files.
 import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MISPLACED_UPLOADS, countyYearPk, rankingPk, reportSk } from '../../schemas/storage.ts';
+import { MISPLACED_PROBLEM, MISPLACED_UPLOADS, countyYearPk, normalizedKey, rankingPk, reportSk } from '../../schemas/storage.ts';
 import { NormalizedReport } from '../../schemas/report.ts';
 import type { ScoreResult } from '../../schemas/score.ts';
 import { bundledRubricFor } from '../../pipeline/score/bundled-rubrics.ts';
 import { exportResponse, runExport, type ExportRun } from '../../functions/export/export.ts';
-import { MISPLACED_REASON } from '../../functions/ingest/ingest.ts';
 import { silentLogger } from '../../functions/shared/log.ts';
 import { readScoreItem } from '../../functions/shared/records.ts';
-import { runScore } from '../../cli/commands/score.ts';
+import { loadInputs } from '../../cli/inputs.ts';
+import { parseFiles, scoreAndRank } from '../../pipeline/batch.ts';
+import { toReportingTime } from '../../functions/shared/submission.ts';
 import { waitForUploads } from '../../cli/local/wait.ts';
 import { planUploads, scopesOf, uploadAll, type PlannedUpload } from '../../cli/uploads.ts';
 import { connectTo, GOOD_REPORT, sample, SHORT_TXT, uniqueCounty } from './support.ts';
@@ -55,8 +56,29 @@ describe('samples/ through the pipeline', () => {
     for (const scope of scopesOf(uploads)) {
       runs.set(`${scope.county}|${scope.year}`, await runExport({ store: pipeline.store, records: pipeline.records, log: silentLogger, urlTtlSeconds: 60 }, scope));
     }
-    inProcess = (await runScore(['samples'], {})).results;
+    inProcess = await inProcessWithPipelineSubmissions();
   });
+
+  /**
+   * The in-process ranking of the same files with the submission facts the pipeline trusts: the receipt date of
+   * each upload (not the sidecar's date, which the pipeline keeps only as the uploader's claim).
+   */
+  async function inProcessWithPipelineSubmissions(): Promise<ScoreResult[]> {
+    const keyOf = new Map(uploads.map((u) => [u.source, u]));
+    const inputs = await loadInputs(['samples']);
+    const files = await Promise.all(
+      inputs.files.map(async (file) => {
+        const upload = keyOf.get(file.key)!;
+        const item = (await pipeline.records.partition(upload.year, upload.county)).reports.find((r) => r.sourceKey === upload.key)!;
+        const stored = await pipeline.store.getJson(normalizedKey(item), NormalizedReport);
+        return { ...file, submission: stored.submission };
+      }),
+    );
+    const { reports } = await parseFiles(files, bundledRubricFor(2024));
+    const byRubric = new Map<string, NormalizedReport[]>();
+    for (const report of reports) byRubric.set(String(report.meta.year), [...(byRubric.get(String(report.meta.year)) ?? []), report]);
+    return [...byRubric.values()].flatMap((group) => scoreAndRank(group, bundledRubricFor(group[0]!.meta.year), { previousYear: reports }));
+  }
 
   it('places every sample at reports/{year}/{county}/ and scores all of them', async () => {
     expect(uploads.length).toBe(13);
@@ -72,11 +94,16 @@ describe('samples/ through the pipeline', () => {
   it('keeps the normalised report in S3 with the upload key, sequencer and submission metadata', async () => {
     const { reports } = await pipeline.records.partition(2024, '临澜县');
     const item = reports.find((r) => r.sourceKey.endsWith(GOOD_REPORT))!;
-    const report = await pipeline.store.getJson(`normalized/${item.reportId}.json`, NormalizedReport);
+    const report = await pipeline.store.getJson(normalizedKey(item), NormalizedReport);
     expect(report.source.key).toBe(item.sourceKey);
     expect(report.source.sequencer).toBe(item.sequencer);
-    // From the sidecar, through S3 user metadata.
-    expect(report.submission).toEqual({ submittedAt: '2025-02-20', publishedUrl: 'https://www.linlan.example/zwgk/fzzfjs/2025/wangjiang.html', publishedAt: '2025-03-15' });
+    // The sidecar's date travelled as S3 user metadata: kept as the uploader's claim; the receipt is the submission.
+    expect(report.submission).toEqual({
+      submittedAt: toReportingTime(item.uploadedAt),
+      claimedSubmittedAt: '2025-02-20',
+      publishedUrl: 'https://www.linlan.example/zwgk/fzzfjs/2025/wangjiang.html',
+      publishedAt: '2025-03-15',
+    });
   });
 
   it('ranks each county·year exactly as the in-process `fazhi score` does (order and totals)', async () => {
@@ -129,7 +156,7 @@ describe('files that are data, not errors', () => {
     const { reports, scores } = await pipeline.records.partition(2024, county);
     expect(reports.map((r) => [r.sk, r.status])).toEqual([[reportSk(key), 'scored']]);
     expect(scores[0]?.sourceKey).toBe(key);
-    const report = await pipeline.store.getJson(`normalized/${reports[0]!.reportId}.json`, NormalizedReport);
+    const report = await pipeline.store.getJson(normalizedKey(reports[0]!), NormalizedReport);
     expect(report.source.key).toBe(key);
   });
 
@@ -170,7 +197,7 @@ describe('files that are data, not errors', () => {
       item = (await pipeline.records.partition(MISPLACED_UPLOADS.year, MISPLACED_UPLOADS.county)).reports.find((r) => r.sourceKey === key && r.status === 'failed');
       if (!item) await new Promise((r) => setTimeout(r, 50));
     }
-    expect(item?.failure).toEqual(MISPLACED_REASON);
+    expect(item?.failure).toEqual(MISPLACED_PROBLEM);
     expect(item?.failure?.message).toContain('reports/{年度}/{县名}/{文件名}');
   });
 });

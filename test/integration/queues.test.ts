@@ -2,7 +2,7 @@
 // rescore path through the real SQS client into a local queue endpoint.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SqsBatchResponse } from '../../schemas/events.ts';
-import { normalizedKey, rubricTag, uploadKey } from '../../schemas/storage.ts';
+import { rubricTag, uploadKey } from '../../schemas/storage.ts';
 import { bundledRubricFor } from '../../pipeline/score/bundled-rubrics.ts';
 import type { ObjectStore } from '../../functions/aws/object-store.ts';
 import { makeSqsClient } from '../../functions/aws/clients.ts';
@@ -10,6 +10,7 @@ import { SqsQueueSender } from '../../functions/aws/queue.ts';
 import { makeIngestHandler } from '../../functions/ingest/ingest.ts';
 import { runRescore } from '../../functions/rescore/rescore.ts';
 import { makeScoreHandler } from '../../functions/score/score.ts';
+import { inProcessParser, inProcessScorer } from '../../functions/shared/isolated.ts';
 import { LocalQueue } from '../../cli/local/queue.ts';
 import { startSqsEndpoint } from '../../cli/local/sqs-endpoint.ts';
 import { connectTo, GOOD_REPORT, nextSequencer, sample, SHORT_TXT, sqsEvent, uniqueCounty, uploadEventBody } from './support.ts';
@@ -32,7 +33,7 @@ describe('LocalQueue', () => {
     const key = uploadKey(2024, county, SHORT_TXT);
     const bytes = await sample(SHORT_TXT);
     await direct.store.put(key, bytes, { contentType: 'text/plain' });
-    const ingest = makeIngestHandler({ store: failingStore, records: direct.records, log: direct.log, maxReceiveCount: 3 });
+    const ingest = makeIngestHandler({ store: failingStore, records: direct.records, log: direct.log, parser: inProcessParser, maxReceiveCount: 3 });
     const counts: number[] = [];
     const queue = new LocalQueue({
       name: 'dlq-test',
@@ -103,7 +104,7 @@ describe('LocalQueue', () => {
 });
 
 describe('rescore', () => {
-  const score = makeScoreHandler({ store: direct.store, records: direct.records, log: direct.log, maxReceiveCount: 3, defaultRubric: bundledRubricFor(null) });
+  const score = makeScoreHandler({ store: direct.store, records: direct.records, log: direct.log, scorer: inProcessScorer, maxReceiveCount: 3, defaultRubric: bundledRubricFor(null) });
   const scoreQueue = new LocalQueue({ name: 'rescore-test-score', handler: score, batchSize: 10, maxReceiveCount: 3, visibilityTimeoutMs: 5 });
   const endpoint = startSqsEndpoint({ [scoreQueue.options.name]: scoreQueue });
   afterAll(async () => {
@@ -112,7 +113,7 @@ describe('rescore', () => {
   });
 
   it('sends a score command per normalised report of the year through SQS; the score function scores them with the new rubric', async () => {
-    const ingest = makeIngestHandler({ store: direct.store, records: direct.records, log: direct.log, maxReceiveCount: 3 });
+    const ingest = makeIngestHandler({ store: direct.store, records: direct.records, log: direct.log, parser: inProcessParser, maxReceiveCount: 3 });
     // A year no other test uses: the rescore finds the uploads through the GSI, across counties.
     const year = 2099;
     const keys = [uploadKey(year, uniqueCounty('重评甲'), SHORT_TXT), uploadKey(year, uniqueCounty('重评乙'), GOOD_REPORT)];
@@ -132,7 +133,7 @@ describe('rescore', () => {
       { year, rubric: { id: rubric.id, version: rubric.version } },
     );
     client.destroy();
-    expect(outcome).toEqual({ year, queued: 2, failed: [] });
+    expect(outcome).toEqual({ year, queued: 2, failed: [], skipped: [] });
     await scoreQueue.whenIdle();
     expect(scoreQueue.deadLetters).toEqual([]);
 
@@ -141,7 +142,7 @@ describe('rescore', () => {
     expect(uploads.every((u) => u.scoredWith?.includes(rubricTag(rubric)))).toBe(true);
     const ranked = await direct.records.ranking(year, rubric);
     expect(ranked.map((s) => s.sourceKey).sort()).toEqual([...keys].sort());
-    expect(ranked.map((s) => normalizedKey(s.reportId)).sort()).toEqual(uploads.map((u) => normalizedKey(u.reportId!)).sort());
+    expect(ranked.map((s) => s.uploadId).sort()).toEqual(uploads.map((u) => u.uploadId).sort());
   });
 
   it('refuses a rubric that is not bundled before sending anything', async () => {

@@ -1,0 +1,231 @@
+// The reconciler on the local servers: whatever failed on the way (a lost message, an S3 or DynamoDB outage longer
+// than every retry, an object removed under a running upload), every upload ends scored or failed with a reason, and
+// the report says what was done. Each describe starts its own stack (its own servers and queues), so the reconciler
+// sees only its own uploads.
+import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reportSk, uploadKey, type ReportItem } from '../../schemas/storage.ts';
+import { makeDocumentClient, makeS3Client } from '../../functions/aws/clients.ts';
+import { DynamoTable } from '../../functions/aws/table.ts';
+import { GONE_REASON } from '../../functions/ingest/ingest.ts';
+import { Records } from '../../functions/shared/records.ts';
+import { toReportingTime } from '../../functions/shared/submission.ts';
+import { NormalizedReport } from '../../schemas/report.ts';
+import { normalizedKey } from '../../schemas/storage.ts';
+import { startLocalStack, type LocalStack } from '../../cli/local/stack.ts';
+import { waitForUploads } from '../../cli/local/wait.ts';
+import { startFaultProxy, type FaultProxy } from './fault-proxy.ts';
+import { sample, SHORT_TXT } from './support.ts';
+
+const COUNTY = '对账县';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+async function itemOf(records: Records, key: string): Promise<ReportItem | undefined> {
+  return (await records.partition(2024, COUNTY)).reports.find((r) => r.sk === reportSk(key));
+}
+
+/** Waits until every key is scored or failed (any version), and returns the items. */
+async function final(stack: LocalStack, keys: string[]): Promise<Map<string, ReportItem>> {
+  const outcome = await waitForUploads(stack.records, keys.map((key) => ({ key, year: 2024, county: COUNTY })), { since: 0, idle: () => false, timeoutMs: 30_000, pollMs: 25 });
+  expect(outcome.stuck).toEqual([]);
+  return outcome.statuses;
+}
+
+const put = (s3: S3Client, bucket: string, key: string, body: Uint8Array) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+
+describe('reconciling lost work', () => {
+  let stack: LocalStack;
+  let raw: S3Client;
+  let bytes: Buffer;
+
+  beforeAll(async () => {
+    stack = await startLocalStack({ bucket: 'fazhi-reconcile', table: 'fazhi-reconcile', visibilityTimeoutMs: 20, maxReceiveCount: 3, testEvents: false });
+    raw = makeS3Client({ s3Endpoint: stack.endpoints.s3 });
+    bytes = await sample(SHORT_TXT);
+  });
+  afterAll(async () => {
+    raw.destroy();
+    await stack.close();
+  });
+
+  it('re-drives an upload whose event was lost, keeping its receipt time as the submission date', async () => {
+    // Prepare: the upload event never reaches ingest (as when a local run is killed with it queued).
+    const key = uploadKey(2024, COUNTY, '丢失事件.txt');
+    stack.queues.ingest.pause();
+    await put(raw, stack.bucket, key, bytes);
+    expect(stack.queues.ingest.purge()).toBe(1);
+    stack.queues.ingest.resume();
+    const [listed] = await stack.store.list(key);
+    // Act
+    const report = await stack.reconcile();
+    // Assess
+    expect(report.actions).toEqual([{ source: key, stage: 'ingest', action: 'redriven', why: 'no-status' }]);
+    const item = (await final(stack, [key])).get(key)!;
+    expect(item.status).toBe('scored');
+    expect(item.uploadedAt).toBe(listed!.lastModified.toISOString());
+    const normalized = await stack.store.getJson(normalizedKey(item), NormalizedReport);
+    expect(normalized.submission.submittedAt).toBe(toReportingTime(listed!.lastModified));
+  });
+
+  it('sends a score command for an upload left parsed (its scoring message lost)', async () => {
+    // Prepare
+    const key = uploadKey(2024, COUNTY, '停在已解析.txt');
+    stack.queues.score.pause();
+    await put(raw, stack.bucket, key, bytes);
+    await until('parsed', async () => (await itemOf(stack.records, key))?.status === 'parsed');
+    expect(stack.queues.score.purge()).toBe(1);
+    stack.queues.score.resume();
+    // Act
+    const report = await stack.reconcile();
+    // Assess
+    expect(report.actions).toEqual([{ source: key, stage: 'score', action: 'redriven', why: 'stalled' }]);
+    expect((await final(stack, [key])).get(key)).toMatchObject({ status: 'scored', redrives: 1 });
+  });
+
+  it('marks failed, with the reason, an unfinished upload whose original is gone', async () => {
+    // Prepare
+    const key = uploadKey(2024, COUNTY, '已删除.txt');
+    stack.queues.score.pause();
+    await put(raw, stack.bucket, key, bytes);
+    await until('parsed', async () => (await itemOf(stack.records, key))?.status === 'parsed');
+    stack.queues.score.purge();
+    stack.queues.score.resume();
+    await raw.send(new DeleteObjectCommand({ Bucket: stack.bucket, Key: key }));
+    // Act
+    const report = await stack.reconcile();
+    // Assess
+    expect(report.actions).toEqual([{ source: key, stage: 'score', action: 'failed', why: 'gone', reason: GONE_REASON.message }]);
+    expect((await itemOf(stack.records, key))?.failure).toEqual(GONE_REASON);
+  });
+
+  it('changes nothing in a dry run, and says what it would do', async () => {
+    // Prepare
+    const key = uploadKey(2024, COUNTY, '试运行.txt');
+    stack.queues.ingest.pause();
+    await put(raw, stack.bucket, key, bytes);
+    stack.queues.ingest.purge();
+    stack.queues.ingest.resume();
+    // Act
+    const dry = await stack.reconcile({ dryRun: true });
+    await sleep(100);
+    // Assess
+    expect(dry).toMatchObject({ dryRun: true, actions: [{ source: key, action: 'redriven', why: 'no-status' }] });
+    expect(await itemOf(stack.records, key)).toBeUndefined();
+    expect((await stack.reconcile()).actions).toEqual([{ source: key, stage: 'ingest', action: 'redriven', why: 'no-status' }]);
+    expect((await final(stack, [key])).get(key)?.status).toBe('scored');
+  });
+
+  it('finds nothing to do once everything is final', async () => {
+    const report = await stack.reconcile();
+    expect(report.actions).toEqual([]);
+    expect(report.waiting).toEqual([]);
+    expect(report.objects).toBe(3);
+  });
+});
+
+describe('outages longer than the retries (S3, DynamoDB)', () => {
+  let s3Proxy: FaultProxy;
+  let dynamoProxy: FaultProxy;
+  let stack: LocalStack;
+  let raw: S3Client;
+  /** The table read past the proxy, for looking while DynamoDB is "down". */
+  let direct: Records;
+  let bytes: Buffer;
+
+  beforeAll(async () => {
+    stack = await startLocalStack({
+      bucket: 'fazhi-outage',
+      table: 'fazhi-outage',
+      visibilityTimeoutMs: 20,
+      maxReceiveCount: 3,
+      testEvents: false,
+      via: async (servers) => {
+        s3Proxy = await startFaultProxy(servers.s3);
+        dynamoProxy = await startFaultProxy(servers.dynamodb);
+        return { s3: s3Proxy.endpoint, dynamodb: dynamoProxy.endpoint };
+      },
+    });
+    raw = makeS3Client({ s3Endpoint: stack.endpoints.s3 });
+    direct = new Records(new DynamoTable(makeDocumentClient({ dynamodbEndpoint: stack.endpoints.dynamodb }), stack.table));
+    bytes = await sample(SHORT_TXT);
+  });
+  afterAll(async () => {
+    raw.destroy();
+    await stack.close();
+    await Promise.all([s3Proxy.close(), dynamoProxy.close()]);
+  });
+
+  const deadLetters = () => stack.queues.ingest.deadLetters.length + stack.queues.score.deadLetters.length;
+
+  it('S3 down for every delivery: the upload is marked failed (internal) and dead-lettered; once S3 is back the reconciler re-drives it and it ends scored', async () => {
+    // Prepare
+    const key = uploadKey(2024, COUNTY, 'S3中断.txt');
+    const before = deadLetters();
+    s3Proxy.down();
+    await put(raw, stack.bucket, key, bytes);
+    await until('the dead letter', async () => deadLetters() > before);
+    expect((await itemOf(direct, key))?.failure?.code).toBe('internal');
+    s3Proxy.up();
+    // Act
+    const report = await stack.reconcile();
+    // Assess
+    expect(report.actions).toEqual([{ source: key, stage: 'ingest', action: 'redriven', why: 'dead-letter' }]);
+    await until('scored', async () => (await itemOf(stack.records, key))?.status === 'scored');
+    expect(deadLetters()).toBe(before);
+  });
+
+  it('DynamoDB down for every delivery: no status is written at all; once it is back the reconciler re-drives the dead letter and the upload ends scored', async () => {
+    // Prepare
+    const key = uploadKey(2024, COUNTY, 'DynamoDB中断.txt');
+    const before = deadLetters();
+    dynamoProxy.down();
+    await put(raw, stack.bucket, key, bytes);
+    await until('the dead letter', async () => deadLetters() > before);
+    expect(await itemOf(direct, key)).toBeUndefined();
+    dynamoProxy.up();
+    // Act
+    const report = await stack.reconcile();
+    // Assess
+    expect(report.actions).toEqual([{ source: key, stage: 'ingest', action: 'redriven', why: 'dead-letter' }]);
+    await until('scored', async () => (await itemOf(stack.records, key))?.status === 'scored');
+  });
+
+  it('an outage that does not end: re-driven twice, then marked failed with the reason, its dead letter left for an operator', async () => {
+    // Prepare
+    const key = uploadKey(2024, COUNTY, '持续中断.txt');
+    s3Proxy.down();
+    await put(raw, stack.bucket, key, bytes);
+    const actions: string[] = [];
+    try {
+      for (let round = 0; round < 3; round++) {
+        await until('the dead letter', async () => stack.queues.ingest.deadLetters.length > 0 && (await itemOf(direct, key))?.status === 'failed');
+        // Act: the reconciler needs S3 to list; the work it sends again must still meet the outage (so it waits).
+        stack.queues.ingest.pause();
+        s3Proxy.up();
+        const report = await stack.reconcile();
+        s3Proxy.down();
+        stack.queues.ingest.resume();
+        actions.push(...report.actions.map((a) => `${a.action}:${a.why}`));
+        if (report.actions.some((a) => a.action === 'failed')) break;
+      }
+    } finally {
+      s3Proxy.up();
+    }
+    // Assess
+    expect(actions).toEqual(['redriven:dead-letter', 'redriven:dead-letter', 'failed:gave-up']);
+    const item = await itemOf(direct, key);
+    expect(item).toMatchObject({ status: 'failed', redrives: 2 });
+    expect(item?.failure?.code).toBe('internal');
+    expect(stack.queues.ingest.deadLetters).toHaveLength(1);
+  });
+});
