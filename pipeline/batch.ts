@@ -3,6 +3,7 @@ import { scopeOf, type NormalizedReport } from '../schemas/report.ts';
 import type { ScoreResult } from '../schemas/score.ts';
 import { parseReport, type ReportFile } from './parse.ts';
 import { crossCheck, followThroughOf, rankResults, type CrossCheckEntry } from './rank/index.ts';
+import { isTownshipLike, prominentLines } from './rank/names.ts';
 import { reportSignature } from './rank/similarity.ts';
 import { scoreReport } from './score/index.ts';
 import type { LoadedRubric } from './score/rubric.ts';
@@ -40,7 +41,14 @@ export function previousReportsOf(reports: readonly NormalizedReport[], previous
 export function scoreEntry(report: NormalizedReport, loaded: LoadedRubric, previous: NormalizedReport | undefined): CrossCheckEntry {
   const result = scoreReport(report, loaded, previous ? { previous } : {});
   const followThrough = previous ? followThroughOf(report, previous, loaded) : undefined;
-  return { report, result, signature: reportSignature(report, loaded.rubric.similarity.shingle), ...(followThrough ? { followThrough } : {}) };
+  return {
+    report,
+    result,
+    signature: reportSignature(report, loaded.rubric.similarity.shingle),
+    ...(followThrough ? { followThrough } : {}),
+    // Where another unit's name is looked for: read here, so a worker does it (the same lines whoever reads them).
+    ...(report.meta.township && isTownshipLike(report) ? { prominent: prominentLines(report) } : {}),
+  };
 }
 
 /** The cross-report checks and the ranking of scored reports: the part of the batch shared with the export stage. */

@@ -14,10 +14,12 @@ import { loadRubricFile, rubricPathFor } from '../rubrics.ts';
 import { consoleIo, EXIT, intOption, parse, stringOption, UsageError, type Io } from '../usage.ts';
 
 /**
- * Files per worker below which a worker does not pay for itself: started from source, each loads the pipeline (≈ 0.3–
- * 0.5 s of CPU through tsx) to save ≈ 4–5 ms per report; a county (tens of reports) is scored in this thread.
+ * Files per worker below which a worker does not pay for itself. Measured on 2 cores: a worker started from source
+ * spends ≈ 1 s of CPU before it is up to speed (tsx, loading and JIT-compiling the pipeline) and the results cost
+ * ≈ 0.5 ms per report to copy back, against ≈ 5.5 ms per report of work shared out; below ≈ 400 files (a county has
+ * tens) this thread alone is faster.
  */
-export const MIN_FILES_PER_WORKER = 100;
+export const MIN_FILES_PER_WORKER = 200;
 
 export const SCORE_HELP = `用法：fazhi score <文件或目录…> [选项]
 
@@ -36,8 +38,8 @@ export const SCORE_HELP = `用法：fazhi score <文件或目录…> [选项]
   --county NAME     所有报告的所属县（排名范围），优先于 .meta.json
   --year YEAR       所有报告的所属年度（排名范围和评分细则），优先于 .meta.json
   --submitted DATE  所有报告的报送日期（YYYY-MM-DD），.meta.json 中的优先
-  --jobs N          解析和评分用的线程数（默认：报告满 ${MIN_FILES_PER_WORKER} 份时每 ${MIN_FILES_PER_WORKER} 份一个、最多 CPU 核数
-                    ${DEFAULT_POOL_SIZE} 个；不足时在本进程内完成）；1 表示不用工作线程，结果与多线程完全相同
+  --jobs N          解析和评分用的线程数（默认：每 ${MIN_FILES_PER_WORKER} 份报告一个，最多为 CPU 核数（本机 ${DEFAULT_POOL_SIZE}
+                    个）；算下来不到 2 个时在本进程内完成）；1 表示不用工作线程。线程数不影响结果
   --published-url URL --published-at DATE   公开网址和公开日期（只有一份报告时使用）
   -h, --help        显示本帮助
 
@@ -206,7 +208,11 @@ export async function scoreCommand(args: readonly string[], io: Io): Promise<num
  * joined with "\n" are exactly that string. 10,000 results never become one string (V8 refuses strings over ~0.5 GB).
  */
 export function* runJsonLines(run: ScoreRun): Generator<string> {
-  const indent = (json: string): string => `    ${json.replaceAll('\n', '\n    ')}`;
+  // An item two levels deep, as JSON.stringify indents it there: [[item]] stringified, its two brackets cut off.
+  const indent = (item: unknown): string => {
+    const json = JSON.stringify([[item]], null, 2);
+    return json.slice(6, json.length - 6);
+  };
   function* list(name: keyof ScoreRun, items: readonly unknown[], last: boolean): Generator<string> {
     const end = last ? '' : ',';
     if (items.length === 0) {
@@ -214,7 +220,7 @@ export function* runJsonLines(run: ScoreRun): Generator<string> {
       return;
     }
     yield `  "${name}": [`;
-    for (let i = 0; i < items.length; i++) yield `${indent(JSON.stringify(items[i], null, 2))}${i < items.length - 1 ? ',' : ''}`;
+    for (let i = 0; i < items.length; i++) yield `${indent(items[i])}${i < items.length - 1 ? ',' : ''}`;
     yield `  ]${end}`;
   }
   yield '{';

@@ -40,6 +40,8 @@ export interface CrossCheckEntry {
    * worker, so no second scoring context is built here); used when it names the previous report found here.
    */
   followThrough?: ScoreResult['followThrough'];
+  /** The report's prominent lines (names.ts prominentLines) when the scoring step read them already; else read here. */
+  prominent?: ProminentLine[];
 }
 
 export interface CrossCheckOptions {
@@ -445,7 +447,7 @@ export function crossCheck(entries: readonly CrossCheckEntry[], loaded: LoadedRu
       const own = report.meta.township;
       if (!own || !isTownshipLike(report)) continue;
       const found = new Map<string, ProminentLine>();
-      for (const line of prominentLines(report)) {
+      for (const line of entries[i]!.prominent ?? prominentLines(report)) {
         for (const match of index.scan(line.text)) {
           const name = match.value;
           if (name === own || own.includes(name) || name.includes(own) || found.has(name)) continue;

@@ -36,10 +36,13 @@ export function isValidatedUnitName(report: NormalizedReport): boolean {
 export class NameIndex<V> {
   private readonly byPrefix = new Map<number, { key: string; value: V }[]>();
   private readonly single = new Map<number, { key: string; value: V }>();
+  /** 1 for each UTF-16 unit some key starts with: most positions of a text are passed over with one array read. */
+  private readonly starts = new Uint8Array(0x10000);
 
   constructor(entries: Iterable<readonly [string, V]>) {
     for (const [key, value] of entries) {
       if (key.length === 0) continue;
+      this.starts[key.charCodeAt(0)] = 1;
       if (key.length === 1) {
         this.single.set(key.charCodeAt(0), { key, value });
         continue;
@@ -55,6 +58,7 @@ export class NameIndex<V> {
 
   /** The longest key that starts at `at`, or null. */
   longestAt(text: string, at: number): { key: string; value: V } | null {
+    if (this.starts[text.charCodeAt(at)] !== 1) return null;
     const list = at + 1 < text.length ? this.byPrefix.get(text.charCodeAt(at) * 0x10000 + text.charCodeAt(at + 1)) : undefined;
     if (list) for (const entry of list) if (text.startsWith(entry.key, at)) return entry;
     return this.single.get(text.charCodeAt(at)) ?? null;
@@ -78,6 +82,7 @@ export class NameIndex<V> {
   occurring(text: string): Set<V> {
     const out = new Set<V>();
     for (let at = 0; at < text.length; at++) {
+      if (this.starts[text.charCodeAt(at)] !== 1) continue;
       const list = at + 1 < text.length ? this.byPrefix.get(text.charCodeAt(at) * 0x10000 + text.charCodeAt(at + 1)) : undefined;
       if (list) for (const entry of list) if (text.startsWith(entry.key, at)) out.add(entry.value);
       const one = this.single.get(text.charCodeAt(at));

@@ -70,8 +70,15 @@ function minhashOf(text: string, k: number): Uint32Array {
   for (let i = 0; i + k <= text.length; i++) {
     const shingle = fnv1a(text, i, k);
     for (let j = 0; j < MINHASH_SIZE; j++) {
-      const h = mix(shingle ^ (SEEDS[j] ?? 0));
-      if (h < (signature[j] ?? 0)) signature[j] = h;
+      // mix(shingle ^ SEEDS[j]), inlined: this loop is most of the time a signature takes.
+      let h = shingle ^ SEEDS[j]!;
+      h ^= h >>> 16;
+      h = Math.imul(h, 0x85ebca6b);
+      h ^= h >>> 13;
+      h = Math.imul(h, 0xc2b2ae35);
+      h ^= h >>> 16;
+      h >>>= 0;
+      if (h < signature[j]!) signature[j] = h;
     }
   }
   return signature;
