@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { percentile, ROOT } from './corpus.ts';
@@ -71,6 +71,7 @@ const verdict = (met: boolean) => (met ? 'met' : 'NOT met');
 /** `fazhi score DIR --json` (and `--out` for a county) on synthetic county·years of 100 to 10,000 reports. */
 export async function endToEnd(): Promise<SectionResult> {
   const root = mkdtempSync(join(tmpdir(), 'fazhi-bench-e2e-'));
+  const loadBefore = loadavg()[0] ?? 0;
   const rows: Row[] = [];
   let distinctBytesPerReport = 0;
   try {
@@ -83,6 +84,7 @@ export async function endToEnd(): Promise<SectionResult> {
         out: 'json' as const,
         target: (r: ChildRun) => ({ text: '≥ 400 reports/s incl. start-up', met: 2000 / (r.wallMs / 1000) >= 400 }),
       },
+      { label: '2,000 distinct, --jobs 1 (no workers)', files: () => distinctReports(2000), out: 'json' as const, args: ['--jobs', '1'] },
       {
         label: '2,000 near-duplicates of 16 texts',
         files: () => nearDuplicateReports(2000),
@@ -105,13 +107,20 @@ export async function endToEnd(): Promise<SectionResult> {
       const count = c.label.startsWith('county') ? 30 : Number(c.label.replace(/,/gu, '').split(' ')[0]);
       const floor = floorMs(dir);
       const outFile = join(root, `out-${index}.${c.out}`);
-      const run = c.out === 'json' ? runNode([BIN, 'score', dir, '--json'], { outFile }) : runNode([BIN, 'score', dir, '--out', outFile]);
-      if (run.status !== 0) throw new Error(`fazhi score failed on ${c.label} (exit ${run.status}): ${run.stderr.slice(-2000)}`);
-      if (c.out === 'json' && c.label.includes('2,000 distinct')) distinctBytesPerReport = run.outBytes / count;
+      // The machine is shared: the fastest of three runs is what it can do, the median what a user may see.
+      const runs = Array.from({ length: count > 2000 ? 1 : 3 }, () => {
+        const extra = 'args' in c ? (c.args ?? []) : [];
+        const run = c.out === 'json' ? runNode([BIN, 'score', dir, '--json', ...extra], { outFile }) : runNode([BIN, 'score', dir, '--out', outFile, ...extra]);
+        if (run.status !== 0) throw new Error(`fazhi score failed on ${c.label} (exit ${run.status}): ${run.stderr.slice(-2000)}`);
+        return run;
+      });
+      const run = runs.reduce((best, r) => (r.wallMs < best.wallMs ? r : best));
+      if (c.label === '2,000 distinct') distinctBytesPerReport = run.outBytes / count;
       const target = c.target?.(run);
       rows.push({
         run: c.label,
         'wall s': round(run.wallMs / 1000, 2),
+        'median wall s': runs.length > 1 ? round(percentile(runs.map((r) => r.wallMs), 0.5) / 1000, 2) : '',
         'reports/s': round(count / (run.wallMs / 1000), 0),
         'CPU s': round(run.cpuMs / 1000, 1),
         'peak RSS MB': round(run.peakMb, 0),
@@ -129,7 +138,7 @@ export async function endToEnd(): Promise<SectionResult> {
   }
   return {
     title: 'fazhi score end to end (a fresh process through bin/fazhi.js, start-up included)',
-    note: `synthetic county·years (bench/synthetic.ts) written to a temp folder; ${availableParallelism()} cores, --jobs left to its default; the floor is a fresh Node process that only reads and decodes the same files`,
+    note: `load average ${round(loadBefore, 1)} before and ${round(loadavg()[0] ?? 0, 1)} after (the machine is shared: with fewer free cores than workers, --jobs 1 wins); synthetic county·years (bench/synthetic.ts) written to a temp folder; ${availableParallelism()} cores, --jobs left to its default (workers from 400 files); the fastest of 3 runs (1 for 10,000) with that run's CPU time (user + system, all threads) and peak RSS; the floor is the fastest of 3 fresh Node processes that only read and decode the same files`,
     rows,
   };
 }
