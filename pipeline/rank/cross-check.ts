@@ -273,7 +273,8 @@ export function crossCheck(entries: readonly CrossCheckEntry[], loaded: LoadedRu
         .slice(0, MAX_COPY_MATCHES)
         .sort((x, y) => x.other - y.other);
       const cluster = clusters[local];
-      const more = own.length > kept.length ? `；本报告共与 ${own.length} 份报告雷同（${cluster?.id ?? ''}，共 ${cluster?.size ?? own.length + 1} 份），此处列出 ${kept.length} 份（照搬他人者优先，雷同比例高者优先）` : '';
+      // In a mass copy (pairs.ts compares each report with some of the group only) this counts the matches found.
+      const more = own.length > kept.length ? `；已查出本报告与 ${own.length} 份报告雷同（${cluster?.id ?? ''}，共 ${cluster?.size ?? own.length + 1} 份），此处列出 ${kept.length} 份（照搬他人者优先，雷同比例高者优先）` : '';
       for (const match of kept) flagCopy(members[local]!, members[match.other]!, match, cluster, more);
     });
   }

@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdtempSync, readdirSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { buildSync } from 'esbuild';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -64,6 +65,36 @@ describe('fazhi score on worker threads', () => {
     const run = spawnSync(process.execPath, [join(ROOT, 'bin/fazhi.js'), 'score', 'samples', '--json', '--jobs', '2'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toBe(`${json(single)}\n`);
+  }, 60_000);
+});
+
+describe('fazhi score on worker threads from a prebuilt bundle', () => {
+  it('starts score-worker.mjs beside the bundle and gives the same results', async () => {
+    // Prepare: the score run and its worker bundled as a prebuilt CLI would ship them (node_modules resolved as usual).
+    mkdirSync(join(ROOT, '.scratch'), { recursive: true });
+    const dir = mkdtempSync(join(ROOT, '.scratch', 'bundle-'));
+    try {
+      buildSync({
+        entryPoints: { run: join(ROOT, 'test/cli/bundle-entry.ts'), 'score-worker': join(ROOT, 'cli/pool/score-worker.ts') },
+        outdir: dir,
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node20',
+        outExtension: { '.js': '.mjs' },
+        packages: 'external',
+        logLevel: 'error',
+      });
+      const rubric = join(ROOT, 'scoring-rules/2024.json');
+      const single = await runScore(['samples'], { jobs: 1, rubricPath: rubric });
+      // Act
+      const run = spawnSync(process.execPath, [join(dir, 'run.mjs'), 'samples', rubric], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      // Assess
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout).toBe(json(single));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 });
 

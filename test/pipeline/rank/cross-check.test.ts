@@ -176,7 +176,7 @@ describe('cross-report checks: copies', () => {
       expect(flags.length, result.source).toBeGreaterThan(0);
       expect(flags.length, result.source).toBeLessThanOrEqual(MAX_COPY_MATCHES);
       expect(new Set(flags.map((f) => JSON.stringify(f.cluster))), result.source).toEqual(new Set([JSON.stringify({ id: '临澜县·2024·雷同组1', size: 40 })]));
-      expect(flags[0]!.message, result.source).toContain('共与 39 份报告雷同');
+      expect(flags[0]!.message, result.source).toContain('本报告与 39 份报告雷同');
       expect(result.pending ?? [], result.source).toEqual([]);
     }
     const original = byKey(results, 'qingshi.txt');
