@@ -22,13 +22,18 @@ function syntheticCounty(): string {
 
 describe('fazhi score on worker threads', () => {
   it('gives byte-identical JSON to the single-thread run, on the samples and on a synthetic county with copies', async () => {
-    for (const dir of [SAMPLES_DIR, syntheticCounty()]) {
-      // Act
-      const single = await runScore([dir], { jobs: 1 });
-      const pooled = await runScore([dir], { jobs: 2 });
-      // Assess
-      expect(pooled.results.length).toBeGreaterThan(5);
-      expect(json(pooled)).toBe(json(single));
+    const county = syntheticCounty();
+    try {
+      for (const dir of [SAMPLES_DIR, county]) {
+        // Act
+        const single = await runScore([dir], { jobs: 1 });
+        const pooled = await runScore([dir], { jobs: 2 });
+        // Assess
+        expect(pooled.results.length).toBeGreaterThan(5);
+        expect(json(pooled)).toBe(json(single));
+      }
+    } finally {
+      rmSync(county, { recursive: true, force: true });
     }
   }, 120_000);
 
@@ -50,6 +55,7 @@ describe('fazhi score on worker threads', () => {
       expect([...outcome.scored.values()].map((s) => s.entry.result.source).sort()).toEqual(files.map((f) => f.key).filter((k) => !k.includes('crash-me')).sort());
     } finally {
       await pool.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
 
@@ -119,6 +125,7 @@ describe('fazhi score --json, streamed', () => {
     const first = await new Promise<string>((resolve) => child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString())));
     child.stdout.destroy();
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    rmSync(dir, { recursive: true, force: true });
     // Assess
     expect(first.startsWith('{')).toBe(true);
     expect(code).toBe(0);
