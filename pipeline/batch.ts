@@ -2,7 +2,9 @@ import type { Failure } from '../schemas/failure.ts';
 import { scopeOf, type NormalizedReport } from '../schemas/report.ts';
 import type { ScoreResult } from '../schemas/score.ts';
 import { parseReport, type ReportFile } from './parse.ts';
-import { crossCheck, rankResults } from './rank/index.ts';
+import { crossCheck, followThroughOf, rankResults, type CrossCheckEntry } from './rank/index.ts';
+import { isTownshipLike, prominentLines } from './rank/names.ts';
+import { reportSignature } from './rank/similarity.ts';
 import { withinScoreBudget } from './score/budget.ts';
 import { scoreReport } from './score/index.ts';
 import type { LoadedRubric } from './score/rubric.ts';
@@ -25,20 +27,41 @@ export interface BatchOptions {
   previousYear?: readonly NormalizedReport[];
 }
 
-/** Ranks already-parsed reports: the part of the batch shared with the export stage. */
-export function scoreAndRank(reports: readonly NormalizedReport[], loaded: LoadedRubric, options: BatchOptions = {}): ScoreResult[] {
-  // Last year's reports may come with the batch itself (samples/2023/ beside samples/): use them as well.
-  const previousYear = [...(options.previousYear ?? []), ...reports];
+/**
+ * For each report, its unit's report of the year before among `previousYear` and the reports themselves (samples/2023/
+ * beside samples/ come in one batch), or undefined. The same lookup for every way a batch is scored.
+ */
+export function previousReportsOf(reports: readonly NormalizedReport[], previousYear: readonly NormalizedReport[] = []): (NormalizedReport | undefined)[] {
   const unitYear = (report: NormalizedReport, year: number | null): string => `${scopeOf(report).county}|${report.meta.township ?? ''}|${year ?? ''}`;
   const previousByUnit = new Map<string, NormalizedReport>();
-  for (const previous of previousYear) previousByUnit.set(unitYear(previous, scopeOf(previous).year), previous);
-  const entries = reports.map((report) => {
-    const key = unitYear(report, (scopeOf(report).year ?? 0) - 1);
-    const previous = report.meta.township ? previousByUnit.get(key) : undefined;
-    return { report, result: scoreReport(report, loaded, previous ? { previous } : {}) };
-  });
-  const checked = crossCheck(entries, loaded, { previousYear });
-  return rankResults(checked, loaded.rubric);
+  for (const previous of [...previousYear, ...reports]) previousByUnit.set(unitYear(previous, scopeOf(previous).year), previous);
+  return reports.map((report) => (report.meta.township ? previousByUnit.get(unitYear(report, (scopeOf(report).year ?? 0) - 1)) : undefined));
+}
+
+/** What scoring one report gives the ranking step: its result, and what the cross-report checks would otherwise redo. */
+export function scoreEntry(report: NormalizedReport, loaded: LoadedRubric, previous: NormalizedReport | undefined): CrossCheckEntry {
+  const result = scoreReport(report, loaded, previous ? { previous } : {});
+  const followThrough = previous ? followThroughOf(report, previous, loaded) : undefined;
+  return {
+    report,
+    result,
+    signature: reportSignature(report, loaded.rubric.similarity.shingle),
+    ...(followThrough ? { followThrough } : {}),
+    // Where another unit's name is looked for: read here, so a worker does it (the same lines whoever reads them).
+    ...(report.meta.township && isTownshipLike(report) ? { prominent: prominentLines(report) } : {}),
+  };
+}
+
+/** The cross-report checks and the ranking of scored reports: the part of the batch shared with the export stage. */
+export function rankEntries(entries: readonly CrossCheckEntry[], loaded: LoadedRubric, options: BatchOptions = {}): ScoreResult[] {
+  const previousYear = [...(options.previousYear ?? []), ...entries.map((e) => e.report)];
+  return rankResults(crossCheck(entries, loaded, { previousYear }), loaded.rubric);
+}
+
+/** Scores and ranks already-parsed reports, in this thread. */
+export function scoreAndRank(reports: readonly NormalizedReport[], loaded: LoadedRubric, options: BatchOptions = {}): ScoreResult[] {
+  const previous = previousReportsOf(reports, options.previousYear);
+  return rankEntries(reports.map((report, i) => scoreEntry(report, loaded, previous[i])), loaded, options);
 }
 
 export async function parseFiles(files: readonly ReportFile[], loaded: LoadedRubric): Promise<{ reports: NormalizedReport[]; failures: Failure[] }> {

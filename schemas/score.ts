@@ -98,6 +98,13 @@ export const Flag = z
      * `unknown` otherwise. The copy penalty applies to copiers and unknowns, not to sources.
      */
     role: z.enum(['copier', 'source', 'unknown']).optional(),
+    /**
+     * For `similar-to` between reports of one scope, when three or more reports are linked by copying (directly or
+     * through each other): the copy cluster this report belongs to (`id`, e.g. "临澜县·2024·雷同组1", the same on every
+     * member's flags) and how many reports it has. A report lists only its strongest few matches, so `size` is where
+     * the assessor sees how far a copied text went. Absent for a copied pair alone and for last year's report.
+     */
+    cluster: z.object({ id: z.string().min(1), size: z.number().int().min(3) }).strict().optional(),
     evidence: z.array(Evidence).optional(),
   })
   .strict();

@@ -1,13 +1,16 @@
 import { scopeOf, type NormalizedReport, type ReportScope } from '../../schemas/report.ts';
 import type { Rubric } from '../../schemas/rubric.ts';
 import type { Evidence, Flag, PendingDecision, ScoreResult } from '../../schemas/score.ts';
-import { buildContext, evidenceOf, sectionLabel } from '../score/context.ts';
+import { buildContext, sectionLabel } from '../score/context.ts';
 import { finalizeScore } from '../score/index.ts';
 import { round2 } from '../score/numbers.ts';
 import type { LoadedRubric } from '../score/rubric.ts';
 import { followThroughItems, planItemsOf } from '../score/follow-through.ts';
-import { townshipInfo } from '../text/gazetteer.ts';
-import { FORMULAE_VERSION, reportSignature, similarPairs, type PairSimilarity, type ReportSignature } from './similarity.ts';
+import { isTownshipLike, isValidatedUnitName, lineEvidence, NameIndex, nameStem, prominentLines, type ProminentLine } from './names.ts';
+import { similarPairs, type PairSimilarity } from './pairs.ts';
+import { FORMULAE_VERSION, reportSignature, type ReportSignature } from './similarity.ts';
+
+export { isValidatedUnitName } from './names.ts';
 
 /**
  * What no single report shows, over the whole scope (county·year) a batch was filed under: reports copied from each
@@ -20,6 +23,11 @@ import { FORMULAE_VERSION, reportSignature, similarPairs, type PairSimilarity, t
  * report of the year before already had the text; 成文日期; the trusted receipt date (`submission.submittedAt`, never
  * the uploader's own claim); another unit's name left in the text. A copier loses what the rubric's similar-to penalty
  * says; when nothing tells the direction both are flagged 请核实 and the deduction is proposed, not applied.
+ *
+ * Scale: the work grows with the number of reports and passages, not with the number of report pairs (pairs.ts), and
+ * so does the output: reports that copy each other form a copy cluster, and each report lists at most
+ * MAX_COPY_MATCHES of its matches (copies it made first, then undecided ones, then copies made of it; larger shares
+ * first), each flag naming the cluster and its size.
  */
 
 export interface CrossCheckEntry {
@@ -27,6 +35,13 @@ export interface CrossCheckEntry {
   result: ScoreResult;
   /** A precomputed copy signature (the pipeline stores one with each score); computed here when absent or stale. */
   signature?: ReportSignature;
+  /**
+   * Follow-through against last year's report when the scoring step computed it already (followThroughOf, e.g. in a
+   * worker, so no second scoring context is built here); used when it names the previous report found here.
+   */
+  followThrough?: ScoreResult['followThrough'];
+  /** The report's prominent lines (names.ts prominentLines) when the scoring step read them already; else read here. */
+  prominent?: ProminentLine[];
 }
 
 export interface CrossCheckOptions {
@@ -39,35 +54,20 @@ const isCrossReportFlag = (flag: Flag): boolean => CROSS_REPORT_CODES.has(flag.c
 
 /** A passage the other report carries counts towards "it was there last year" when at least this share of it was. */
 const LAST_YEAR_SHARE = 0.5;
-/** Where a unit's name comes from for it to be looked for in other reports: the document's own statement of it. */
-const STATED_NAME_SOURCES = new Set(['title', 'issuer', 'closing']);
+/**
+ * A report lists at most this many of its copy matches: the strongest evidence and the pattern are there for the
+ * assessor to check, and 2,000 copies of one text give 5 flags each instead of 1,999 (the cluster says how many).
+ */
+export const MAX_COPY_MATCHES = 5;
+/** A copy cluster is named on the flags from this size: a pair is named by the flag's `other` already. */
+const MIN_NAMED_CLUSTER = 3;
+/** A duplicate-unit flag lists this many of the other reports by name. */
+const MAX_LISTED_DUPLICATES = 5;
 
 const percent = (x: number): string => `${Math.round(x * 100)}%`;
 const scopeKey = (scope: ReportScope): string => `${scope.county}\u0000${scope.year ?? ''}`;
 const unitName = (report: NormalizedReport): string => report.meta.township ?? report.source.key;
-const isTownshipLike = (report: NormalizedReport): boolean => report.meta.unitKind === 'township' || report.meta.unitKind === 'subdistrict';
-
-/**
- * A township or subdistrict name safe to look for in other reports: one the gazetteer knows, or one the report states
- * in its title, 版头 or 落款. A name guessed from prose ("现将我镇") never makes another report look like a copy.
- */
-export function isValidatedUnitName(report: NormalizedReport): boolean {
-  const name = report.meta.township;
-  if (!name || !isTownshipLike(report)) return false;
-  return townshipInfo(name) !== null || STATED_NAME_SOURCES.has(report.meta.unitSource ?? '');
-}
-
-function passageEvidence(report: NormalizedReport, offset: number, section: number): Evidence {
-  const paragraph = report.sections[section]?.paragraphs.find((p) => p.offset === offset);
-  const text = paragraph?.text ?? '';
-  const sectionOf = report.sections[section];
-  return {
-    text: text.length > 160 ? `${text.slice(0, 160)}…` : text,
-    offset,
-    section: sectionOf ? sectionLabel(sectionOf) : '',
-    part: sectionOf?.part,
-  };
-}
+const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function unitKey(report: NormalizedReport): string | null {
   return report.meta.township ? `${scopeOf(report).county}|${report.meta.township}` : null;
@@ -79,9 +79,19 @@ function copyRule(rubric: Rubric): { id: string; pointsEach: number; max: number
   return penalty?.rule.kind === 'flag' ? { id: penalty.id, pointsEach: penalty.rule.pointsEach, max: penalty.max } : null;
 }
 
+/** Follow-through of last year's plans in this year's report, or undefined when last year's report planned nothing. */
+export function followThroughOf(report: NormalizedReport, previous: NormalizedReport, loaded: LoadedRubric): ScoreResult['followThrough'] | undefined {
+  const planned = planItemsOf(previous);
+  if (planned.length === 0) return undefined;
+  const ctx = buildContext(report, loaded, { previous });
+  const items = followThroughItems(ctx, planned).map((m) => ({ plan: m.plan, status: m.status, ...(m.evidence ? { evidence: m.evidence } : {}) }));
+  return { previousSource: previous.source.key, planned: items.length, done: items.filter((x) => x.status === 'done').length, items };
+}
+
 // ── Copy direction ─────────────────────────────────────────────────────────────────────────────────────────────
 
 type Side = 'a' | 'b';
+type Role = NonNullable<Flag['role']>;
 
 interface Verdict {
   /** Which side is the original, or null when this evidence does not tell. */
@@ -117,14 +127,6 @@ function byDate(label: string, a: string | null | undefined, b: string | null | 
   return { original: order < 0 ? 'a' : 'b', detail: `${label}“${nameA}”${a}、“${nameB}”${b}` };
 }
 
-/** Whether `report` carries the other unit's (validated) name or its stem with 分 ("青石分平台"), a trace a copy leaves. */
-function carriesNameOf(report: NormalizedReport, other: NormalizedReport): boolean {
-  const name = other.meta.township;
-  if (!name || name === report.meta.township || !isValidatedUnitName(other)) return false;
-  const stem = name.replace(/(街道办事处|街道|镇|乡)$/u, '');
-  return report.text.includes(name) || (stem.length >= 2 && !(report.meta.township ?? '').includes(stem) && report.text.includes(`${stem}分`));
-}
-
 function decideDirection(evidence: readonly DirectionEvidence[]): Direction {
   const verdicts = evidence.map((e) => ({ label: e.label, ...e.judge() }));
   const decisive = verdicts.findIndex((v) => v.original !== null);
@@ -134,7 +136,43 @@ function decideDirection(evidence: readonly DirectionEvidence[]): Direction {
   return { original: chosen.original, basis: chosen.detail, against };
 }
 
+// ── Clusters ───────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** Connected components of a graph given as edges, by union–find (path halving, union by size). */
+function components(size: number, edges: Iterable<readonly [number, number]>): Int32Array {
+  const parent = Int32Array.from({ length: size }, (_, i) => i);
+  const weight = new Int32Array(size).fill(1);
+  const find = (x: number): number => {
+    while (parent[x] !== x) {
+      parent[x] = parent[parent[x]!]!;
+      x = parent[x]!;
+    }
+    return x;
+  };
+  for (const [x, y] of edges) {
+    let [rx, ry] = [find(x), find(y)];
+    if (rx === ry) continue;
+    if (weight[rx]! < weight[ry]!) [rx, ry] = [ry, rx];
+    parent[ry] = rx;
+    weight[rx] = weight[rx]! + weight[ry]!;
+  }
+  return parent.map((_, i) => find(i));
+}
+
 // ── The checks ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** One report's side of a copied pair: what its flag needs. */
+interface CopyMatch {
+  other: number;
+  ownShare: number;
+  otherShare: number;
+  passages: number[];
+  role: Role;
+  direction: Direction;
+  similarity: number;
+}
+
+const ROLE_ORDER: Record<Role, number> = { copier: 0, unknown: 1, source: 2 };
 
 export function crossCheck(entries: readonly CrossCheckEntry[], loaded: LoadedRubric, options: CrossCheckOptions = {}): ScoreResult[] {
   const rubric = loaded.rubric;
@@ -145,6 +183,7 @@ export function crossCheck(entries: readonly CrossCheckEntry[], loaded: LoadedRu
   const signatures = entries.map((e) => (e.signature && e.signature.formulae === FORMULAE_VERSION ? e.signature : reportSignature(e.report, shingle)));
   const scopes = entries.map((e) => scopeOf(e.report));
   const rule = copyRule(rubric);
+  const n = entries.length;
 
   // Last year's report of each unit: copy direction, copied-from-last-year, follow-through.
   const previousByUnit = new Map<string, NormalizedReport>();
@@ -157,16 +196,37 @@ export function crossCheck(entries: readonly CrossCheckEntry[], loaded: LoadedRu
     const year = scopes[i]!.year;
     return key && year !== null ? previousByUnit.get(`${key}|${year - 1}`) : undefined;
   };
-  const previousSignatures = new Map<string, ReportSignature>();
+  // Last year's reports are often in the batch itself (two years scored together): their signatures are made already.
+  const previousSignatures = new Map<NormalizedReport, ReportSignature>(entries.map((e, i) => [e.report, signatures[i]!]));
   const signatureOf = (report: NormalizedReport): ReportSignature => {
-    let signature = previousSignatures.get(report.id);
+    let signature = previousSignatures.get(report);
     if (!signature) {
       signature = reportSignature(report, shingle);
-      previousSignatures.set(report.id, signature);
+      previousSignatures.set(report, signature);
     }
     return signature;
   };
 
+  // Paragraph text by (section, offset), per report, built on first use: evidence without a search per flag.
+  const paragraphTexts = new Map<NormalizedReport, Map<number, string>>();
+  function passageEvidence(report: NormalizedReport, offset: number, section: number): Evidence {
+    let texts = paragraphTexts.get(report);
+    if (!texts) {
+      texts = new Map();
+      for (const [s, sectionOf] of report.sections.entries()) for (const p of sectionOf.paragraphs) if (!texts.has(s * 2 ** 32 + p.offset)) texts.set(s * 2 ** 32 + p.offset, p.text);
+      paragraphTexts.set(report, texts);
+    }
+    const text = texts.get(section * 2 ** 32 + offset) ?? '';
+    const sectionOf = report.sections[section];
+    return {
+      text: text.length > 160 ? `${text.slice(0, 160)}…` : text,
+      offset,
+      section: sectionOf ? sectionLabel(sectionOf) : '',
+      part: sectionOf?.part,
+    };
+  }
+
+  const lastYearMemo = new Map<number, boolean>();
   const scopesByKey = new Map<string, number[]>();
   entries.forEach((_, i) => {
     const key = scopeKey(scopes[i]!);
@@ -176,10 +236,7 @@ export function crossCheck(entries: readonly CrossCheckEntry[], loaded: LoadedRu
   });
 
   for (const members of scopesByKey.values()) {
-    for (const pair of similarPairs(members.map((i) => signatures[i]!))) {
-      if (pair.similarity < rubric.similarity.threshold) continue;
-      flagCopies(members[pair.a]!, members[pair.b]!, pair);
-    }
+    flagCopies(members);
     flagOtherUnitsNames(members);
     flagDuplicateUnits(members);
   }
@@ -189,21 +246,128 @@ export function crossCheck(entries: readonly CrossCheckEntry[], loaded: LoadedRu
     if (previous) checkAgainstLastYear(entry, i, previous);
   });
 
-  /** One pair of reports of a scope that share most of their text: who copied whom, and what that costs. */
-  function flagCopies(a: number, b: number, pair: PairSimilarity): void {
+  /**
+   * Reports of a scope that share most of their text: who copied whom (for every copied pair), the copy clusters,
+   * and for each report the flags and proposed deductions of its strongest matches.
+   */
+  function flagCopies(members: readonly number[]): void {
+    const precedence = writtenOrder(members);
+    const pairs = similarPairs(members.map((i) => signatures[i]!), { minSimilarity: rubric.similarity.threshold, precedence });
+    if (pairs.length === 0) return;
+    const names = scopeNames(members);
+    const matches = members.map((): CopyMatch[] => []);
+    for (const pair of pairs) {
+      const direction = copyDirection(members[pair.a]!, members[pair.b]!, pair, names);
+      const similarity = Math.round(pair.similarity * 100) / 100;
+      const roleOf = (s: Side): Role => (direction.original === null ? 'unknown' : direction.original === s ? 'source' : 'copier');
+      matches[pair.a]!.push({ other: pair.b, ownShare: pair.shareA, otherShare: pair.shareB, passages: pair.passages.map((m) => m.a), role: roleOf('a'), direction, similarity });
+      matches[pair.b]!.push({ other: pair.a, ownShare: pair.shareB, otherShare: pair.shareA, passages: pair.passages.map((m) => m.b), role: roleOf('b'), direction, similarity });
+    }
+    const clusters = copyClusters(members, pairs);
+    matches.forEach((own, local) => {
+      if (own.length === 0) return;
+      // The matches that matter most for the score come first: copies this report made (the largest share decides the
+      // deduction), then undecided ones, then copies made of it; then by share, then the earlier-written other report.
+      const kept = [...own]
+        .sort((x, y) => ROLE_ORDER[x.role] - ROLE_ORDER[y.role] || y.ownShare - x.ownShare || precedence[x.other]! - precedence[y.other]! || x.other - y.other)
+        .slice(0, MAX_COPY_MATCHES)
+        .sort((x, y) => x.other - y.other);
+      const cluster = clusters[local];
+      // In a mass copy (pairs.ts compares each report with some of the group only) this counts the matches found.
+      const more = own.length > kept.length ? `；已查出本报告与 ${own.length} 份报告雷同（${cluster?.id ?? ''}，共 ${cluster?.size ?? own.length + 1} 份），此处列出 ${kept.length} 份（照搬他人者优先，雷同比例高者优先）` : '';
+      for (const match of kept) flagCopy(members[local]!, members[match.other]!, match, cluster, more);
+    });
+  }
+
+  /** Per member of a scope, its place in the order the texts were likely written: 成文日期, receipt date, then name. */
+  function writtenOrder(members: readonly number[]): number[] {
+    const last = '\uffff';
+    const order = members.map((_, local) => local).sort((x, y) => {
+      const [rx, ry] = [entries[members[x]!]!.report, entries[members[y]!]!.report];
+      return byCodePoint(rx.meta.docDate ?? last, ry.meta.docDate ?? last) || byCodePoint(rx.submission.submittedAt ?? last, ry.submission.submittedAt ?? last) || byCodePoint(rx.source.key, ry.source.key) || x - y;
+    });
+    const rank = new Array<number>(members.length);
+    order.forEach((local, position) => (rank[local] = position));
+    return rank;
+  }
+
+  /** The copy clusters of a scope (named from MIN_NAMED_CLUSTER reports up), per member; numbered by their first source. */
+  function copyClusters(members: readonly number[], pairs: readonly PairSimilarity[]): ({ id: string; size: number } | undefined)[] {
+    const root = components(members.length, pairs.map((p) => [p.a, p.b] as const));
+    const byRoot = new Map<number, number[]>();
+    root.forEach((r, local) => {
+      const list = byRoot.get(r);
+      if (list) list.push(local);
+      else byRoot.set(r, [local]);
+    });
+    const firstSource = (group: readonly number[]): string => group.map((local) => entries[members[local]!]!.report.source.key).sort(byCodePoint)[0] ?? '';
+    const named = [...byRoot.values()].filter((g) => g.length >= MIN_NAMED_CLUSTER).map((g) => ({ g, first: firstSource(g) })).sort((x, y) => byCodePoint(x.first, y.first));
+    const scope = scopes[members[0]!]!;
+    const out: ({ id: string; size: number } | undefined)[] = members.map(() => undefined);
+    named.forEach(({ g }, k) => {
+      const cluster = { id: `${scope.county}·${scope.year ?? '年度未知'}·雷同组${k + 1}`, size: g.length };
+      for (const local of g) out[local] = cluster;
+    });
+    return out;
+  }
+
+  /** The validated unit names of a scope, and which of them each report carries anywhere in its text (on first use). */
+  function scopeNames(members: readonly number[]): (i: number, other: number) => boolean {
+    const validated = new Map<number, boolean>();
+    const isValidated = (i: number): boolean => {
+      let known = validated.get(i);
+      if (known === undefined) validated.set(i, (known = isValidatedUnitName(entries[i]!.report)));
+      return known;
+    };
+    let index: { full: NameIndex<string>; stems: NameIndex<string> } | null = null;
+    const carried = new Map<number, { full: Set<string>; stems: Set<string> }>();
+    const carriedBy = (i: number) => {
+      let found = carried.get(i);
+      if (!found) {
+        if (!index) {
+          const names = [...new Set(members.filter(isValidated).map((m) => entries[m]!.report.meta.township!))];
+          index = {
+            full: new NameIndex(names.map((name) => [name, name] as const)),
+            stems: new NameIndex(names.filter((name) => nameStem(name).length >= 2).map((name) => [`${nameStem(name)}分`, name] as const)),
+          };
+        }
+        const text = entries[i]!.report.text;
+        found = { full: index.full.occurring(text), stems: index.stems.occurring(text) };
+        carried.set(i, found);
+      }
+      return found;
+    };
+    // Whether report i carries the other unit's (validated) name or its stem with 分 ("青石分平台"), a trace a copy leaves.
+    return (i, other) => {
+      const [own, name] = [entries[i]!.report.meta.township, entries[other]!.report.meta.township];
+      if (!name || name === own || !isValidated(other)) return false;
+      const stem = nameStem(name);
+      const found = carriedBy(i);
+      return found.full.has(name) || (stem.length >= 2 && !(own ?? '').includes(stem) && found.stems.has(name));
+    };
+  }
+
+  /** Whether report `own`'s text was already in its unit's report of last year, as report `other` carries it now. */
+  function wasThereLastYear(own: number, other: number, otherShare: number): boolean {
+    const previous = previousOf(own);
+    if (!previous || otherShare === 0) return false;
+    const key = own * n + other;
+    let answer = lastYearMemo.get(key);
+    if (answer === undefined) {
+      const [found] = similarPairs([signatures[other]!, signatureOf(previous)]);
+      lastYearMemo.set(key, (answer = (found?.shareA ?? 0) >= LAST_YEAR_SHARE * otherShare));
+    }
+    return answer;
+  }
+
+  function copyDirection(a: number, b: number, pair: PairSimilarity, carries: (i: number, other: number) => boolean): Direction {
     const [ea, eb] = [entries[a]!, entries[b]!];
     const [nameA, nameB] = [unitName(ea.report), unitName(eb.report)];
-    // Side a's text was already in side a's report of last year (and b carries it now): a is the original.
-    const wasThereLastYear = (own: number, other: number, otherShare: number): boolean => {
-      const previous = previousOf(own);
-      if (!previous || otherShare === 0) return false;
-      const [found] = similarPairs([signatures[other]!, signatureOf(previous)]);
-      return (found?.shareA ?? 0) >= LAST_YEAR_SHARE * otherShare;
-    };
-    const direction = decideDirection([
+    return decideDirection([
       {
         label: '上一年度报告',
         judge: () => {
+          // Side a's text was already in side a's report of last year (and b carries it now): a is the original.
           const [aOld, bOld] = [wasThereLastYear(a, b, pair.shareB), wasThereLastYear(b, a, pair.shareA)];
           if (aOld !== bOld) return { original: aOld ? 'a' : 'b', detail: `“${aOld ? nameA : nameB}”上一年度的报告已有这些段落` };
           return { original: null, detail: aOld ? '双方上一年度报告均有这些段落' : '上一年度报告不能说明' };
@@ -214,52 +378,60 @@ export function crossCheck(entries: readonly CrossCheckEntry[], loaded: LoadedRu
       {
         label: '对方单位名称',
         judge: () => {
-          const [aCarriesB, bCarriesA] = [carriesNameOf(ea.report, eb.report), carriesNameOf(eb.report, ea.report)];
+          const [aCarriesB, bCarriesA] = [carries(a, b), carries(b, a)];
           if (aCarriesB !== bCarriesA) return { original: aCarriesB ? 'b' : 'a', detail: `“${aCarriesB ? nameA : nameB}”的报告中出现“${aCarriesB ? nameB : nameA}”的名称` };
           return { original: null, detail: aCarriesB ? '双方报告中均出现对方名称' : '均未出现对方名称' };
         },
       },
     ]);
-    const similarity = Math.round(pair.similarity * 100) / 100;
-    const side = (own: number, other: number, ownShare: number, otherShare: number, passages: number[], role: NonNullable<Flag['role']>): void => {
-      const ownEntry = entries[own]!;
-      const otherEntry = entries[other]!;
-      const otherName = unitName(otherEntry.report);
-      const evidence = passages.slice(0, 3).map((p) => {
-        const paragraph = signatures[own]!.paragraphs[p]!;
-        return passageEvidence(ownEntry.report, paragraph.offset, paragraph.section);
+  }
+
+  /** One report's flag (and, when the direction is undecided, its proposed deduction) for one of its copy matches. */
+  function flagCopy(own: number, other: number, match: CopyMatch, cluster: { id: string; size: number } | undefined, more: string): void {
+    const ownEntry = entries[own]!;
+    const otherEntry = entries[other]!;
+    const otherName = unitName(otherEntry.report);
+    const { direction, role, ownShare, otherShare, similarity } = match;
+    const evidence = match.passages.slice(0, 3).map((p) => {
+      const paragraph = signatures[own]!.paragraphs[p]!;
+      return passageEvidence(ownEntry.report, paragraph.offset, paragraph.section);
+    });
+    const shares = `与“${otherName}”的报告雷同：本报告约 ${percent(ownShare)} 的正文见于对方，对方约 ${percent(otherShare)} 见于本报告（两份报告相似度 ${percent(similarity)}，已排除标准套语 ${FORMULAE_VERSION}）`;
+    const against = direction.against.length > 0 ? `；但${direction.against.join('；')}，请核实` : '';
+    const points = rule ? round2(Math.min(rule.max, ownShare * rule.pointsEach)) : 0;
+    const message =
+      role === 'copier'
+        ? `${shares}。判定本报告为照搬方，依据：${direction.basis}${against}`
+        : role === 'source'
+          ? `${shares}。判定对方照搬本报告，本报告不扣分；依据：${direction.basis}${against}`
+          : `${shares}。无法判断谁照搬了谁（${direction.basis}），请核实${rule ? `：拟扣 ${points} 分，经评审确认后才扣除` : ''}`;
+    flags[own]!.push({
+      code: 'similar-to',
+      severity: role === 'copier' ? 'error' : 'warning',
+      other: otherEntry.report.source.key,
+      similarity: round2(ownShare),
+      role,
+      message: `${message}${more}`,
+      evidence,
+      ...(cluster ? { cluster } : {}),
+    });
+    if (role === 'unknown' && rule && points > 0) {
+      pending[own]!.push({
+        id: `copy:${otherEntry.report.source.key}`,
+        kind: 'copy-deduction',
+        points,
+        target: rule.id,
+        message: `与“${otherName}”的报告雷同（本报告约 ${percent(ownShare)} 的正文见于对方），无法判断谁照搬了谁（${direction.basis}）。确认本报告为照搬方则扣 ${points} 分（雷同比例 × ${rule.pointsEach}，最多 ${rule.max} 分）；撤销则不扣分`,
+        other: otherEntry.report.source.key,
+        evidence,
       });
-      const shares = `与“${otherName}”的报告雷同：本报告约 ${percent(ownShare)} 的正文见于对方，对方约 ${percent(otherShare)} 见于本报告（两份报告相似度 ${percent(similarity)}，已排除标准套语 ${FORMULAE_VERSION}）`;
-      const against = direction.against.length > 0 ? `；但${direction.against.join('；')}，请核实` : '';
-      const points = rule ? round2(Math.min(rule.max, ownShare * rule.pointsEach)) : 0;
-      const message =
-        role === 'copier'
-          ? `${shares}。判定本报告为照搬方，依据：${direction.basis}${against}`
-          : role === 'source'
-            ? `${shares}。判定对方照搬本报告，本报告不扣分；依据：${direction.basis}${against}`
-            : `${shares}。无法判断谁照搬了谁（${direction.basis}），请核实${rule ? `：拟扣 ${points} 分，经评审确认后才扣除` : ''}`;
-      flags[own]!.push({ code: 'similar-to', severity: role === 'copier' ? 'error' : 'warning', other: otherEntry.report.source.key, similarity: round2(ownShare), role, message, evidence });
-      if (role === 'unknown' && rule && points > 0) {
-        pending[own]!.push({
-          id: `copy:${otherEntry.report.source.key}`,
-          kind: 'copy-deduction',
-          points,
-          target: rule.id,
-          message: `与“${otherName}”的报告雷同（本报告约 ${percent(ownShare)} 的正文见于对方），无法判断谁照搬了谁（${direction.basis}）。确认本报告为照搬方则扣 ${points} 分（雷同比例 × ${rule.pointsEach}，最多 ${rule.max} 分）；撤销则不扣分`,
-          other: otherEntry.report.source.key,
-          evidence,
-        });
-      }
-    };
-    const roleOf = (s: Side): NonNullable<Flag['role']> => (direction.original === null ? 'unknown' : direction.original === s ? 'source' : 'copier');
-    side(a, b, pair.shareA, pair.shareB, pair.passages.map((m) => m.a), roleOf('a'));
-    side(b, a, pair.shareB, pair.shareA, pair.passages.map((m) => m.b), roleOf('b'));
+    }
   }
 
   /**
    * Another unit's name in the title, a heading or the opening: a template taken from a neighbour. Township and
    * subdistrict names only (a township report naming 县司法局 is normal), and only names the gazetteer or the unit's
-   * own document vouches for. One pattern for all names of the scope, one pass over each report's prominent lines.
+   * own document vouches for. One index of all names of the scope, one pass over each report's prominent lines.
    */
   function flagOtherUnitsNames(members: readonly number[]): void {
     const names = [...new Set(members.filter((i) => isValidatedUnitName(entries[i]!.report)).map((i) => entries[i]!.report.meta.township!))];
@@ -267,30 +439,24 @@ export function crossCheck(entries: readonly CrossCheckEntry[], loaded: LoadedRu
     const nameOf = new Map<string, string>();
     for (const name of names) {
       nameOf.set(name, name);
-      const stem = name.replace(/(街道办事处|街道|镇|乡)$/u, '');
+      const stem = nameStem(name);
       if (stem.length >= 2) nameOf.set(`${stem}分`, name);
     }
-    const pattern = new RegExp([...nameOf.keys()].sort((x, y) => y.length - x.length).map((n) => n.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&')).join('|'), 'gu');
+    const index = new NameIndex(nameOf);
     for (const i of members) {
       const report = entries[i]!.report;
       const own = report.meta.township;
       if (!own || !isTownshipLike(report)) continue;
-      const ctx = buildContext(report, loaded);
-      const prominent = [
-        ...(report.meta.title ? [{ text: report.meta.title, offset: Math.max(0, report.text.indexOf(report.meta.title)), section: 0 }] : []),
-        ...ctx.headings.map((h) => ({ text: h.text, offset: h.offset, section: h.section })),
-        ...ctx.sentences.filter((s) => s.section === 0 || /[我本](镇|乡|街道)/u.test(s.folded)).map((s) => ({ text: s.text, offset: s.offset, section: s.section })),
-      ];
-      const found = new Map<string, (typeof prominent)[number]>();
-      for (const line of prominent) {
-        for (const match of line.text.matchAll(pattern)) {
-          const name = nameOf.get(match[0]) ?? '';
+      const found = new Map<string, ProminentLine>();
+      for (const line of entries[i]!.prominent ?? prominentLines(report)) {
+        for (const match of index.scan(line.text)) {
+          const name = match.value;
           if (name === own || own.includes(name) || name.includes(own) || found.has(name)) continue;
           found.set(name, line);
         }
       }
       for (const [name, line] of found) {
-        flags[i]!.push({ code: 'template-leftover', severity: 'warning', other: name, message: `出现同县其他单位名称“${name}”（疑为照搬他人报告）`, evidence: [evidenceOf(ctx, line)] });
+        flags[i]!.push({ code: 'template-leftover', severity: 'warning', other: name, message: `出现同县其他单位名称“${name}”（疑为照搬他人报告）`, evidence: [lineEvidence(report, line)] });
       }
     }
   }
@@ -300,13 +466,22 @@ export function crossCheck(entries: readonly CrossCheckEntry[], loaded: LoadedRu
     const byUnit = new Map<string, number[]>();
     for (const i of members) {
       const key = unitKey(entries[i]!.report);
-      if (key) byUnit.set(key, [...(byUnit.get(key) ?? []), i]);
+      if (!key) continue;
+      const same = byUnit.get(key);
+      if (same) same.push(i);
+      else byUnit.set(key, [i]);
     }
     for (const same of byUnit.values()) {
       if (same.length < 2) continue;
       for (const i of same) {
-        const others = same.filter((j) => j !== i).map((j) => entries[j]!.report.source.key);
-        flags[i]!.push({ code: 'duplicate-township', severity: 'warning', other: others[0], message: `同一单位本年度有 ${same.length} 份报告（另见 ${others.join('、')}），请确认以哪一份为准` });
+        const others: string[] = [];
+        for (const j of same) {
+          if (j === i) continue;
+          others.push(entries[j]!.report.source.key);
+          if (others.length > MAX_LISTED_DUPLICATES) break;
+        }
+        const listed = others.length > MAX_LISTED_DUPLICATES ? `${others.slice(0, MAX_LISTED_DUPLICATES).join('、')} 等` : others.join('、');
+        flags[i]!.push({ code: 'duplicate-township', severity: 'warning', other: others[0], message: `同一单位本年度有 ${same.length} 份报告（另见 ${listed}），请确认以哪一份为准` });
       }
     }
   }
@@ -329,12 +504,9 @@ export function crossCheck(entries: readonly CrossCheckEntry[], loaded: LoadedRu
         }),
       });
     }
-    const planned = planItemsOf(previous);
-    if (planned.length > 0) {
-      const ctx = buildContext(entry.report, loaded, { previous });
-      const items = followThroughItems(ctx, planned).map((m) => ({ plan: m.plan, status: m.status, ...(m.evidence ? { evidence: m.evidence } : {}) }));
-      followThrough.set(i, { previousSource: previous.source.key, planned: items.length, done: items.filter((x) => x.status === 'done').length, items });
-    }
+    const given = entry.followThrough;
+    const ft = given?.previousSource === previous.source.key ? given : followThroughOf(entry.report, previous, loaded);
+    if (ft) followThrough.set(i, ft);
   }
 
   return entries.map((entry, i) => {

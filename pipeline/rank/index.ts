@@ -1,7 +1,7 @@
 import type { Rubric } from '../../schemas/rubric.ts';
 import type { ScoreResult } from '../../schemas/score.ts';
 
-export { crossCheck, type CrossCheckEntry, type CrossCheckOptions } from './cross-check.ts';
+export { crossCheck, followThroughOf, MAX_COPY_MATCHES, type CrossCheckEntry, type CrossCheckOptions } from './cross-check.ts';
 
 /**
  * Ranking within scope (county · year, as filed) · group: townships and subdistricts together; county departments
@@ -20,10 +20,17 @@ const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 
 const deducted = (r: ScoreResult): number => r.penalties.reduce((s, p) => s + p.points, 0);
 const dimensionScore = (r: ScoreResult, id: string): number => r.dimensions.find((d) => d.id === id)?.score ?? 0;
 
-/** 0 no copy flag (or the original), 1 a copy whose direction awaits the assessor, 2 a known copier. */
+const standings = new WeakMap<ScoreResult, number>();
+
+/** 0 no copy flag (or the original), 1 a copy whose direction awaits the assessor, 2 a known copier; once per result. */
 function copyStanding(r: ScoreResult): number {
-  const roles = r.flags.filter((f) => f.code === 'similar-to').map((f) => f.role);
-  return roles.includes('copier') ? 2 : roles.includes('unknown') ? 1 : 0;
+  let standing = standings.get(r);
+  if (standing === undefined) {
+    const roles = r.flags.filter((f) => f.code === 'similar-to').map((f) => f.role);
+    standing = roles.includes('copier') ? 2 : roles.includes('unknown') ? 1 : 0;
+    standings.set(r, standing);
+  }
+  return standing;
 }
 const COPY_STANDING_LABEL = ['未见雷同', '雷同待核实', '照搬他人报告'];
 
@@ -96,7 +103,9 @@ export function rankResults(results: readonly ScoreResult[], rubric: Rubric): Sc
   for (const result of results) {
     // county·year is the scope the report was filed under (ScoreResult.county/year), never a county read from its text.
     const key = `${result.county ?? ''}\u0000${result.year ?? ''}\u0000${GROUP_ORDER[result.rankGroup]}`;
-    groups.set(key, [...(groups.get(key) ?? []), result]);
+    const group = groups.get(key);
+    if (group) group.push(result);
+    else groups.set(key, [result]);
   }
   const ordered = [...groups.keys()].sort(byCodePoint);
   return ordered.flatMap((key) => {

@@ -5,13 +5,11 @@ import STANDARD_FORMULAE from './standard-formulae.json' with { type: 'json' };
 /**
  * Copy detection. Each report's paragraphs get a MinHash signature over character shingles, after the standard
  * formulae every report may use are removed (a curated, versioned list: standard-formulae.json), with the unit's own
- * name and the figures. Reports whose paragraphs collide in LSH buckets are compared paragraph by paragraph, and every
- * passage counts in full however many reports carry it: three units sharing one text is a copy ring, not a formula.
+ * name and the figures. pairs.ts finds the reports that share passages; every passage counts in full however many
+ * reports carry it: three units sharing one text is a copy ring, not a formula.
  */
 
 export const MINHASH_SIZE = 32;
-const BAND_ROWS = 4;
-const BANDS = MINHASH_SIZE / BAND_ROWS;
 /** Paragraphs with fewer Han characters than this (after removing formulae) are not compared. */
 const MIN_PARAGRAPH_HAN = 20;
 /** Two paragraphs whose estimated Jaccard similarity reaches this are the same passage. */
@@ -37,12 +35,6 @@ export const FORMULAE_VERSION: string = STANDARD_FORMULAE.version;
 
 /** Conventional text every report may carry: not evidence of copying. */
 const FORMULAE: RegExp[] = STANDARD_FORMULAE.formulae.map((f) => new RegExp(f.pattern, 'gu'));
-
-/**
- * LSH buckets holding more paragraphs than this are not compared pair by pair: a bound on the work per batch (a
- * county·year has tens of reports; only a province-wide batch reaches it), not a judgement that shared text is fine.
- */
-const MAX_BUCKET = 400;
 
 function normalizeForCopy(text: string, ownNames: readonly string[]): string {
   let out = fold(text);
@@ -78,8 +70,15 @@ function minhashOf(text: string, k: number): Uint32Array {
   for (let i = 0; i + k <= text.length; i++) {
     const shingle = fnv1a(text, i, k);
     for (let j = 0; j < MINHASH_SIZE; j++) {
-      const h = mix(shingle ^ (SEEDS[j] ?? 0));
-      if (h < (signature[j] ?? 0)) signature[j] = h;
+      // mix(shingle ^ SEEDS[j]), inlined: this loop is most of the time a signature takes.
+      let h = shingle ^ SEEDS[j]!;
+      h ^= h >>> 16;
+      h = Math.imul(h, 0x85ebca6b);
+      h ^= h >>> 13;
+      h = Math.imul(h, 0xc2b2ae35);
+      h ^= h >>> 16;
+      h >>>= 0;
+      if (h < signature[j]!) signature[j] = h;
     }
   }
   return signature;
@@ -131,80 +130,4 @@ export function decodeSignature(encoded: string): ReportSignature {
     paragraphs.push({ offset: words[base] ?? 0, section: words[base + 1] ?? 0, weight: words[base + 2] ?? 0, minhash: words.slice(base + 3, base + 3 + MINHASH_SIZE) });
   }
   return { reportId, formulae, paragraphs };
-}
-
-export interface PassageMatch {
-  /** Index into the first report's paragraphs, and the best-matching paragraph of the second. */
-  a: number;
-  b: number;
-  jaccard: number;
-}
-
-export interface PairSimilarity {
-  a: number;
-  b: number;
-  /** Weighted share of A's text found in B, and of B's in A; the pair's similarity is the larger. */
-  shareA: number;
-  shareB: number;
-  similarity: number;
-  passages: PassageMatch[];
-}
-
-/** All report pairs that share passages, with how much of each report's own text the other carries. */
-export function similarPairs(signatures: readonly ReportSignature[]): PairSimilarity[] {
-  const buckets = new Map<string, number[]>();
-  const paragraphOwner: { report: number; paragraph: number }[] = [];
-  signatures.forEach((signature, r) =>
-    signature.paragraphs.forEach((p, i) => {
-      const id = paragraphOwner.length;
-      paragraphOwner.push({ report: r, paragraph: i });
-      for (let band = 0; band < BANDS; band++) {
-        const rows = p.minhash.subarray(band * BAND_ROWS, band * BAND_ROWS + BAND_ROWS);
-        const key = `${band}:${rows.join(',')}`;
-        const bucket = buckets.get(key);
-        if (bucket) bucket.push(id);
-        else buckets.set(key, [id]);
-      }
-    }),
-  );
-  // Candidate paragraph pairs from different reports, confirmed by their estimated Jaccard similarity.
-  const matchesByPair = new Map<string, PassageMatch[]>();
-  const seenPairs = new Set<string>();
-  for (const bucket of buckets.values()) {
-    if (bucket.length < 2 || bucket.length > MAX_BUCKET) continue;
-    for (let x = 0; x < bucket.length; x++) {
-      for (let y = x + 1; y < bucket.length; y++) {
-        const first = paragraphOwner[bucket[x] ?? 0];
-        const second = paragraphOwner[bucket[y] ?? 0];
-        if (!first || !second || first.report === second.report) continue;
-        const [p, q] = first.report < second.report ? [first, second] : [second, first];
-        const pairKey = `${p.report}.${p.paragraph}|${q.report}.${q.paragraph}`;
-        if (seenPairs.has(pairKey)) continue;
-        seenPairs.add(pairKey);
-        const jaccard = estimatedJaccard(signatures[p.report]!.paragraphs[p.paragraph]!.minhash, signatures[q.report]!.paragraphs[q.paragraph]!.minhash);
-        if (jaccard < PASSAGE_MATCH) continue;
-        const reportKey = `${p.report}|${q.report}`;
-        const list = matchesByPair.get(reportKey) ?? [];
-        list.push({ a: p.paragraph, b: q.paragraph, jaccard });
-        matchesByPair.set(reportKey, list);
-      }
-    }
-  }
-  const totals = signatures.map((signature) => signature.paragraphs.reduce((sum, p) => sum + p.weight, 0));
-  const pairs: PairSimilarity[] = [];
-  for (const [key, passages] of matchesByPair) {
-    const [a = 0, b = 0] = key.split('|').map(Number);
-    // The share of a report's own text (in Han characters) that the other carries.
-    const share = (report: number, pick: (m: PassageMatch) => number): number => {
-      const total = totals[report] ?? 0;
-      if (total === 0) return 0;
-      let found = 0;
-      new Set(passages.map(pick)).forEach((i) => (found += signatures[report]!.paragraphs[i]?.weight ?? 0));
-      return found / total;
-    };
-    const shareA = share(a, (m) => m.a);
-    const shareB = share(b, (m) => m.b);
-    pairs.push({ a, b, shareA, shareB, similarity: Math.max(shareA, shareB), passages: passages.sort((x, y) => x.a - y.a || x.b - y.b) });
-  }
-  return pairs.sort((x, y) => x.a - y.a || x.b - y.b);
 }

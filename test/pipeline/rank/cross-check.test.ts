@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SubmissionInfo } from '../../../schemas/report.ts';
 import type { ScoreResult } from '../../../schemas/score.ts';
 import { scoreAndRank } from '../../../pipeline/batch.ts';
-import { crossCheck } from '../../../pipeline/rank/index.ts';
+import { crossCheck, MAX_COPY_MATCHES } from '../../../pipeline/rank/index.ts';
 import { decodeSignature, encodeSignature, FORMULAE_VERSION, reportSignature } from '../../../pipeline/rank/similarity.ts';
 import { scoreReport } from '../../../pipeline/score/index.ts';
 import { reportFromText, rubric2024, sampleText } from '../../helpers/reports.ts';
@@ -157,6 +157,38 @@ describe('cross-report checks: copies', () => {
     expect(similar(byKey(results, 'east.txt'))).toEqual([]);
     expect(copyPoints(byKey(results, 'qingshi.txt'))).toBe(0);
     expect(copyPoints(byKey(results, 'zhuxi.txt'))).toBeGreaterThan(0);
+    // One copy cluster of three, named on every flag of its members.
+    const clusters = ['qingshi.txt', 'songlin.txt', 'zhuxi.txt'].flatMap((key) => similar(byKey(results, key)).map((f) => f.cluster));
+    expect(new Set(clusters.map((c) => JSON.stringify(c)))).toEqual(new Set([JSON.stringify({ id: '临澜县·2024·雷同组1', size: 3 })]));
+  });
+
+  it('a text copied by 39 units: each report lists at most MAX_COPY_MATCHES matches and names one cluster of 40; the original alone is not penalised', () => {
+    // Prepare: 青石镇 (dated 2025-02-12) and 39 copies dated later, one day apart.
+    const stems = '松林 竹溪 梅岭 桂花 兰亭 柏树 杉木 枫林 柳塘 荷花 芦苇 菱角 莲池 茶山 桑园 麻田 稻香 麦场 豆冲 瓜洲 果园 花溪 草坪 苔石 藤桥 蓬莱 蒿坪 芷江 芸台 芙蓉 苇塘 萍乡 蕉岭 薇山 蔺田 菖蒲 茅坪 荻港 蓼滩'.split(' ');
+    const copies = stems.map((stem, i) => report(copyOfQingshi(`${stem}镇`, `2025年${3 + Math.floor(i / 28)}月${1 + (i % 28)}日`), `${stem}.txt`));
+    const reports = [report(QINGSHI, 'qingshi.txt'), ...copies];
+    // Act
+    const results = scoreAndRank(reports, rubric2024);
+    // Assess
+    expect(results).toHaveLength(40);
+    for (const result of results) {
+      const flags = similar(result);
+      expect(flags.length, result.source).toBeGreaterThan(0);
+      expect(flags.length, result.source).toBeLessThanOrEqual(MAX_COPY_MATCHES);
+      expect(new Set(flags.map((f) => JSON.stringify(f.cluster))), result.source).toEqual(new Set([JSON.stringify({ id: '临澜县·2024·雷同组1', size: 40 })]));
+      expect(flags[0]!.message, result.source).toContain('本报告与 39 份报告雷同');
+      expect(result.pending ?? [], result.source).toEqual([]);
+    }
+    const original = byKey(results, 'qingshi.txt');
+    expect(similar(original).every((f) => f.role === 'source')).toBe(true);
+    expect(copyPoints(original)).toBe(0);
+    for (const copy of copies) {
+      const result = byKey(results, copy.source.key);
+      // A copier lists the copies it made first: the original (dated earliest) is among them, and it pays share × 15.
+      expect(similar(result).some((f) => f.role === 'copier' && f.other === 'qingshi.txt'), copy.source.key).toBe(true);
+      expect(copyPoints(result), copy.source.key).toBeGreaterThan(0);
+      expect(result.rank, copy.source.key).toBeGreaterThan(original.rank!);
+    }
   });
 
   it('covers the whole scope: a copy whose text names another county is still compared with its neighbours', () => {

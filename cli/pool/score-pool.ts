@@ -1,0 +1,81 @@
+import type { Failure } from '../../schemas/failure.ts';
+import type { NormalizedReport } from '../../schemas/report.ts';
+import type { ReportFile } from '../../pipeline/parse.ts';
+import { PoolStartError, WorkerPool, workerUrl } from '../../pipeline/parallel/pool.ts';
+import type { CrossCheckEntry } from '../../pipeline/rank/index.ts';
+import type { FileOutcome, ScoreTask } from './score-task.ts';
+
+/**
+ * `fazhi score` on all cores: extraction, normalisation, scoring and copy signatures of each file in a worker
+ * thread; the main thread keeps what needs every report (last year's report of each unit, the cross-report checks,
+ * the ranking). A file whose worker crashes fails with an internal-error reason; the other files go on.
+ */
+
+export interface PoolScored {
+  reports: NormalizedReport[];
+  failures: Failure[];
+  /** Per report: the rubric file it was scored with and its entry, scored without last year's report. */
+  scored: Map<NormalizedReport, { rubric: string; entry: CrossCheckEntry }>;
+}
+
+function crashed(source: string, reason: string): Failure {
+  return {
+    source,
+    code: 'internal',
+    message: `处理此文件时程序出错（${reason}）。这是程序的问题，不是文件的问题；文件未被改动，其他文件不受影响。请把此文件和这条信息报告给维护者`,
+    messageEn: `the worker processing this file failed: ${reason}`,
+  };
+}
+
+export class ScorePool {
+  private readonly pool: WorkerPool<ScoreTask, FileOutcome | CrossCheckEntry>;
+
+  /** `worker`: the module the threads run; another one only in tests (one that crashes on purpose). */
+  constructor(jobs: number, worker: URL = workerUrl(import.meta.url, 'score-worker')) {
+    this.pool = new WorkerPool(worker, { size: jobs });
+  }
+
+  /** Parses and scores every file; reports and failures in the files' order, as the single-thread run lists them. */
+  async parseAndScore(files: readonly ReportFile[], parsingRubric: string, forcedRubric: string | null): Promise<PoolScored> {
+    const outcomes = await Promise.all(
+      files.map((file) =>
+        // The bytes are copied, not transferred: a task put back after a crash is sent again, whole.
+        this.pool.run({ kind: 'file', file, parsingRubric, forcedRubric }).then(
+          (outcome) => outcome as FileOutcome,
+          (error: Error): FileOutcome => {
+            if (error instanceof PoolStartError) throw error;
+            return { ok: false, failure: crashed(file.key, error.message) };
+          },
+        ),
+      ),
+    );
+    const reports: NormalizedReport[] = [];
+    const failures: Failure[] = [];
+    const scored = new Map<NormalizedReport, { rubric: string; entry: CrossCheckEntry }>();
+    for (const outcome of outcomes) {
+      if (!outcome.ok) {
+        failures.push(outcome.failure);
+        continue;
+      }
+      reports.push(outcome.entry.report);
+      scored.set(outcome.entry.report, { rubric: outcome.rubric, entry: outcome.entry });
+    }
+    return { reports, failures, scored };
+  }
+
+  /** The report scored again with its unit's report of last year, or the failure that stopped it. */
+  async rescore(report: NormalizedReport, previous: NormalizedReport, rubric: string): Promise<CrossCheckEntry | Failure> {
+    try {
+      const entry = (await this.pool.run({ kind: 'rescore', report, previous, rubric })) as CrossCheckEntry;
+      // The main thread's own report object, so the cross-report checks see one object per report.
+      return { ...entry, report };
+    } catch (error) {
+      if (error instanceof PoolStartError) throw error;
+      return crashed(report.source.key, (error as Error).message);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}

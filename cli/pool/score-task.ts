@@ -1,0 +1,58 @@
+import { scopeOf, type NormalizedReport } from '../../schemas/report.ts';
+import type { Failure } from '../../schemas/failure.ts';
+import { scoreEntry } from '../../pipeline/batch.ts';
+import { parseReport, type ReportFile } from '../../pipeline/parse.ts';
+import { withinScoreBudget } from '../../pipeline/score/budget.ts';
+import type { CrossCheckEntry } from '../../pipeline/rank/index.ts';
+import type { LoadedRubric } from '../../pipeline/score/rubric.ts';
+import { loadRubricFile, rubricPathFor } from '../rubrics.ts';
+
+/**
+ * What a `fazhi score` worker does (score-worker.ts): one file in, its report scored out. It runs the very functions
+ * the single-thread run does (parseReport, scoreEntry) with the rubric files the main thread chose, so the results are
+ * the same.
+ */
+
+export interface FileTask {
+  kind: 'file';
+  file: ReportFile;
+  /** The rubric whose metric catalogue tags the figures while parsing. */
+  parsingRubric: string;
+  /** --rubric: every report is scored with it; else the rubric of the year the report was filed under. */
+  forcedRubric: string | null;
+}
+
+/** Scores a parsed report again with its unit's report of last year (known only once every file is parsed). */
+export interface RescoreTask {
+  kind: 'rescore';
+  report: NormalizedReport;
+  previous: NormalizedReport;
+  rubric: string;
+}
+
+export type ScoreTask = FileTask | RescoreTask;
+
+export type FileOutcome = { ok: true; rubric: string; entry: CrossCheckEntry } | { ok: false; failure: Failure };
+
+const rubrics = new Map<string, Promise<LoadedRubric>>();
+const rubricOf = (path: string): Promise<LoadedRubric> => {
+  let loaded = rubrics.get(path);
+  if (!loaded) rubrics.set(path, (loaded = loadRubricFile(path)));
+  return loaded;
+};
+const pathsByYear = new Map<number | null, Promise<string>>();
+const pathFor = (year: number | null): Promise<string> => {
+  let path = pathsByYear.get(year);
+  if (!path) pathsByYear.set(year, (path = rubricPathFor(year)));
+  return path;
+};
+
+export async function runTask(task: ScoreTask): Promise<FileOutcome | CrossCheckEntry> {
+  if (task.kind === 'rescore') return scoreEntry(task.report, await rubricOf(task.rubric), task.previous);
+  // The same size budget as the single-thread run (pipeline/batch.ts parseFiles): a report too large to score fails alone.
+  const parsed = withinScoreBudget(await parseReport(task.file, (await rubricOf(task.parsingRubric)).rubric.metrics));
+  if (!parsed.ok) return parsed;
+  // As the single-thread run does: the rubric of the year the report was filed under (its scope), unless forced.
+  const rubric = task.forcedRubric ?? (await pathFor(scopeOf(parsed.report).year));
+  return { ok: true, rubric, entry: scoreEntry(parsed.report, await rubricOf(rubric), undefined) };
+}

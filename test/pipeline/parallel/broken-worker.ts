@@ -1,0 +1,2 @@
+// A worker module that cannot load: the pool must say so once, not fail every task as if the files were bad.
+throw new Error('module failed to load');

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { PoolStartError, TaskError, WorkerCrash, WorkerPool, workerUrl } from '../../../pipeline/parallel/pool.ts';
+import type { FixtureTask } from './fixture-worker.ts';
+
+const FIXTURE = new URL('./fixture-worker.ts', import.meta.url);
+
+describe('WorkerPool', () => {
+  it('runs tasks in TypeScript workers and returns each task’s own answer', async () => {
+    // Prepare
+    const pool = new WorkerPool<FixtureTask, number>(FIXTURE, { size: 2 });
+    try {
+      // Act
+      const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => pool.run({ kind: 'double', value: i })));
+      // Assess
+      expect(answers).toEqual(Array.from({ length: 20 }, (_, i) => i * 2));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('a task that throws fails alone, with its message; the worker goes on', async () => {
+    const pool = new WorkerPool<FixtureTask, number>(FIXTURE, { size: 1 });
+    try {
+      const [bad, good] = await Promise.allSettled([pool.run({ kind: 'throw' }), pool.run({ kind: 'double', value: 4 })]);
+      expect(bad).toMatchObject({ status: 'rejected', reason: expect.any(TaskError) });
+      expect((bad as PromiseRejectedResult).reason.message).toBe('这个任务有问题');
+      expect(good).toEqual({ status: 'fulfilled', value: 8 });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('a worker that dies fails only the task it was running; the tasks queued behind it run on a new worker', async () => {
+    // Prepare: one worker, so the tasks after the crash were queued on it.
+    const pool = new WorkerPool<FixtureTask, number>(FIXTURE, { size: 1 });
+    try {
+      // Act
+      const settled = await Promise.allSettled([
+        pool.run({ kind: 'double', value: 1 }),
+        pool.run({ kind: 'exit' }),
+        pool.run({ kind: 'double', value: 2 }),
+        pool.run({ kind: 'uncaught' }),
+        pool.run({ kind: 'double', value: 3 }),
+      ]);
+      // Assess
+      expect(settled.map((s) => (s.status === 'fulfilled' ? s.value : (s.reason as Error).name))).toEqual([2, 'WorkerCrash', 4, 'WorkerCrash', 6]);
+      expect((settled[1] as PromiseRejectedResult).reason).toBeInstanceOf(WorkerCrash);
+      expect((settled[1] as PromiseRejectedResult).reason.message).toContain('70');
+      expect((settled[3] as PromiseRejectedResult).reason.message).toContain('uncaught in a callback');
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('a worker module that cannot load fails every task with one PoolStartError', async () => {
+    const pool = new WorkerPool<FixtureTask, number>(new URL('./broken-worker.ts', import.meta.url), { size: 2 });
+    try {
+      const settled = await Promise.allSettled([pool.run({ kind: 'double', value: 1 }), pool.run({ kind: 'double', value: 2 }), pool.run({ kind: 'double', value: 3 })]);
+      for (const s of settled) expect(s).toMatchObject({ status: 'rejected', reason: expect.any(PoolStartError) });
+      expect((settled[0] as PromiseRejectedResult).reason.message).toContain('module failed to load');
+      await expect(pool.run({ kind: 'double', value: 4 })).rejects.toBeInstanceOf(PoolStartError);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('picks the worker module beside its caller: .ts from source, .mjs in a bundle', () => {
+    expect(workerUrl('file:///app/cli/pool/score-pool.ts', 'score-worker').href).toBe('file:///app/cli/pool/score-worker.ts');
+    expect(workerUrl('file:///app/dist/fazhi.mjs', 'score-worker').href).toBe('file:///app/dist/score-worker.mjs');
+  });
+});
