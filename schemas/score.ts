@@ -129,6 +129,12 @@ export const PendingDecision = z
     /** For a copy: the other report's source. */
     other: z.string().optional(),
     evidence: z.array(Evidence).optional(),
+    /**
+     * For a copy deduction: the indicators whose points rest on the paragraphs this report would have copied, and the
+     * score each falls to when the assessor confirms (copied text is not evidence of this unit's work). `points` is
+     * the copy penalty plus what these indicators lose.
+     */
+    voided: z.array(z.object({ indicator: z.string(), to: z.number().min(0) }).strict()).optional(),
   })
   .strict();
 export type PendingDecision = z.infer<typeof PendingDecision>;

@@ -2,10 +2,11 @@ import { scopeOf, type NormalizedReport, type ReportScope } from '../../schemas/
 import type { Rubric } from '../../schemas/rubric.ts';
 import type { Evidence, Flag, PendingDecision, ScoreResult } from '../../schemas/score.ts';
 import { buildContext, sectionLabel } from '../score/context.ts';
-import { finalizeScore } from '../score/index.ts';
+import { finalizeScore, scoreReport } from '../score/index.ts';
 import { round2 } from '../score/numbers.ts';
 import type { LoadedRubric } from '../score/rubric.ts';
 import { followThroughItems, planItemsOf } from '../score/follow-through.ts';
+import { voidCopiedEvidence, type VoidedIndicator } from './copied-evidence.ts';
 import { isTownshipLike, isValidatedUnitName, lineEvidence, NameIndex, nameStem, prominentLines, type ProminentLine } from './names.ts';
 import { similarPairs, type PairSimilarity } from './pairs.ts';
 import { FORMULAE_VERSION, reportSignature, type ReportSignature } from './similarity.ts';
@@ -22,7 +23,9 @@ export { isValidatedUnitName } from './names.ts';
  * Copy policy: the original is never penalised. Who copied whom is told from evidence, in this order: the same unit's
  * report of the year before already had the text; 成文日期; the trusted receipt date (`submission.submittedAt`, never
  * the uploader's own claim); another unit's name left in the text. A copier loses what the rubric's similar-to penalty
- * says; when nothing tells the direction both are flagged 请核实 and the deduction is proposed, not applied.
+ * says, and the paragraphs it copied earn it nothing (copied-evidence.ts: copied text is not evidence of its work);
+ * when nothing tells the direction both are flagged 请核实 and the deduction — penalty and voided points — is proposed,
+ * not applied.
  *
  * Scale: the work grows with the number of reports and passages, not with the number of report pairs (pairs.ts), and
  * so does the output: reports that copy each other form a copy cluster, and each report lists at most
@@ -65,6 +68,10 @@ const MIN_NAMED_CLUSTER = 3;
 const MAX_LISTED_DUPLICATES = 5;
 
 const percent = (x: number): string => `${Math.round(x * 100)}%`;
+/** A message names this many voided indicators (the workbook's 评分依据 shows every one with its note). */
+const LISTED_VOIDED = 6;
+const listVoided = (voided: readonly VoidedIndicator[]): string =>
+  `${voided.slice(0, LISTED_VOIDED).map((v) => `${v.name} ${v.from}→${v.to}`).join('、')}${voided.length > LISTED_VOIDED ? ' 等' : ''}`;
 const scopeKey = (scope: ReportScope): string => `${scope.county}\u0000${scope.year ?? ''}`;
 const unitName = (report: NormalizedReport): string => report.meta.township ?? report.source.key;
 const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -178,6 +185,10 @@ export function crossCheck(entries: readonly CrossCheckEntry[], loaded: LoadedRu
   const rubric = loaded.rubric;
   const flags = entries.map((e) => e.result.flags.filter((f) => !isCrossReportFlag(f)));
   const pending = entries.map((): PendingDecision[] => []);
+  /** Offsets of the paragraphs each report copied (direction known): they earn nothing. */
+  const copied = entries.map(() => new Set<number>());
+  /** Per pending copy deduction (by id), the paragraphs confirming it would declare copied. */
+  const proposed = entries.map(() => new Map<string, Set<number>>());
   const followThrough = new Map<number, ScoreResult['followThrough']>();
   const shingle = rubric.similarity.shingle;
   const signatures = entries.map((e) => (e.signature && e.signature.formulae === FORMULAE_VERSION ? e.signature : reportSignature(e.report, shingle)));
@@ -396,6 +407,8 @@ export function crossCheck(entries: readonly CrossCheckEntry[], loaded: LoadedRu
       const paragraph = signatures[own]!.paragraphs[p]!;
       return passageEvidence(ownEntry.report, paragraph.offset, paragraph.section);
     });
+    const offsets = match.passages.map((p) => signatures[own]!.paragraphs[p]!.offset);
+    if (role === 'copier') for (const offset of offsets) copied[own]!.add(offset);
     const shares = `与“${otherName}”的报告雷同：本报告约 ${percent(ownShare)} 的正文见于对方，对方约 ${percent(otherShare)} 见于本报告（两份报告相似度 ${percent(similarity)}，已排除标准套语 ${FORMULAE_VERSION}）`;
     const against = direction.against.length > 0 ? `；但${direction.against.join('；')}，请核实` : '';
     const points = rule ? round2(Math.min(rule.max, ownShare * rule.pointsEach)) : 0;
@@ -416,6 +429,7 @@ export function crossCheck(entries: readonly CrossCheckEntry[], loaded: LoadedRu
       ...(cluster ? { cluster } : {}),
     });
     if (role === 'unknown' && rule && points > 0) {
+      proposed[own]!.set(`copy:${otherEntry.report.source.key}`, new Set(offsets));
       pending[own]!.push({
         id: `copy:${otherEntry.report.source.key}`,
         kind: 'copy-deduction',
@@ -503,15 +517,54 @@ export function crossCheck(entries: readonly CrossCheckEntry[], loaded: LoadedRu
           return passageEvidence(entry.report, paragraph.offset, paragraph.section);
         }),
       });
+      for (const m of pair.passages) copied[i]!.add(signatures[i]!.paragraphs[m.a]!.offset);
     }
     const given = entry.followThrough;
     const ft = given?.previousSource === previous.source.key ? given : followThroughOf(entry.report, previous, loaded);
     if (ft) followThrough.set(i, ft);
   }
 
+  /** The report scored again with these paragraphs counted as copied (and last year's report, as it was scored). */
+  function rescored(i: number, paragraphs: ReadonlySet<number>): ScoreResult {
+    const previous = previousOf(i);
+    return scoreReport(entries[i]!.report, loaded, { copied: paragraphs, ...(previous ? { previous } : {}) });
+  }
+
+  /** A known copier's copied paragraphs earn nothing; the first copy flag says what that cost. */
+  function withoutCopiedEvidence(i: number): ScoreResult {
+    const result = entries[i]!.result;
+    if (copied[i]!.size === 0) return result;
+    const outcome = voidCopiedEvidence(entries[i]!.report, result, rescored(i, copied[i]!), copied[i]!);
+    const flag = flags[i]!.find((f) => f.code === 'similar-to' && f.role === 'copier');
+    if (flag && outcome.lost > 0) {
+      flag.message += `；照搬的段落不作为得分依据：${outcome.voided.length} 项指标共少得 ${outcome.lost} 分（${listVoided(outcome.voided)}）`;
+    }
+    return outcome.result;
+  }
+
+  /** What confirming each undecided copy would cost: the penalty plus the points its copied paragraphs earned. */
+  function priced(i: number, base: ScoreResult): PendingDecision[] {
+    return pending[i]!.map((item) => {
+      const offsets = proposed[i]!.get(item.id);
+      if (!offsets) return item;
+      const all = new Set([...copied[i]!, ...offsets]);
+      const outcome = voidCopiedEvidence(entries[i]!.report, base, rescored(i, all), offsets);
+      if (outcome.voided.length === 0) return item;
+      const points = round2(item.points + outcome.lost);
+      return {
+        ...item,
+        points,
+        message: `${item.message}。确认后另有 ${outcome.voided.length} 项指标依据照搬段落所得的 ${outcome.lost} 分不计（${listVoided(outcome.voided)}），合计扣 ${points} 分`,
+        voided: outcome.voided.map((v) => ({ indicator: v.id, to: v.to })),
+      };
+    });
+  }
+
   return entries.map((entry, i) => {
+    const base = withoutCopiedEvidence(i);
+    pending[i] = priced(i, base);
     // The scope decides the group, whatever an older stored result carried.
-    const withFlags: ScoreResult = { ...entry.result, county: scopes[i]!.county, year: scopes[i]!.year, flags: flags[i]! };
+    const withFlags: ScoreResult = { ...base, county: scopes[i]!.county, year: scopes[i]!.year, flags: flags[i]! };
     const ft = followThrough.get(i);
     if (ft) withFlags.followThrough = ft;
     else delete withFlags.followThrough;

@@ -113,8 +113,18 @@ function applyUnit(machine: ScoreResult, rubric: Rubric, requests: UnitRequests,
     }
     const before = recomputeTotal(result, rubric);
     if (pending.kind === 'copy-deduction' && decision.decision === 'confirm') {
+      // The copied paragraphs stop counting as evidence (voided indicators fall to what the scorer computed without
+      // them); the rest of the proposed points is the copy penalty.
+      let voidedPoints = 0;
+      for (const v of pending.voided ?? []) {
+        const current = indicatorScore(result, v.indicator);
+        if (!current) continue;
+        voidedPoints += Math.max(0, (indicatorScore(machine, v.indicator)?.score ?? current.score) - v.to);
+        if (current.score > v.to) result = setIndicator(result, v.indicator, v.to);
+      }
       const penalty = result.penalties.find((p) => p.id === pending.target);
-      if (penalty) result = setPenalty(result, penalty.id, round2(Math.min(penalty.max, penalty.points + pending.points)));
+      const penaltyPoints = round2(Math.max(0, pending.points - voidedPoints));
+      if (penalty) result = setPenalty(result, penalty.id, round2(Math.min(penalty.max, penalty.points + penaltyPoints)));
     } else if (pending.kind === 'low-confidence-award' && decision.decision === 'withdraw') {
       const current = indicatorScore(result, pending.target);
       if (current) result = setIndicator(result, pending.target, round2(Math.max(0, current.score - pending.points)));

@@ -61,6 +61,28 @@ describe('cross-report checks: copies', () => {
     expect(byKey(results, 'qingshi.txt').pending ?? []).toEqual([]);
   });
 
+  it('the paragraphs a copier copied earn it nothing and are never cited; the original keeps every point', () => {
+    // Prepare
+    const original = report(QINGSHI, 'qingshi.txt');
+    const copy = report(copyOfQingshi('松林镇', '2025年3月1日'), 'songlin.txt');
+    const aloneCopy = scoreAndRank([report(copyOfQingshi('松林镇', '2025年3月1日'), 'songlin.txt')], rubric2024)[0]!;
+    const aloneOriginal = scoreAndRank([report(QINGSHI, 'qingshi.txt')], rubric2024)[0]!;
+    // Act
+    const results = scoreAndRank([copy, original], rubric2024);
+    // Assess: the copier's points citing copied text are gone, with the reason in the indicator's note and the flag.
+    const copier = byKey(results, 'songlin.txt');
+    const indicators = copier.dimensions.flatMap((d) => d.indicators);
+    const voided = indicators.filter((i) => i.note.includes('照搬他人或上年报告的段落不作为得分依据'));
+    expect(voided.length).toBeGreaterThan(10);
+    for (const indicator of voided) expect(indicator.score).toBeLessThan(aloneCopy.dimensions.flatMap((d) => d.indicators).find((x) => x.id === indicator.id)!.score);
+    const dimensionsOf = (r: ScoreResult) => r.dimensions.reduce((sum, d) => sum + d.score, 0);
+    expect(dimensionsOf(copier)).toBeLessThan(dimensionsOf(aloneCopy) - 30);
+    expect(similar(copier)[0]!.message).toMatch(/照搬的段落不作为得分依据：\d+ 项指标共少得 [\d.]+ 分/u);
+    // The original is scored exactly as if it were alone.
+    expect(byKey(results, 'qingshi.txt').total).toBe(aloneOriginal.total);
+    expect(byKey(results, 'qingshi.txt').dimensions).toEqual(aloneOriginal.dimensions);
+  });
+
   it('the direction follows the dates, not the order or the names: the later-dated 青石镇 is the copier', () => {
     // Prepare: the 松林镇 text is dated a month before 青石镇's.
     const results = scoreAndRank([report(QINGSHI, 'qingshi.txt'), report(copyOfQingshi('松林镇', '2025年1月10日'), 'songlin.txt')], rubric2024);
@@ -84,9 +106,15 @@ describe('cross-report checks: copies', () => {
       expect(flag!.message).toContain('请核实');
       expect(flag!.message).toContain('成文日期相同');
       expect(copyPoints(result)).toBe(0);
-      expect(result.pending).toEqual([
-        expect.objectContaining({ id: `copy:${other}`, kind: 'copy-deduction', target: 'P.copy', other, points: Math.round(Math.min(10, flag!.similarity! * 15) * 100) / 100 }),
-      ]);
+      expect(result.pending).toEqual([expect.objectContaining({ id: `copy:${other}`, kind: 'copy-deduction', target: 'P.copy', other })]);
+      // What confirming would cost: the copy penalty plus what the indicators resting on the copied paragraphs lose.
+      const [item] = result.pending!;
+      const penalty = Math.round(Math.min(10, flag!.similarity! * 15) * 100) / 100;
+      const machine = (id: string) => result.dimensions.flatMap((d) => d.indicators).find((i) => i.id === id)!.score;
+      const voided = item!.voided ?? [];
+      expect(voided.length).toBeGreaterThan(10);
+      expect(item!.points).toBeCloseTo(penalty + voided.reduce((sum, v) => sum + machine(v.indicator) - v.to, 0), 1);
+      expect(item!.message).toContain('照搬段落所得');
     }
     expect(byKey(results, 'qingshi.txt').total).toBe(alone.total);
   });

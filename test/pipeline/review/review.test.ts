@@ -5,7 +5,8 @@ import { runScore } from '../../../cli/commands/score.ts';
 import { finalWorkbookInput, reviewState, reviewWorkbook, UnusableWorkbookError } from '../../../pipeline/review/index.ts';
 import { workbookBuffer } from '../../../pipeline/workbook/index.ts';
 import { COLUMNS, SHEETS } from '../../../pipeline/workbook/keys.ts';
-import { rubric2024, SAMPLES_DIR } from '../../helpers/reports.ts';
+import { scoreAndRank } from '../../../pipeline/batch.ts';
+import { reportFromText, rubric2024, sampleText, SAMPLES_DIR } from '../../helpers/reports.ts';
 import { appendRowWithSheetJS, fillWithSheetJS, resaveWithLibreOffice, rowNumberOf, SOFFICE, withPendingCopy, type Fill } from '../../helpers/review.ts';
 
 const META = { at: '2025-04-12T02:00:00.000Z', workbook: '临澜县2024复核.xlsx' };
@@ -196,5 +197,32 @@ describe('reviewState after a re-score', () => {
     expect(stale.map((s) => [s.change.unit, s.now])).toEqual([['青石镇', machine[1]!.total + 3]]);
     expect(stale[0]!.why).toContain('重新评分后为');
     expect(reviewState(outcome.changes, machine.slice(1)).map((s) => s.change.unit)).toEqual(['望江镇']);
+  });
+  it('confirming an undecided copy applies what the scorer proposed: the penalty and the voided indicators, nothing more', async () => {
+    // Prepare: 青石镇's sample and a copy renamed 松林镇 with the same 成文日期 and no other evidence: undecided.
+    const text = sampleText('青石镇2024年度法治政府建设工作情况的报告.txt');
+    const location = { county: '临澜县', year: 2024 };
+    const results = scoreAndRank(
+      [reportFromText(text, { key: 'qingshi.txt', location }), reportFromText(text.replaceAll('青石', '松林'), { key: 'songlin.txt', location })],
+      rubric2024,
+    );
+    const at = results.findIndex((r) => r.source === 'songlin.txt');
+    const copy = results[at]!;
+    const item = copy.pending![0]!;
+    expect(item.voided!.length).toBeGreaterThan(0);
+    const book = await workbookBuffer({ results, failures: [], rubric: rubric2024, scope: '临澜县 2024年度', scopeKey: location, generatedAt: '2025-04-10T08:00:00.000Z' });
+    const key = `R${at}.D:${item.id}`;
+    // Act
+    const outcome = await reviewWorkbook(fillWithSheetJS(book, [{ key, column: COLUMNS.decision, value: '确认' }, { key, column: COLUMNS.reviewer, value: '李四' }]), META);
+    // Assess
+    expect(outcome.refusals).toEqual([]);
+    const reviewed = outcome.results.find((r) => r.source === 'songlin.txt')!;
+    const indicator = (r: ScoreResult, id: string) => r.dimensions.flatMap((d) => d.indicators).find((i) => i.id === id)!.score;
+    for (const v of item.voided!) expect(indicator(reviewed, v.indicator)).toBe(v.to);
+    const voidedPoints = item.voided!.reduce((sum, v) => sum + indicator(copy, v.indicator) - v.to, 0);
+    expect(reviewed.penalties.find((p) => p.id === 'P.copy')!.points).toBeCloseTo(Math.min(10, item.points - voidedPoints), 2);
+    expect(reviewed.total).toBeLessThan(copy.total - 30);
+    // The other side of the copy was not touched.
+    expect(outcome.results.find((r) => r.source === 'qingshi.txt')!.total).toBe(results.find((r) => r.source === 'qingshi.txt')!.total);
   });
 });

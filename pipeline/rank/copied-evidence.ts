@@ -1,0 +1,63 @@
+import type { NormalizedReport } from '../../schemas/report.ts';
+import type { DimensionScore, Evidence, IndicatorScore, ScoreResult } from '../../schemas/score.ts';
+import { round2 } from '../score/numbers.ts';
+
+/**
+ * Copied text is not evidence of the copier's work. Once the cross-report checks know that a report copied some of
+ * its paragraphs from another report (or from its own report of last year), every indicator whose points cite one of
+ * those paragraphs is scored again without them (the scorer's `copied` option) and takes that score; indicators that
+ * cite nothing copied keep theirs. The copy penalty comes on top, as the rubric says.
+ *
+ * The same computation, not applied, is what confirming an undecided copy would cost: the pending copy deduction
+ * carries it (PendingDecision.voided).
+ */
+
+export interface VoidedIndicator {
+  id: string;
+  name: string;
+  from: number;
+  to: number;
+}
+
+export interface CopiedEvidenceOutcome {
+  /** The result with the voided indicators re-scored and the dimension and bonus sums recomputed. */
+  result: ScoreResult;
+  voided: VoidedIndicator[];
+  /** Points the dimensions and bonus lose (after their caps). */
+  lost: number;
+}
+
+/** Whether a cited sentence lies inside one of the copied paragraphs (by offset into the report's text). */
+function citesCopied(spans: readonly { start: number; end: number }[]): (evidence: Evidence) => boolean {
+  return (evidence) => spans.some((span) => evidence.offset >= span.start && evidence.offset < span.end);
+}
+
+function copiedSpans(report: NormalizedReport, offsets: ReadonlySet<number>): { start: number; end: number }[] {
+  const spans: { start: number; end: number }[] = [];
+  for (const section of report.sections) for (const p of section.paragraphs) if (offsets.has(p.offset)) spans.push({ start: p.offset, end: p.offset + p.text.length });
+  return spans;
+}
+
+/** Indicators of `result` whose evidence cites a copied paragraph take `rescored`'s score, note and evidence. */
+export function voidCopiedEvidence(report: NormalizedReport, result: ScoreResult, rescored: ScoreResult, copied: ReadonlySet<number>): CopiedEvidenceOutcome {
+  const cites = citesCopied(copiedSpans(report, copied));
+  const again = new Map<string, IndicatorScore>();
+  for (const d of rescored.dimensions) for (const i of d.indicators) again.set(i.id, i);
+  for (const i of rescored.bonus.indicators) again.set(i.id, i);
+  const voided: VoidedIndicator[] = [];
+  const revise = (indicator: IndicatorScore): IndicatorScore => {
+    const replacement = again.get(indicator.id);
+    if (!replacement || replacement.score >= indicator.score || !indicator.evidence.some(cites)) return indicator;
+    voided.push({ id: indicator.id, name: indicator.name, from: indicator.score, to: replacement.score });
+    return { ...replacement, note: `${replacement.note}（照搬他人或上年报告的段落不作为得分依据，原计 ${indicator.score} 分）` };
+  };
+  const dimensions: DimensionScore[] = result.dimensions.map((d) => {
+    const indicators = d.indicators.map(revise);
+    return { ...d, indicators, score: round2(Math.min(d.max, indicators.reduce((sum, i) => sum + i.score, 0))) };
+  });
+  const bonusIndicators = result.bonus.indicators.map(revise);
+  const bonus = { ...result.bonus, indicators: bonusIndicators, score: round2(Math.min(result.bonus.max, bonusIndicators.reduce((sum, i) => sum + i.score, 0))) };
+  const sum = (r: Pick<ScoreResult, 'dimensions' | 'bonus'>): number => r.dimensions.reduce((s, d) => s + d.score, 0) + r.bonus.score;
+  const lost = round2(sum(result) - sum({ dimensions, bonus }));
+  return { result: voided.length > 0 ? { ...result, dimensions, bonus } : result, voided, lost };
+}
