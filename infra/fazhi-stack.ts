@@ -5,12 +5,12 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { BlockPublicAccess, Bucket, BucketEncryption, EventType, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, EventType, HttpMethods, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
-import { KEY_PREFIX, NOTIFICATIONS, TABLE } from '../schemas/storage.ts';
+import { BUCKET_CORS, KEY_PREFIX, NOTIFICATIONS, TABLE } from '../schemas/storage.ts';
 import type { FazhiConfig } from './config.ts';
 import { DEFAULT_CONFIG } from './config.ts';
 import { PipelineFunction } from './constructs/pipeline-function.ts';
@@ -134,7 +134,17 @@ export class FazhiStack extends Stack {
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'data-bucket/',
-      // No CORS: uploads go through the CLI/SDK and downloads are plain presigned GET navigations.
+      // CORS for the per-unit upload pages (fazhi invite): a presigned POST of the report and a presigned GET of the
+      // unit's status object, from a page opened as a file. The same rule the local stack sets (schemas/storage.ts).
+      cors: [
+        {
+          allowedMethods: BUCKET_CORS.allowedMethods.map((method) => HttpMethods[method]),
+          allowedOrigins: [...BUCKET_CORS.allowedOrigins],
+          allowedHeaders: [...BUCKET_CORS.allowedHeaders],
+          exposedHeaders: [...BUCKET_CORS.exposedHeaders],
+          maxAge: BUCKET_CORS.maxAgeSeconds,
+        },
+      ],
       lifecycleRules: [
         // Current versions are never expired: originals under reports/ are kept as uploaded.
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7), expiredObjectDeleteMarker: true },
@@ -199,10 +209,13 @@ export class FazhiStack extends Stack {
     // (Keep acknowledgePipelineFunction calls below in step with these grants.)
     this.bucket.grantRead(ingest, `${KEY_PREFIX.reports}*`);
     this.bucket.grantPut(ingest, `${KEY_PREFIX.normalized}*`);
+    // The units' status objects (functions/shared/unit-status.ts), written by ingest and score.
+    this.bucket.grantPut(ingest, `${KEY_PREFIX.status}*`);
     this.table.grantReadWriteData(ingest);
 
     this.bucket.grantRead(score, `${KEY_PREFIX.normalized}*`);
     this.bucket.grantPut(score, `${KEY_PREFIX.scores}*`);
+    this.bucket.grantPut(score, `${KEY_PREFIX.status}*`);
     this.table.grantReadWriteData(score);
 
     this.table.grantReadData(exporter);
@@ -245,8 +258,8 @@ export class FazhiStack extends Stack {
     const bucket = this.bucket;
     const table = this.table;
     const p = (prefix: string): string => `${prefix}*`;
-    acknowledgePipelineFunction(ingest, { bucket, table, readPrefixes: [p(KEY_PREFIX.reports)], putPrefixes: [p(KEY_PREFIX.normalized)] });
-    acknowledgePipelineFunction(score, { bucket, table, readPrefixes: [p(KEY_PREFIX.normalized)], putPrefixes: [p(KEY_PREFIX.scores)] });
+    acknowledgePipelineFunction(ingest, { bucket, table, readPrefixes: [p(KEY_PREFIX.reports)], putPrefixes: [p(KEY_PREFIX.normalized), p(KEY_PREFIX.status)] });
+    acknowledgePipelineFunction(score, { bucket, table, readPrefixes: [p(KEY_PREFIX.normalized)], putPrefixes: [p(KEY_PREFIX.scores), p(KEY_PREFIX.status)] });
     acknowledgePipelineFunction(exporter, {
       bucket,
       table,

@@ -13,6 +13,8 @@ export const KEY_PREFIX = {
   exports: 'exports/',
   /** ScoreResults too large for a DynamoDB item (400 KB) are kept here and the item points at them. */
   scores: 'scores/',
+  /** One small JSON per unit folder (`status/{year}/{county}/{unit}.json`) that the unit's upload page reads. */
+  status: 'status/',
 } as const;
 
 /** File suffixes of the report formats we read (the uploader checks them before uploading; case as S3 sees it). */
@@ -30,6 +32,20 @@ export const NOTIFICATIONS = [
   { prefix: KEY_PREFIX.normalized, suffix: '.json', queue: 'score' },
 ] as const;
 
+/**
+ * The bucket's CORS rule, shared by the CDK stack and the local stack: the per-unit upload pages (cli/invite/) POST
+ * their report and GET their status object from wherever the clerk opened the page — usually a file from an e-mail,
+ * whose origin is `null` — so any origin. CORS only lets a browser read the answer; every request still needs its
+ * presigned policy or URL.
+ */
+export const BUCKET_CORS = {
+  allowedMethods: ['POST', 'GET'],
+  allowedOrigins: ['*'],
+  allowedHeaders: [],
+  exposedHeaders: ['ETag'],
+  maxAgeSeconds: 3000,
+} as const;
+
 /** The single DynamoDB table: one Query per county·year, a GSI for a year-wide ranking. */
 export const TABLE = {
   partitionKey: 'pk',
@@ -45,13 +61,18 @@ export const INLINE_RESULT_LIMIT_BYTES = 300 * 1024;
 export const ReportStatus = z.enum(['received', 'parsed', 'scored', 'failed']);
 export type ReportStatus = z.infer<typeof ReportStatus>;
 
-/** Where an upload sits in the key space: `reports/{year}/{county}/{name}.{ext}`. */
+/**
+ * Where an upload sits in the key space: `reports/{year}/{county}/{name}.{ext}`, or, from a unit's upload page,
+ * `reports/{year}/{county}/{unit}/{file}`: the unit folder says who filed it.
+ */
 export const UploadLocation = z
   .object({
     key: z.string(),
     year: z.number().int(),
     county: z.string().min(1),
     name: z.string().min(1),
+    /** The first folder below the county, when there is one: the unit whose upload page wrote it. */
+    unit: z.string().min(1).optional(),
   })
   .strict();
 export type UploadLocation = z.infer<typeof UploadLocation>;
@@ -64,12 +85,20 @@ export function parseUploadKey(key: string): UploadLocation | null {
   if (!match) return null;
   const [, year, county, name] = match;
   if (!year || !county || !name) return null;
-  return { key, year: Number(year), county, name };
+  const slash = name.indexOf('/');
+  const unit = slash > 0 ? name.slice(0, slash) : undefined;
+  return { key, year: Number(year), county, name, ...(unit ? { unit } : {}) };
 }
 
 export function uploadKey(year: number, county: string, fileName: string): string {
   return `${KEY_PREFIX.reports}${year}/${county}/${fileName}`;
 }
+
+/** The folder a unit's upload page writes into: `reports/{year}/{county}/{unit}/`. */
+export const unitFolderPrefix = (year: number, county: string, unit: string): string => `${KEY_PREFIX.reports}${year}/${county}/${unit}/`;
+
+/** The status object of a unit folder, written by the pipeline and read by the unit's upload page. */
+export const unitStatusKey = (year: number, county: string, unit: string): string => `${KEY_PREFIX.status}${year}/${county}/${unit}.json`;
 
 export const countyYearPk = (year: number, county: string): string => `CY#${year}#${county}`;
 export const reportSk = (sourceKey: string): string => `REPORT#${sourceKey}`;

@@ -6,6 +6,7 @@ import { exportKey, normalizedKey, rubricTag, type ReportItem, type ScoreItem } 
 import { crossCheck, rankResults, type CrossCheckEntry } from '../../pipeline/rank/index.ts';
 import { decodeSignature } from '../../pipeline/rank/similarity.ts';
 import { bundledRubricFor } from '../../pipeline/score/bundled-rubrics.ts';
+import { currentUploads } from '../../pipeline/unit-folder.ts';
 import type { LoadedRubric } from '../../pipeline/score/rubric.ts';
 import { workbookBuffer } from '../../pipeline/workbook/index.ts';
 import type { ObjectStore } from '../aws/object-store.ts';
@@ -37,6 +38,8 @@ export interface ExportRun {
   results: ScoreResult[];
   failures: Failure[];
   pending: { source: string; status: string }[];
+  /** Older uploads of a unit folder, replaced by the unit's newer upload (`by`): neither ranked nor listed as failed. */
+  superseded: { source: string; by: string }[];
   key: string;
   url: string;
   workbookBytes: number;
@@ -67,7 +70,10 @@ export async function runExport(deps: ExportDeps, input: ExportRequest): Promise
   const loaded = request.rubric ? rubricByRef(request.rubric) : bundledRubricFor(year);
   const tag = rubricTag(loaded.rubric);
 
-  const { reports: uploads, scores } = await deps.records.partition(year, county);
+  const partition = await deps.records.partition(year, county);
+  const { scores } = partition;
+  // A unit that uploaded again through its upload page: only its newest upload counts (pipeline/unit-folder.ts).
+  const { current: uploads, superseded } = currentUploads(partition.reports);
   const scoreOf = new Map<string, ScoreItem>();
   for (const score of scores) if (rubricTag(score.rubric) === tag) scoreOf.set(score.sourceKey, score);
 
@@ -104,7 +110,7 @@ export async function runExport(deps: ExportDeps, input: ExportRequest): Promise
 
   // Last year's reports of the county: copied-from-last-year and follow-through checks.
   const lastYear = await deps.records.partition(year - 1, county);
-  const previousIds = [...new Set(lastYear.reports.filter((u) => u.reportId && u.status !== 'failed').map((u) => u.reportId!))];
+  const previousIds = [...new Set(currentUploads(lastYear.reports).current.filter((u) => u.reportId && u.status !== 'failed').map((u) => u.reportId!))];
   const previousYear = await Promise.all(previousIds.map(loadReport));
 
   const checked = crossCheck(entries, loaded, { previousYear: [...previousYear, ...entries.map((e) => e.report)] });
@@ -119,8 +125,9 @@ export async function runExport(deps: ExportDeps, input: ExportRequest): Promise
     contentType: XLSX_CONTENT_TYPE,
     contentDisposition: attachmentDisposition(`ranking-${year}.xlsx`, workbookFileName(year, county, loaded.rubric.version)),
   });
-  deps.log.info('workbook exported', { year, county, rubric: tag, key, results: results.length, failures: failures.length, pending: pending.length, bytes: workbook.byteLength });
-  return { year, county, rubric: loaded, results, failures, pending, key, url, workbookBytes: workbook.byteLength };
+  deps.log.info('workbook exported', { year, county, rubric: tag, key, results: results.length, failures: failures.length, pending: pending.length, superseded: superseded.length, bytes: workbook.byteLength });
+  const replaced = superseded.map((s) => ({ source: s.upload.sourceKey, by: s.by.sourceKey }));
+  return { year, county, rubric: loaded, results, failures, pending, superseded: replaced, key, url, workbookBytes: workbook.byteLength };
 }
 
 export function exportResponse(run: ExportRun): ExportResponse {

@@ -3,12 +3,14 @@ import { MISPLACED_UPLOADS, normalizedKey, padSequencer, parseUploadKey } from '
 import { checkUploadSize } from '../../pipeline/extract/index.ts';
 import { isDocumentRejected } from '../../pipeline/failure.ts';
 import { parseReport } from '../../pipeline/parse.ts';
+import { unitFolderWarning } from '../../pipeline/unit-folder.ts';
 import { bundledRubricFor } from '../../pipeline/score/bundled-rubrics.ts';
 import { ObjectNotFoundError, type ObjectStore } from '../aws/object-store.ts';
 import { processBatch, type RecordContext } from '../shared/batch.ts';
 import type { Logger } from '../shared/log.ts';
 import type { FailureReason, Records, UploadRef } from '../shared/records.ts';
 import { submissionFromMetadata } from '../shared/submission.ts';
+import { makeUnitStatusWriter } from '../shared/unit-status.ts';
 
 /**
  * Ingest: an SQS batch of S3 upload notifications → for each upload, record it (`received`, conditional on the event
@@ -49,6 +51,9 @@ function sequencerOf(record: S3EventRecord): string {
 }
 
 export function makeIngestHandler(deps: IngestDeps): (event: unknown) => Promise<SqsBatchResponse> {
+  // What a unit's upload page shows (status/{year}/{county}/{unit}.json); uploads outside a unit folder have none.
+  const unitStatus = makeUnitStatusWriter(deps);
+
   async function ingestUpload(record: S3EventRecord, context: RecordContext): Promise<void> {
     const key = decodeS3EventKey(record.s3.object.key);
     const log = context.log.child({ key, eventName: record.eventName });
@@ -78,8 +83,10 @@ export function makeIngestHandler(deps: IngestDeps): (event: unknown) => Promise
         log.info('older or already handled event for this key; nothing changed', { sequencer: ref.sequencer });
         return;
       }
+      await unitStatus.record(key, 'received');
       const fail = async (failure: FailureReason): Promise<void> => {
         const recorded = await deps.records.failed(ref, failure);
+        if (recorded) await unitStatus.record(key, 'failed', failure);
         log.info('upload failed', { status: recorded ? 'failed' : 'replaced meanwhile', code: failure.code, reason: failure.messageEn, ms: Date.now() - started });
       };
       if (!location) return await fail(MISPLACED_REASON);
@@ -111,6 +118,9 @@ export function makeIngestHandler(deps: IngestDeps): (event: unknown) => Promise
         rubric.rubric.metrics,
       );
       if (!outcome.ok) return await fail(outcome.failure);
+      // Filed from a unit's upload page: the unit folder is who filed it; a report naming another unit is flagged.
+      const folderWarning = location.unit ? unitFolderWarning(location.unit, outcome.report.meta.township, location.county) : null;
+      if (folderWarning) warnings.push(folderWarning);
       const report = warnings.length > 0 ? { ...outcome.report, warnings: [...outcome.report.warnings, ...warnings] } : outcome.report;
       // The upload names its report before the normalised object exists: writing that object triggers scoring, which
       // looks the upload up by reportId.
@@ -118,6 +128,8 @@ export function makeIngestHandler(deps: IngestDeps): (event: unknown) => Promise
         log.info('a newer upload or a finished run replaced this one meanwhile; nothing written', { reportId: report.id });
         return;
       }
+      // Before the normalised object exists (it triggers scoring, which writes `scored`): the unit's status never goes back.
+      await unitStatus.record(key, 'parsed');
       await deps.store.putJson(normalizedKey(report.id), report);
       const parsed = await deps.records.parsed(ref);
       log.info('upload parsed', {
@@ -130,7 +142,10 @@ export function makeIngestHandler(deps: IngestDeps): (event: unknown) => Promise
       });
     } catch (error) {
       if (context.finalAttempt) {
-        await deps.records.internalFailure(ref, INTERNAL_REASON).catch((markError: unknown) => log.error('could not mark the upload failed', { error: markError }));
+        await deps.records
+          .internalFailure(ref, INTERNAL_REASON)
+          .then((marked) => (marked ? unitStatus.record(key, 'failed', INTERNAL_REASON) : undefined))
+          .catch((markError: unknown) => log.error('could not mark the upload failed', { error: markError }));
       }
       throw error;
     }

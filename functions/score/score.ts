@@ -24,6 +24,7 @@ import { processBatch, type RecordContext } from '../shared/batch.ts';
 import type { Logger } from '../shared/log.ts';
 import type { FailureReason, Records } from '../shared/records.ts';
 import { rubricByRef } from '../shared/rubrics.ts';
+import { makeUnitStatusWriter } from '../shared/unit-status.ts';
 
 /**
  * Score: an S3 notification for `normalized/{reportId}.json`, or a score command from the rescore function → read the
@@ -78,6 +79,8 @@ export function layoutScoreItem(
 
 export function makeScoreHandler(deps: ScoreDeps): (event: unknown) => Promise<SqsBatchResponse> {
   const clock = deps.clock ?? (() => new Date());
+  // What a unit's upload page shows (status/{year}/{county}/{unit}.json); uploads outside a unit folder have none.
+  const unitStatus = makeUnitStatusWriter(deps);
 
   async function previousReport(report: NormalizedReport, year: number, county: string): Promise<NormalizedReport | undefined> {
     const township = report.meta.township;
@@ -142,12 +145,16 @@ export function makeScoreHandler(deps: ScoreDeps): (event: unknown) => Promise<S
           continue;
         }
         const marked = await deps.records.scored(upload, loaded.rubric);
+        if (marked) await unitStatus.record(upload.sourceKey, 'scored');
         log.info('report scored', { ...fields, status: marked ? 'scored' : 'upload replaced meanwhile', inline: item.result !== undefined, ms: Date.now() - started });
       }
     } catch (error) {
       if (context.finalAttempt) {
         for (const upload of uploads) {
-          await deps.records.scoringFailed(upload, SCORING_FAILED).catch((markError: unknown) => log.error('could not mark the upload failed', { error: markError }));
+          await deps.records
+            .scoringFailed(upload, SCORING_FAILED)
+            .then((marked) => (marked ? unitStatus.record(upload.sourceKey, 'failed', SCORING_FAILED) : undefined))
+            .catch((markError: unknown) => log.error('could not mark the upload failed', { error: markError }));
         }
       }
       throw error;

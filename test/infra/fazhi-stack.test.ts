@@ -34,7 +34,13 @@ describe('data bucket', () => {
       OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
       LoggingConfiguration: { DestinationBucketName: { Ref: expect.stringMatching(/^AccessLogs/) } },
     });
-    expect(props).not.toHaveProperty('CorsConfiguration');
+  });
+
+  it('lets the upload pages POST reports and GET status objects from any origin (CORS), and nothing else', () => {
+    // Prepare / Act
+    const cors = resources[logicalId(stack.bucket)]?.Properties.CorsConfiguration as { CorsRules: Json[] };
+    // Assess: one rule; no PUT or DELETE from a browser
+    expect(cors.CorsRules).toEqual([{ AllowedMethods: ['POST', 'GET'], AllowedOrigins: ['*'], AllowedHeaders: [], ExposedHeaders: ['ETag'], MaxAge: 3000 }]);
   });
 
   it('expires only noncurrent versions, never current originals', () => {
@@ -351,11 +357,11 @@ describe('IAM: least privilege', () => {
     return { read: [...read].sort(), put: [...put].sort(), other: [...other] };
   };
 
-  it('ingest reads reports/* and writes normalized/* only', () => {
-    expect(s3Access('ingest')).toEqual({ read: ['reports/*'], put: ['normalized/*'], other: [] });
+  it('ingest reads reports/* and writes normalized/* and the units\' status/* only', () => {
+    expect(s3Access('ingest')).toEqual({ read: ['reports/*'], put: ['normalized/*', 'status/*'], other: [] });
   });
-  it('score reads normalized/* and writes scores/* only', () => {
-    expect(s3Access('score')).toEqual({ read: ['normalized/*'], put: ['scores/*'], other: [] });
+  it('score reads normalized/* and writes scores/* and the units\' status/* only', () => {
+    expect(s3Access('score')).toEqual({ read: ['normalized/*'], put: ['scores/*', 'status/*'], other: [] });
   });
   it('export reads scores/*, normalized/* (for the cross-report checks) and exports/*, writes exports/* only', () => {
     expect(s3Access('export')).toEqual({ read: ['exports/*', 'normalized/*', 'scores/*'], put: ['exports/*'], other: [] });
