@@ -1,5 +1,6 @@
 import { RubricError } from '../pipeline/score/rubric.ts';
 import { exportCommand } from './commands/export.ts';
+import { inviteCommand } from './commands/invite.ts';
 import { localCommand } from './commands/local.ts';
 import { parseCommand } from './commands/parse.ts';
 import { rescoreCommand } from './commands/rescore.ts';
@@ -26,6 +27,7 @@ export const HELP = `fazhi — 法治政府建设年度报告评分（Fazhi Scor
   status --year Y [--county C]   各报告的处理状态和失败原因
   export --year Y --county C     生成并下载排名工作簿
   rescore --year Y [--rubric R]  用（新的）评分细则重新评分，不重新解析
+  invite --year Y --county C --units FILE --out DIR   为各单位生成浏览器上传页面（无需 AWS 账号）
 
 每个命令都支持 --help。退出码：0 成功；1 有文件未能处理（逐一列出原因）；2 用法或配置错误。`;
 
@@ -40,6 +42,7 @@ const COMMANDS: Record<string, Command> = {
   status: statusCommand,
   export: exportCommand,
   rescore: rescoreCommand,
+  invite: inviteCommand,
 };
 
 export async function main(argv: readonly string[], io: Io = consoleIo): Promise<number> {

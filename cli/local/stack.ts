@@ -13,6 +13,7 @@ import { createLogger, type Logger, type LogLevel } from '../../functions/shared
 import { Records } from '../../functions/shared/records.ts';
 import { notificationsFor, sequencerSource, testEventBody, type QueueName, type S3rverEvent } from './notifications.ts';
 import { LocalQueue } from './queue.ts';
+import { ensureBucketCors } from './cors.ts';
 import { ensureBucket, ensureTable } from './resources.ts';
 import { startServers, type LocalServers } from './servers.ts';
 import { startSqsEndpoint, type SqsEndpoint } from './sqs-endpoint.ts';
@@ -95,6 +96,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       documentClient.destroy();
     });
     await Promise.all([ensureBucket(s3Client, bucket), ensureTable(rawDynamo, tableName)]);
+    // The upload pages (fazhi invite) POST and read their status from a browser: the bucket's CORS rule, as on AWS.
+    await ensureBucketCors(s3Client, bucket);
 
     const store = new S3ObjectStore(s3Client, bucket);
     const records = new Records(new DynamoTable(documentClient, tableName));
