@@ -12,6 +12,8 @@
   var POLL_MS = 3000;
   /** Give up polling after this long; the clerk can press 刷新 later (ms). */
   var POLL_LIMIT_MS = 15 * 60 * 1000;
+  /** A status request that has not answered by then is abandoned, so a stalled connection never stops the polling (ms). */
+  var STATUS_TIMEOUT_MS = 20 * 1000;
 
   var TYPES_TEXT = 'Word（.docx、.doc）、有文字层的 PDF、文本（.txt）、网页（.html）或 Markdown（.md）';
 
@@ -66,8 +68,19 @@
   }
 
   /** Calls back with { state, text, status? }. */
-  function fetchStatus(url, done) {
-    fetch(url, { cache: 'no-store' })
+  function fetchStatus(url, callback) {
+    var abort = new AbortController();
+    var timer = setTimeout(function () {
+      abort.abort();
+    }, STATUS_TIMEOUT_MS);
+    var answered = false;
+    var done = function (result) {
+      clearTimeout(timer);
+      if (answered) return;
+      answered = true;
+      callback(result);
+    };
+    fetch(url, { cache: 'no-store', signal: abort.signal })
       .then(function (response) {
         if (response.status === 404) return done({ state: 'none', text: '尚未收到本单位的报告' });
         return response.text().then(function (text) {
@@ -124,6 +137,8 @@
   var before = null;
   var waitingForNew = false;
   var pollTimer = null;
+  /** Whether the last answer left a report on its way (then a failed query is asked again too). */
+  var wasBusy = false;
   var pollStarted = 0;
 
   function showResult(kind, text) {
@@ -167,13 +182,16 @@
   function refreshStatus() {
     fetchStatus(config.statusUrl, function (found) {
       var received = found.status ? found.status.receivedAt : null;
-      if (waitingForNew && received === before) {
+      if (waitingForNew && found.state !== 'error' && received === before) {
         showStatus(statusLine, { state: 'waiting', text: '已上传，等待系统接收…' }, statusDetail);
       } else {
-        if (waitingForNew) waitingForNew = false;
+        // A failed query says nothing about the new upload: keep waiting for it.
+        if (found.state !== 'error') waitingForNew = false;
         showStatus(statusLine, found, statusDetail);
       }
-      var busy = waitingForNew || found.state === 'received' || found.state === 'parsed';
+      // A failed query (network, a stalled answer) is asked again too, as long as a report is on its way.
+      var busy = waitingForNew || found.state === 'received' || found.state === 'parsed' || (found.state === 'error' && wasBusy);
+      wasBusy = busy;
       if (pollTimer) clearTimeout(pollTimer);
       pollTimer = null;
       if (busy && Date.now() - pollStarted < POLL_LIMIT_MS) pollTimer = setTimeout(refreshStatus, POLL_MS);

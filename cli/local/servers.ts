@@ -6,6 +6,7 @@ import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import { LOCAL_CREDENTIALS } from '../../functions/aws/clients.ts';
 import { startS3Front, type S3Front } from './s3-front.ts';
+import { makeStoreConsistent } from './s3rver-store.ts';
 
 /**
  * The S3- and DynamoDB-protocol servers, in this process, on 127.0.0.1 and free ports: s3rver (files under
@@ -41,6 +42,8 @@ export async function startServers(options: { dataDir: string; persistent: boole
     directory: join(options.dataDir, 's3'),
     resetOnClose: !options.persistent,
   });
+  // Overwrites atomic and reads whole, as S3's are (s3rver-store.ts): pages poll objects the pipeline rewrites.
+  makeStoreConsistent(s3);
   let s3Address: AddressInfo;
   try {
     s3Address = await s3.run();
