@@ -204,7 +204,8 @@
   }
 
   function setBusy(busy) {
-    button.disabled = busy || !chosen || expired();
+    // A file the page already refuses (type, size, expiry) cannot be sent: its reason is shown instead.
+    button.disabled = busy || !chosen || refusal(chosen) !== null;
     input.disabled = busy || expired();
   }
 

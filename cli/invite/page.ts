@@ -26,6 +26,9 @@ h1{font-size:24px;margin:0 0 8px}h2{font-size:18px;margin:24px 0 8px;border-top:
 .hint{color:#57606a;font-size:14px}button{font:inherit;padding:6px 20px;border-radius:6px;border:1px solid #1f883d;background:#1f883d;color:#fff;cursor:pointer}
 button:disabled{background:#94d3a2;border-color:#94d3a2;cursor:not-allowed}button.secondary{background:#f6f8fa;color:#24292f;border-color:#d0d7de}
 progress{width:100%;height:18px;margin:12px 0 4px}#chosen{font-weight:bold}
+.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+.pick{display:inline-block;padding:6px 20px;border:1px solid #0969da;border-radius:6px;color:#0969da;background:#fff;cursor:pointer;margin-right:12px}
+input:focus-visible+.pick{outline:2px solid #0969da;outline-offset:2px}input:disabled+.pick{color:#8c959f;border-color:#d0d7de;cursor:not-allowed}
 #result{font-size:18px;font-weight:bold;min-height:1.6em}#result[data-result=success]{color:#1a7f37}
 #result[data-result=too-large],#result[data-result=expired],#result[data-result=denied],#result[data-result=type],#result[data-result=empty],#result[data-result=network],#result[data-result=error]{color:#cf222e}
 [data-state=failed],[data-state=expired]{color:#cf222e;font-weight:bold}[data-state=scored]{color:#1a7f37;font-weight:bold}
@@ -110,8 +113,7 @@ export async function renderUnitPage(page: SignedUnitPage, context: PageContext)
 <p class="note">本页面是<strong>${unit}</strong>专用的上传凭证，请勿转发给其他单位。有效期至 <strong>${escapeHtml(beijingTime(page.expiresAt))}</strong>。</p>
 <h2>一、选择并上传报告</h2>
 <p>可上传：${UPLOAD_TYPES.map((t) => escapeHtml(t.label)).join('、')}；单个文件不超过 ${formatMegabytes(page.maxBytes)}。扫描件（图片 PDF）没有文字，无法评分，请上传 Word 文件或可复制文字的 PDF。</p>
-<p><input type="file" id="file" accept="${escapeHtml(acceptAttr)}" aria-label="选择报告文件"></p>
-<p>已选择：<span id="chosen">未选择文件</span></p>
+<p><input type="file" id="file" class="visually-hidden" accept="${escapeHtml(acceptAttr)}"><label for="file" class="pick">选择报告文件…</label>已选择：<span id="chosen">未选择文件</span></p>
 <p><button id="upload" type="button" disabled>上传</button></p>
 <progress id="progress" max="100" value="0"></progress>
 <div id="progress-text" class="hint"></div>
