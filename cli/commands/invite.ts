@@ -28,7 +28,7 @@ export const INVITE_HELP = `用法：fazhi invite --year YEAR --county NAME --un
 名单中不合格的行（重复、含不能用作目录名的字符、名称过长过短）不生成页面，逐行说明原因。
 退出码：0 全部生成；1 有单位没有生成页面；2 用法或配置错误。`;
 
-/** Longest page lifetime: a SigV4 presigned GET (the status link) lives at most 7 days. */
+/** Longest page lifetime: a SigV4 presigned GET (the status link) lives at most 7 days (as MAX_PAGE_LIFETIME_SECONDS). */
 const MAX_EXPIRES_SECONDS = 7 * 24 * 3600;
 const DEFAULT_EXPIRES = '7d';
 const UNIT_SECONDS: Record<string, number> = { d: 86_400, h: 3_600, m: 60, s: 1 };
