@@ -26,7 +26,10 @@ export const INVITE_HELP = `用法：fazhi invite --year YEAR --county NAME --un
   -h, --help        显示本帮助
 
 名单中不合格的行（重复、含不能用作目录名的字符、名称过长过短）不生成页面，逐行说明原因。
-退出码：0 全部生成；1 有单位没有生成页面；2 用法或配置错误。`;
+单位名称尽可能按全国行政区划名录核对：名录中属于本县的乡镇、街道照常生成；名录中只有一处、
+却属于别的县的乡镇或街道，照常生成页面但给出提示，请核实名称或 --county；县直部门和名录中没有的名称无法核对，
+照常接受，不会因此失败。--county 不在名录中时不做这项核对（会给出提示）。
+退出码：0 全部生成（有提示也是 0）；1 有单位没有生成页面；2 用法或配置错误。`;
 
 /** Longest page lifetime: a SigV4 presigned GET (the status link) lives at most 7 days (as MAX_PAGE_LIFETIME_SECONDS). */
 const MAX_EXPIRES_SECONDS = 7 * 24 * 3600;
@@ -71,7 +74,7 @@ export async function inviteCommand(args: readonly string[], io: Io): Promise<nu
   const s3Endpoint = stringOption(values, 's3-endpoint') ?? (process.env.FAZHI_S3_ENDPOINT || undefined);
   if (s3Endpoint && !URL.canParse(s3Endpoint)) throw new UsageError(`S3 地址不是有效的 URL：${s3Endpoint}`);
 
-  const { checkUnitNames, nameLength, oddCharacters, readUnitLines } = await import('../invite/names.ts');
+  const { checkUnitNames, gazetteerUnits, nameLength, oddCharacters, readUnitLines } = await import('../invite/names.ts');
   const countyProblem = oddCharacters(county) ?? nameLength(county);
   if (countyProblem) throw new UsageError(`--county “${county}”${countyProblem}`);
   let listText: string;
@@ -80,9 +83,12 @@ export async function inviteCommand(args: readonly string[], io: Io): Promise<nu
   } catch (error) {
     throw new UsageError(`读不到单位名单 ${unitsFile}：${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  // The national gazetteer plugs in here (knownUnit), so that a misspelt township is refused before its page exists.
-  const { units, refused } = checkUnitNames(readUnitLines(listText), { county });
+  // The national gazetteer, where it knows the county: a township it places in another county gets a warning.
+  const knownUnit = gazetteerUnits(county);
+  if (!knownUnit) io.err(`注意：全国行政区划名录中没有“${county}”，单位名称未按名录核对（请确认 --county 的写法，例如“青川县”）。`);
+  const { units, refused, warnings } = checkUnitNames(readUnitLines(listText), { county, ...(knownUnit ? { knownUnit } : {}) });
   for (const r of refused) io.err(`  ✗ 第 ${r.line} 行“${r.name}”：${r.reason}`);
+  for (const w of warnings) io.err(`  ! 第 ${w.line} 行“${w.name}”：${w.warning}`);
   if (units.length === 0) {
     io.err(`${unitsFile} 中没有可用的单位名称（每行一个单位）。`);
     return EXIT.someFailed;
@@ -119,7 +125,7 @@ export async function inviteCommand(args: readonly string[], io: Io): Promise<nu
       if (!expiresAt || page.expiresAt < expiresAt) expiresAt = page.expiresAt;
       io.out(`  ✓ ${unit}  →  ${join(outDir, file)}`);
     }
-    await writeFile(join(outDir, 'index.html'), await renderIndexPage({ year, county, expiresAt, issuedAt, units: entries, refused }));
+    await writeFile(join(outDir, 'index.html'), await renderIndexPage({ year, county, expiresAt, issuedAt, units: entries, refused, warnings }));
     io.out(`已为 ${county} ${year}年度的 ${entries.length} 个单位生成上传页面，有效期至 ${beijingTime(expiresAt)}。`);
     io.out(`索引页：${join(outDir, 'index.html')}（各单位的页面和处理状态）。请把每个单位的页面只发给该单位。`);
     io.out(`上传位置：s3://${bucket}/reports/${year}/${county}/<单位>/`);

@@ -1,10 +1,13 @@
+import { countyLabel, isCountyName, townshipInfo } from '../../pipeline/text/gazetteer.ts';
 import { unitNameKey } from '../../pipeline/unit-folder.ts';
 
 /**
  * The unit list of `fazhi invite` (units.txt: one unit per line; blank lines and lines starting with # are skipped).
  * A unit name becomes a folder in the upload key, a file name and a page title, so it is checked before anything is
- * signed: characters, length, duplicates (the same unit written twice, e.g. 乔庄镇 and 乔庄镇人民政府), and, where
- * a gazetteer is wired in, whether such a township exists in the county. Each refused line gets its reason.
+ * signed: characters, length, duplicates (the same unit written twice, e.g. 乔庄镇 and 乔庄镇人民政府) — each refused
+ * line gets its reason — and against the national gazetteer where it can say something: a township or subdistrict
+ * the gazetteer places in another county gets a warning (its page is still written: the gazetteer is evidence, and
+ * can be out of date). Departments and names the gazetteer does not have are accepted as they are.
  */
 
 /** Longest unit name accepted (characters). Long department names with a second name in brackets reach ~25. */
@@ -25,18 +28,28 @@ export interface UnitRefusal extends UnitLine {
   reason: string;
 }
 
+export interface UnitWarning extends UnitLine {
+  warning: string;
+}
+
 export interface UnitNameCheck {
   units: UnitLine[];
   refused: UnitRefusal[];
+  /** Accepted units (in `units`) the gazetteer has doubts about: shown to the operator, never a refusal. */
+  warnings: UnitWarning[];
 }
+
+/**
+ * What a gazetteer says about a unit name and the county it is listed under: `here` (a township or subdistrict of
+ * this county), `elsewhere` (a township or subdistrict unique in the country, in another county: `county` names it),
+ * or `unknown` (a department, a name the gazetteer does not have, or one several counties have but not this one).
+ */
+export type KnownUnit = { kind: 'here' } | { kind: 'elsewhere'; county: string } | { kind: 'unknown' };
 
 export interface UnitNameOptions {
   county: string;
-  /**
-   * The national gazetteer, when available: true if the county has this unit, false if the gazetteer covers such a
-   * name (a township) in this county and it is not there, undefined if it cannot say (a county department).
-   */
-  knownUnit?: (name: string) => boolean | undefined;
+  /** The national gazetteer (`gazetteerUnits`), or another; without it names are checked for form only. */
+  knownUnit?: (name: string) => KnownUnit;
 }
 
 /** The non-empty, non-comment lines of the list, trimmed, with their line numbers. */
@@ -64,14 +77,33 @@ export function nameLength(name: string): string | null {
   return null;
 }
 
+/** The warning for a unit the gazetteer places in another county, or null. */
 export function gazetteerCheck(name: string, options: UnitNameOptions): string | null {
-  if (options.knownUnit?.(name) !== false) return null;
-  return `按全国行政区划名录，${options.county}没有“${name}” — 请检查名称是否写错（写法应与名录一致，例如“××镇”“××街道”）`;
+  const known = options.knownUnit?.(name);
+  if (known?.kind !== 'elsewhere') return null;
+  return `按全国行政区划名录，“${name}”属于${known.county}，不属于${options.county} — 请核实名称或 --county（页面照常生成；名录可能未收录新近的区划调整）`;
+}
+
+/**
+ * The national gazetteer (pipeline/text/gazetteer.ts) as a `knownUnit` for `county`, or null when the gazetteer does
+ * not know that county (a misspelt --county, a county created or renamed after the gazetteer's data, or a fictional
+ * one): then it cannot tell whether a township belongs to it, and says nothing.
+ */
+export function gazetteerUnits(county: string): ((name: string) => KnownUnit) | null {
+  if (!isCountyName(county)) return null;
+  return (name) => {
+    // As written (旗下营镇), then as the unit-folder check reads it (青川县乔庄镇, 乔庄镇人民政府, 喬莊鎮 → 乔庄镇).
+    const info = townshipInfo(name) ?? townshipInfo(unitNameKey(name, county));
+    if (!info) return { kind: 'unknown' };
+    if (info.counties.some((c) => c.name === county)) return { kind: 'here' };
+    return info.county ? { kind: 'elsewhere', county: countyLabel(info.county) } : { kind: 'unknown' };
+  };
 }
 
 export function checkUnitNames(lines: readonly UnitLine[], options: UnitNameOptions): UnitNameCheck {
   const units: UnitLine[] = [];
   const refused: UnitRefusal[] = [];
+  const warnings: UnitWarning[] = [];
   const seen = new Map<string, UnitLine>();
   for (const entry of lines) {
     const problem = oddCharacters(entry.name) ?? nameLength(entry.name);
@@ -85,13 +117,10 @@ export function checkUnitNames(lines: readonly UnitLine[], options: UnitNameOpti
       refused.push({ ...entry, reason: first.name === entry.name ? `与第 ${first.line} 行重复` : `与第 ${first.line} 行“${first.name}”是同一单位` });
       continue;
     }
-    const unknown = gazetteerCheck(entry.name, options);
-    if (unknown) {
-      refused.push({ ...entry, reason: unknown });
-      continue;
-    }
+    const elsewhere = gazetteerCheck(entry.name, options);
+    if (elsewhere) warnings.push({ ...entry, warning: elsewhere });
     seen.set(key, entry);
     units.push(entry);
   }
-  return { units, refused };
+  return { units, refused, warnings };
 }

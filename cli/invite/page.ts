@@ -142,6 +142,8 @@ export interface IndexContext extends PageContext {
   units: readonly IndexEntry[];
   /** Lines of the unit list that got no page, with the reason. */
   refused: readonly { line: number; name: string; reason: string }[];
+  /** Units that got a page but whose name the gazetteer doubts (another county's township), with the warning. */
+  warnings?: readonly { line: number; name: string; warning: string }[];
 }
 
 export async function renderIndexPage(context: IndexContext): Promise<string> {
@@ -155,6 +157,11 @@ export async function renderIndexPage(context: IndexContext): Promise<string> {
     context.refused.length === 0
       ? ''
       : `<h2>未生成页面的单位</h2>\n<ul>${context.refused.map((r) => `<li>第 ${r.line} 行“${escapeHtml(r.name)}”：${escapeHtml(r.reason)}</li>`).join('')}</ul>`;
+  const doubted = context.warnings ?? [];
+  const warned =
+    doubted.length === 0
+      ? ''
+      : `<h2>请核实名称的单位（已生成页面）</h2>\n<ul>${doubted.map((w) => `<li>第 ${w.line} 行“${escapeHtml(w.name)}”：${escapeHtml(w.warning)}</li>`).join('')}</ul>`;
   const body = `<main>
 <h1>${escapeHtml(context.county)}${context.year}年度法治政府建设报告 · 各单位上传页面</h1>
 <p class="note">共 ${context.units.length} 个单位。每个页面都是该单位专用的上传凭证（任何拿到页面的人都能以该单位名义上传），请只发给该单位，例如通过政务邮箱把对应的 .html 文件发给各单位办公室。页面有效期至 <strong>${escapeHtml(beijingTime(context.expiresAt))}</strong>；过期后重新运行 fazhi invite 生成新页面。</p>
@@ -166,6 +173,7 @@ ${rows}
 </table>
 <p><button id="refresh" type="button" class="secondary">刷新状态</button></p>
 ${refused}
+${warned}
 <footer>通过 Fazhi Score 于 ${escapeHtml(beijingTime(context.issuedAt))} 生成。处理状态不含分数；排名和得分见 fazhi export 生成的工作簿。</footer>
 </main>`;
   const title = `${context.county}${context.year}年度法治政府建设报告上传页面一览`;

@@ -163,6 +163,33 @@ describe('fazhi invite', () => {
     expect(result.out).toContain('已为 青川县 2024年度的 1 个单位生成上传页面');
   });
 
+  it('checks the names against the gazetteer: another county\'s township gets its page and a warning (exit 0); an unknown county is said once', async () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'fazhi-invite-'));
+    writeFileSync(join(dir, 'units.txt'), '乔庄镇\n均口镇\n县司法局\n');
+    const args = ['--year', '2024', '--units', join(dir, 'units.txt'), '--bucket', 'b', '--s3-endpoint', ENDPOINT];
+    // Act
+    const real = await run([...args, '--county', '青川县', '--out', join(dir, 'real')]);
+    const fictional = await run([...args, '--county', '临澜县', '--out', join(dir, 'fictional')]);
+    // Assess
+    expect(real.code).toBe(0);
+    expect(readdirSync(join(dir, 'real')).sort()).toEqual(['index.html', '乔庄镇-报告上传.html', '县司法局-报告上传.html', '均口镇-报告上传.html']);
+    expect(real.err).toBe('  ! 第 2 行“均口镇”：按全国行政区划名录，“均口镇”属于福建省三明市建宁县，不属于青川县 — 请核实名称或 --county（页面照常生成；名录可能未收录新近的区划调整）');
+    expect(readFileSync(join(dir, 'real', 'index.html'), 'utf8')).toContain('请核实名称的单位（已生成页面）');
+    expect(fictional.code).toBe(0);
+    expect(fictional.err).toContain('全国行政区划名录中没有“临澜县”，单位名称未按名录核对');
+    expect(fictional.err).not.toContain('均口镇');
+  });
+
+  it('says in its help that names are checked against the gazetteer where possible and never fail for it', async () => {
+    // Act
+    const help = await run(['--help']);
+    // Assess
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('尽可能按全国行政区划名录核对');
+    expect(help.out).toContain('县直部门和名录中没有的名称无法核对');
+  });
+
   it('refuses a lifetime over 7 days, a missing bucket, a bad county name and an unreadable list as usage errors (exit 2)', async () => {
     // Prepare
     const dir = mkdtempSync(join(tmpdir(), 'fazhi-invite-'));
