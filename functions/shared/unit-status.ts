@@ -8,14 +8,15 @@ import { readReportItem, type FailureReason, type Records } from './records.ts';
 
 /**
  * The status object a unit's upload page shows (`status/{year}/{county}/{unit}.json`, schemas/unit-status.ts). The
- * handlers call `record` right after a status change of an upload in DynamoDB succeeded; uploads outside a unit
- * folder have no status object. Only the unit's newest upload is shown: an older upload (a superseded format, or an
- * old version still being scored) changes nothing.
+ * handlers (and the reconciler, when it marks an upload failed) call `record` right after a conditional change of the
+ * upload's status item succeeded; uploads outside a unit folder have no status object. Only the unit's newest upload
+ * (by S3 receipt time) is shown: an older upload (a superseded format, or an old version still being scored) changes
+ * nothing.
  *
  * DynamoDB stays the truth; this object is a copy for the clerk, written best-effort: a failed write is logged and
  * never fails or retries the upload (`fazhi status` shows the truth). Within one upload the writes are ordered by
- * the pipeline itself: ingest writes received, then parsed before it writes the normalised object that triggers
- * scoring, and only the score function writes scored.
+ * the pipeline itself: ingest writes received, then parsed once the item has named its report and before it writes
+ * the normalised object that triggers scoring, and only the score function writes scored.
  */
 
 export const UNIT_STATUS_CONTENT_TYPE = 'application/json; charset=utf-8';
