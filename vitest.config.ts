@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` (pure code, CDK assertions, the CLI in-process; no servers) and `integration` (the handlers
-// against real S3- and DynamoDB-protocol servers on 127.0.0.1, started once per run by the global setup).
+// Three projects: `unit` (pure code, CDK assertions, the CLI in-process; no servers), `integration` (the handlers
+// against real S3- and DynamoDB-protocol servers on 127.0.0.1, started once per run by the global setup) and
+// `browser` (the upload pages in headless Chromium against such a local stack of its own; skipped with a notice where
+// no Chromium is installed).
 export default defineConfig({
   test: {
     projects: [
@@ -9,7 +11,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/integration/**', 'node_modules/**'],
+          exclude: ['test/integration/**', 'test/browser/**', 'node_modules/**'],
           testTimeout: 30_000,
           hookTimeout: 120_000,
         },
@@ -20,6 +22,16 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/integration/global-setup.ts'],
           testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          globalSetup: ['test/integration/global-setup.ts'],
+          testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,
         },

@@ -22,6 +22,7 @@ export const HELP = `fazhi — 法治政府建设年度报告评分（Fazhi Scor
   export --year Y --county C     生成并下载排名工作簿
   rescore --year Y [--rubric R]  用（新的）评分细则重新评分，不重新解析
   reconcile [--dry-run]          核对：让每个上传的文件都有结果（重新处理丢失的工作，无法处理的标为失败并说明原因）
+  invite --year Y --county C --units FILE --out DIR   为各单位生成浏览器上传页面（无需 AWS 账号）
 
 每个命令都支持 --help。退出码：0 成功；1 有文件未能处理（逐一列出原因）；2 用法或配置错误。`;
 
@@ -43,6 +44,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   rescore: async () => (await import('./commands/rescore.ts')).rescoreCommand,
   review: async () => (await import('./commands/review.ts')).reviewCommand,
   reconcile: async () => (await import('./commands/reconcile.ts')).reconcileCommand,
+  invite: async () => (await import('./commands/invite.ts')).inviteCommand,
 };
 
 export const COMMAND_NAMES = Object.keys(COMMANDS);

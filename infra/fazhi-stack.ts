@@ -8,12 +8,12 @@ import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { BlockPublicAccess, Bucket, BucketEncryption, EventType, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, EventType, HttpMethods, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
-import { KEY_PREFIX, NOTIFICATIONS, TABLE } from '../schemas/storage.ts';
+import { BUCKET_CORS, KEY_PREFIX, NOTIFICATIONS, TABLE } from '../schemas/storage.ts';
 import type { FazhiConfig } from './config.ts';
 import { DEFAULT_CONFIG } from './config.ts';
 import { PipelineFunction } from './constructs/pipeline-function.ts';
@@ -174,7 +174,17 @@ export class FazhiStack extends Stack {
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'data-bucket/',
-      // No CORS: uploads go through the CLI/SDK and downloads are plain presigned GET navigations.
+      // CORS for the per-unit upload pages (fazhi invite): a presigned POST of the report and a presigned GET of the
+      // unit's status object, from a page opened as a file. The same rule the local stack sets (schemas/storage.ts).
+      cors: [
+        {
+          allowedMethods: BUCKET_CORS.allowedMethods.map((method) => HttpMethods[method]),
+          allowedOrigins: [...BUCKET_CORS.allowedOrigins],
+          allowedHeaders: [...BUCKET_CORS.allowedHeaders],
+          exposedHeaders: [...BUCKET_CORS.exposedHeaders],
+          maxAge: BUCKET_CORS.maxAgeSeconds,
+        },
+      ],
       lifecycleRules: [
         // Current versions are never expired: originals under reports/ are kept as uploaded.
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7), expiredObjectDeleteMarker: true },
@@ -183,8 +193,9 @@ export class FazhiStack extends Stack {
         ...(config.originalVersionRetentionDays === undefined
           ? []
           : [{ id: 'superseded-reports', prefix: KEY_PREFIX.reports, noncurrentVersionExpiration: Duration.days(config.originalVersionRetentionDays) }]),
-        // Derived objects are regenerated from the originals; old versions only help debugging.
-        ...[KEY_PREFIX.normalized, KEY_PREFIX.scores, KEY_PREFIX.exports].map((prefix) => ({
+        // Derived objects are regenerated from the originals; old versions only help debugging. (The units' status
+        // objects are rewritten at every status change: their old versions are of no use at all.)
+        ...[KEY_PREFIX.normalized, KEY_PREFIX.scores, KEY_PREFIX.exports, KEY_PREFIX.status].map((prefix) => ({
           id: `superseded-${prefix.replace(/\/$/, '')}`,
           prefix,
           noncurrentVersionExpiration: Duration.days(30),
@@ -264,14 +275,17 @@ export class FazhiStack extends Stack {
     const indexArn = `${tableArn}/index/${TABLE.rankingIndex.name}`;
 
     // ingest: read the upload (the version the event names), write its normalised report, update its status item.
+    // For an upload in a unit folder, write the unit's status object (functions/shared/unit-status.ts), which first
+    // queries the county·year for the unit's newest upload.
     allow(ingest, ['s3:GetObject', 's3:GetObjectVersion'], [objects(KEY_PREFIX.reports)]);
-    allow(ingest, ['s3:PutObject'], [objects(KEY_PREFIX.normalized)]);
-    allow(ingest, ['dynamodb:UpdateItem'], [tableArn]);
+    allow(ingest, ['s3:PutObject'], [objects(KEY_PREFIX.normalized), objects(KEY_PREFIX.status)]);
+    allow(ingest, ['dynamodb:UpdateItem', 'dynamodb:Query'], [tableArn]);
 
     // score: read a normalised report (and last year's), write large results, find the upload (GetItem; a Query by id
-    // on the failure path, and for last year's report), put the score item, update the status item.
+    // on the failure path, and for last year's report), put the score item, update the status item, and write the
+    // unit's status object for an upload in a unit folder.
     allow(score, ['s3:GetObject'], [objects(KEY_PREFIX.normalized)]);
-    allow(score, ['s3:PutObject'], [objects(KEY_PREFIX.scores)]);
+    allow(score, ['s3:PutObject'], [objects(KEY_PREFIX.scores), objects(KEY_PREFIX.status)]);
     allow(score, ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [tableArn]);
 
     // export: one Query per county·year; the stored results, the normalised reports (cross-report checks of the
@@ -284,11 +298,13 @@ export class FazhiStack extends Stack {
     allow(rescore, ['dynamodb:Query'], [tableArn, indexArn]);
     allow(rescore, ['sqs:SendMessage'], [this.scoreQueue.queue.queueArn]);
 
-    // reconcile: list reports/ only, read the uploads of each year (GSI) and the misplaced partition, mark failures,
-    // count re-drives; send work to the two queues (and read their depth); read and delete dead letters.
+    // reconcile: list reports/ only, read the uploads of each year (GSI) and the misplaced partition, mark failures
+    // (and the unit's status object of an upload in a unit folder it gives up on), count re-drives; send work to the
+    // two queues (and read their depth); read and delete dead letters.
     reconcile.role.addToPrincipalPolicy(
       new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${KEY_PREFIX.reports}*`] } } }),
     );
+    allow(reconcile, ['s3:PutObject'], [objects(KEY_PREFIX.status)]);
     allow(reconcile, ['dynamodb:Query'], [tableArn, indexArn]);
     allow(reconcile, ['dynamodb:UpdateItem'], [tableArn]);
     allow(reconcile, ['sqs:SendMessage', 'sqs:GetQueueAttributes'], [this.ingestQueue.queue.queueArn, this.scoreQueue.queue.queueArn]);
@@ -339,11 +355,11 @@ export class FazhiStack extends Stack {
 
     // cdk-nag: the object-prefix wildcards of the statements above, the runtime choice, and CDK's own singletons.
     const bucket = this.bucket;
-    acknowledgePipelineFunction(ingest, config, { bucket, prefixes: [KEY_PREFIX.reports, KEY_PREFIX.normalized] });
-    acknowledgePipelineFunction(score, config, { bucket, prefixes: [KEY_PREFIX.normalized, KEY_PREFIX.scores] });
+    acknowledgePipelineFunction(ingest, config, { bucket, prefixes: [KEY_PREFIX.reports, KEY_PREFIX.normalized, KEY_PREFIX.status] });
+    acknowledgePipelineFunction(score, config, { bucket, prefixes: [KEY_PREFIX.normalized, KEY_PREFIX.scores, KEY_PREFIX.status] });
     acknowledgePipelineFunction(exporter, config, { bucket, prefixes: [KEY_PREFIX.scores, KEY_PREFIX.normalized, KEY_PREFIX.exports] });
     acknowledgePipelineFunction(rescore, config, { bucket, prefixes: [] });
-    acknowledgePipelineFunction(reconcile, config, { bucket, prefixes: [] });
+    acknowledgePipelineFunction(reconcile, config, { bucket, prefixes: [KEY_PREFIX.status] });
     acknowledgePipelineFunction(review, config, { bucket, prefixes: [KEY_PREFIX.reviews, KEY_PREFIX.scores, KEY_PREFIX.normalized, KEY_PREFIX.exports] });
     acknowledgeCdkSingletons(this);
 

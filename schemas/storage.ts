@@ -16,6 +16,8 @@ export const KEY_PREFIX = {
   scores: 'scores/',
   /** The assessors' reviewed workbooks: `reviews/{year}/{county}/{file}.xlsx` (see schemas/review.ts). */
   reviews: 'reviews/',
+  /** One small JSON per unit folder (`status/{year}/{county}/{unit}.json`) that the unit's upload page reads. */
+  status: 'status/',
 } as const;
 
 /** File suffixes of the report formats we read (the uploader checks them before uploading; case as S3 sees it). */
@@ -35,6 +37,20 @@ export const NOTIFICATIONS = [
   { prefix: KEY_PREFIX.reviews, suffix: '', queue: 'review' },
 ] as const;
 
+/**
+ * The bucket's CORS rule, shared by the CDK stack and the local stack: the per-unit upload pages (cli/invite/) POST
+ * their report and GET their status object from wherever the clerk opened the page — usually a file from an e-mail,
+ * whose origin is `null` — so any origin. CORS only lets a browser read the answer; every request still needs its
+ * presigned policy or URL.
+ */
+export const BUCKET_CORS = {
+  allowedMethods: ['POST', 'GET'],
+  allowedOrigins: ['*'],
+  allowedHeaders: [],
+  exposedHeaders: ['ETag'],
+  maxAgeSeconds: 3000,
+} as const;
+
 /** The single DynamoDB table: one Query per county·year, a GSI for a year-wide ranking. */
 export const TABLE = {
   partitionKey: 'pk',
@@ -50,13 +66,18 @@ export const INLINE_RESULT_LIMIT_BYTES = 300 * 1024;
 export const ReportStatus = z.enum(['received', 'parsed', 'scored', 'failed']);
 export type ReportStatus = z.infer<typeof ReportStatus>;
 
-/** Where an upload sits in the key space: `reports/{year}/{county}/{name}` (the name may hold sub-folders). */
+/**
+ * Where an upload sits in the key space: `reports/{year}/{county}/{name}` (the name may hold sub-folders), e.g. from a
+ * unit's upload page `reports/{year}/{county}/{unit}/{file}`: the first folder below the county says who filed it.
+ */
 export const UploadLocation = z
   .object({
     key: z.string(),
     year: z.number().int(),
     county: z.string().min(1),
     name: z.string().min(1),
+    /** The first folder below the county, when there is one: the unit whose upload page wrote it. */
+    unit: z.string().min(1).optional(),
   })
   .strict();
 export type UploadLocation = z.infer<typeof UploadLocation>;
@@ -157,7 +178,10 @@ export function classifyUploadKey(key: string): ClassifiedKey {
   const tooLong = Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES ? { zh: `路径过长（超过 ${MAX_KEY_BYTES} 字节）`, en: `a key longer than ${MAX_KEY_BYTES} bytes` } : null;
   const issue = nameIssue ?? tooLong;
   if (issue) return { place: { year, county }, problem: invalidNameProblem(issue) };
-  return { place: { year, county }, location: { key, year, county, name } };
+  // The first folder below the county, when there is one, is the unit whose upload page wrote the file.
+  const slash = name.indexOf('/');
+  const unit = slash > 0 ? name.slice(0, slash) : undefined;
+  return { place: { year, county }, location: { key, year, county, name, ...(unit ? { unit } : {}) } };
 }
 
 /** Year and county of a usable upload key; null when the key is misplaced or its name cannot be used. */
@@ -177,6 +201,12 @@ export function uploadKey(year: number, county: string, fileName: string): strin
 export function uploadIdOf(sourceKey: string, sequencer: string): string {
   return createHash('sha256').update(`${sourceKey}\u0000${sequencer}`, 'utf8').digest('hex').slice(0, 16);
 }
+
+/** The folder a unit's upload page writes into: `reports/{year}/{county}/{unit}/`. */
+export const unitFolderPrefix = (year: number, county: string, unit: string): string => `${KEY_PREFIX.reports}${year}/${county}/${unit}/`;
+
+/** The status object of a unit folder, written by the pipeline and read by the unit's upload page. */
+export const unitStatusKey = (year: number, county: string, unit: string): string => `${KEY_PREFIX.status}${year}/${county}/${unit}.json`;
 
 export const countyYearPk = (year: number, county: string): string => `CY#${year}#${county}`;
 export const reportSk = (sourceKey: string): string => `REPORT#${sourceKey}`;

@@ -33,7 +33,8 @@ export const LOCAL_HELP = `用法：fazhi local [--input DIR] [--out FILE] [--ke
   --out FILE        工作簿路径（默认 out/<县名>-<年度>-ranking-<细则版本>.xlsx；有多个县·年度时，
                     在 FILE 的文件名后加 -<县名>-<年度>）
   --keep            完成后保持服务运行（数据保留），显示连接地址和环境变量，
-                    供另一个终端里的 fazhi upload/status/export/rescore/reconcile 使用；Ctrl-C 停止
+                    供另一个终端里的 fazhi upload/status/export/rescore/reconcile/invite 使用
+                    （invite 生成的浏览器上传页面上传到本地服务）；Ctrl-C 停止
   --data-dir DIR    数据目录（默认 .fazhi）
   --year YEAR       报告和旁注都未写明年度时使用
   --county NAME     报告和旁注都未写明县名时使用
@@ -116,6 +117,25 @@ async function waitAll(stack: LocalStack, uploads: readonly UploadRef[], since: 
     outcome = await waitForUploads(stack.records, uploads, { since, idle, timeoutMs: WAIT_LIMIT_MS, ...(onProgress ? { onProgress } : {}) });
   }
   return outcome;
+}
+
+/**
+ * What `fazhi local --keep` tells the operator to run in another terminal: the variables that point every pipeline
+ * command at this stack, then the commands, with the first county·year of the run. `fazhi invite` there writes
+ * browser upload pages whose forms and status links go to the local S3 endpoint (signed with the local credentials).
+ */
+export function keepInstructions(env: Readonly<Record<string, string>>, scope: { year: number; county: string }): string {
+  const { year, county } = scope;
+  return [
+    `在另一个终端中：\n  export ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' \\\n         ')}`,
+    `  npx fazhi status --year ${year}`,
+    `  npx fazhi upload 报告.docx --year ${year} --county ${county}`,
+    `  npx fazhi export --year ${year} --county ${county}`,
+    `  npx fazhi rescore --year ${year}`,
+    `  npx fazhi reconcile --stale-after 0`,
+    `  npx fazhi invite --year ${year} --county ${county} --units units.txt --out invites/`,
+    `    （units.txt 每行一个单位；在浏览器中打开 invites/ 中的页面即可上传到本地服务，invites/index.html 显示各单位状态）`,
+  ].join('\n');
 }
 
 /** What `fazhi local` says about work still queued when it stops (it stays in the journal for the next run). */
@@ -276,8 +296,7 @@ export async function localCommand(args: readonly string[], io: Io): Promise<num
       io.out(`  S3        ${stack.endpoints.s3}  桶 ${stack.bucket}`);
       io.out(`  DynamoDB  ${stack.endpoints.dynamodb}  表 ${stack.table}`);
       io.out(`  评分队列  ${stack.queueUrls.score}`);
-      io.out(`在另一个终端中：\n  export ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' \\\n         ')}`);
-      io.out(`  npx fazhi status --year ${scopes[0]?.year ?? 2024}\n  npx fazhi upload 报告.docx --year 2024 --county 临澜县\n  npx fazhi export --year 2024 --county 临澜县\n  npx fazhi rescore --year 2024\n  npx fazhi reconcile --stale-after 0`);
+      io.out(keepInstructions(env, scopes[0] ?? { year: 2024, county: '临澜县' }));
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       await new Promise<void>((resolve) => {

@@ -2,6 +2,7 @@ import type { ReconcileAction, ReconcileReport } from '../../schemas/events.ts';
 import { staleAfterSeconds } from '../../functions/shared/budgets.ts';
 import { silentLogger } from '../../functions/shared/log.ts';
 import { runReconcile } from '../../functions/reconcile/reconcile.ts';
+import { makeUnitStatusWriter } from '../../functions/shared/unit-status.ts';
 import { againstTarget, connect, QUEUE_HELP, QUEUE_OPTIONS, resolveTarget, stageQueues, TARGET_HELP, TARGET_OPTIONS } from '../pipeline-target.ts';
 import { EXIT, intOption, parse, type Io } from '../usage.ts';
 
@@ -60,7 +61,15 @@ export async function reconcileCommand(args: readonly string[], io: Io): Promise
   try {
     const report = await againstTarget(target, () =>
       runReconcile(
-        { lister: connection.store, bucket: target.bucket, records: connection.records, queues, log: silentLogger, staleAfterMs: staleAfterSeconds() * 1000 },
+        {
+          lister: connection.store,
+          bucket: target.bucket,
+          records: connection.records,
+          queues,
+          unitStatus: makeUnitStatusWriter({ store: connection.store, records: connection.records, log: silentLogger }),
+          log: silentLogger,
+          staleAfterMs: staleAfterSeconds() * 1000,
+        },
         { ...(values['dry-run'] ? { dryRun: true } : {}), ...(staleMinutes !== undefined ? { staleAfterSeconds: staleMinutes * 60 } : {}) },
       ),
     );

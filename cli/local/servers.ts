@@ -4,15 +4,21 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
+import { LOCAL_CREDENTIALS } from '../../functions/aws/clients.ts';
 import { VisibleError } from '../../pipeline/failure.ts';
+import { startS3Front, type S3Front } from './s3-front.ts';
+import { makeStoreConsistent } from './s3rver-store.ts';
 
 /**
  * The S3- and DynamoDB-protocol servers, in this process, on 127.0.0.1 and free ports: s3rver (files under
- * `<dataDir>/s3`) and dynalite (in memory, or LevelDB under `<dataDir>/dynamodb` when the data is kept).
+ * `<dataDir>/s3`) and dynalite (in memory, or LevelDB under `<dataDir>/dynamodb` when the data is kept). The S3
+ * endpoint is a front (s3-front.ts) that checks browser-upload policies, which s3rver ignores, and passes the rest on.
  */
 
 export interface LocalServers {
   s3: { endpoint: string; server: S3rver; onObjectEvent(listener: (event: unknown) => void): void };
+  /** s3rver's own address, behind the front (tests use it to show what s3rver alone would accept). */
+  s3rverEndpoint: string;
   dynamodb: { endpoint: string; server: Server };
   close(): Promise<void>;
 }
@@ -45,9 +51,13 @@ export function unsafeLocalKey(path: string): string | null {
     return 'the request path is not valid percent-encoding';
   }
   // The first segment is the bucket; the key is what follows it.
-  const segments = decoded.split('/').slice(2);
-  if (segments.some((segment) => segment === '.' || segment === '..')) return 'keys with "." or ".." segments would be written outside the local server\'s folder';
-  if (decoded.includes('\u0000')) return 'keys with NUL characters cannot be stored as files';
+  return unsafeObjectKey(decoded.split('/').slice(2).join('/'));
+}
+
+/** The same for a key as it is (a browser upload names its key in a form field, not in the path). */
+export function unsafeObjectKey(key: string): string | null {
+  if (key.split('/').some((segment) => segment === '.' || segment === '..')) return 'keys with "." or ".." segments would be written outside the local server\'s folder';
+  if (key.includes('\u0000')) return 'keys with NUL characters cannot be stored as files';
   return null;
 }
 
@@ -71,11 +81,22 @@ export async function startServers(options: { dataDir: string; persistent: boole
   });
   // First in the chain (the middleware list is composed when the server starts listening, in run()).
   (s3 as unknown as { middleware: unknown[] }).middleware.unshift(keyGuard);
+  // Overwrites atomic and reads whole, as S3's are (s3rver-store.ts): pages poll objects the pipeline rewrites.
+  makeStoreConsistent(s3);
   let s3Address: AddressInfo;
   try {
     s3Address = await s3.run();
   } catch (error) {
     throw new ServerStartError(`S3 server (s3rver) did not start: ${(error as Error).message}`, { cause: error });
+  }
+
+  let front: S3Front;
+  try {
+    // The key guard above sees only the path; a browser upload's key is a form field, so the front checks it too.
+    front = await startS3Front({ upstream: `http://127.0.0.1:${s3Address.port}`, credentials: LOCAL_CREDENTIALS, unsafeKey: unsafeObjectKey });
+  } catch (error) {
+    await s3.close().catch(() => {});
+    throw new ServerStartError(`S3 front did not start: ${(error as Error).message}`, { cause: error });
   }
 
   const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.persistent ? { path: join(options.dataDir, 'dynamodb') } : {}) });
@@ -88,20 +109,22 @@ export async function startServers(options: { dataDir: string; persistent: boole
       });
     });
   } catch (error) {
-    await s3.close().catch(() => {});
+    await Promise.all([front.close(), s3.close().catch(() => {})]);
     throw new ServerStartError(`DynamoDB server (dynalite) did not start: ${(error as Error).message}`, { cause: error });
   }
   const dynamoAddress = dynamo.address() as AddressInfo;
 
   return {
     s3: {
-      endpoint: `http://127.0.0.1:${s3Address.port}`,
+      endpoint: front.endpoint,
       server: s3,
       // s3rver is a Koa application (an EventEmitter); its typings leave that out.
       onObjectEvent: (listener) => (s3 as unknown as EventEmitter).on('event', listener),
     },
+    s3rverEndpoint: `http://127.0.0.1:${s3Address.port}`,
     dynamodb: { endpoint: `http://127.0.0.1:${dynamoAddress.port}`, server: dynamo },
     close: async () => {
+      await front.close();
       await Promise.all([s3.close().catch(() => {}), closeHttp(dynamo)]);
     },
   };

@@ -15,9 +15,11 @@ import { makeScoreHandler } from '../../functions/score/score.ts';
 import { inProcessParser, inProcessScorer, IsolatedRunner, isolatedParser, isolatedScorer } from '../../functions/shared/isolated.ts';
 import { createLogger, type Logger, type LogLevel } from '../../functions/shared/log.ts';
 import { Records } from '../../functions/shared/records.ts';
+import { makeUnitStatusWriter } from '../../functions/shared/unit-status.ts';
 import { ReviewRecords } from '../../functions/shared/review-records.ts';
 import { QueueJournal } from './journal.ts';
 import { notificationsFor, sequencerSource, testEventBody, type QueueName, type S3rverEvent } from './notifications.ts';
+import { ensureBucketCors } from './cors.ts';
 import { LocalQueue, LocalStageQueue } from './queue.ts';
 import { ensureBucket, ensureTable } from './resources.ts';
 import { startServers, type LocalServers } from './servers.ts';
@@ -128,6 +130,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const setupDynamo = new DynamoDBClient({ endpoint: servers.dynamodb.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     try {
       await Promise.all([ensureBucket(setupS3, bucket), ensureTable(setupDynamo, tableName)]);
+      // The upload pages (fazhi invite) POST and read their status from a browser: the bucket's CORS rule, as on AWS.
+      await ensureBucketCors(setupS3, bucket);
     } finally {
       setupS3.destroy();
       setupDynamo.destroy();
@@ -198,6 +202,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if ((options.testEvents ?? true) && restored.ingest + restored.score + restored.review === 0) for (const q of Object.values(queues)) q.send(testEventBody(bucket, new Date()));
 
     const stages = { ingest: new LocalStageQueue(queues.ingest), score: new LocalStageQueue(queues.score) };
+    const reconcileLog = createLogger({ service: 'fazhi-reconcile', level, sink });
+    const unitStatus = makeUnitStatusWriter({ store, records, log: reconcileLog });
     const endpoints = { s3: servers.s3.endpoint, dynamodb: servers.dynamodb.endpoint, sqs: sqs.endpoint };
     const queueUrls = {
       ingest: sqs.queueUrl(queues.ingest.options.name),
@@ -233,7 +239,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }),
       // Locally the queues say exactly what they hold, so nothing needs to age before it is judged lost.
       reconcile: (request = {}) =>
-        runReconcile({ lister: store, bucket, records, queues: stages, log: createLogger({ service: 'fazhi-reconcile', level, sink }), staleAfterMs: 0 }, request),
+        runReconcile({ lister: store, bucket, records, queues: stages, unitStatus, log: reconcileLog, staleAfterMs: 0 }, request),
       queued: () => ({ ingest: queues.ingest.pendingBodies.flatMap(subjects), score: queues.score.pendingBodies.flatMap(subjects), review: queues.review.pendingBodies.flatMap(subjects) }),
       whenIdle: async () => {
         while (!(queues.ingest.idle && queues.score.idle && queues.review.idle)) {

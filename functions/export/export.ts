@@ -7,6 +7,7 @@ import { crossCheck, rankResults, type CrossCheckEntry } from '../../pipeline/ra
 import { decodeSignature } from '../../pipeline/rank/similarity.ts';
 import { bundledRubricFor } from '../../pipeline/score/bundled-rubrics.ts';
 import type { LoadedRubric } from '../../pipeline/score/rubric.ts';
+import { currentUploads } from '../../pipeline/unit-folder.ts';
 import { workbookBuffer } from '../../pipeline/workbook/index.ts';
 import type { ObjectStore } from '../aws/object-store.ts';
 import { parseAt } from '../shared/boundary.ts';
@@ -29,14 +30,7 @@ export interface ExportDeps {
   clock?: () => Date;
 }
 
-export interface ExportRun {
-  year: number;
-  county: string;
-  rubric: LoadedRubric;
-  /** Ranked, with cross-report flags. */
-  results: ScoreResult[];
-  failures: Failure[];
-  pending: { source: string; status: string }[];
+export interface ExportRun extends RankedCountyYear {
   key: string;
   url: string;
   workbookBytes: number;
@@ -65,9 +59,12 @@ export interface RankedCountyYear {
   year: number;
   county: string;
   rubric: LoadedRubric;
+  /** Ranked, with cross-report flags. */
   results: ScoreResult[];
   failures: Failure[];
   pending: { source: string; status: string }[];
+  /** Older uploads of a unit folder, replaced by the unit's newer upload (`by`): neither ranked nor listed as failed. */
+  superseded: { source: string; by: string }[];
 }
 
 /** A county·year with no uploads at all: names the county·years that do have some (a typo, or the wrong year). */
@@ -104,8 +101,11 @@ export async function rankCountyYear(deps: Pick<ExportDeps, 'store' | 'records'>
   const loaded = request.rubric ? rubricByRef(request.rubric) : bundledRubricFor(year);
   const tag = rubricTag(loaded.rubric);
 
-  const { reports: uploads, scores } = await deps.records.partition(year, county);
-  if (uploads.length === 0) throw new NoUploadsError(year, county, await existingCountyYears(deps.records, year));
+  const partition = await deps.records.partition(year, county);
+  if (partition.reports.length === 0) throw new NoUploadsError(year, county, await existingCountyYears(deps.records, year));
+  const { scores } = partition;
+  // A unit that uploaded again through its upload page: only its newest upload counts (pipeline/unit-folder.ts).
+  const { current: uploads, superseded } = currentUploads(partition.reports);
   const scoreOf = new Map<string, ScoreItem>();
   for (const score of scores) if (rubricTag(score.rubric) === tag) scoreOf.set(score.sourceKey, score);
 
@@ -133,15 +133,17 @@ export async function rankCountyYear(deps: Pick<ExportDeps, 'store' | 'records'>
 
   // Last year's reports of the county: copied-from-last-year and follow-through checks.
   const lastYear = await deps.records.partition(year - 1, county);
-  const previousYear = await Promise.all(lastYear.reports.filter((u) => u.reportId && (u.status === 'parsed' || u.status === 'scored')).map(loadReport));
+  const lastYearCurrent = currentUploads(lastYear.reports).current;
+  const previousYear = await Promise.all(lastYearCurrent.filter((u) => u.reportId && (u.status === 'parsed' || u.status === 'scored')).map(loadReport));
 
   const checked = crossCheck(entries, loaded, { previousYear: [...previousYear, ...entries.map((e) => e.report)] });
-  return { year, county, rubric: loaded, results: rankResults(checked, loaded.rubric), failures, pending };
+  const replaced = superseded.map((s) => ({ source: s.upload.sourceKey, by: s.by.sourceKey }));
+  return { year, county, rubric: loaded, results: rankResults(checked, loaded.rubric), failures, pending, superseded: replaced };
 }
 
 export async function runExport(deps: ExportDeps, input: ExportRequest): Promise<ExportRun> {
   const clock = deps.clock ?? (() => new Date());
-  const { year, county, rubric: loaded, results, failures, pending } = await rankCountyYear(deps, input);
+  const { year, county, rubric: loaded, results, failures, pending, superseded } = await rankCountyYear(deps, input);
   const tag = rubricTag(loaded.rubric);
 
   const generatedAt = clock().toISOString();
@@ -153,8 +155,8 @@ export async function runExport(deps: ExportDeps, input: ExportRequest): Promise
     contentType: XLSX_CONTENT_TYPE,
     contentDisposition: attachmentDisposition(`ranking-${year}.xlsx`, workbookFileName(year, county, loaded.rubric.version)),
   });
-  deps.log.info('workbook exported', { year, county, rubric: tag, key, results: results.length, failures: failures.length, pending: pending.length, bytes: workbook.byteLength });
-  return { year, county, rubric: loaded, results, failures, pending, key, url, workbookBytes: workbook.byteLength };
+  deps.log.info('workbook exported', { year, county, rubric: tag, key, results: results.length, failures: failures.length, pending: pending.length, superseded: superseded.length, bytes: workbook.byteLength });
+  return { year, county, rubric: loaded, results, failures, pending, superseded, key, url, workbookBytes: workbook.byteLength };
 }
 
 export function exportResponse(run: ExportRun): ExportResponse {

@@ -4,12 +4,14 @@ import type { NormalizedReport } from '../../schemas/report.ts';
 import { checkUploadSize } from '../../pipeline/extract/index.ts';
 import { isDocumentRejected } from '../../pipeline/failure.ts';
 import { bundledRubricFor } from '../../pipeline/score/bundled-rubrics.ts';
+import { unitFolderWarning } from '../../pipeline/unit-folder.ts';
 import { ObjectNotFoundError, type ObjectStore, type StoredObject } from '../aws/object-store.ts';
 import { processBatch, type RecordContext } from '../shared/batch.ts';
 import type { Parser } from '../shared/isolated.ts';
 import type { Logger } from '../shared/log.ts';
 import type { FailureReason, Records, UploadRef } from '../shared/records.ts';
 import { trustedSubmission } from '../shared/submission.ts';
+import { makeUnitStatusWriter } from '../shared/unit-status.ts';
 
 /**
  * Ingest: an SQS batch of S3 upload notifications → for each upload, in named steps: place its key (a usable
@@ -70,6 +72,10 @@ export function uploadRefOf(record: S3EventRecord, key: string, place: { year: n
 type Placed = { ignore: string } | { ref: UploadRef; location?: UploadLocation; problem?: FailureReason };
 
 export function makeIngestHandler(deps: IngestDeps): (event: unknown) => Promise<SqsBatchResponse> {
+  // What a unit's upload page shows (status/{year}/{county}/{unit}.json), written after each status change of the
+  // unit's newest upload; uploads outside a unit folder have none.
+  const unitStatus = makeUnitStatusWriter(deps);
+
   /** Step 1: read the event; decide what the key is (without touching storage). */
   function place(record: S3EventRecord, key: string): Placed {
     if (!record.eventName.startsWith('ObjectCreated:')) return { ignore: 'not an upload event' };
@@ -93,9 +99,12 @@ export function makeIngestHandler(deps: IngestDeps): (event: unknown) => Promise
     }
   }
 
-  /** Step 5: extract + normalise within the budget; the submission facts come from the receipt, the claim is kept. */
+  /**
+   * Step 5: extract + normalise within the budget; the submission facts come from the receipt, the claim is kept.
+   * Filed from a unit's upload page, the unit folder is who filed it: a report naming another unit is flagged.
+   */
   async function parse(ref: UploadRef, location: UploadLocation, object: StoredObject) {
-    const { submission, warnings } = trustedSubmission(ref.uploadedAt, object.metadata);
+    const { submission, warnings: receiptWarnings } = trustedSubmission(ref.uploadedAt, object.metadata);
     const outcome = await deps.parser.parse(
       {
         key: ref.sourceKey,
@@ -107,7 +116,10 @@ export function makeIngestHandler(deps: IngestDeps): (event: unknown) => Promise
       },
       bundledRubricFor(location.year).rubric.metrics,
     );
-    if (!outcome.ok || warnings.length === 0) return outcome;
+    if (!outcome.ok) return outcome;
+    const folderWarning = location.unit ? unitFolderWarning(location.unit, outcome.report.meta.township, location.county) : null;
+    const warnings = folderWarning ? [...receiptWarnings, folderWarning] : receiptWarnings;
+    if (warnings.length === 0) return outcome;
     return { ok: true as const, report: { ...outcome.report, warnings: [...outcome.report.warnings, ...warnings] } };
   }
 
@@ -116,6 +128,10 @@ export function makeIngestHandler(deps: IngestDeps): (event: unknown) => Promise
     // The item names its report before the normalised object exists: writing that object triggers scoring, which
     // looks the upload up by its upload id.
     if (!(await deps.records.attachReport(ref, { reportId: report.id, township: report.meta.township }))) return 'superseded';
+    // The unit's status object says `parsed` once the item is known to describe this version with its report, and
+    // before the normalised object exists: that object triggers scoring, whose `scored` must never be overwritten
+    // by a late `parsed` (so the page's status never goes backwards).
+    await unitStatus.record(ref.sourceKey, 'parsed');
     await deps.store.putJson(normalizedKey(ref), report);
     const parsed = await deps.records.parsed(ref);
     if (!parsed) log.debug('already scored (the score function ran first) or replaced');
@@ -135,6 +151,7 @@ export function makeIngestHandler(deps: IngestDeps): (event: unknown) => Promise
     const started = Date.now();
     const fail = async (failure: FailureReason): Promise<void> => {
       const recorded = await deps.records.failed(ref, failure);
+      if (recorded) await unitStatus.record(key, 'failed', failure);
       log.info('upload failed', { status: recorded ? 'failed' : 'replaced meanwhile', code: failure.code, reason: failure.messageEn, ms: Date.now() - started });
     };
     try {
@@ -143,6 +160,7 @@ export function makeIngestHandler(deps: IngestDeps): (event: unknown) => Promise
         log.info('older or already handled event for this key; nothing changed', { sequencer: ref.sequencer });
         return;
       }
+      await unitStatus.record(key, 'received');
       if (placed.problem || !placed.location) return await fail(placed.problem ?? MISPLACED_PROBLEM);
       // Step 3: refused from the event's size alone: an oversized file is never downloaded.
       try {
@@ -167,7 +185,10 @@ export function makeIngestHandler(deps: IngestDeps): (event: unknown) => Promise
       });
     } catch (error) {
       if (context.finalAttempt) {
-        await deps.records.internalFailure(ref, INTERNAL_REASON).catch((markError: unknown) => log.error('could not mark the upload failed', { error: markError }));
+        await deps.records
+          .internalFailure(ref, INTERNAL_REASON)
+          .then((marked) => (marked ? unitStatus.record(key, 'failed', INTERNAL_REASON) : undefined))
+          .catch((markError: unknown) => log.error('could not mark the upload failed', { error: markError }));
       }
       throw error;
     }

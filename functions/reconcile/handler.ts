@@ -5,6 +5,7 @@ import { SqsStageQueue } from '../aws/queue.ts';
 import { awsDeps } from '../shared/aws-deps.ts';
 import { lambdaEntry } from '../shared/entry.ts';
 import { parseEnv, ReconcileEnv } from '../shared/env.ts';
+import { makeUnitStatusWriter } from '../shared/unit-status.ts';
 import { makeReconcileHandler } from './reconcile.ts';
 
 export const handler = lambdaEntry(() => {
@@ -17,6 +18,7 @@ export const handler = lambdaEntry(() => {
     records,
     log,
     queues: { ingest: new SqsStageQueue(sqs, env.INGEST_QUEUE_URL, env.INGEST_DLQ_URL), score: new SqsStageQueue(sqs, env.SCORE_QUEUE_URL, env.SCORE_DLQ_URL) },
+    unitStatus: makeUnitStatusWriter({ store, records, log }),
     staleAfterMs: env.STALE_AFTER_SECONDS * 1000,
   });
 });

@@ -23,6 +23,7 @@ import type { DeadLetter, StageQueue } from '../aws/queue.ts';
 import { parseAt } from '../shared/boundary.ts';
 import type { Logger } from '../shared/log.ts';
 import { MAX_REDRIVES, type FailureReason, type Records } from '../shared/records.ts';
+import type { UnitStatusWriter } from '../shared/unit-status.ts';
 import { GONE_REASON } from '../ingest/ingest.ts';
 
 /**
@@ -48,6 +49,8 @@ export interface ReconcileDeps {
   bucket: string;
   records: Records;
   queues: { ingest: StageQueue; score: StageQueue };
+  /** An upload in a unit folder that it marks failed: the unit's upload page must say so too. */
+  unitStatus: UnitStatusWriter;
   log: Logger;
   /** Default for work presumed lost: longer than a message can stay in its queue's retry cycle. */
   staleAfterMs: number;
@@ -118,7 +121,7 @@ export async function runReconcile(deps: ReconcileDeps, input: ReconcileRequest 
     if (item && !dryRun) await deps.records.noteRedrive(item);
   };
   const giveUp = async (item: ReportItem, stage: Stage, why: ReconcileAction['why'], reason: FailureReason): Promise<void> => {
-    if (!dryRun) await deps.records.unfinishedFailed(item, reason);
+    if (!dryRun && (await deps.records.unfinishedFailed(item, reason))) await deps.unitStatus.record(item.sourceKey, 'failed', reason);
     record({ source: item.sourceKey, stage, action: 'failed', why, reason: reason.message });
   };
   const handled = new Set<string>();

@@ -19,6 +19,7 @@ import { encodeSignature, reportSignature } from '../../pipeline/rank/similarity
 import { checkScoreBudget } from '../../pipeline/score/budget.ts';
 import { bundledRubricFor } from '../../pipeline/score/bundled-rubrics.ts';
 import type { LoadedRubric } from '../../pipeline/score/rubric.ts';
+import { currentUploads } from '../../pipeline/unit-folder.ts';
 import { itemBytes } from '../aws/item-size.ts';
 import type { ObjectStore } from '../aws/object-store.ts';
 import { processBatch, type RecordContext } from '../shared/batch.ts';
@@ -26,6 +27,7 @@ import type { Scorer } from '../shared/isolated.ts';
 import type { Logger } from '../shared/log.ts';
 import type { FailureReason, Records } from '../shared/records.ts';
 import { rubricByRef } from '../shared/rubrics.ts';
+import { makeUnitStatusWriter } from '../shared/unit-status.ts';
 
 /**
  * Score: an S3 notification for `normalized/{year}/{county}/{uploadId}.json`, or a score command from the rescore
@@ -91,6 +93,14 @@ interface ScoreTarget {
 
 export function makeScoreHandler(deps: ScoreDeps): (event: unknown) => Promise<SqsBatchResponse> {
   const clock = deps.clock ?? (() => new Date());
+  // What a unit's upload page shows (status/{year}/{county}/{unit}.json), written after each status change of the
+  // unit's newest upload; uploads outside a unit folder have none.
+  const unitStatus = makeUnitStatusWriter(deps);
+
+  /** Work on this upload ended without a result: the item says `failed`, then (if it changed) the unit's status does. */
+  async function markUnfinished(upload: ReportItem, failure: FailureReason): Promise<void> {
+    if (await deps.records.unfinishedFailed(upload, failure)) await unitStatus.record(upload.sourceKey, 'failed', failure);
+  }
 
   /**
    * Step 2: the one upload this report belongs to, by its key (one GetItem): only if the upload's current version is
@@ -115,7 +125,8 @@ export function makeScoreHandler(deps: ScoreDeps): (event: unknown) => Promise<S
     // The scope's year, not the text's: the previous report is the one filed a year earlier in the same county.
     const previousYear = upload.year - 1;
     const { reports } = await deps.records.partition(previousYear, upload.county);
-    const match = reports.find((r) => r.township === township && r.reportId && (r.status === 'parsed' || r.status === 'scored'));
+    // A unit that uploaded again last year: its newest upload is its report, as in that year's export.
+    const match = currentUploads(reports).current.find((r) => r.township === township && r.reportId && (r.status === 'parsed' || r.status === 'scored'));
     if (!match) return undefined;
     const previous = await deps.store.getJson(normalizedKey(match), NormalizedReport);
     return previous.meta.township === township ? previous : undefined;
@@ -167,7 +178,7 @@ export function makeScoreHandler(deps: ScoreDeps): (event: unknown) => Promise<S
         checkScoreBudget(report);
       } catch (error) {
         if (!isDocumentRejected(error)) throw error;
-        await deps.records.unfinishedFailed(upload, error.toFailure(upload.sourceKey));
+        await markUnfinished(upload, error.toFailure(upload.sourceKey));
         log.info('report over the score budget; failed', { key: upload.sourceKey, reason: error.reasonEn });
         return;
       }
@@ -178,7 +189,7 @@ export function makeScoreHandler(deps: ScoreDeps): (event: unknown) => Promise<S
         scored = await deps.scorer.score(report, loaded, previous);
       } catch (error) {
         if (!isDocumentRejected(error)) throw error;
-        await deps.records.unfinishedFailed(upload, error.toFailure(upload.sourceKey));
+        await markUnfinished(upload, error.toFailure(upload.sourceKey));
         log.info('scoring stopped at its budget; failed', { key: upload.sourceKey, reason: error.reasonEn, ms: Date.now() - started });
         return;
       }
@@ -192,12 +203,13 @@ export function makeScoreHandler(deps: ScoreDeps): (event: unknown) => Promise<S
       }
       // Step 8.
       const marked = await deps.records.scored(upload, loaded.rubric);
+      if (marked) await unitStatus.record(upload.sourceKey, 'scored');
       log.info('report scored', { ...fields, status: marked ? 'scored' : 'upload replaced meanwhile', inline: item.result !== undefined, ms: Date.now() - started });
     } catch (error) {
       if (context.finalAttempt) {
         // If reading the report or finding the upload was what failed, find it by its id: it must not stay `parsed`.
         const marking = upload ?? (await deps.records.uploadById(target.at.year, target.at.county, target.at.uploadId).catch(() => undefined));
-        if (marking) await deps.records.unfinishedFailed(marking, SCORING_FAILED).catch((markError: unknown) => log.error('could not mark the upload failed', { error: markError }));
+        if (marking) await markUnfinished(marking, SCORING_FAILED).catch((markError: unknown) => log.error('could not mark the upload failed', { error: markError }));
         else log.error('could not find the upload to mark it failed; the reconciler will', { ...target.at });
       }
       throw error;

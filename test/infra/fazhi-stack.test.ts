@@ -39,7 +39,13 @@ describe('data bucket', () => {
       OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
       LoggingConfiguration: { DestinationBucketName: { Ref: expect.stringMatching(/^AccessLogs/) } },
     });
-    expect(props).not.toHaveProperty('CorsConfiguration');
+  });
+
+  it('lets the upload pages POST reports and GET status objects from any origin (CORS), and nothing else', () => {
+    // Prepare / Act
+    const cors = resources[logicalId(stack.bucket)]?.Properties.CorsConfiguration as { CorsRules: Json[] };
+    // Assess: one rule; no PUT or DELETE from a browser
+    expect(cors.CorsRules).toEqual([{ AllowedMethods: ['POST', 'GET'], AllowedOrigins: ['*'], AllowedHeaders: [], ExposedHeaders: ['ETag'], MaxAge: 3000 }]);
   });
 
   it('never expires a current version, and by default keeps every replaced original under reports/ for ever', () => {
@@ -53,6 +59,11 @@ describe('data bucket', () => {
     const touchingReports = rules.filter((r) => (r.Prefix === undefined || KEY_PREFIX.reports.startsWith(String(r.Prefix))) && r.NoncurrentVersionExpiration !== undefined);
     expect(touchingReports).toEqual([]);
     expect(rules).toContainEqual(expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } }));
+  });
+
+  it('lets old versions of the units\' status objects expire like other derived objects (rewritten at every status change)', () => {
+    const rules = (resources[logicalId(stack.bucket)]?.Properties.LifecycleConfiguration as { Rules: Json[] }).Rules;
+    expect(rules).toContainEqual(expect.objectContaining({ Prefix: KEY_PREFIX.status, NoncurrentVersionExpiration: { NoncurrentDays: 30 } }));
   });
 
   it('keeps replaced originals for the retention an operator sets (never under a year)', () => {
@@ -416,11 +427,11 @@ describe('IAM: least privilege', () => {
     return { read: [...read].sort(), put: [...put].sort(), list: [...listed], other: [...other] };
   };
 
-  it('ingest reads reports/* and writes normalized/* only', () => {
-    expect(s3Access('ingest')).toEqual({ read: ['reports/*'], put: ['normalized/*'], list: [], other: [] });
+  it('ingest reads reports/* and writes normalized/* and the units\' status/* only', () => {
+    expect(s3Access('ingest')).toEqual({ read: ['reports/*'], put: ['normalized/*', 'status/*'], list: [], other: [] });
   });
-  it('score reads normalized/* and writes scores/* only', () => {
-    expect(s3Access('score')).toEqual({ read: ['normalized/*'], put: ['scores/*'], list: [], other: [] });
+  it('score reads normalized/* and writes scores/* and the units\' status/* only', () => {
+    expect(s3Access('score')).toEqual({ read: ['normalized/*'], put: ['scores/*', 'status/*'], list: [], other: [] });
   });
   it('export reads scores/*, normalized/* (for the cross-report checks) and exports/*, writes exports/* only', () => {
     expect(s3Access('export')).toEqual({ read: ['exports/*', 'normalized/*', 'scores/*'], put: ['exports/*'], list: [], other: [] });
@@ -428,8 +439,9 @@ describe('IAM: least privilege', () => {
   it('rescore touches no object at all (it reads the table and sends commands)', () => {
     expect(s3Access('rescore')).toEqual({ read: [], put: [], list: [], other: [] });
   });
-  it('only the reconciler lists the bucket, and only under reports/', () => {
-    expect(s3Access('reconcile')).toEqual({ read: [], put: [], list: [JSON.stringify({ StringLike: { 's3:prefix': ['reports/*'] } })], other: [] });
+  it('only the reconciler lists the bucket, and only under reports/; it writes nothing but the units\' status/*', () => {
+    // (It writes only the units' status objects, for an upload it marks failed.)
+    expect(s3Access('reconcile')).toEqual({ read: [], put: ['status/*'], list: [JSON.stringify({ StringLike: { 's3:prefix': ['reports/*'] } })], other: [] });
     for (const name of FUNCTION_NAMES) {
       for (const statement of statementsOf(name)) {
         const actions = list(statement.Action);
@@ -454,7 +466,8 @@ describe('IAM: least privilege', () => {
 
   it('table access: exactly the calls each handler makes; no Scan, DeleteItem or BatchWriteItem for any function', () => {
     const dynamoActions = (name: FunctionName): string[] => [...new Set(statementsOf(name).flatMap((s) => list(s.Action)).filter((a) => a.startsWith('dynamodb:')))].sort();
-    expect(dynamoActions('ingest')).toEqual(['dynamodb:UpdateItem']);
+    // Ingest queries the county·year for a unit's newest upload before it writes the unit's status object.
+    expect(dynamoActions('ingest')).toEqual(['dynamodb:Query', 'dynamodb:UpdateItem']);
     expect(dynamoActions('score')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
     expect(dynamoActions('export')).toEqual(['dynamodb:Query']);
     expect(dynamoActions('rescore')).toEqual(['dynamodb:Query']);

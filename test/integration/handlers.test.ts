@@ -3,14 +3,16 @@
 // s3:TestEvent, last-attempt failures, and the size rule that dynalite does not enforce.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NormalizedReport } from '../../schemas/report.ts';
-import { MAX_ITEM_BYTES, normalizedKey, padSequencer, reportSk, uploadKey, type ReportItem } from '../../schemas/storage.ts';
+import { MAX_ITEM_BYTES, normalizedKey, padSequencer, reportSk, unitStatusKey, uploadKey, type ReportItem } from '../../schemas/storage.ts';
+import { UnitStatus } from '../../schemas/unit-status.ts';
 import { bundledRubricFor } from '../../pipeline/score/bundled-rubrics.ts';
 import { ItemTooLargeError } from '../../functions/aws/table.ts';
-import { makeIngestHandler } from '../../functions/ingest/ingest.ts';
+import { INTERNAL_REASON, makeIngestHandler } from '../../functions/ingest/ingest.ts';
 import { makeScoreHandler, SCORING_FAILED } from '../../functions/score/score.ts';
 import { inProcessParser, inProcessScorer } from '../../functions/shared/isolated.ts';
 import { connectTo, GOOD_REPORT, nextSequencer, sample, SHORT_TXT, sqsEvent, uniqueCounty, uploadEventBody } from './support.ts';
 import { testEventBody } from '../../cli/local/notifications.ts';
+import { unitReportKey } from '../../cli/invite/forms.ts';
 import { CLAIM_DIFFERS_WARNING, toReportingTime } from '../../functions/shared/submission.ts';
 
 const direct = connectTo('direct');
@@ -175,6 +177,47 @@ describe('failure marking around every step of the score handler', () => {
     // A redrive after the fix scores it.
     await score(sqsEvent([normalizedEvent(parsed)]));
     expect((await item(county, key))?.status).toBe('scored');
+  });
+});
+
+describe('the unit\'s status object follows the failure marking (uploads from a unit\'s page)', () => {
+  const statusOf = (county: string, unit: string) => direct.store.getJson(unitStatusKey(2024, county, unit), UnitStatus);
+  const brokenStore = (broken: Partial<Pick<typeof direct.store, 'get' | 'getJson'>>) => ({
+    ...direct.store,
+    bucket: direct.store.bucket,
+    get: broken.get ?? direct.store.get.bind(direct.store),
+    getJson: broken.getJson ?? direct.store.getJson.bind(direct.store),
+    put: direct.store.put.bind(direct.store),
+    putJson: direct.store.putJson.bind(direct.store),
+    presignGet: direct.store.presignGet.bind(direct.store),
+  });
+
+  it('says failed, with the reason, when ingest or score gives up on the last delivery, and scored after the redrive', async () => {
+    // Prepare: two units of one county; ingest cannot read the first's upload, score cannot read the second's report
+    const county = uniqueCounty('单位失败');
+    const first = unitReportKey(2024, county, '石门镇', '.txt');
+    const second = unitReportKey(2024, county, '河湾镇', '.txt');
+    const firstBody = await put(first, await sample(SHORT_TXT));
+    await ingest(sqsEvent([await put(second, await sample(SHORT_TXT))]));
+    const parsed = (await item(county, second))!;
+    const ingestDown = makeIngestHandler({ store: brokenStore({ get: () => Promise.reject(new Error('S3 is down')) }), records: direct.records, log: direct.log, parser: inProcessParser, maxReceiveCount: 3 });
+    const scoreDown = makeScoreHandler({ store: brokenStore({ getJson: () => Promise.reject(new Error('S3 is down')) }), records: direct.records, log: direct.log, scorer: inProcessScorer, maxReceiveCount: 3, defaultRubric: bundledRubricFor(null) });
+    // Act
+    await ingestDown(sqsEvent([firstBody], 1));
+    const received = await statusOf(county, '石门镇');
+    await ingestDown(sqsEvent([firstBody], 3));
+    const ingestFailed = await statusOf(county, '石门镇');
+    const parsedStatus = await statusOf(county, '河湾镇');
+    await scoreDown(sqsEvent([normalizedEvent(parsed)], 3));
+    const scoreFailed = await statusOf(county, '河湾镇');
+    await score(sqsEvent([normalizedEvent(parsed)]));
+    // Assess
+    expect(received.state).toBe('received');
+    expect(ingestFailed).toMatchObject({ state: 'failed', reason: { code: 'internal', message: INTERNAL_REASON.message } });
+    expect(parsedStatus.state).toBe('parsed');
+    expect(scoreFailed).toMatchObject({ state: 'failed', reason: { code: 'internal', message: SCORING_FAILED.message } });
+    expect(await statusOf(county, '河湾镇')).toMatchObject({ state: 'scored' });
+    expect((await statusOf(county, '河湾镇')).reason).toBeUndefined();
   });
 });
 

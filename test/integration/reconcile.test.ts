@@ -4,7 +4,8 @@
 // sees only its own uploads.
 import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reportSk, uploadKey, type ReportItem } from '../../schemas/storage.ts';
+import { reportSk, unitStatusKey, uploadKey, type ReportItem } from '../../schemas/storage.ts';
+import { UnitStatus } from '../../schemas/unit-status.ts';
 import { makeDocumentClient, makeS3Client } from '../../functions/aws/clients.ts';
 import { DynamoTable } from '../../functions/aws/table.ts';
 import { GONE_REASON } from '../../functions/ingest/ingest.ts';
@@ -12,6 +13,7 @@ import { Records } from '../../functions/shared/records.ts';
 import { toReportingTime } from '../../functions/shared/submission.ts';
 import { NormalizedReport } from '../../schemas/report.ts';
 import { normalizedKey } from '../../schemas/storage.ts';
+import { unitReportKey } from '../../cli/invite/forms.ts';
 import { startLocalStack, type LocalStack } from '../../cli/local/stack.ts';
 import { waitForUploads } from '../../cli/local/wait.ts';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.ts';
@@ -106,6 +108,25 @@ describe('reconciling lost work', () => {
     // Assess
     expect(report.actions).toEqual([{ source: key, stage: 'score', action: 'failed', why: 'gone', reason: GONE_REASON.message }]);
     expect((await itemOf(stack.records, key))?.failure).toEqual(GONE_REASON);
+  });
+
+  it('says so on the unit\'s upload page too when it marks failed an upload from a unit folder', async () => {
+    // Prepare: an upload from 对账镇's page, left parsed, whose original is then removed
+    const key = unitReportKey(2024, COUNTY, '对账镇', '.txt');
+    const statusKey = unitStatusKey(2024, COUNTY, '对账镇');
+    stack.queues.score.pause();
+    await put(raw, stack.bucket, key, bytes);
+    await until('parsed', async () => (await itemOf(stack.records, key))?.status === 'parsed');
+    stack.queues.score.purge();
+    stack.queues.score.resume();
+    await raw.send(new DeleteObjectCommand({ Bucket: stack.bucket, Key: key }));
+    const before = await stack.store.getJson(statusKey, UnitStatus);
+    // Act
+    await stack.reconcile();
+    // Assess
+    expect(before.state).toBe('parsed');
+    const after = await stack.store.getJson(statusKey, UnitStatus);
+    expect(after).toMatchObject({ unit: '对账镇', state: 'failed', reason: { code: GONE_REASON.code, message: GONE_REASON.message } });
   });
 
   it('changes nothing in a dry run, and says what it would do', async () => {
