@@ -1,4 +1,4 @@
-import { decodeS3EventKey, parseQueueMessage, type S3EventRecord, type SqsBatchResponse } from '../../schemas/events.ts';
+import { decodeS3EventKey, type S3EventRecord, type SqsBatchResponse } from '../../schemas/events.ts';
 import { classifyUploadKey, MISPLACED_PROBLEM, normalizedKey, padSequencer, uploadIdOf, type UploadLocation } from '../../schemas/storage.ts';
 import type { NormalizedReport } from '../../schemas/report.ts';
 import { checkUploadSize } from '../../pipeline/extract/index.ts';
@@ -6,7 +6,7 @@ import { isDocumentRejected } from '../../pipeline/failure.ts';
 import { bundledRubricFor } from '../../pipeline/score/bundled-rubrics.ts';
 import { unitFolderWarning } from '../../pipeline/unit-folder.ts';
 import { ObjectNotFoundError, type ObjectStore, type StoredObject } from '../aws/object-store.ts';
-import { processBatch, type RecordContext } from '../shared/batch.ts';
+import { s3NotificationBatch, type RecordContext } from '../shared/batch.ts';
 import type { Parser } from '../shared/isolated.ts';
 import type { Logger } from '../shared/log.ts';
 import type { FailureReason, Records, UploadRef } from '../shared/records.ts';
@@ -194,18 +194,5 @@ export function makeIngestHandler(deps: IngestDeps): (event: unknown) => Promise
     }
   }
 
-  return (event) =>
-    processBatch(event, {
-      log: deps.log,
-      maxReceiveCount: deps.maxReceiveCount,
-      handle: async (record, context) => {
-        const message = parseQueueMessage(record.body, { scoreCommands: false });
-        if (message.kind === 'test') {
-          context.log.info('s3:TestEvent acknowledged', { bucket: message.event.Bucket });
-          return;
-        }
-        if (message.kind !== 's3') throw new Error('unreachable: score commands are not accepted here');
-        for (const s3 of message.notification.Records) await ingestUpload(s3, context);
-      },
-    });
+  return (event) => s3NotificationBatch(event, { log: deps.log, maxReceiveCount: deps.maxReceiveCount, handleRecord: ingestUpload });
 }

@@ -1,4 +1,4 @@
-import { decodeS3EventKey, parseQueueMessage, type S3EventRecord, type SqsBatchResponse } from '../../schemas/events.ts';
+import { decodeS3EventKey, type S3EventRecord, type SqsBatchResponse } from '../../schemas/events.ts';
 import { finalExportKey, parseReviewKey, reviewPk, reviewRoundSk, type ReviewRefusal, type ReviewRoundItem } from '../../schemas/review.ts';
 import { padSequencer, rubricTag } from '../../schemas/storage.ts';
 import type { ScoreResult } from '../../schemas/score.ts';
@@ -8,7 +8,7 @@ import { digestOf, resultsDigest } from '../../pipeline/workbook/provenance.ts';
 import { workbookBuffer } from '../../pipeline/workbook/index.ts';
 import { ObjectNotFoundError, type ObjectStore } from '../aws/object-store.ts';
 import { NoUploadsError, rankCountyYear, XLSX_CONTENT_TYPE } from '../export/export.ts';
-import { processBatch, type RecordContext } from '../shared/batch.ts';
+import { s3NotificationBatch, type RecordContext } from '../shared/batch.ts';
 import type { Logger } from '../shared/log.ts';
 import type { Records } from '../shared/records.ts';
 import type { ReviewRecords } from '../shared/review-records.ts';
@@ -148,18 +148,5 @@ export function makeReviewHandler(deps: ReviewDeps): (event: unknown) => Promise
     );
   }
 
-  return (event) =>
-    processBatch(event, {
-      log: deps.log,
-      maxReceiveCount: deps.maxReceiveCount,
-      handle: async (record, context) => {
-        const message = parseQueueMessage(record.body, { scoreCommands: false });
-        if (message.kind === 'test') {
-          context.log.info('s3:TestEvent acknowledged', { bucket: message.event.Bucket });
-          return;
-        }
-        if (message.kind !== 's3') throw new Error('unreachable: score commands are not accepted here');
-        for (const s3 of message.notification.Records) await reviewUpload(s3, context);
-      },
-    });
+  return (event) => s3NotificationBatch(event, { log: deps.log, maxReceiveCount: deps.maxReceiveCount, handleRecord: reviewUpload });
 }

@@ -1,4 +1,4 @@
-import { SqsEvent, type SqsBatchResponse, type SqsRecord } from '../../schemas/events.ts';
+import { parseQueueMessage, SqsEvent, type S3EventRecord, type SqsBatchResponse, type SqsRecord } from '../../schemas/events.ts';
 import { parseAt } from './boundary.ts';
 import type { Logger } from './log.ts';
 
@@ -35,4 +35,27 @@ export async function processBatch(
     }
   }
   return { batchItemFailures };
+}
+
+/**
+ * The batch driver of a stage fed by S3 notifications only (ingest, review): s3:TestEvent acknowledged, every S3
+ * record of a message handed to the stage's named record handler in order.
+ */
+export function s3NotificationBatch(
+  event: unknown,
+  options: { log: Logger; maxReceiveCount: number; handleRecord: (record: S3EventRecord, context: RecordContext) => Promise<void> },
+): Promise<SqsBatchResponse> {
+  return processBatch(event, {
+    log: options.log,
+    maxReceiveCount: options.maxReceiveCount,
+    handle: async (record, context) => {
+      const message = parseQueueMessage(record.body, { scoreCommands: false });
+      if (message.kind === 'test') {
+        context.log.info('s3:TestEvent acknowledged', { bucket: message.event.Bucket });
+        return;
+      }
+      if (message.kind !== 's3') throw new Error('unreachable: score commands are not accepted here');
+      for (const s3 of message.notification.Records) await options.handleRecord(s3, context);
+    },
+  });
 }
