@@ -1,8 +1,9 @@
 import { PART_LABELS } from '../schemas/report.ts';
 import type { Failure } from '../schemas/failure.ts';
+import type { Rubric } from '../schemas/rubric.ts';
 import type { Flag, ScoreResult } from '../schemas/score.ts';
 import { rankGroupLabel } from '../pipeline/rank/index.ts';
-import { displayWidth, FLAG_LABELS } from '../pipeline/workbook/index.ts';
+import { displayWidth, FLAG_LABELS, penaltyFlagCodes } from '../pipeline/workbook/index.ts';
 
 /** Human output of the CLI: tables padded for Chinese characters (two columns wide in a terminal). */
 
@@ -26,13 +27,23 @@ function flagLabel(flag: Flag): string {
   return FLAG_LABELS[flag.code];
 }
 
-export function flagText(result: ScoreResult): string {
-  // Information-only flags (a county not named, …) stay out of the one-line summary, as in the workbook.
-  const labels = result.flags.filter((f) => f.severity !== 'info').map(flagLabel);
+/** The rubric a result was scored with, when the caller has it (to tell which flags cost points). */
+export type RubricOf = (result: ScoreResult) => Rubric | undefined;
+
+export function flagText(result: ScoreResult, rubric?: Rubric): string {
+  // Information-only flags (a county not named, …) stay out of the one-line summary, as in the workbook — unless they
+  // cost points (套话 that cost 4 points is shown).
+  const costly = new Set<Flag['code']>();
+  for (const p of result.penalties) {
+    const penalty = rubric?.penalties.find((x) => x.id === p.id);
+    if (p.points > 0 && penalty) for (const code of penaltyFlagCodes(penalty)) costly.add(code);
+  }
+  const labels = result.flags.filter((f) => f.severity !== 'info' || costly.has(f.code)).map(flagLabel);
+  if ((result.pending ?? []).length > 0) labels.push('待复核');
   return [...new Set(labels)].join('、');
 }
 
-export function rankingTable(results: readonly ScoreResult[]): string {
+export function rankingTable(results: readonly ScoreResult[], rubricOf: RubricOf = () => undefined): string {
   const blocks: string[] = [];
   let current = '';
   let rows: string[][] = [];
@@ -48,7 +59,7 @@ export function rankingTable(results: readonly ScoreResult[]): string {
       flush();
       current = heading;
     }
-    rows.push([String(r.rank ?? ''), r.township ?? '（未识别）', r.total.toFixed(2), r.grade, ...r.dimensions.map((d) => String(d.score)), flagText(r)]);
+    rows.push([String(r.rank ?? ''), r.township ?? '（未识别）', r.total.toFixed(2), r.grade, ...r.dimensions.map((d) => String(d.score)), flagText(r, rubricOf(r))]);
   }
   flush();
   return blocks.join('\n\n');

@@ -133,7 +133,7 @@ async function explain(args: readonly string[], io: Io): Promise<number> {
     io.out(`${d.id} ${d.name}：${d.score} / ${d.max}`);
     for (const i of d.indicators) {
       io.out(`  ${i.score > 0 ? '✓' : '·'} ${i.id} ${i.name}  ${i.score}/${i.max}  —— ${i.note}`);
-      for (const e of i.evidence.slice(0, 2)) io.out(`      「${e.text.length > 70 ? `${e.text.slice(0, 70)}…` : e.text}」（${e.section}，第 ${e.offset} 字）`);
+      for (const e of i.evidence.slice(0, 2)) io.out(`      「${e.text.length > 70 ? `${e.text.slice(0, 70)}…` : e.text}」（${e.page ? `第 ${e.page} 页 ` : ''}${e.location ?? e.section}）`);
     }
   }
   if (result.bonus.score > 0) io.out(`加分：${result.bonus.score} / ${result.bonus.max}（${result.bonus.indicators.filter((i) => i.score > 0).map((i) => i.name).join('、')}）`);

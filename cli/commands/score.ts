@@ -187,7 +187,7 @@ export async function scoreCommand(args: readonly string[], io: Io): Promise<num
     await writeJson({ results: run.results, failures: run.failures }, io);
   } else {
     if (run.results.length > 0) {
-      io.out(rankingTable(run.results));
+      io.out(rankingTable(run.results, (r) => run.rubrics.find((l) => l.sha256 === r.rubric.sha256)?.rubric));
       io.out('');
       io.out(distribution(run.results));
       io.out(`评分细则：${run.rubrics.map((r) => `${r.rubric.id} ${r.rubric.version}`).join('；')}`);

@@ -25,7 +25,7 @@ import { entriesOf, type SheetContext, type WorkbookInput } from './view.ts';
  * Each sheet is written row by row by its own builder (see table.ts), in this order.
  */
 
-export { displayWidth, FLAG_LABELS } from './labels.ts';
+export { displayWidth, FLAG_LABELS, penaltyFlagCodes } from './labels.ts';
 export type { WorkbookInput, WorkbookReview } from './view.ts';
 
 /** Scope from the results when the caller names none: the one county and year they share, else null. */
