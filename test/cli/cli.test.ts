@@ -126,7 +126,9 @@ describe('fazhi (in-process)', () => {
     const { code, out } = await run('rubric', 'explain', '--rubric', join(ROOT, 'scoring-rules/2024.json'), join(SAMPLES_DIR, '石门镇2024年法治政府建设工作报告.txt'));
     expect(code).toBe(0);
     expect(out).toContain('D3 依法决策与合法性审查');
-    expect(out).toMatch(/「.+」（.+，第 \d+ 字）/u);
+    // Evidence is located by part, heading and paragraph, never by character offset.
+    expect(out).toMatch(/「.+」（[一二三四五六七八九十].*第\d+段）/u);
+    expect(out).not.toMatch(/第 \d+ 字/u);
   });
 });
 
