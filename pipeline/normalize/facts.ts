@@ -39,14 +39,25 @@ interface RawFigure {
   qualifier: FactQualifier;
 }
 
-const QUOTE_CLOSERS = new Map<number, number>([
-  [0x201c, 0x201d], // “ ”
-  [0x300a, 0x300b], // 《 》
-  [0x3008, 0x3009], // 〈 〉
-  [0x3010, 0x3011], // 【 】
-  [0x22, 0x22], // " "
-  [0x300c, 0x300d], // 「 」
-]);
+/** The closing mark of a quote or title mark that opens with `code`, or -1: “…”, "…", 《…》, 〈…〉, 【…】, 「…」. */
+function quoteCloser(code: number): number {
+  switch (code) {
+    case 0x201c: // “ ”
+      return 0x201d;
+    case 0x300a: // 《 》
+      return 0x300b;
+    case 0x3008: // 〈 〉
+      return 0x3009;
+    case 0x3010: // 【 】
+      return 0x3011;
+    case 0x22: // " "
+      return 0x22;
+    case 0x300c: // 「 」
+      return 0x300d;
+    default:
+      return -1;
+  }
+}
 
 /** The text with everything inside quotes and title marks blanked (same length): years in 《…2024年…方案》 date nothing. */
 export function unquoted(text: string): string {
@@ -55,8 +66,12 @@ export function unquoted(text: string): string {
   let from = 0;
   for (let i = 0; i < text.length; i++) {
     if (!mask[i]) continue;
-    out += text.slice(from, i) + ' ';
-    from = i + 1;
+    // A quote's inside is one run: blank it at once.
+    let end = i + 1;
+    while (end < text.length && mask[end]) end++;
+    out += text.slice(from, i) + ' '.repeat(end - i);
+    from = end;
+    i = end - 1;
   }
   return out + text.slice(from);
 }
@@ -72,8 +87,8 @@ function quotedMask(text: string): Uint8Array {
       if (code === closer || i - openedAt > 80) closer = -1;
       else mask[i] = 1;
     } else {
-      const close = QUOTE_CLOSERS.get(code);
-      if (close !== undefined) {
+      const close = quoteCloser(code);
+      if (close >= 0) {
         closer = close;
         openedAt = i;
       }
@@ -230,7 +245,19 @@ export interface CompiledMetric {
 
 const anyOf = (patterns: readonly string[]): RegExp | null => (patterns.length > 0 ? new RegExp(patterns.map((p) => `(?:${p})`).join('|'), 'u') : null);
 
+const compiledMetrics = new WeakMap<readonly Metric[], CompiledMetric[]>();
+
+/** A metric catalogue's regular expressions, compiled once per catalogue (every report is tagged with the same one). */
 export function compileMetrics(metrics: readonly Metric[]): CompiledMetric[] {
+  let compiled = compiledMetrics.get(metrics);
+  if (!compiled) {
+    compiled = compileCatalogue(metrics);
+    compiledMetrics.set(metrics, compiled);
+  }
+  return compiled;
+}
+
+function compileCatalogue(metrics: readonly Metric[]): CompiledMetric[] {
   return metrics.map((m) => ({
     id: m.id,
     patterns: m.patterns.map((p) => new RegExp(p, 'gu')),
@@ -278,10 +305,50 @@ function lastEnd(patterns: readonly RegExp[], text: string, accept: (end: number
  * is a lost case). The catalogue's order breaks ties.
  */
 export function tagMetric(clause: FigureClause, unit: string, metrics: readonly CompiledMetric[]): string | null {
+  let tags = tagCache.get(metrics);
+  if (!tags) {
+    tags = new Map();
+    tagCache.set(metrics, tags);
+  }
+  // Length-prefixed, so that no two clauses share a key whatever characters they hold.
+  const key = `${unit.length}:${unit}${clause.lead.length}:${clause.lead}${clause.before.length}:${clause.before}${clause.after.length}:${clause.after}${clause.sentence}`;
+  const known = tags.get(key);
+  if (known !== undefined) return known;
+  const tag = readMetric(clause, unit, metrics);
+  if (tags.size >= MAX_CACHED_TAGS) tags.clear();
+  tags.set(key, tag);
+  return tag;
+}
+
+/**
+ * Metric tags already read, per catalogue. The scorer reads again the figures the parser read (mostly in the same
+ * clauses, see score/context.ts readFacts), and near-duplicate reports repeat each other's clauses; tagging is a pure
+ * function of the clause, the unit and the catalogue, so a remembered tag is the tag.
+ */
+const tagCache = new WeakMap<readonly CompiledMetric[], Map<string, string | null>>();
+/** Tags remembered per catalogue before the memory starts again: a few dozen reports' figures (≈ 100–400 each). */
+const MAX_CACHED_TAGS = 10_000;
+
+const byUnitCache = new WeakMap<readonly CompiledMetric[], Map<string, readonly CompiledMetric[]>>();
+
+/** The metrics of a catalogue that a figure in `unit` may belong to, in catalogue order. */
+function metricsForUnit(metrics: readonly CompiledMetric[], unit: string): readonly CompiledMetric[] {
+  let byUnit = byUnitCache.get(metrics);
+  if (!byUnit) {
+    byUnit = new Map();
+    byUnitCache.set(metrics, byUnit);
+  }
+  let forUnit = byUnit.get(unit);
+  if (!forUnit) {
+    forUnit = metrics.filter((m) => m.units.length === 0 || m.units.includes(unit));
+    byUnit.set(unit, forUnit);
+  }
+  return forUnit;
+}
+
+function readMetric(clause: FigureClause, unit: string, metrics: readonly CompiledMetric[]): string | null {
   const own = `${clause.lead}${clause.before}\u0000${clause.after}`;
-  const eligible = metrics.filter(
-    (m) => (m.units.length === 0 || m.units.includes(unit)) && m.any.test(own) && !m.exclude?.test(own) && (!m.actions || m.actions.test(clause.sentence)),
-  );
+  const eligible = metricsForUnit(metrics, unit).filter((m) => m.any.test(own) && !m.exclude?.test(own) && (!m.actions || m.actions.test(clause.sentence)));
   if (eligible.length === 0) return null;
   const pick = (score: (m: CompiledMetric) => number): string | null => {
     let best: { id: string; end: number } | null = null;
@@ -369,12 +436,13 @@ export interface FactParagraph {
   section: number;
 }
 
-const SENTENCE_END = /[。！？；!?;]/u;
+/** 。！？；!?; as UTF-16 units (read back from every figure). */
+const isSentenceEnd = (code: number): boolean => code === 0x3002 || code === 0xff01 || code === 0xff1f || code === 0xff1b || code === 0x21 || code === 0x3f || code === 0x3b;
 
 /** Where the sentence holding position `at` starts (after the previous sentence end), at most 300 characters back. */
 function sentenceStart(text: string, at: number): number {
   let from = at;
-  while (from > 0 && at - from < 300 && !SENTENCE_END.test(text[from - 1] ?? '')) from--;
+  while (from > 0 && at - from < 300 && !isSentenceEnd(text.charCodeAt(from - 1))) from--;
   return from;
 }
 

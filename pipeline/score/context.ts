@@ -115,6 +115,9 @@ export interface ScoringContext {
   options: ScoreOptions;
   stuffed: ScoringSentence[];
   corpus: Corpus;
+  /** Where each rubric pattern matches, per sentence: one scan per pattern and report (see matchesBySentence). */
+  scans: Map<string, Map<number, SentenceMatch[]>>;
+  /** The sentences each pattern matches, derived from `scans`. */
   hitCache: Map<string, ReadonlySet<number>>;
   locator: Locator;
 }
@@ -173,25 +176,45 @@ export function corpusMatches(corpus: Corpus, sentences: readonly { folded: stri
   return out;
 }
 
+/** Every match of a pattern, grouped by sentence (in the order corpusMatches finds them). */
+function scanPattern(corpus: Corpus, sentences: readonly { folded: string }[], pattern: RegExp): Map<number, SentenceMatch[]> {
+  const bySentence = new Map<number, SentenceMatch[]>();
+  for (const m of corpusMatches(corpus, sentences, pattern)) {
+    const list = bySentence.get(m.sentence);
+    if (list) list.push(m);
+    else bySentence.set(m.sentence, [m]);
+  }
+  return bySentence;
+}
+
+/** The scan of a pattern, made once per report: the keyword profiles, the rules and the penalties all read it. */
+function scanOnce(scans: Map<string, Map<number, SentenceMatch[]>>, corpus: Corpus, sentences: readonly { folded: string }[], compiled: CompiledRubric, source: string): Map<number, SentenceMatch[]> {
+  let bySentence = scans.get(source);
+  if (!bySentence) {
+    bySentence = scanPattern(corpus, sentences, patternOf(compiled, source));
+    scans.set(source, bySentence);
+  }
+  return bySentence;
+}
+
 /**
  * How much of each sentence is rubric keywords, how many indicators' keywords it touches, and its frame (keywords
- * blanked out): see stuffing.ts. One scan per pattern over the corpus; also fills `hitCache`, since the phrases
- * rules ask for the same patterns.
+ * blanked out): see stuffing.ts. One scan per pattern over the corpus, kept in `scans`, since the phrases rules ask
+ * for the same patterns.
  */
-function keywordProfiles(corpus: Corpus, sentences: readonly ScoringSentence[], compiled: CompiledRubric, hitCache: Map<string, ReadonlySet<number>>): KeywordProfile[] {
+function keywordProfiles(corpus: Corpus, sentences: readonly ScoringSentence[], compiled: CompiledRubric, scans: Map<string, Map<number, SentenceMatch[]>>): KeywordProfile[] {
   const covered = new Uint8Array(corpus.text.length);
   const distinct = new Uint8Array(corpus.text.length);
   const indicators = new Uint16Array(sentences.length);
   for (const group of compiled.keywordGroups) {
     const hitSentences = new Set<number>();
     for (const source of group) {
-      const hits = new Set<number>();
-      for (const m of corpusMatches(corpus, sentences, patternOf(compiled, source))) {
-        markLiterals(covered, distinct, corpus.starts[m.sentence] ?? 0, sentences[m.sentence]?.folded ?? '', m.start, m.end, source);
-        hits.add(m.sentence);
-        hitSentences.add(m.sentence);
+      for (const [sentence, found] of scanOnce(scans, corpus, sentences, compiled, source)) {
+        const base = corpus.starts[sentence] ?? 0;
+        const folded = sentences[sentence]?.folded ?? '';
+        for (const m of found) markLiterals(covered, distinct, base, folded, m.start, m.end, source);
+        hitSentences.add(sentence);
       }
-      hitCache.set(source, hits);
     }
     for (const i of hitSentences) indicators[i] = (indicators[i] ?? 0) + 1;
   }
@@ -249,6 +272,7 @@ const MAX_HEAD_HAN = 25;
 
 /** Facts of a sentence re-read with this rubric: metric, whose figure, which year. */
 function readFacts(sentence: { folded: string; offset: number }, facts: readonly Fact[], metrics: readonly CompiledMetric[], reportYear: number | null): Fact[] {
+  if (facts.length === 0) return [];
   const plain = unquoted(sentence.folded);
   return facts.map((fact) => {
     const start = fact.offset - sentence.offset;
@@ -331,41 +355,32 @@ export function buildContext(report: NormalizedReport, loaded: LoadedRubric, opt
     corpus.starts.push(at);
     at += sentence.folded.length + 1;
   }
-  const hitCache = new Map<string, ReadonlySet<number>>();
-  const stuffed = markStuffed(sentences, keywordProfiles(corpus, sentences, compiled, hitCache), rubric.antiGaming);
+  const scans = new Map<string, Map<number, SentenceMatch[]>>();
+  const stuffed = markStuffed(sentences, keywordProfiles(corpus, sentences, compiled, scans), rubric.antiGaming);
   const bodyHan = [...partHan.entries()].reduce((sum, [, n]) => sum + n, 0);
   const loc = locator(report);
   return {
     report, loaded, rubric, compiled, sentences, headings, facts, partHan, partContent, bodyHan, options, stuffed, corpus,
     sectionLabels: loc.sectionLabels as string[],
-    hitCache,
+    scans,
+    hitCache: new Map(),
     locator: loc,
   };
+}
+
+/** Where a rubric pattern matches, per sentence (computed once per pattern and report). */
+export function matchesBySentence(ctx: ScoringContext, source: string): Map<number, SentenceMatch[]> {
+  return scanOnce(ctx.scans, ctx.corpus, ctx.sentences, ctx.compiled, source);
 }
 
 /** Indices of the sentences a rubric pattern matches (all sentences, eligible or not), computed once per pattern. */
 export function sentencesMatching(ctx: ScoringContext, source: string): ReadonlySet<number> {
   let hits = ctx.hitCache.get(source);
   if (!hits) {
-    hits = new Set(corpusMatches(ctx.corpus, ctx.sentences, patternOf(ctx.compiled, source)).map((m) => m.sentence));
+    hits = new Set(matchesBySentence(ctx, source).keys());
     ctx.hitCache.set(source, hits);
   }
   return hits;
-}
-
-const matchCache = new WeakMap<ScoringContext, Map<string, Map<number, SentenceMatch[]>>>();
-
-/** Where a rubric pattern matches, per sentence (computed once per pattern and report). */
-export function matchesBySentence(ctx: ScoringContext, source: string): Map<number, SentenceMatch[]> {
-  return memo(matchCache, ctx, source, () => {
-    const bySentence = new Map<number, SentenceMatch[]>();
-    for (const m of corpusMatches(ctx.corpus, ctx.sentences, patternOf(ctx.compiled, source))) {
-      const list = bySentence.get(m.sentence);
-      if (list) list.push(m);
-      else bySentence.set(m.sentence, [m]);
-    }
-    return bySentence;
-  });
 }
 
 /** How many times a pattern matches inside each sentence. */

@@ -5,7 +5,7 @@ import type { Evidence } from '../../schemas/score.ts';
 import { subjectOf, unquoted, yearOf } from '../normalize/facts.ts';
 import { fold, hanCount } from '../text/fold.ts';
 import { splitSentences } from '../text/sentences.ts';
-import { candidates, evidenceOf, matches, matchesBySentence, patternOf, type ScoringContext, type ScoringSentence, type SentenceMatch } from './context.ts';
+import { candidates, evidenceOf, matches, matchesBySentence, memo, patternOf, type ScoringContext, type ScoringSentence, type SentenceMatch } from './context.ts';
 import { followThroughItems, planItemsOf } from './follow-through.ts';
 import { contentBigrams, partItems, sharedCount } from './items.ts';
 import { assignedFacts, DEFAULT_ACHIEVEMENT_PARTS, unpaidReason } from './ledger.ts';
@@ -126,6 +126,14 @@ function poolSet(pool: readonly ScoringSentence[]): Set<ScoringSentence> {
   return set;
 }
 
+const phrasePools = new WeakMap<ScoringContext, Map<string, ScoringSentence[]>>();
+
+/** The sentences a phrases rule may cite: memoised per parts and figure requirement, so its set (poolSet) is made once too. */
+function phrasePool(ctx: ScoringContext, rule: RuleOf<'phrases'>): ScoringSentence[] {
+  const parts = rule.parts ?? DEFAULT_ACHIEVEMENT_PARTS;
+  return memo(phrasePools, ctx, `${parts.join(',')}|${rule.requireFigure ? 'figure' : ''}`, () => candidates(ctx, parts).filter((s) => !rule.requireFigure || s.facts.length > 0));
+}
+
 interface PhraseHit {
   sentence: ScoringSentence;
   strength: number;
@@ -153,7 +161,7 @@ function phrases(ctx: ScoringContext, rule: RuleOf<'phrases'>, max: number): Rul
     if (!found) return { score: 0, note: '各级标题中未见相关表述', evidence: [] };
     return { score: Math.min(cap, rule.pointsPerHit), note: '标题中有相关部分', evidence: [evidenceOf(ctx, found)] };
   }
-  const pool = candidates(ctx, rule.parts ?? DEFAULT_ACHIEVEMENT_PARTS).filter((s) => !rule.requireFigure || s.facts.length > 0);
+  const pool = phrasePool(ctx, rule);
   const scope = rule.parts ? `（${partNames(rule.parts)}）` : '';
   if (rule.match === 'near') {
     const anchors = phraseHits(ctx, rule, rule.phrases[0] ?? '', pool);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileMetrics, extractFacts, subjectOf, yearOf } from '../../../pipeline/normalize/facts.ts';
+import { compileMetrics, extractFacts, subjectOf, tagMetric, yearOf } from '../../../pipeline/normalize/facts.ts';
 import { rubric2024 } from '../../helpers/reports.ts';
 
 const metrics = compileMetrics(rubric2024.rubric.metrics);
@@ -89,6 +89,35 @@ describe('extractFacts()', () => {
       ['70.8%', 'unit', 2023],
       ['100%', 'unit', undefined],
     ]);
+  });
+});
+
+describe('tagMetric()', () => {
+  it('answers a clause it has tagged before as it did the first time, never with the tag of a clause that only looks alike', () => {
+    // Prepare: the same characters, split differently between the clause and the enumeration before it. Read in its own
+    // clause, 调解纠纷 names the figure; read from the enumeration, a counted item (3件) stands between them.
+    const ownClause = { lead: '', before: '调解纠纷3件、', after: '', sentence: '调解纠纷3件、5件' };
+    const fromEnumeration = { lead: '调解纠纷3件、', before: '', after: '', sentence: '调解纠纷3件、5件' };
+    const cold = () => compileMetrics([...rubric2024.rubric.metrics]);
+    // Act
+    const first = [tagMetric(ownClause, '件', metrics), tagMetric(fromEnumeration, '件', metrics)];
+    const again = [tagMetric(fromEnumeration, '件', metrics), tagMetric(ownClause, '件', metrics)];
+    // Assess
+    expect(first).toEqual(['mediation.cases', null]);
+    expect(again).toEqual([null, 'mediation.cases']);
+    expect([tagMetric(ownClause, '件', cold()), tagMetric(fromEnumeration, '件', cold())]).toEqual(first);
+  });
+
+  it('tags by the catalogue it is given, not by another catalogue that tagged the same clause', () => {
+    // Prepare
+    const clause = { lead: '', before: '化解矛盾纠纷', after: '', sentence: '化解矛盾纠纷12件' };
+    const withoutMediation = compileMetrics(rubric2024.rubric.metrics.filter((m) => !m.id.startsWith('mediation.')));
+    // Act
+    const full = tagMetric(clause, '件', metrics);
+    const reduced = tagMetric(clause, '件', withoutMediation);
+    // Assess
+    expect(full).toBe('mediation.cases');
+    expect(reduced).not.toBe('mediation.cases');
   });
 });
 
