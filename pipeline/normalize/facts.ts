@@ -61,31 +61,40 @@ function quoteCloser(code: number): number {
 
 /** The text with everything inside quotes and title marks blanked (same length): years in 《…2024年…方案》 date nothing. */
 export function unquoted(text: string): string {
-  const mask = quotedMask(text);
+  return blanked(text, quotedSpans(text));
+}
+
+function blanked(text: string, spans: QuotedSpans): string {
+  if (spans.length === 0) return text;
   let out = '';
   let from = 0;
-  for (let i = 0; i < text.length; i++) {
-    if (!mask[i]) continue;
-    // A quote's inside is one run: blank it at once.
-    let end = i + 1;
-    while (end < text.length && mask[end]) end++;
-    out += text.slice(from, i) + ' '.repeat(end - i);
+  for (let k = 0; k < spans.length; k += 2) {
+    const start = spans[k]!;
+    const end = spans[k + 1]!;
+    out += text.slice(from, start) + ' '.repeat(end - start);
     from = end;
-    i = end - 1;
   }
   return out + text.slice(from);
 }
 
-/** Marks every character inside “…”, "…", 《…》, 〈…〉 and 【…】: numbers there belong to names and titles. */
-function quotedMask(text: string): Uint8Array {
-  const mask = new Uint8Array(text.length);
+/** What is inside quotes: start and end (exclusive) of each quoted run, flat and in order ([s0, e0, s1, e1, …]). */
+type QuotedSpans = readonly number[];
+
+/**
+ * The characters inside “…”, "…", 《…》, 〈…〉 and 【…】 (numbers there belong to names and titles): from the one after
+ * the opening mark to the closing mark, or to 80 characters after the opening mark when it is never closed.
+ */
+function quotedSpans(text: string): QuotedSpans {
+  const spans: number[] = [];
   let closer = -1;
   let openedAt = -1;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (closer >= 0) {
-      if (code === closer || i - openedAt > 80) closer = -1;
-      else mask[i] = 1;
+      if (code === closer || i - openedAt > MAX_QUOTED_CHARS) {
+        closer = -1;
+        if (i > openedAt + 1) spans.push(openedAt + 1, i);
+      }
     } else {
       const close = quoteCloser(code);
       if (close >= 0) {
@@ -94,7 +103,24 @@ function quotedMask(text: string): Uint8Array {
       }
     }
   }
-  return mask;
+  if (closer >= 0 && text.length > openedAt + 1) spans.push(openedAt + 1, text.length);
+  return spans;
+}
+
+/** Longest quoted name or title read as one (characters): an opening mark never closed does not blank the rest. */
+const MAX_QUOTED_CHARS = 80;
+
+/** Whether position `at` is inside a quote (binary search: a figure is checked once, in any order). */
+function isQuoted(spans: QuotedSpans, at: number): boolean {
+  let low = 0;
+  let high = spans.length / 2 - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if (at < spans[2 * mid]!) high = mid - 1;
+    else if (at >= spans[2 * mid + 1]!) low = mid + 1;
+    else return true;
+  }
+  return false;
 }
 
 function unitAt(text: string, at: number): string {
@@ -146,14 +172,14 @@ function readTail(text: string, end: number, base: number): { end: number; value
   return { end: at, value, unit: unit === '余人' ? '人' : unit, post };
 }
 
-function arabicFigures(text: string, mask: Uint8Array): RawFigure[] {
+function arabicFigures(text: string, quoted: QuotedSpans): RawFigure[] {
   const figures: RawFigure[] = [];
   for (const match of text.matchAll(/\d+(?:,\d{3})*(?:\.\d+)?/gu)) {
     const start = match.index;
     const digits = match[0];
     const end = start + digits.length;
     const previous = text[start - 1] ?? '';
-    if (/[A-Za-z.\-—~_/]/u.test(previous) || mask[start]) continue;
+    if (/[A-Za-z.\-—~_/]/u.test(previous) || isQuoted(quoted, start)) continue;
     if (/[第〔[]/u.test(previous) || /^[〕\]]/u.test(text.slice(end, end + 1))) continue;
     if (start === 0 && /^[.、]/u.test(text.slice(end, end + 1))) continue; // outline marker "1."
     const after = text.slice(end).replace(/^\s+/u, '');
@@ -172,10 +198,10 @@ function arabicFigures(text: string, mask: Uint8Array): RawFigure[] {
 
 const CHINESE_RUN = new RegExp(`[${CHINESE_NUMERAL_CHARS}]+`, 'gu');
 
-function chineseFigures(text: string, mask: Uint8Array): RawFigure[] {
+function chineseFigures(text: string, quoted: QuotedSpans): RawFigure[] {
   const figures: RawFigure[] = [];
   for (const match of text.matchAll(/百分之([零〇一二两三四五六七八九十百点]+)/gu)) {
-    if (mask[match.index]) continue;
+    if (isQuoted(quoted, match.index)) continue;
     const spoken = match[1] ?? '';
     const [whole = '', fraction] = spoken.split('点');
     const integer = whole === '百' ? 100 : parseChineseNumeral(whole);
@@ -186,7 +212,7 @@ function chineseFigures(text: string, mask: Uint8Array): RawFigure[] {
   for (const match of text.matchAll(CHINESE_RUN)) {
     const start = match.index;
     const run = match[0];
-    if (mask[start] || text.slice(start - 3, start) === '百分之' || text.slice(start - 2, start) === '百分' || run.startsWith('百分')) continue;
+    if (isQuoted(quoted, start) || text.slice(start - 3, start) === '百分之' || text.slice(start - 2, start) === '百分' || run.startsWith('百分')) continue;
     if (/[第周初]|星期/u.test(text.slice(Math.max(0, start - 2), start))) continue;
     if (SLOGAN.test(text.slice(start, start + 6))) continue;
     // A lone 一 is an article more often than a count (一起纠纷, 一批阵地, 进一步): never a fact on its own.
@@ -297,38 +323,6 @@ function lastEnd(patterns: readonly RegExp[], text: string, accept: (end: number
   return best;
 }
 
-/**
- * The metric a figure belongs to. Candidates are the metrics whose unit fits, whose required actions the sentence
- * states and whose exclusions the clause does not. Among them: the one whose pattern ends closest before the figure
- * in its own clause; else one from the enumeration the clause belongs to ("审查文件41件、合同", "列席党委会、办公会"); else
- * the one whose pattern ends last in the words after the figure (the head of the noun phrase: "1件行政诉讼败诉案件"
- * is a lost case). The catalogue's order breaks ties.
- */
-export function tagMetric(clause: FigureClause, unit: string, metrics: readonly CompiledMetric[]): string | null {
-  let tags = tagCache.get(metrics);
-  if (!tags) {
-    tags = new Map();
-    tagCache.set(metrics, tags);
-  }
-  // Length-prefixed, so that no two clauses share a key whatever characters they hold.
-  const key = `${unit.length}:${unit}${clause.lead.length}:${clause.lead}${clause.before.length}:${clause.before}${clause.after.length}:${clause.after}${clause.sentence}`;
-  const known = tags.get(key);
-  if (known !== undefined) return known;
-  const tag = readMetric(clause, unit, metrics);
-  if (tags.size >= MAX_CACHED_TAGS) tags.clear();
-  tags.set(key, tag);
-  return tag;
-}
-
-/**
- * Metric tags already read, per catalogue. The scorer reads again the figures the parser read (mostly in the same
- * clauses, see score/context.ts readFacts), and near-duplicate reports repeat each other's clauses; tagging is a pure
- * function of the clause, the unit and the catalogue, so a remembered tag is the tag.
- */
-const tagCache = new WeakMap<readonly CompiledMetric[], Map<string, string | null>>();
-/** Tags remembered per catalogue before the memory starts again: a few dozen reports' figures (≈ 100–400 each). */
-const MAX_CACHED_TAGS = 10_000;
-
 const byUnitCache = new WeakMap<readonly CompiledMetric[], Map<string, readonly CompiledMetric[]>>();
 
 /** The metrics of a catalogue that a figure in `unit` may belong to, in catalogue order. */
@@ -346,7 +340,14 @@ function metricsForUnit(metrics: readonly CompiledMetric[], unit: string): reado
   return forUnit;
 }
 
-function readMetric(clause: FigureClause, unit: string, metrics: readonly CompiledMetric[]): string | null {
+/**
+ * The metric a figure belongs to. Candidates are the metrics whose unit fits, whose required actions the sentence
+ * states and whose exclusions the clause does not. Among them: the one whose pattern ends closest before the figure
+ * in its own clause; else one from the enumeration the clause belongs to ("审查文件41件、合同", "列席党委会、办公会"); else
+ * the one whose pattern ends last in the words after the figure (the head of the noun phrase: "1件行政诉讼败诉案件"
+ * is a lost case). The catalogue's order breaks ties.
+ */
+export function tagMetric(clause: FigureClause, unit: string, metrics: readonly CompiledMetric[]): string | null {
   const own = `${clause.lead}${clause.before}\u0000${clause.after}`;
   const eligible = metricsForUnit(metrics, unit).filter((m) => m.any.test(own) && !m.exclude?.test(own) && (!m.actions || m.actions.test(clause.sentence)));
   if (eligible.length === 0) return null;
@@ -458,10 +459,10 @@ export function extractFacts(paragraphs: readonly FactParagraph[], metrics: read
   const facts: Fact[] = [];
   for (const paragraph of paragraphs) {
     const folded = fold(paragraph.text);
-    const mask = quotedMask(folded);
-    const figures = [...arabicFigures(folded, mask), ...chineseFigures(folded, mask)].sort((a, b) => a.start - b.start);
+    const quoted = quotedSpans(folded);
+    const figures = [...arabicFigures(folded, quoted), ...chineseFigures(folded, quoted)].sort((a, b) => a.start - b.start);
     let lastEnd = -1;
-    const plain = figures.length > 0 ? unquoted(folded) : folded;
+    const plain = figures.length > 0 ? blanked(folded, quoted) : folded;
     for (const figure of figures) {
       if (figure.start < lastEnd) continue; // overlapping reads of the same words
       lastEnd = figure.end;

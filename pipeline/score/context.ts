@@ -7,7 +7,7 @@ import { fold, hanCount } from '../text/fold.ts';
 import { splitSentences } from '../text/sentences.ts';
 import { evidenceAt, headingAt, locator, type Locator } from './evidence.ts';
 import type { LoadedRubric } from './rubric.ts';
-import { isConcrete, isKeywordList, markLiterals, profileOf, type KeywordProfile } from './stuffing.ts';
+import { isConcrete, isKeywordList, keywordShare, markLiterals, skeletonOf, type KeywordProfile } from './stuffing.ts';
 
 export { sectionLabel } from './evidence.ts';
 
@@ -198,11 +198,17 @@ function scanOnce(scans: Map<string, Map<number, SentenceMatch[]>>, corpus: Corp
 }
 
 /**
- * How much of each sentence is rubric keywords, how many indicators' keywords it touches, and its frame (keywords
- * blanked out): see stuffing.ts. One scan per pattern over the corpus, kept in `scans`, since the phrases rules ask
- * for the same patterns.
+ * Which characters of the corpus are rubric keywords (all of them, and the distinctive ones) and how many indicators'
+ * keywords each sentence touches: see stuffing.ts. One scan per pattern over the corpus, kept in `scans`, since the
+ * phrases rules ask for the same patterns.
  */
-function keywordProfiles(corpus: Corpus, sentences: readonly ScoringSentence[], compiled: CompiledRubric, scans: Map<string, Map<number, SentenceMatch[]>>): KeywordProfile[] {
+interface KeywordCoverage {
+  covered: Uint8Array;
+  distinct: Uint8Array;
+  indicators: Uint16Array;
+}
+
+function keywordCoverage(corpus: Corpus, sentences: readonly ScoringSentence[], compiled: CompiledRubric, scans: Map<string, Map<number, SentenceMatch[]>>): KeywordCoverage {
   const covered = new Uint8Array(corpus.text.length);
   const distinct = new Uint8Array(corpus.text.length);
   const indicators = new Uint16Array(sentences.length);
@@ -218,7 +224,7 @@ function keywordProfiles(corpus: Corpus, sentences: readonly ScoringSentence[], 
     }
     for (const i of hitSentences) indicators[i] = (indicators[i] ?? 0) + 1;
   }
-  return sentences.map((sentence, i) => profileOf(sentence.folded, corpus.starts[i] ?? 0, covered, distinct, indicators[i] ?? 0));
+  return { covered, distinct, indicators };
 }
 
 const TOPIC_HEAD = /(?:情况|工作情况|开展情况|落实情况|建设情况)[。：:;；]?$/u;
@@ -244,7 +250,7 @@ function isHeadingSentence(folded: string, heading: string, opensParagraph: bool
  * Concrete sentences and sentences that earn nothing anyway (headings, short ones, repeats) are left alone. Returns
  * the stuffed sentences in document order.
  */
-function markStuffed(sentences: readonly ScoringSentence[], profiles: readonly KeywordProfile[], anti: Rubric['antiGaming']): ScoringSentence[] {
+function markStuffed(sentences: readonly ScoringSentence[], corpus: Corpus, coverage: KeywordCoverage, anti: Rubric['antiGaming']): ScoringSentence[] {
   const stuffed: ScoringSentence[] = [];
   const frames = new Map<string, ScoringSentence[]>();
   const mark = (sentence: ScoringSentence): void => {
@@ -252,14 +258,17 @@ function markStuffed(sentences: readonly ScoringSentence[], profiles: readonly K
     sentence.ineligibleReason = 'keyword-stuffing';
     stuffed.push(sentence);
   };
-  profiles.forEach((profile, i) => {
-    const sentence = sentences[i]!;
+  sentences.forEach((sentence, i) => {
     if (!sentence.eligible || sentence.concrete) return;
+    const base = corpus.starts[i] ?? 0;
+    const profile: KeywordProfile = { share: keywordShare(sentence.folded, base, coverage.distinct), indicators: coverage.indicators[i] ?? 0 };
     if (isKeywordList(profile, anti)) mark(sentence);
-    else if (profile.indicators >= 2 && profile.skeleton.replace(/□/gu, '').length >= 6) {
-      const frame = frames.get(profile.skeleton);
+    else if (profile.indicators >= 2) {
+      const skeleton = skeletonOf(sentence.folded, base, coverage.covered);
+      if (skeleton.replace(/□/gu, '').length < 6) return;
+      const frame = frames.get(skeleton);
       if (frame) frame.push(sentence);
-      else frames.set(profile.skeleton, [sentence]);
+      else frames.set(skeleton, [sentence]);
     }
   });
   // The same sentence frame filled with different keywords, again and again, is generated filler, not reporting.
@@ -356,7 +365,7 @@ export function buildContext(report: NormalizedReport, loaded: LoadedRubric, opt
     at += sentence.folded.length + 1;
   }
   const scans = new Map<string, Map<number, SentenceMatch[]>>();
-  const stuffed = markStuffed(sentences, keywordProfiles(corpus, sentences, compiled, scans), rubric.antiGaming);
+  const stuffed = markStuffed(sentences, corpus, keywordCoverage(corpus, sentences, compiled, scans), rubric.antiGaming);
   const bodyHan = [...partHan.entries()].reduce((sum, [, n]) => sum + n, 0);
   const loc = locator(report);
   return {

@@ -58,9 +58,9 @@ function splitPartItems(ctx: ScoringContext, part: ReportPart): PartItem[] {
       return { text, folded: fold(text), cite, offset: s.offset, section: i };
     });
   // 2. 一是…二是… or 1. 2. runs inside the part's paragraphs.
-  const paragraphs = sections.flatMap(({ s, i }) => s.paragraphs.map((p) => ({ ...p, section: i })));
-  const enumerated = paragraphs.flatMap((p) => splitByMarkers(p.text, fold(p.text), p.offset, p.section, ENUMERATION));
-  const numbered = paragraphs.flatMap((p) => splitByMarkers(p.text, fold(p.text), p.offset, p.section, NUMBERED));
+  const paragraphs = sections.flatMap(({ s, i }) => s.paragraphs.map((p) => ({ ...p, folded: fold(p.text), section: i })));
+  const enumerated = paragraphs.flatMap((p) => splitByMarkers(p.text, p.folded, p.offset, p.section, ENUMERATION));
+  const numbered = paragraphs.flatMap((p) => splitByMarkers(p.text, p.folded, p.offset, p.section, NUMBERED));
   // 3. Plain sentences, leaving out lead-ins ending in a colon ("主要表现在：").
   const sentences = ctx.sentences
     .filter((s) => s.part === part && s.han >= 10 && !/[:：]$/u.test(s.folded))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileMetrics, extractFacts, subjectOf, tagMetric, yearOf } from '../../../pipeline/normalize/facts.ts';
+import { compileMetrics, extractFacts, subjectOf, tagMetric, unquoted, yearOf } from '../../../pipeline/normalize/facts.ts';
 import { rubric2024 } from '../../helpers/reports.ts';
 
 const metrics = compileMetrics(rubric2024.rubric.metrics);
@@ -93,22 +93,7 @@ describe('extractFacts()', () => {
 });
 
 describe('tagMetric()', () => {
-  it('answers a clause it has tagged before as it did the first time, never with the tag of a clause that only looks alike', () => {
-    // Prepare: the same characters, split differently between the clause and the enumeration before it. Read in its own
-    // clause, 调解纠纷 names the figure; read from the enumeration, a counted item (3件) stands between them.
-    const ownClause = { lead: '', before: '调解纠纷3件、', after: '', sentence: '调解纠纷3件、5件' };
-    const fromEnumeration = { lead: '调解纠纷3件、', before: '', after: '', sentence: '调解纠纷3件、5件' };
-    const cold = () => compileMetrics([...rubric2024.rubric.metrics]);
-    // Act
-    const first = [tagMetric(ownClause, '件', metrics), tagMetric(fromEnumeration, '件', metrics)];
-    const again = [tagMetric(fromEnumeration, '件', metrics), tagMetric(ownClause, '件', metrics)];
-    // Assess
-    expect(first).toEqual(['mediation.cases', null]);
-    expect(again).toEqual([null, 'mediation.cases']);
-    expect([tagMetric(ownClause, '件', cold()), tagMetric(fromEnumeration, '件', cold())]).toEqual(first);
-  });
-
-  it('tags by the catalogue it is given, not by another catalogue that tagged the same clause', () => {
+  it('tags by the catalogue it is given, not by another catalogue compiled before it', () => {
     // Prepare
     const clause = { lead: '', before: '化解矛盾纠纷', after: '', sentence: '化解矛盾纠纷12件' };
     const withoutMediation = compileMetrics(rubric2024.rubric.metrics.filter((m) => !m.id.startsWith('mediation.')));
@@ -118,6 +103,29 @@ describe('tagMetric()', () => {
     // Assess
     expect(full).toBe('mediation.cases');
     expect(reduced).not.toBe('mediation.cases');
+  });
+});
+
+describe('unquoted()', () => {
+  it('blanks what is inside quotes and title marks, keeping the marks and every offset', () => {
+    // Prepare
+    const text = '印发《2024年工作方案》，2023年“12345”热线受理“”件';
+    // Act
+    const plain = unquoted(text);
+    // Assess
+    expect(plain).toBe('印发《         》，2023年“     ”热线受理“”件');
+    expect(plain.length).toBe(text.length);
+  });
+
+  it('blanks at most 80 characters after a mark that is never closed, and reads marks again after them', () => {
+    // Prepare: an opening quote left open, then a quoted name after the 80 characters it may cover.
+    const text = `据“${'年'.repeat(100)}《2023年方案》`;
+    // Act
+    const plain = unquoted(text);
+    // Assess
+    expect(plain.slice(0, 82)).toBe(`据“${' '.repeat(80)}`);
+    expect(plain.slice(82, 102)).toBe('年'.repeat(20));
+    expect(plain.slice(102)).toBe('《       》');
   });
 });
 
