@@ -23,7 +23,11 @@ const UNITS = [
 const NOT_A_QUANTITY_AFTER = /^(年|月|日|号|时|点|届|级|岁|周年|中全会|大|五|代|线|路|型|式|伏|千伏|热线|米(?!方))/u;
 /** Set phrases with numerals that are slogans, not counts (四个意识, 两个维护, 三项制度, 八项规定…). */
 const SLOGAN = /^[一二两三四五六七八九十]+(个(意识|自信|维护|确立|代表|全面|务必|结合|到位|表率|坚持|必须|重点|方面|环节|层面|统筹|关键|一批|“|")|项(制度|规定|基本)|重一大|公经费|项规定|议两公开|大|中全会|级|进|五|老)/u;
-const BOUNDARY = /[，,。；;：:！？!?\n、（(]/u;
+/** Ends a clause for the words read around a figure: ，,。；;：:！？!?, a line break, 、 and an opening bracket （(. */
+const isBoundary = (code: number): boolean => isHardBoundary(code) || code === 0x3001 || code === 0xff08 || code === 0x28;
+/** Ends an enumeration: ，,。；;：:！？!? and a line break (not 、). Compared as UTF-16 units: read for every figure. */
+const isHardBoundary = (code: number): boolean =>
+  code === 0xff0c || code === 0x2c || code === 0x3002 || code === 0xff1b || code === 0x3b || code === 0xff1a || code === 0x3a || code === 0xff01 || code === 0xff1f || code === 0x21 || code === 0x3f || code === 0x0a;
 const PRE_QUALIFIERS: [RegExp, FactQualifier][] = [
   [/(?:大约|约|将近|接近|近)$/u, 'about'],
   [/(?:超过|超|逾|多于|不少于|高于)$/u, 'atLeast'],
@@ -123,9 +127,16 @@ function isQuoted(spans: QuotedSpans, at: number): boolean {
   return false;
 }
 
+/** The units by their first character, longest first as in UNITS (a figure's unit is looked up for every figure). */
+const UNITS_BY_FIRST = UNITS.reduce((byFirst, unit) => {
+  const first = unit[0]!;
+  byFirst.set(first, [...(byFirst.get(first) ?? []), unit]);
+  return byFirst;
+}, new Map<string, string[]>());
+
 function unitAt(text: string, at: number): string {
   const rest = text.slice(at, at + 4);
-  return UNITS.find((u) => rest.startsWith(u)) ?? '';
+  return UNITS_BY_FIRST.get(rest[0] ?? '')?.find((u) => rest.startsWith(u)) ?? '';
 }
 
 function qualifierBefore(text: string, start: number): FactQualifier | null {
@@ -235,11 +246,9 @@ const MAX_ENUMERATION_CHARS = 60;
 /** Where the clause before a figure starts: the previous comma, 、, colon or sentence end, at most 24 characters back. */
 function contextStart(text: string, start: number): number {
   let from = start;
-  while (from > 0 && start - from < MAX_CONTEXT_CHARS && !BOUNDARY.test(text[from - 1] ?? '')) from--;
+  while (from > 0 && start - from < MAX_CONTEXT_CHARS && !isBoundary(text.charCodeAt(from - 1))) from--;
   return from;
 }
-
-const HARD_BOUNDARY = /[，,。；;：:！？!?\n]/u;
 
 /**
  * Where the enumeration a clause belongs to starts: back over "、" to the previous comma or sentence end. Items of
@@ -249,7 +258,7 @@ const HARD_BOUNDARY = /[，,。；;：:！？!?\n]/u;
 function enumerationStart(text: string, clauseFrom: number): number {
   let from = clauseFrom;
   if (text[from - 1] !== '、') return from;
-  while (from > 0 && clauseFrom - from < MAX_ENUMERATION_CHARS && !HARD_BOUNDARY.test(text[from - 1] ?? '')) from--;
+  while (from > 0 && clauseFrom - from < MAX_ENUMERATION_CHARS && !isHardBoundary(text.charCodeAt(from - 1))) from--;
   return from;
 }
 
@@ -379,7 +388,8 @@ const SUBJECTS: [RegExp, FactSubject][] = [
   [/^(?:各村|每个村|村级|各行政村|村(?:\(居\)|居|社区)?(?:两委|委会|委员会)|各社区|每个社区|村\(社区\)|村（社区）)/u, 'village'],
   [/^(?:我|本|全)(?:镇|乡|街道|局|委|办|中心)|^(?:镇|乡|街道)(?:党委|政府|人民政府|办事处|党工委|综合|司法所)?/u, 'unit'],
 ];
-const CLAUSE_BREAK = /[，,；;：:]/u;
+/** ，,；;：: — where `before` is cut into clauses. */
+const isClauseBreak = (code: number): boolean => code === 0xff0c || code === 0x2c || code === 0xff1b || code === 0x3b || code === 0xff1a || code === 0x3a;
 
 /**
  * Whose figure it is, from the sentence before it (folded): the clause nearest the figure that opens with a scope
@@ -387,12 +397,22 @@ const CLAUSE_BREAK = /[，,；;：:]/u;
  * 全县执法培训2次", "办结市联席办转办信访案件3件次"), not the subject, and does not count. No scope word: the unit.
  */
 export function subjectOf(before: string): FactSubject {
-  const clauses = before.split(CLAUSE_BREAK);
-  for (let i = clauses.length - 1; i >= 0; i--) {
-    const clause = (clauses[i] ?? '').replace(CLAUSE_OPENER, '');
-    for (const [pattern, subject] of SUBJECTS) if (pattern.test(clause)) return subject;
+  // The clauses from the last to the first, as `before.split(CLAUSE_BREAK)` lists them (without making the list).
+  let end = before.length;
+  for (;;) {
+    let start = end;
+    while (start > 0 && !isClauseBreak(before.charCodeAt(start - 1))) start--;
+    const subject = clauseSubject(before.slice(start, end));
+    if (subject) return subject;
+    if (start === 0) return 'unit';
+    end = start - 1;
   }
-  return 'unit';
+}
+
+function clauseSubject(text: string): FactSubject | null {
+  const clause = text.replace(CLAUSE_OPENER, '');
+  for (const [pattern, subject] of SUBJECTS) if (pattern.test(clause)) return subject;
+  return null;
 }
 
 const ABSOLUTE_YEAR = /(20\d{2})\s*年/gu;
@@ -427,7 +447,7 @@ const MAX_AFTER_CHARS = 16;
 /** The rest of the clause after a figure: up to the next comma, 、 or sentence end, at most MAX_AFTER_CHARS. */
 export function clauseAfter(text: string, end: number): string {
   let to = end;
-  while (to < text.length && to - end < MAX_AFTER_CHARS && !BOUNDARY.test(text[to] ?? '')) to++;
+  while (to < text.length && to - end < MAX_AFTER_CHARS && !isBoundary(text.charCodeAt(to))) to++;
   return text.slice(end, to);
 }
 
