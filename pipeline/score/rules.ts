@@ -251,6 +251,21 @@ function disclosure(ctx: ScoringContext, rule: RuleOf<'disclosure'>): RuleOutcom
 
 /** Whether a part is there: its own section(s), or (for items often reported elsewhere) a long enough paragraph. */
 export function partPresence(ctx: ScoringContext, part: ReportPart): { han: number; evidence: Evidence | null; viaFallback: boolean } {
+  const found = memo(partCache, ctx, part, () => locatePart(ctx, part));
+  return { han: found.han, evidence: found.anchor ? evidenceOf(ctx, found.anchor) : null, viaFallback: found.viaFallback };
+}
+
+interface PartLocation {
+  han: number;
+  /** What is cited for the part: its heading, its first sentence, or the fallback paragraph's sentence. */
+  anchor: { text: string; offset: number; section: number } | null;
+  viaFallback: boolean;
+}
+
+/** Where each part is, found once per report: the part-present rules and the missing-part flags both ask. */
+const partCache = new WeakMap<ScoringContext, Map<ReportPart, PartLocation>>();
+
+function locatePart(ctx: ScoringContext, part: ReportPart): PartLocation {
   // A heading with nothing under it is not the part: an empty 不足 heading (or one whose text went elsewhere, as a
   // mis-read PDF can do) must not count as present.
   const han = ctx.partContent.get(part) ?? 0;
@@ -258,24 +273,24 @@ export function partPresence(ctx: ScoringContext, part: ReportPart): { han: numb
   if (section >= 0) {
     const heading = ctx.headings.find((h) => h.section === section);
     const first = ctx.sentences.find((s) => s.section === section) ?? ctx.sentences.find((s) => s.part === part);
-    const anchor = heading ?? first;
-    return { han, evidence: anchor ? evidenceOf(ctx, anchor) : null, viaFallback: false };
+    return { han, anchor: heading ?? first ?? null, viaFallback: false };
   }
   for (const fallback of ctx.rubric.partFallbacks.filter((f) => f.part === part)) {
     for (const [sectionIndex, s] of ctx.report.sections.entries()) {
       for (const paragraph of s.paragraphs) {
+        if (hanCount(paragraph.text) < fallback.minChars) continue;
         const folded = fold(paragraph.text);
-        if (hanCount(paragraph.text) >= fallback.minChars && fallback.paragraphPatterns.some((p) => matches(ctx.compiled, p, folded))) {
+        if (fallback.paragraphPatterns.some((p) => matches(ctx.compiled, p, folded))) {
           const sentence = splitSentences(paragraph.text, paragraph.offset).find((span) =>
             fallback.paragraphPatterns.some((p) => matches(ctx.compiled, p, fold(span.text))),
           );
           const cited = sentence ?? { text: paragraph.text, offset: paragraph.offset };
-          return { han: hanCount(paragraph.text), evidence: evidenceOf(ctx, { ...cited, section: sectionIndex }), viaFallback: true };
+          return { han: hanCount(paragraph.text), anchor: { ...cited, section: sectionIndex }, viaFallback: true };
         }
       }
     }
   }
-  return { han: 0, evidence: null, viaFallback: false };
+  return { han: 0, anchor: null, viaFallback: false };
 }
 
 function partPresent(ctx: ScoringContext, rule: RuleOf<'part-present'>): RuleOutcome {

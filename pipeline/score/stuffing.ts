@@ -89,7 +89,8 @@ const COMPLETED_ACTION = /[\u4e00-\u9fa5](?<![为除了])了(?!解)[\u4e00-\u9fa
 
 /** Whether a sentence reports something concrete: a figure, a named object, an honour, or a completed action. */
 export function isConcrete(folded: string, hasFigure: boolean): boolean {
-  return hasFigure || QUOTED_NAME.test(folded) || HONOUR.test(folded) || COMPLETED_ACTION.test(folded);
+  // COMPLETED_ACTION is tried at every Han character; only a sentence with 了 can match it.
+  return hasFigure || QUOTED_NAME.test(folded) || HONOUR.test(folded) || (folded.includes('了') && COMPLETED_ACTION.test(folded));
 }
 
 /** Whether a profile is a keyword list by the rubric's thresholds (before the concreteness check). */
