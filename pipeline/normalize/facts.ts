@@ -409,7 +409,20 @@ export function subjectOf(before: string): FactSubject {
   }
 }
 
+/**
+ * What a clause must open with for CLAUSE_OPENER to strip anything or for a SUBJECTS pattern to match: a space, the 2
+ * of a year, or the first character of a time word or a scope word. Most clauses open otherwise (开展…, 组织…) and have
+ * no subject; they are answered without running the patterns.
+ */
+const OPENS_SUBJECT_OR_TIME = new Set([...'2全今年本当截其共累同此另还县区市省上各每村我镇乡街'].map((c) => c.charCodeAt(0)));
+
+/** Whitespace as `\s` reads it: ECMAScript WhiteSpace and LineTerminator. */
+const isSpace = (code: number): boolean =>
+  (code >= 0x09 && code <= 0x0d) || code === 0x20 || code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff;
+
 function clauseSubject(text: string): FactSubject | null {
+  const first = text.charCodeAt(0);
+  if (!OPENS_SUBJECT_OR_TIME.has(first) && !isSpace(first)) return null;
   const clause = text.replace(CLAUSE_OPENER, '');
   for (const [pattern, subject] of SUBJECTS) if (pattern.test(clause)) return subject;
   return null;

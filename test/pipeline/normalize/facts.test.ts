@@ -139,6 +139,17 @@ describe('subjectOf() and yearOf()', () => {
     expect(subjectOf('全县一审行政诉讼案件57件,负责人出庭应诉率100%,败诉')).toBe('county');
   });
 
+  it('reads a scope word after the time words and spaces that open a clause, and only at its start', () => {
+    // Prepare: clauses led by a space, a full-width space, a year and month, 截至…, 其中 and 同时; and clauses whose
+    // scope word comes later, after words that open no subject.
+    const led = [' 全县办理', '\u3000村级调解', '2024年3月全市', '截至2024年底，各村', '其中全区', '同时我镇'];
+    const later = ['组织全县', '开展村级', '向上级报送', '会同全市'];
+    // Act
+    const subjects = [...led, ...later].map((before) => subjectOf(before));
+    // Assess
+    expect(subjects).toEqual(['county', 'village', 'higher', 'village', 'county', 'unit', 'unit', 'unit', 'unit', 'unit']);
+  });
+
   it('dates by the last year named, not by comparisons or ranges', () => {
     expect(yearOf('较2023年增长', 2024)).toBeUndefined();
     expect(yearOf('根据2021-2025年规划，全年开展', 2024)).toBeUndefined();
