@@ -127,8 +127,8 @@ function extractText(bytes: Uint8Array, limits: ExtractLimits): { format: Docume
   if (!bom && !utf16 && looksBinary(bytes)) throw rejectNotAReport('binary');
 
   const prefixEncoding = bom?.encoding ?? utf16 ?? 'latin1';
-  const prefix = decodeLossy(bytes.subarray(bom?.length ?? 0, 4096), prefixEncoding);
-  const html = looksLikeHtml(prefix);
+  // A single-byte text is HTML only if it opens with "<" (after spaces): most uploads are answered without decoding.
+  const html = (bom !== undefined || utf16 !== undefined || opensWithMarkup(bytes)) && looksLikeHtml(decodeLossy(bytes.subarray(bom?.length ?? 0, 4096), prefixEncoding));
   // Every supported encoding needs at most 4 bytes per character, so more bytes than this cannot fit the limit.
   // HTML is exempt: markup may outweigh the text many times over.
   if (!html && bytes.length > limits.maxTextChars * 4) throw rejectTextTooLong(Math.floor(bytes.length / 4), limits.maxTextChars);
@@ -140,6 +140,21 @@ function extractText(bytes: Uint8Array, limits: ExtractLimits): { format: Docume
   const format: DocumentFormat = html ? 'html' : looksLikeMarkdown(decoded.text) ? 'md' : 'txt';
   const blocks = format === 'html' ? htmlToBlocks(decoded.text) : format === 'md' ? markdownToBlocks(decoded.text) : plainTextToBlocks(decoded.text);
   return { format, content: { blocks, encoding: decoded.encoding, warnings: decoded.warnings } };
+}
+
+/**
+ * Whether the first byte that is not a space is "<" (within the prefix looksLikeHtml reads). Spaces are the bytes whose
+ * latin1 (windows-1252) character is whitespace to a regular expression: tab, LF, VT, FF, CR, space and no-break
+ * space; every HTML test in looksLikeHtml starts with "<" after them.
+ */
+function opensWithMarkup(bytes: Uint8Array): boolean {
+  const prefix = bytes.subarray(0, 4096);
+  for (let i = 0; i < prefix.length; i++) {
+    const byte = prefix[i]!;
+    if ((byte >= 0x09 && byte <= 0x0d) || byte === 0x20 || byte === 0xa0) continue;
+    return byte === 0x3c;
+  }
+  return false;
 }
 
 /** Fails on an over-long line before the text is split into blocks. */

@@ -87,7 +87,9 @@ export function classifyZip(bytes: Uint8Array, zip: ZipDirectory): ZipKind {
 export function looksBinary(bytes: Uint8Array): boolean {
   const sample = bytes.subarray(0, 64 * 1024);
   let controls = 0;
-  for (const byte of sample) {
+  // An indexed loop: iterating a typed array with for…of is several times slower, and this reads every text upload.
+  for (let i = 0; i < sample.length; i++) {
+    const byte = sample[i]!;
     if (byte === 0) return true;
     // Tab, LF, VT, FF, CR and ESC appear in real text files; other C0 controls do not.
     if (byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0b && byte !== 0x0c && byte !== 0x0d && byte !== 0x1b) controls++;

@@ -46,12 +46,17 @@ function safeCodePoint(code: number): string | null {
   return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : null;
 }
 
+/** The characters markdown syntax is made of (headings, quotes, lists, emphasis, links, code, tables, rules). */
+const MARKDOWN_CHARS = /[#>\-*+)_[!`|~]/u;
+
 /**
  * Strips markdown syntax from one line and reports what it said about layout (a `#` heading, a bold run-in head).
  */
 function stripMarkdown(text: string, hint: BlockHint): { text: string; hint: BlockHint } {
-  let line = text;
   const next: BlockHint = { ...hint };
+  // Every rule below needs one of these characters; most lines of a report have none of them.
+  if (!MARKDOWN_CHARS.test(text)) return { text, hint: next };
+  let line = text;
   const heading = /^(#{1,6})\s+/u.exec(line);
   if (heading?.[1]) {
     next.headingLevel ??= heading[1].length;

@@ -23,7 +23,11 @@ const UNITS = [
 const NOT_A_QUANTITY_AFTER = /^(年|月|日|号|时|点|届|级|岁|周年|中全会|大|五|代|线|路|型|式|伏|千伏|热线|米(?!方))/u;
 /** Set phrases with numerals that are slogans, not counts (四个意识, 两个维护, 三项制度, 八项规定…). */
 const SLOGAN = /^[一二两三四五六七八九十]+(个(意识|自信|维护|确立|代表|全面|务必|结合|到位|表率|坚持|必须|重点|方面|环节|层面|统筹|关键|一批|“|")|项(制度|规定|基本)|重一大|公经费|项规定|议两公开|大|中全会|级|进|五|老)/u;
-const BOUNDARY = /[，,。；;：:！？!?\n、（(]/u;
+/** Ends a clause for the words read around a figure: ，,。；;：:！？!?, a line break, 、 and an opening bracket （(. */
+const isBoundary = (code: number): boolean => isHardBoundary(code) || code === 0x3001 || code === 0xff08 || code === 0x28;
+/** Ends an enumeration: ，,。；;：:！？!? and a line break (not 、). Compared as UTF-16 units: read for every figure. */
+const isHardBoundary = (code: number): boolean =>
+  code === 0xff0c || code === 0x2c || code === 0x3002 || code === 0xff1b || code === 0x3b || code === 0xff1a || code === 0x3a || code === 0xff01 || code === 0xff1f || code === 0x21 || code === 0x3f || code === 0x0a;
 const PRE_QUALIFIERS: [RegExp, FactQualifier][] = [
   [/(?:大约|约|将近|接近|近)$/u, 'about'],
   [/(?:超过|超|逾|多于|不少于|高于)$/u, 'atLeast'],
@@ -39,52 +43,100 @@ interface RawFigure {
   qualifier: FactQualifier;
 }
 
-const QUOTE_CLOSERS = new Map<number, number>([
-  [0x201c, 0x201d], // “ ”
-  [0x300a, 0x300b], // 《 》
-  [0x3008, 0x3009], // 〈 〉
-  [0x3010, 0x3011], // 【 】
-  [0x22, 0x22], // " "
-  [0x300c, 0x300d], // 「 」
-]);
+/** The closing mark of a quote or title mark that opens with `code`, or -1: “…”, "…", 《…》, 〈…〉, 【…】, 「…」. */
+function quoteCloser(code: number): number {
+  switch (code) {
+    case 0x201c: // “ ”
+      return 0x201d;
+    case 0x300a: // 《 》
+      return 0x300b;
+    case 0x3008: // 〈 〉
+      return 0x3009;
+    case 0x3010: // 【 】
+      return 0x3011;
+    case 0x22: // " "
+      return 0x22;
+    case 0x300c: // 「 」
+      return 0x300d;
+    default:
+      return -1;
+  }
+}
 
 /** The text with everything inside quotes and title marks blanked (same length): years in 《…2024年…方案》 date nothing. */
 export function unquoted(text: string): string {
-  const mask = quotedMask(text);
+  return blanked(text, quotedSpans(text));
+}
+
+function blanked(text: string, spans: QuotedSpans): string {
+  if (spans.length === 0) return text;
   let out = '';
   let from = 0;
-  for (let i = 0; i < text.length; i++) {
-    if (!mask[i]) continue;
-    out += text.slice(from, i) + ' ';
-    from = i + 1;
+  for (let k = 0; k < spans.length; k += 2) {
+    const start = spans[k]!;
+    const end = spans[k + 1]!;
+    out += text.slice(from, start) + ' '.repeat(end - start);
+    from = end;
   }
   return out + text.slice(from);
 }
 
-/** Marks every character inside “…”, "…", 《…》, 〈…〉 and 【…】: numbers there belong to names and titles. */
-function quotedMask(text: string): Uint8Array {
-  const mask = new Uint8Array(text.length);
+/** What is inside quotes: start and end (exclusive) of each quoted run, flat and in order ([s0, e0, s1, e1, …]). */
+type QuotedSpans = readonly number[];
+
+/**
+ * The characters inside “…”, "…", 《…》, 〈…〉 and 【…】 (numbers there belong to names and titles): from the one after
+ * the opening mark to the closing mark, or to 80 characters after the opening mark when it is never closed.
+ */
+function quotedSpans(text: string): QuotedSpans {
+  const spans: number[] = [];
   let closer = -1;
   let openedAt = -1;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (closer >= 0) {
-      if (code === closer || i - openedAt > 80) closer = -1;
-      else mask[i] = 1;
+      if (code === closer || i - openedAt > MAX_QUOTED_CHARS) {
+        closer = -1;
+        if (i > openedAt + 1) spans.push(openedAt + 1, i);
+      }
     } else {
-      const close = QUOTE_CLOSERS.get(code);
-      if (close !== undefined) {
+      const close = quoteCloser(code);
+      if (close >= 0) {
         closer = close;
         openedAt = i;
       }
     }
   }
-  return mask;
+  if (closer >= 0 && text.length > openedAt + 1) spans.push(openedAt + 1, text.length);
+  return spans;
 }
+
+/** Longest quoted name or title read as one (characters): an opening mark never closed does not blank the rest. */
+const MAX_QUOTED_CHARS = 80;
+
+/** Whether position `at` is inside a quote (binary search: a figure is checked once, in any order). */
+function isQuoted(spans: QuotedSpans, at: number): boolean {
+  let low = 0;
+  let high = spans.length / 2 - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if (at < spans[2 * mid]!) high = mid - 1;
+    else if (at >= spans[2 * mid + 1]!) low = mid + 1;
+    else return true;
+  }
+  return false;
+}
+
+/** The units by their first character, longest first as in UNITS (a figure's unit is looked up for every figure). */
+const UNITS_BY_FIRST = UNITS.reduce((byFirst, unit) => {
+  const first = unit[0]!;
+  byFirst.set(first, [...(byFirst.get(first) ?? []), unit]);
+  return byFirst;
+}, new Map<string, string[]>());
 
 function unitAt(text: string, at: number): string {
   const rest = text.slice(at, at + 4);
-  return UNITS.find((u) => rest.startsWith(u)) ?? '';
+  return UNITS_BY_FIRST.get(rest[0] ?? '')?.find((u) => rest.startsWith(u)) ?? '';
 }
 
 function qualifierBefore(text: string, start: number): FactQualifier | null {
@@ -131,14 +183,14 @@ function readTail(text: string, end: number, base: number): { end: number; value
   return { end: at, value, unit: unit === '余人' ? '人' : unit, post };
 }
 
-function arabicFigures(text: string, mask: Uint8Array): RawFigure[] {
+function arabicFigures(text: string, quoted: QuotedSpans): RawFigure[] {
   const figures: RawFigure[] = [];
   for (const match of text.matchAll(/\d+(?:,\d{3})*(?:\.\d+)?/gu)) {
     const start = match.index;
     const digits = match[0];
     const end = start + digits.length;
     const previous = text[start - 1] ?? '';
-    if (/[A-Za-z.\-—~_/]/u.test(previous) || mask[start]) continue;
+    if (/[A-Za-z.\-—~_/]/u.test(previous) || isQuoted(quoted, start)) continue;
     if (/[第〔[]/u.test(previous) || /^[〕\]]/u.test(text.slice(end, end + 1))) continue;
     if (start === 0 && /^[.、]/u.test(text.slice(end, end + 1))) continue; // outline marker "1."
     const after = text.slice(end).replace(/^\s+/u, '');
@@ -157,10 +209,10 @@ function arabicFigures(text: string, mask: Uint8Array): RawFigure[] {
 
 const CHINESE_RUN = new RegExp(`[${CHINESE_NUMERAL_CHARS}]+`, 'gu');
 
-function chineseFigures(text: string, mask: Uint8Array): RawFigure[] {
+function chineseFigures(text: string, quoted: QuotedSpans): RawFigure[] {
   const figures: RawFigure[] = [];
   for (const match of text.matchAll(/百分之([零〇一二两三四五六七八九十百点]+)/gu)) {
-    if (mask[match.index]) continue;
+    if (isQuoted(quoted, match.index)) continue;
     const spoken = match[1] ?? '';
     const [whole = '', fraction] = spoken.split('点');
     const integer = whole === '百' ? 100 : parseChineseNumeral(whole);
@@ -171,7 +223,7 @@ function chineseFigures(text: string, mask: Uint8Array): RawFigure[] {
   for (const match of text.matchAll(CHINESE_RUN)) {
     const start = match.index;
     const run = match[0];
-    if (mask[start] || text.slice(start - 3, start) === '百分之' || text.slice(start - 2, start) === '百分' || run.startsWith('百分')) continue;
+    if (isQuoted(quoted, start) || text.slice(start - 3, start) === '百分之' || text.slice(start - 2, start) === '百分' || run.startsWith('百分')) continue;
     if (/[第周初]|星期/u.test(text.slice(Math.max(0, start - 2), start))) continue;
     if (SLOGAN.test(text.slice(start, start + 6))) continue;
     // A lone 一 is an article more often than a count (一起纠纷, 一批阵地, 进一步): never a fact on its own.
@@ -194,11 +246,9 @@ const MAX_ENUMERATION_CHARS = 60;
 /** Where the clause before a figure starts: the previous comma, 、, colon or sentence end, at most 24 characters back. */
 function contextStart(text: string, start: number): number {
   let from = start;
-  while (from > 0 && start - from < MAX_CONTEXT_CHARS && !BOUNDARY.test(text[from - 1] ?? '')) from--;
+  while (from > 0 && start - from < MAX_CONTEXT_CHARS && !isBoundary(text.charCodeAt(from - 1))) from--;
   return from;
 }
-
-const HARD_BOUNDARY = /[，,。；;：:！？!?\n]/u;
 
 /**
  * Where the enumeration a clause belongs to starts: back over "、" to the previous comma or sentence end. Items of
@@ -208,7 +258,7 @@ const HARD_BOUNDARY = /[，,。；;：:！？!?\n]/u;
 function enumerationStart(text: string, clauseFrom: number): number {
   let from = clauseFrom;
   if (text[from - 1] !== '、') return from;
-  while (from > 0 && clauseFrom - from < MAX_ENUMERATION_CHARS && !HARD_BOUNDARY.test(text[from - 1] ?? '')) from--;
+  while (from > 0 && clauseFrom - from < MAX_ENUMERATION_CHARS && !isHardBoundary(text.charCodeAt(from - 1))) from--;
   return from;
 }
 
@@ -230,7 +280,19 @@ export interface CompiledMetric {
 
 const anyOf = (patterns: readonly string[]): RegExp | null => (patterns.length > 0 ? new RegExp(patterns.map((p) => `(?:${p})`).join('|'), 'u') : null);
 
+const compiledMetrics = new WeakMap<readonly Metric[], CompiledMetric[]>();
+
+/** A metric catalogue's regular expressions, compiled once per catalogue (every report is tagged with the same one). */
 export function compileMetrics(metrics: readonly Metric[]): CompiledMetric[] {
+  let compiled = compiledMetrics.get(metrics);
+  if (!compiled) {
+    compiled = compileCatalogue(metrics);
+    compiledMetrics.set(metrics, compiled);
+  }
+  return compiled;
+}
+
+function compileCatalogue(metrics: readonly Metric[]): CompiledMetric[] {
   return metrics.map((m) => ({
     id: m.id,
     patterns: m.patterns.map((p) => new RegExp(p, 'gu')),
@@ -270,6 +332,23 @@ function lastEnd(patterns: readonly RegExp[], text: string, accept: (end: number
   return best;
 }
 
+const byUnitCache = new WeakMap<readonly CompiledMetric[], Map<string, readonly CompiledMetric[]>>();
+
+/** The metrics of a catalogue that a figure in `unit` may belong to, in catalogue order. */
+function metricsForUnit(metrics: readonly CompiledMetric[], unit: string): readonly CompiledMetric[] {
+  let byUnit = byUnitCache.get(metrics);
+  if (!byUnit) {
+    byUnit = new Map();
+    byUnitCache.set(metrics, byUnit);
+  }
+  let forUnit = byUnit.get(unit);
+  if (!forUnit) {
+    forUnit = metrics.filter((m) => m.units.length === 0 || m.units.includes(unit));
+    byUnit.set(unit, forUnit);
+  }
+  return forUnit;
+}
+
 /**
  * The metric a figure belongs to. Candidates are the metrics whose unit fits, whose required actions the sentence
  * states and whose exclusions the clause does not. Among them: the one whose pattern ends closest before the figure
@@ -279,9 +358,7 @@ function lastEnd(patterns: readonly RegExp[], text: string, accept: (end: number
  */
 export function tagMetric(clause: FigureClause, unit: string, metrics: readonly CompiledMetric[]): string | null {
   const own = `${clause.lead}${clause.before}\u0000${clause.after}`;
-  const eligible = metrics.filter(
-    (m) => (m.units.length === 0 || m.units.includes(unit)) && m.any.test(own) && !m.exclude?.test(own) && (!m.actions || m.actions.test(clause.sentence)),
-  );
+  const eligible = metricsForUnit(metrics, unit).filter((m) => m.any.test(own) && !m.exclude?.test(own) && (!m.actions || m.actions.test(clause.sentence)));
   if (eligible.length === 0) return null;
   const pick = (score: (m: CompiledMetric) => number): string | null => {
     let best: { id: string; end: number } | null = null;
@@ -311,7 +388,8 @@ const SUBJECTS: [RegExp, FactSubject][] = [
   [/^(?:各村|每个村|村级|各行政村|村(?:\(居\)|居|社区)?(?:两委|委会|委员会)|各社区|每个社区|村\(社区\)|村（社区）)/u, 'village'],
   [/^(?:我|本|全)(?:镇|乡|街道|局|委|办|中心)|^(?:镇|乡|街道)(?:党委|政府|人民政府|办事处|党工委|综合|司法所)?/u, 'unit'],
 ];
-const CLAUSE_BREAK = /[，,；;：:]/u;
+/** ，,；;：: — where `before` is cut into clauses. */
+const isClauseBreak = (code: number): boolean => code === 0xff0c || code === 0x2c || code === 0xff1b || code === 0x3b || code === 0xff1a || code === 0x3a;
 
 /**
  * Whose figure it is, from the sentence before it (folded): the clause nearest the figure that opens with a scope
@@ -319,12 +397,35 @@ const CLAUSE_BREAK = /[，,；;：:]/u;
  * 全县执法培训2次", "办结市联席办转办信访案件3件次"), not the subject, and does not count. No scope word: the unit.
  */
 export function subjectOf(before: string): FactSubject {
-  const clauses = before.split(CLAUSE_BREAK);
-  for (let i = clauses.length - 1; i >= 0; i--) {
-    const clause = (clauses[i] ?? '').replace(CLAUSE_OPENER, '');
-    for (const [pattern, subject] of SUBJECTS) if (pattern.test(clause)) return subject;
+  // The clauses from the last to the first, as `before.split(CLAUSE_BREAK)` lists them (without making the list).
+  let end = before.length;
+  for (;;) {
+    let start = end;
+    while (start > 0 && !isClauseBreak(before.charCodeAt(start - 1))) start--;
+    const subject = clauseSubject(before.slice(start, end));
+    if (subject) return subject;
+    if (start === 0) return 'unit';
+    end = start - 1;
   }
-  return 'unit';
+}
+
+/**
+ * What a clause must open with for CLAUSE_OPENER to strip anything or for a SUBJECTS pattern to match: a space, the 2
+ * of a year, or the first character of a time word or a scope word. Most clauses open otherwise (开展…, 组织…) and have
+ * no subject; they are answered without running the patterns.
+ */
+const OPENS_SUBJECT_OR_TIME = new Set([...'2全今年本当截其共累同此另还县区市省上各每村我镇乡街'].map((c) => c.charCodeAt(0)));
+
+/** Whitespace as `\s` reads it: ECMAScript WhiteSpace and LineTerminator. */
+const isSpace = (code: number): boolean =>
+  (code >= 0x09 && code <= 0x0d) || code === 0x20 || code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff;
+
+function clauseSubject(text: string): FactSubject | null {
+  const first = text.charCodeAt(0);
+  if (!OPENS_SUBJECT_OR_TIME.has(first) && !isSpace(first)) return null;
+  const clause = text.replace(CLAUSE_OPENER, '');
+  for (const [pattern, subject] of SUBJECTS) if (pattern.test(clause)) return subject;
+  return null;
 }
 
 const ABSOLUTE_YEAR = /(20\d{2})\s*年/gu;
@@ -359,7 +460,7 @@ const MAX_AFTER_CHARS = 16;
 /** The rest of the clause after a figure: up to the next comma, 、 or sentence end, at most MAX_AFTER_CHARS. */
 export function clauseAfter(text: string, end: number): string {
   let to = end;
-  while (to < text.length && to - end < MAX_AFTER_CHARS && !BOUNDARY.test(text[to] ?? '')) to++;
+  while (to < text.length && to - end < MAX_AFTER_CHARS && !isBoundary(text.charCodeAt(to))) to++;
   return text.slice(end, to);
 }
 
@@ -369,12 +470,13 @@ export interface FactParagraph {
   section: number;
 }
 
-const SENTENCE_END = /[。！？；!?;]/u;
+/** 。！？；!?; as UTF-16 units (read back from every figure). */
+const isSentenceEnd = (code: number): boolean => code === 0x3002 || code === 0xff01 || code === 0xff1f || code === 0xff1b || code === 0x21 || code === 0x3f || code === 0x3b;
 
 /** Where the sentence holding position `at` starts (after the previous sentence end), at most 300 characters back. */
 function sentenceStart(text: string, at: number): number {
   let from = at;
-  while (from > 0 && at - from < 300 && !SENTENCE_END.test(text[from - 1] ?? '')) from--;
+  while (from > 0 && at - from < 300 && !isSentenceEnd(text.charCodeAt(from - 1))) from--;
   return from;
 }
 
@@ -390,10 +492,10 @@ export function extractFacts(paragraphs: readonly FactParagraph[], metrics: read
   const facts: Fact[] = [];
   for (const paragraph of paragraphs) {
     const folded = fold(paragraph.text);
-    const mask = quotedMask(folded);
-    const figures = [...arabicFigures(folded, mask), ...chineseFigures(folded, mask)].sort((a, b) => a.start - b.start);
+    const quoted = quotedSpans(folded);
+    const figures = [...arabicFigures(folded, quoted), ...chineseFigures(folded, quoted)].sort((a, b) => a.start - b.start);
     let lastEnd = -1;
-    const plain = figures.length > 0 ? unquoted(folded) : folded;
+    const plain = figures.length > 0 ? blanked(folded, quoted) : folded;
     for (const figure of figures) {
       if (figure.start < lastEnd) continue; // overlapping reads of the same words
       lastEnd = figure.end;

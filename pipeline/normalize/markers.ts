@@ -23,8 +23,19 @@ const PATTERNS: { level: number; pattern: RegExp; label: (m: RegExpExecArray) =>
   { level: 5, pattern: /^([一二三四五六七八九十]{1,2})是(?=[\u4e00-\u9fff“"《])/u, label: (m) => `${m[1]}是` },
 ];
 
+/**
+ * Whether a line can open with a marker at all: 第, a Chinese numeral 一…十, "(", a digit or ①…⑳ (what every pattern
+ * above starts with). Most lines and sentences start otherwise, and are answered without running the patterns.
+ */
+function mayOpenMarker(code: number): boolean {
+  return code === 0x7b2c || CN_DIGITS.has(code) || code === 0x28 || (code >= 0x30 && code <= 0x39) || (code >= 0x2460 && code <= 0x2473);
+}
+
+const CN_DIGITS = new Set([...'一二三四五六七八九十'].map((c) => c.charCodeAt(0)));
+
 /** The outline marker at the start of a (width-folded) line, if any. */
 export function markerOf(folded: string): Marker | null {
+  if (!mayOpenMarker(folded.charCodeAt(0))) return null;
   for (const { level, pattern, label } of PATTERNS) {
     const match = pattern.exec(folded);
     if (match) return { level, number: label(match), length: match[0].length };

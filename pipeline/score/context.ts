@@ -7,7 +7,7 @@ import { fold, hanCount } from '../text/fold.ts';
 import { splitSentences } from '../text/sentences.ts';
 import { evidenceAt, headingAt, locator, type Locator } from './evidence.ts';
 import type { LoadedRubric } from './rubric.ts';
-import { isConcrete, isKeywordList, markLiterals, profileOf, type KeywordProfile } from './stuffing.ts';
+import { isConcrete, isKeywordList, keywordShare, markLiterals, skeletonOf, type KeywordProfile } from './stuffing.ts';
 
 export { sectionLabel } from './evidence.ts';
 
@@ -115,6 +115,9 @@ export interface ScoringContext {
   options: ScoreOptions;
   stuffed: ScoringSentence[];
   corpus: Corpus;
+  /** Where each rubric pattern matches, per sentence: one scan per pattern and report (see matchesBySentence). */
+  scans: Map<string, Map<number, SentenceMatch[]>>;
+  /** The sentences each pattern matches, derived from `scans`. */
   hitCache: Map<string, ReadonlySet<number>>;
   locator: Locator;
 }
@@ -173,29 +176,55 @@ export function corpusMatches(corpus: Corpus, sentences: readonly { folded: stri
   return out;
 }
 
+/** Every match of a pattern, grouped by sentence (in the order corpusMatches finds them). */
+function scanPattern(corpus: Corpus, sentences: readonly { folded: string }[], pattern: RegExp): Map<number, SentenceMatch[]> {
+  const bySentence = new Map<number, SentenceMatch[]>();
+  for (const m of corpusMatches(corpus, sentences, pattern)) {
+    const list = bySentence.get(m.sentence);
+    if (list) list.push(m);
+    else bySentence.set(m.sentence, [m]);
+  }
+  return bySentence;
+}
+
+/** The scan of a pattern, made once per report: the keyword profiles, the rules and the penalties all read it. */
+function scanOnce(scans: Map<string, Map<number, SentenceMatch[]>>, corpus: Corpus, sentences: readonly { folded: string }[], compiled: CompiledRubric, source: string): Map<number, SentenceMatch[]> {
+  let bySentence = scans.get(source);
+  if (!bySentence) {
+    bySentence = scanPattern(corpus, sentences, patternOf(compiled, source));
+    scans.set(source, bySentence);
+  }
+  return bySentence;
+}
+
 /**
- * How much of each sentence is rubric keywords, how many indicators' keywords it touches, and its frame (keywords
- * blanked out): see stuffing.ts. One scan per pattern over the corpus; also fills `hitCache`, since the phrases
- * rules ask for the same patterns.
+ * Which characters of the corpus are rubric keywords (all of them, and the distinctive ones) and how many indicators'
+ * keywords each sentence touches: see stuffing.ts. One scan per pattern over the corpus, kept in `scans`, since the
+ * phrases rules ask for the same patterns.
  */
-function keywordProfiles(corpus: Corpus, sentences: readonly ScoringSentence[], compiled: CompiledRubric, hitCache: Map<string, ReadonlySet<number>>): KeywordProfile[] {
+interface KeywordCoverage {
+  covered: Uint8Array;
+  distinct: Uint8Array;
+  indicators: Uint16Array;
+}
+
+function keywordCoverage(corpus: Corpus, sentences: readonly ScoringSentence[], compiled: CompiledRubric, scans: Map<string, Map<number, SentenceMatch[]>>): KeywordCoverage {
   const covered = new Uint8Array(corpus.text.length);
   const distinct = new Uint8Array(corpus.text.length);
   const indicators = new Uint16Array(sentences.length);
   for (const group of compiled.keywordGroups) {
     const hitSentences = new Set<number>();
     for (const source of group) {
-      const hits = new Set<number>();
-      for (const m of corpusMatches(corpus, sentences, patternOf(compiled, source))) {
-        markLiterals(covered, distinct, corpus.starts[m.sentence] ?? 0, sentences[m.sentence]?.folded ?? '', m.start, m.end, source);
-        hits.add(m.sentence);
-        hitSentences.add(m.sentence);
+      for (const [sentence, found] of scanOnce(scans, corpus, sentences, compiled, source)) {
+        const base = corpus.starts[sentence] ?? 0;
+        const folded = sentences[sentence]?.folded ?? '';
+        for (const m of found) markLiterals(covered, distinct, base, folded, m.start, m.end, source);
+        hitSentences.add(sentence);
       }
-      hitCache.set(source, hits);
     }
     for (const i of hitSentences) indicators[i] = (indicators[i] ?? 0) + 1;
   }
-  return sentences.map((sentence, i) => profileOf(sentence.folded, corpus.starts[i] ?? 0, covered, distinct, indicators[i] ?? 0));
+  return { covered, distinct, indicators };
 }
 
 const TOPIC_HEAD = /(?:情况|工作情况|开展情况|落实情况|建设情况)[。：:;；]?$/u;
@@ -221,7 +250,7 @@ function isHeadingSentence(folded: string, heading: string, opensParagraph: bool
  * Concrete sentences and sentences that earn nothing anyway (headings, short ones, repeats) are left alone. Returns
  * the stuffed sentences in document order.
  */
-function markStuffed(sentences: readonly ScoringSentence[], profiles: readonly KeywordProfile[], anti: Rubric['antiGaming']): ScoringSentence[] {
+function markStuffed(sentences: readonly ScoringSentence[], corpus: Corpus, coverage: KeywordCoverage, anti: Rubric['antiGaming']): ScoringSentence[] {
   const stuffed: ScoringSentence[] = [];
   const frames = new Map<string, ScoringSentence[]>();
   const mark = (sentence: ScoringSentence): void => {
@@ -229,14 +258,17 @@ function markStuffed(sentences: readonly ScoringSentence[], profiles: readonly K
     sentence.ineligibleReason = 'keyword-stuffing';
     stuffed.push(sentence);
   };
-  profiles.forEach((profile, i) => {
-    const sentence = sentences[i]!;
+  sentences.forEach((sentence, i) => {
     if (!sentence.eligible || sentence.concrete) return;
+    const base = corpus.starts[i] ?? 0;
+    const profile: KeywordProfile = { share: keywordShare(sentence.folded, base, coverage.distinct), indicators: coverage.indicators[i] ?? 0 };
     if (isKeywordList(profile, anti)) mark(sentence);
-    else if (profile.indicators >= 2 && profile.skeleton.replace(/□/gu, '').length >= 6) {
-      const frame = frames.get(profile.skeleton);
+    else if (profile.indicators >= 2) {
+      const skeleton = skeletonOf(sentence.folded, base, coverage.covered);
+      if (skeleton.replace(/□/gu, '').length < 6) return;
+      const frame = frames.get(skeleton);
       if (frame) frame.push(sentence);
-      else frames.set(profile.skeleton, [sentence]);
+      else frames.set(skeleton, [sentence]);
     }
   });
   // The same sentence frame filled with different keywords, again and again, is generated filler, not reporting.
@@ -249,6 +281,7 @@ const MAX_HEAD_HAN = 25;
 
 /** Facts of a sentence re-read with this rubric: metric, whose figure, which year. */
 function readFacts(sentence: { folded: string; offset: number }, facts: readonly Fact[], metrics: readonly CompiledMetric[], reportYear: number | null): Fact[] {
+  if (facts.length === 0) return [];
   const plain = unquoted(sentence.folded);
   return facts.map((fact) => {
     const start = fact.offset - sentence.offset;
@@ -331,41 +364,32 @@ export function buildContext(report: NormalizedReport, loaded: LoadedRubric, opt
     corpus.starts.push(at);
     at += sentence.folded.length + 1;
   }
-  const hitCache = new Map<string, ReadonlySet<number>>();
-  const stuffed = markStuffed(sentences, keywordProfiles(corpus, sentences, compiled, hitCache), rubric.antiGaming);
+  const scans = new Map<string, Map<number, SentenceMatch[]>>();
+  const stuffed = markStuffed(sentences, corpus, keywordCoverage(corpus, sentences, compiled, scans), rubric.antiGaming);
   const bodyHan = [...partHan.entries()].reduce((sum, [, n]) => sum + n, 0);
   const loc = locator(report);
   return {
     report, loaded, rubric, compiled, sentences, headings, facts, partHan, partContent, bodyHan, options, stuffed, corpus,
     sectionLabels: loc.sectionLabels as string[],
-    hitCache,
+    scans,
+    hitCache: new Map(),
     locator: loc,
   };
+}
+
+/** Where a rubric pattern matches, per sentence (computed once per pattern and report). */
+export function matchesBySentence(ctx: ScoringContext, source: string): Map<number, SentenceMatch[]> {
+  return scanOnce(ctx.scans, ctx.corpus, ctx.sentences, ctx.compiled, source);
 }
 
 /** Indices of the sentences a rubric pattern matches (all sentences, eligible or not), computed once per pattern. */
 export function sentencesMatching(ctx: ScoringContext, source: string): ReadonlySet<number> {
   let hits = ctx.hitCache.get(source);
   if (!hits) {
-    hits = new Set(corpusMatches(ctx.corpus, ctx.sentences, patternOf(ctx.compiled, source)).map((m) => m.sentence));
+    hits = new Set(matchesBySentence(ctx, source).keys());
     ctx.hitCache.set(source, hits);
   }
   return hits;
-}
-
-const matchCache = new WeakMap<ScoringContext, Map<string, Map<number, SentenceMatch[]>>>();
-
-/** Where a rubric pattern matches, per sentence (computed once per pattern and report). */
-export function matchesBySentence(ctx: ScoringContext, source: string): Map<number, SentenceMatch[]> {
-  return memo(matchCache, ctx, source, () => {
-    const bySentence = new Map<number, SentenceMatch[]>();
-    for (const m of corpusMatches(ctx.corpus, ctx.sentences, patternOf(ctx.compiled, source))) {
-      const list = bySentence.get(m.sentence);
-      if (list) list.push(m);
-      else bySentence.set(m.sentence, [m]);
-    }
-    return bySentence;
-  });
 }
 
 /** How many times a pattern matches inside each sentence. */

@@ -4,7 +4,7 @@ import { fold, hanCount } from '../text/fold.ts';
 import { parseChineseNumeral } from '../text/numerals.ts';
 import { splitSentences } from '../text/sentences.ts';
 import { evidenceOf, type ScoringContext, type ScoringSentence } from './context.ts';
-import { contentBigrams, sharedCount } from './items.ts';
+import { bigramText, contentBigrams, sharedCount } from './items.ts';
 
 /**
  * Follow-through: last year's 下一年度安排 of a unit against this year's report. Each planned item is
@@ -44,7 +44,7 @@ export function planItemsOf(report: NormalizedReport): PlanItem[] {
   // A heading and its paragraph often say the same thing: keep one.
   const seen = new Set<string>();
   return items.filter((item) => {
-    const key = [...contentBigrams(item.folded)].slice(0, 6).join('');
+    const key = [...contentBigrams(item.folded)].slice(0, 6).map(bigramText).join('');
     if (seen.has(key)) return false;
     seen.add(key);
     return contentBigrams(item.folded).size >= 2;
@@ -84,7 +84,7 @@ export function plannedQuantity(folded: string): { value: number; unit: string }
   return { value, unit: explicit[2] };
 }
 
-function bestMatch(plan: PlanItem, sentences: readonly { s: ScoringSentence; bigrams: Set<string> }[]): { s: ScoringSentence; shared: number } | null {
+function bestMatch(plan: PlanItem, sentences: readonly { s: ScoringSentence; bigrams: Set<number> }[]): { s: ScoringSentence; shared: number } | null {
   const words = contentBigrams(plan.folded);
   const need = Math.max(2, Math.min(4, Math.ceil(words.size * 0.3)));
   let best: { s: ScoringSentence; shared: number } | null = null;

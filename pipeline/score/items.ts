@@ -58,9 +58,9 @@ function splitPartItems(ctx: ScoringContext, part: ReportPart): PartItem[] {
       return { text, folded: fold(text), cite, offset: s.offset, section: i };
     });
   // 2. 一是…二是… or 1. 2. runs inside the part's paragraphs.
-  const paragraphs = sections.flatMap(({ s, i }) => s.paragraphs.map((p) => ({ ...p, section: i })));
-  const enumerated = paragraphs.flatMap((p) => splitByMarkers(p.text, fold(p.text), p.offset, p.section, ENUMERATION));
-  const numbered = paragraphs.flatMap((p) => splitByMarkers(p.text, fold(p.text), p.offset, p.section, NUMBERED));
+  const paragraphs = sections.flatMap(({ s, i }) => s.paragraphs.map((p) => ({ ...p, folded: fold(p.text), section: i })));
+  const enumerated = paragraphs.flatMap((p) => splitByMarkers(p.text, p.folded, p.offset, p.section, ENUMERATION));
+  const numbered = paragraphs.flatMap((p) => splitByMarkers(p.text, p.folded, p.offset, p.section, NUMBERED));
   // 3. Plain sentences, leaving out lead-ins ending in a colon ("主要表现在：").
   const sentences = ctx.sentences
     .filter((s) => s.part === part && s.han >= 10 && !/[:：]$/u.test(s.folded))
@@ -78,22 +78,35 @@ const MAX_PART_ITEMS = 200;
 
 /** Two-character words of an item, without the ones every report uses (法治, 建设, 进一步…). */
 const COMMON_BIGRAMS = new Set(
-  '法治 治政 政府 建设 设工 工作 推进 加强 进一 一步 依法 法行 行政 不够 有待 提升 提高 完善 开展 落实 我镇 全镇 镇村 干部 存在 问题 不足 原因 方面 部分 持续 继续 深入 进一 一年 年度 今年 明年 主要 重点 相关 进行 能力 水平 机制 制度 体系 意识 全面 切实 不断 积极 加大 力度 强化 着力 努力 认真 严格 规范'.split(' '),
+  '法治 治政 政府 建设 设工 工作 推进 加强 进一 一步 依法 法行 行政 不够 有待 提升 提高 完善 开展 落实 我镇 全镇 镇村 干部 存在 问题 不足 原因 方面 部分 持续 继续 深入 进一 一年 年度 今年 明年 主要 重点 相关 进行 能力 水平 机制 制度 体系 意识 全面 切实 不断 积极 加大 力度 强化 着力 努力 认真 严格 规范'
+    .split(' ')
+    .map((word) => bigramCode(word.charCodeAt(0), word.charCodeAt(1))),
 );
 
-export function contentBigrams(folded: string): Set<string> {
-  const bigrams = new Set<string>();
+/** A two-character word as one number (its two UTF-16 units), so sets of words hold no strings. */
+function bigramCode(a: number, b: number): number {
+  return a * 0x10000 + b;
+}
+
+/** The two characters of a word made by bigramCode. */
+export function bigramText(code: number): string {
+  return String.fromCharCode(Math.floor(code / 0x10000), code % 0x10000);
+}
+
+/** The content words (pairs of Han characters) of a text, in the order they first occur; see bigramText. */
+export function contentBigrams(folded: string): Set<number> {
+  const bigrams = new Set<number>();
   for (let i = 0; i + 1 < folded.length; i++) {
     const a = folded.charCodeAt(i);
     const b = folded.charCodeAt(i + 1);
     if (a < 0x4e00 || a > 0x9fff || b < 0x4e00 || b > 0x9fff) continue;
-    const bigram = folded.slice(i, i + 2);
+    const bigram = bigramCode(a, b);
     if (!COMMON_BIGRAMS.has(bigram)) bigrams.add(bigram);
   }
   return bigrams;
 }
 
-export function sharedCount(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+export function sharedCount(a: ReadonlySet<number>, b: ReadonlySet<number>): number {
   let n = 0;
   for (const x of a) if (b.has(x)) n++;
   return n;

@@ -27,15 +27,28 @@ const CLAUSE_BREAK = /[，,；;：:。]/u;
 /** At most this many characters between a pattern's match and the figure it governs ("审核各科室合同57件": 0). */
 const GOVERNING_GAP = 4;
 
+const metricsById = new WeakMap<readonly Metric[], Map<string, Metric>>();
+
+/** A metric of the rubric's catalogue by id (the first of that id, as a search from the start would find). */
 function metricDef(ctx: ScoringContext, id: string | null): Metric | undefined {
-  return id === null ? undefined : ctx.rubric.metrics.find((m) => m.id === id);
+  if (id === null) return undefined;
+  let byId = metricsById.get(ctx.rubric.metrics);
+  if (!byId) {
+    byId = new Map();
+    for (const m of ctx.rubric.metrics) if (!byId.has(m.id)) byId.set(m.id, m);
+    metricsById.set(ctx.rubric.metrics, byId);
+  }
+  return byId.get(id);
 }
+
+/** Whose figures count for a metric that does not say: the unit's own and its villages'. */
+const DEFAULT_SUBJECTS: readonly Fact['subject'][] = ['unit', 'village'];
 
 /** Whether a figure is this unit's own and of the year reported on, for the metric it belongs to. */
 export function countsForUnit(ctx: ScoringContext, fact: Fact, metric: Metric | undefined): boolean {
   const year = ctx.report.meta.year;
   if (fact.year !== undefined && year !== null && fact.year !== year) return false;
-  const subjects = metric?.subjects ?? ['unit', 'village'];
+  const subjects = metric?.subjects ?? DEFAULT_SUBJECTS;
   // For a county government's own report, 全县 is the unit itself.
   const subject = fact.subject === 'county' && ctx.report.meta.unitKind === 'county' ? 'unit' : (fact.subject ?? 'unit');
   return subjects.includes(subject);

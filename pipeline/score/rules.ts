@@ -5,7 +5,7 @@ import type { Evidence } from '../../schemas/score.ts';
 import { subjectOf, unquoted, yearOf } from '../normalize/facts.ts';
 import { fold, hanCount } from '../text/fold.ts';
 import { splitSentences } from '../text/sentences.ts';
-import { candidates, evidenceOf, matches, matchesBySentence, patternOf, type ScoringContext, type ScoringSentence, type SentenceMatch } from './context.ts';
+import { candidates, evidenceOf, matches, matchesBySentence, memo, patternOf, type ScoringContext, type ScoringSentence, type SentenceMatch } from './context.ts';
 import { followThroughItems, planItemsOf } from './follow-through.ts';
 import { contentBigrams, partItems, sharedCount } from './items.ts';
 import { assignedFacts, DEFAULT_ACHIEVEMENT_PARTS, unpaidReason } from './ledger.ts';
@@ -126,6 +126,14 @@ function poolSet(pool: readonly ScoringSentence[]): Set<ScoringSentence> {
   return set;
 }
 
+const phrasePools = new WeakMap<ScoringContext, Map<string, ScoringSentence[]>>();
+
+/** The sentences a phrases rule may cite: memoised per parts and figure requirement, so its set (poolSet) is made once too. */
+function phrasePool(ctx: ScoringContext, rule: RuleOf<'phrases'>): ScoringSentence[] {
+  const parts = rule.parts ?? DEFAULT_ACHIEVEMENT_PARTS;
+  return memo(phrasePools, ctx, `${parts.join(',')}|${rule.requireFigure ? 'figure' : ''}`, () => candidates(ctx, parts).filter((s) => !rule.requireFigure || s.facts.length > 0));
+}
+
 interface PhraseHit {
   sentence: ScoringSentence;
   strength: number;
@@ -153,7 +161,7 @@ function phrases(ctx: ScoringContext, rule: RuleOf<'phrases'>, max: number): Rul
     if (!found) return { score: 0, note: '各级标题中未见相关表述', evidence: [] };
     return { score: Math.min(cap, rule.pointsPerHit), note: '标题中有相关部分', evidence: [evidenceOf(ctx, found)] };
   }
-  const pool = candidates(ctx, rule.parts ?? DEFAULT_ACHIEVEMENT_PARTS).filter((s) => !rule.requireFigure || s.facts.length > 0);
+  const pool = phrasePool(ctx, rule);
   const scope = rule.parts ? `（${partNames(rule.parts)}）` : '';
   if (rule.match === 'near') {
     const anchors = phraseHits(ctx, rule, rule.phrases[0] ?? '', pool);
@@ -243,6 +251,21 @@ function disclosure(ctx: ScoringContext, rule: RuleOf<'disclosure'>): RuleOutcom
 
 /** Whether a part is there: its own section(s), or (for items often reported elsewhere) a long enough paragraph. */
 export function partPresence(ctx: ScoringContext, part: ReportPart): { han: number; evidence: Evidence | null; viaFallback: boolean } {
+  const found = memo(partCache, ctx, part, () => locatePart(ctx, part));
+  return { han: found.han, evidence: found.anchor ? evidenceOf(ctx, found.anchor) : null, viaFallback: found.viaFallback };
+}
+
+interface PartLocation {
+  han: number;
+  /** What is cited for the part: its heading, its first sentence, or the fallback paragraph's sentence. */
+  anchor: { text: string; offset: number; section: number } | null;
+  viaFallback: boolean;
+}
+
+/** Where each part is, found once per report: the part-present rules and the missing-part flags both ask. */
+const partCache = new WeakMap<ScoringContext, Map<ReportPart, PartLocation>>();
+
+function locatePart(ctx: ScoringContext, part: ReportPart): PartLocation {
   // A heading with nothing under it is not the part: an empty 不足 heading (or one whose text went elsewhere, as a
   // mis-read PDF can do) must not count as present.
   const han = ctx.partContent.get(part) ?? 0;
@@ -250,24 +273,24 @@ export function partPresence(ctx: ScoringContext, part: ReportPart): { han: numb
   if (section >= 0) {
     const heading = ctx.headings.find((h) => h.section === section);
     const first = ctx.sentences.find((s) => s.section === section) ?? ctx.sentences.find((s) => s.part === part);
-    const anchor = heading ?? first;
-    return { han, evidence: anchor ? evidenceOf(ctx, anchor) : null, viaFallback: false };
+    return { han, anchor: heading ?? first ?? null, viaFallback: false };
   }
   for (const fallback of ctx.rubric.partFallbacks.filter((f) => f.part === part)) {
     for (const [sectionIndex, s] of ctx.report.sections.entries()) {
       for (const paragraph of s.paragraphs) {
+        if (hanCount(paragraph.text) < fallback.minChars) continue;
         const folded = fold(paragraph.text);
-        if (hanCount(paragraph.text) >= fallback.minChars && fallback.paragraphPatterns.some((p) => matches(ctx.compiled, p, folded))) {
+        if (fallback.paragraphPatterns.some((p) => matches(ctx.compiled, p, folded))) {
           const sentence = splitSentences(paragraph.text, paragraph.offset).find((span) =>
             fallback.paragraphPatterns.some((p) => matches(ctx.compiled, p, fold(span.text))),
           );
           const cited = sentence ?? { text: paragraph.text, offset: paragraph.offset };
-          return { han: hanCount(paragraph.text), evidence: evidenceOf(ctx, { ...cited, section: sectionIndex }), viaFallback: true };
+          return { han: hanCount(paragraph.text), anchor: { ...cited, section: sectionIndex }, viaFallback: true };
         }
       }
     }
   }
-  return { han: 0, evidence: null, viaFallback: false };
+  return { han: 0, anchor: null, viaFallback: false };
 }
 
 function partPresent(ctx: ScoringContext, rule: RuleOf<'part-present'>): RuleOutcome {

@@ -16,8 +16,6 @@ export interface KeywordProfile {
   share: number;
   /** How many indicators' keywords the sentence touches. */
   indicators: number;
-  /** The sentence with every keyword run blanked to □ and non-Han characters dropped: its frame. */
-  skeleton: string;
 }
 
 /** Keywords too common to say anything about a sentence (they may still blank a frame in the skeleton). */
@@ -57,24 +55,30 @@ export function markLiterals(covered: Uint8Array, distinct: Uint8Array, base: nu
 
 const isHanCode = (code: number): boolean => code >= 0x4e00 && code <= 0x9fff;
 
-/** Share and skeleton of one sentence from the coverage arrays (linear in the sentence: the skeleton is built in an array). */
-export function profileOf(folded: string, base: number, covered: Uint8Array, distinct: Uint8Array, indicators: number): KeywordProfile {
+/** Share of a sentence's Han characters that are distinctive keywords, from the coverage array (see markLiterals). */
+export function keywordShare(folded: string, base: number, distinct: Uint8Array): number {
   let han = 0;
   let hanDistinct = 0;
+  for (let k = 0; k < folded.length; k++) {
+    if (!isHanCode(folded.charCodeAt(k))) continue;
+    han++;
+    if (distinct[base + k] === 1) hanDistinct++;
+  }
+  return han === 0 ? 0 : hanDistinct / han;
+}
+
+/**
+ * The frame of a sentence: every keyword run blanked to □ and non-Han characters dropped (linear in the sentence: the
+ * skeleton is built in an array). Read only for sentences that touch several indicators' keywords.
+ */
+export function skeletonOf(folded: string, base: number, covered: Uint8Array): string {
   const frame: string[] = [];
   for (let k = 0; k < folded.length; k++) {
-    const code = folded.charCodeAt(k);
-    const hanChar = isHanCode(code);
-    const isCovered = covered[base + k] === 1;
-    if (hanChar) {
-      han++;
-      if (distinct[base + k] === 1) hanDistinct++;
-    }
-    if (isCovered) {
+    if (covered[base + k] === 1) {
       if (frame.at(-1) !== '□') frame.push('□');
-    } else if (hanChar) frame.push(folded[k]!);
+    } else if (isHanCode(folded.charCodeAt(k))) frame.push(folded[k]!);
   }
-  return { share: han === 0 ? 0 : hanDistinct / han, indicators, skeleton: frame.join('') };
+  return frame.join('');
 }
 
 const QUOTED_NAME = /[“"《「][^”"》」]{2,40}[”"》」]/u;
@@ -85,7 +89,8 @@ const COMPLETED_ACTION = /[\u4e00-\u9fa5](?<![为除了])了(?!解)[\u4e00-\u9fa
 
 /** Whether a sentence reports something concrete: a figure, a named object, an honour, or a completed action. */
 export function isConcrete(folded: string, hasFigure: boolean): boolean {
-  return hasFigure || QUOTED_NAME.test(folded) || HONOUR.test(folded) || COMPLETED_ACTION.test(folded);
+  // COMPLETED_ACTION is tried at every Han character; only a sentence with 了 can match it.
+  return hasFigure || QUOTED_NAME.test(folded) || HONOUR.test(folded) || (folded.includes('了') && COMPLETED_ACTION.test(folded));
 }
 
 /** Whether a profile is a keyword list by the rubric's thresholds (before the concreteness check). */

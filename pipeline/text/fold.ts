@@ -29,8 +29,36 @@ export function foldChar(code: number): number {
   return FOLD_TABLE[code] ?? code;
 }
 
-/** Width-folds `text` and maps traditional characters to simplified; the result has the same length. */
+/**
+ * Width-folds `text` and maps traditional characters to simplified; the result has the same length. Most units fold
+ * to themselves (a Chinese report changes only its full-width punctuation), so the unchanged runs are copied as
+ * slices and only the folded units are written one by one.
+ */
 export function fold(text: string): string {
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    const folded = FOLD_TABLE[code]!;
+    if (folded === code) {
+      if (code >= SURROGATE_FIRST && code <= SURROGATE_LAST) return foldWithSurrogates(text);
+      continue;
+    }
+    out += text.slice(from, i) + String.fromCharCode(folded);
+    from = i + 1;
+  }
+  return from === 0 ? text : out + text.slice(from);
+}
+
+const SURROGATE_FIRST = 0xd800;
+const SURROGATE_LAST = 0xdfff;
+
+/**
+ * The fold of a text with surrogates (characters outside the BMP, or a lone surrogate from a broken file): through a
+ * UTF-16 decoder, as folding has always done it, so that a lone surrogate becomes U+FFFD (still one unit, so offsets
+ * hold) whenever anything else in the text folds.
+ */
+function foldWithSurrogates(text: string): string {
   let first = -1;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
@@ -43,7 +71,7 @@ export function fold(text: string): string {
   const codes = new Uint16Array(text.length);
   for (let i = 0; i < text.length; i++) codes[i] = FOLD_TABLE[text.charCodeAt(i)]!;
   // Decoding the code units (little-endian, as on x86 and arm64) is much faster than String.fromCharCode over a
-  // spread. A lone surrogate becomes U+FFFD: still one unit, so offsets hold.
+  // spread.
   return UTF16.decode(codes);
 }
 

@@ -22,8 +22,11 @@ export const MAX_SENTENCE_CHARS = 1000;
 /** Where an over-long run is preferably cut: a clause break in the last quarter before the limit. */
 const CLAUSE_BREAKS = new Set(['，', ',', '、', '：', ':']);
 
-const END = new Set(['。', '！', '？', '；', '!', '?', ';']);
-const CLOSERS = new Set(['”', '’', '」', '』', '）', ')', '"', '】']);
+/** 。！？；!?; (compared as UTF-16 units: this runs on every character of every report). */
+const isEnd = (code: number): boolean => code === 0x3002 || code === 0xff01 || code === 0xff1f || code === 0xff1b || code === 0x21 || code === 0x3f || code === 0x3b;
+/** ”’」』）)"】 */
+const isCloser = (code: number): boolean =>
+  code === 0x201d || code === 0x2019 || code === 0x300d || code === 0x300f || code === 0xff09 || code === 0x29 || code === 0x22 || code === 0x3011;
 
 export function splitSentences(paragraph: string, baseOffset: number): SentenceSpan[] {
   const spans: SentenceSpan[] = [];
@@ -34,9 +37,9 @@ export function splitSentences(paragraph: string, baseOffset: number): SentenceS
       push(spans, paragraph, start, cut, baseOffset);
       start = cut;
     }
-    if (!END.has(paragraph[i] ?? '')) continue;
+    if (!isEnd(paragraph.charCodeAt(i))) continue;
     let end = i + 1;
-    while (end < paragraph.length && CLOSERS.has(paragraph[end] ?? '')) end++;
+    while (end < paragraph.length && isCloser(paragraph.charCodeAt(end))) end++;
     push(spans, paragraph, start, end, baseOffset);
     start = end;
     i = end - 1;

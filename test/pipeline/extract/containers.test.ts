@@ -79,6 +79,31 @@ describe('sniffContainer', () => {
     expect(looksBinary(Buffer.from('text with\ttabs\r\nand ESC \x1b[0m'))).toBe(false);
     expect(looksBinary(Buffer.from([0x41, 0x00, 0x42]))).toBe(true);
   });
+
+  it('counts control characters anywhere in the first 64 KB, not past it', () => {
+    // Prepare: 2 % control characters (form feeds are allowed; 0x01 is not), then the same after 64 KB of text.
+    const text = '调解纠纷'.repeat(2000);
+    const controls = Buffer.alloc(400, 0x01);
+    // Act
+    const early = looksBinary(Buffer.concat([controls, Buffer.from(text)]));
+    const late = looksBinary(Buffer.concat([Buffer.alloc(64 * 1024, 0x41), controls]));
+    // Assess
+    expect(early).toBe(true);
+    expect(late).toBe(false);
+  });
+
+  it('reads HTML behind spaces and no-break spaces, and plain text that only mentions a tag as text', async () => {
+    // Prepare: a single-byte HTML page led by a tab, spaces and a latin1 no-break space; a report whose line starts with "<".
+    const paragraph = fictionalReports()[0]!.text.split('\n').slice(0, 40).join('');
+    const html = Buffer.concat([Buffer.from([0x09, 0x20, 0xa0, 0x0a]), Buffer.from(`<!DOCTYPE html><html><body><p>${paragraph}</p></body></html>`)]);
+    const text = Buffer.from(`文件 <p> 标签说明\n${paragraph}`);
+    // Act
+    const fromHtml = await extractDocument(html);
+    const fromText = await extractDocument(text);
+    // Assess
+    expect(fromHtml.format).toBe('html');
+    expect(fromText.format).toBe('txt');
+  });
 });
 
 describe('pdf.js data files (CMaps, standard fonts)', () => {

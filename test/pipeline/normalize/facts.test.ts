@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileMetrics, extractFacts, subjectOf, yearOf } from '../../../pipeline/normalize/facts.ts';
+import { compileMetrics, extractFacts, subjectOf, tagMetric, unquoted, yearOf } from '../../../pipeline/normalize/facts.ts';
 import { rubric2024 } from '../../helpers/reports.ts';
 
 const metrics = compileMetrics(rubric2024.rubric.metrics);
@@ -92,6 +92,43 @@ describe('extractFacts()', () => {
   });
 });
 
+describe('tagMetric()', () => {
+  it('tags by the catalogue it is given, not by another catalogue compiled before it', () => {
+    // Prepare
+    const clause = { lead: '', before: '化解矛盾纠纷', after: '', sentence: '化解矛盾纠纷12件' };
+    const withoutMediation = compileMetrics(rubric2024.rubric.metrics.filter((m) => !m.id.startsWith('mediation.')));
+    // Act
+    const full = tagMetric(clause, '件', metrics);
+    const reduced = tagMetric(clause, '件', withoutMediation);
+    // Assess
+    expect(full).toBe('mediation.cases');
+    expect(reduced).not.toBe('mediation.cases');
+  });
+});
+
+describe('unquoted()', () => {
+  it('blanks what is inside quotes and title marks, keeping the marks and every offset', () => {
+    // Prepare
+    const text = '印发《2024年工作方案》，2023年“12345”热线受理“”件';
+    // Act
+    const plain = unquoted(text);
+    // Assess
+    expect(plain).toBe('印发《         》，2023年“     ”热线受理“”件');
+    expect(plain.length).toBe(text.length);
+  });
+
+  it('blanks at most 80 characters after a mark that is never closed, and reads marks again after them', () => {
+    // Prepare: an opening quote left open, then a quoted name after the 80 characters it may cover.
+    const text = `据“${'年'.repeat(100)}《2023年方案》`;
+    // Act
+    const plain = unquoted(text);
+    // Assess
+    expect(plain.slice(0, 82)).toBe(`据“${' '.repeat(80)}`);
+    expect(plain.slice(82, 102)).toBe('年'.repeat(20));
+    expect(plain.slice(102)).toBe('《       》');
+  });
+});
+
 describe('subjectOf() and yearOf()', () => {
   it('takes the subject from the clause that opens with a scope word, not from an object', () => {
     expect(subjectOf('全县持证执法人员')).toBe('county');
@@ -100,6 +137,17 @@ describe('subjectOf() and yearOf()', () => {
     expect(subjectOf('2024年，全市开展普法活动')).toBe('higher');
     expect(subjectOf('每个村(社区)培养法律明白人')).toBe('village');
     expect(subjectOf('全县一审行政诉讼案件57件,负责人出庭应诉率100%,败诉')).toBe('county');
+  });
+
+  it('reads a scope word after the time words and spaces that open a clause, and only at its start', () => {
+    // Prepare: clauses led by a space, a full-width space, a year and month, 截至…, 其中 and 同时; and clauses whose
+    // scope word comes later, after words that open no subject.
+    const led = [' 全县办理', '\u3000村级调解', '2024年3月全市', '截至2024年底，各村', '其中全区', '同时我镇'];
+    const later = ['组织全县', '开展村级', '向上级报送', '会同全市'];
+    // Act
+    const subjects = [...led, ...later].map((before) => subjectOf(before));
+    // Assess
+    expect(subjects).toEqual(['county', 'village', 'higher', 'village', 'county', 'unit', 'unit', 'unit', 'unit', 'unit']);
   });
 
   it('dates by the last year named, not by comparisons or ranges', () => {
