@@ -19,6 +19,7 @@ export interface ResultFacts {
   rankGroup: ScoreResult['rankGroup'];
   total: number;
   rank: number | null;
+  grade: string;
   rubric: WorkbookProvenance['rubrics'][number];
 }
 
@@ -43,6 +44,7 @@ export function factsOf(result: ScoreResult): ResultFacts {
     rankGroup: result.rankGroup,
     total: result.total,
     rank: result.rank,
+    grade: result.grade,
     rubric: result.rubric,
   };
 }
