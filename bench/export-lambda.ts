@@ -111,11 +111,14 @@ async function seed(store: S3ObjectStore, table: DynamoTable, county: string, in
 }
 
 /** The export function's bundle, invoked once in a fresh process with a capped heap; its response and figures. */
-async function invoke(bundle: string, env: Record<string, string>, event: unknown): Promise<{ wallMs: number; peakMb: number; response: ExportResponse }> {
-  const script = `const { handler } = await import(${JSON.stringify(pathToFileURL(bundle).href)}); const response = await handler(${JSON.stringify(event)}); process.stdout.write(JSON.stringify(response));`;
+async function invoke(bundle: string, env: Record<string, string>, event: unknown): Promise<{ wallMs: number; peakMb: number; response: ExportResponse; logged: Record<string, unknown>[] }> {
+  const script = `const { handler } = await import(${JSON.stringify(pathToFileURL(bundle).href)}); const response = await handler(${JSON.stringify(event)}); process.stdout.write('\\nFAZHI_RESPONSE ' + JSON.stringify(response) + '\\n');`;
   // Asynchronous: the servers it talks to run in this process.
   const run = await measuredNodeAsync([`--max-old-space-size=${HEAP_MB}`, '--input-type=module', '-e', script], { env });
-  return { wallMs: run.wallMs, peakMb: run.peakMb, response: ExportResponse.parse(JSON.parse(run.stdout)) };
+  const response = ExportResponse.parse(JSON.parse(/^FAZHI_RESPONSE (.*)$/mu.exec(run.stdout)?.[1] ?? 'null'));
+  // The function's own log lines (JSON, one per line): its timings.
+  const logged = run.stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { wallMs: run.wallMs, peakMb: run.peakMb, response, logged };
 }
 
 export async function exportLambda(): Promise<SectionResult> {
@@ -147,7 +150,7 @@ export async function exportLambda(): Promise<SectionResult> {
       BUCKET_NAME: bucket,
       TABLE_NAME: tableName,
       URL_TTL_SECONDS: '900',
-      LOG_LEVEL: 'WARN',
+      LOG_LEVEL: 'INFO',
       AWS_REGION: LOCAL_REGION,
       FAZHI_S3_ENDPOINT: servers.s3.endpoint,
       FAZHI_DYNAMODB_ENDPOINT: servers.dynamodb.endpoint,
@@ -160,10 +163,13 @@ export async function exportLambda(): Promise<SectionResult> {
     ] as const) {
       const run = await invoke(join(bundleDir, 'index.mjs'), env, event);
       const object = await store.get(run.response.key);
+      const timings = run.logged.find((l) => l.message === 'year-wide workbook exported');
       rows.push({
         export: label,
         ranked: run.response.results.length,
         'wall s': round(run.wallMs / 1000),
+        'ranking s': timings ? round(Number(timings.rankMs) / 1000) : '',
+        'workbook s': timings ? round(Number(timings.workbookMs) / 1000) : '',
         'peak RSS MB': round(run.peakMb, 0),
         'workbook MB': round(object.bytes.byteLength / 1024 / 1024),
         target: `within ${limit} MB: ${run.peakMb <= limit ? 'met' : 'NOT met'}`,

@@ -13,7 +13,7 @@ import { distinctReports, writeCorpus } from './synthetic.ts';
 
 /**
  * `npm run bench -- workbook`: the streamed workbook (pipeline/workbook/book.ts) at 10,000 reports. Every figure is a
- * fresh Node process measured from outside (its wall time, its peak RSS at exit through bench/report-usage.mjs):
+ * fresh Node process measured from outside (its wall time, its own peak RSS at exit through bench/report-peak.mjs):
  *
  * - `fazhi score DIR --out` end to end on 10,000 distinct synthetic reports (start-up, parsing and scoring on all
  *   cores, the cross-report checks, the workbook): the issue's target, ≤ 90 s and ≤ 1.5 GB.
@@ -24,7 +24,7 @@ import { distinctReports, writeCorpus } from './synthetic.ts';
  * The results come from `fazhi score DIR --json` on the same corpus, saved one per line for the writing processes.
  */
 
-const USAGE_HOOK = join(ROOT, 'bench/report-usage.mjs');
+const PEAK_HOOK = join(ROOT, 'bench/report-peak.mjs');
 const BIN = join(ROOT, 'bin/fazhi.js');
 const RUN_TS = join(ROOT, 'bin/run-ts.js');
 const SELF = join(ROOT, 'bench/workbook.ts');
@@ -37,16 +37,17 @@ export interface Measured {
   stdout: string;
 }
 
-/** A fresh Node process, its wall time and peak RSS (all threads) from bench/report-usage.mjs. */
+const peakKbOf = (stderr: string): number => (JSON.parse(/FAZHI_PEAK (\{.*\})/u.exec(stderr)?.[1] ?? '{"peakKb":0}') as { peakKb: number }).peakKb;
+
+/** A fresh Node process, its wall time and its own peak RSS (bench/report-peak.mjs). */
 export function measuredNode(args: readonly string[], options: { stdoutFile?: string; env?: NodeJS.ProcessEnv } = {}): Measured {
   const out = options.stdoutFile ? openSync(options.stdoutFile, 'w') : 'pipe';
   const started = performance.now();
-  const child = spawnSync(process.execPath, ['--import', USAGE_HOOK, ...args], { cwd: ROOT, stdio: ['ignore', out, 'pipe'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...options.env } });
+  const child = spawnSync(process.execPath, ['--import', PEAK_HOOK, ...args], { cwd: ROOT, stdio: ['ignore', out, 'pipe'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...options.env } });
   const wallMs = performance.now() - started;
   if (typeof out === 'number') closeSync(out);
   if (child.status !== 0) throw new Error(`${args.join(' ')} failed (exit ${child.status}): ${(child.stderr ?? '').slice(-2000)}`);
-  const usage = JSON.parse(/FAZHI_USAGE (\{.*\})/u.exec(child.stderr ?? '')?.[1] ?? '{"maxRssKb":0}') as { maxRssKb: number };
-  return { wallMs, peakMb: usage.maxRssKb / 1024, stdout: child.stdout ?? '' };
+  return { wallMs, peakMb: peakKbOf(child.stderr ?? '') / 1024, stdout: child.stdout ?? '' };
 }
 
 /**
@@ -81,7 +82,7 @@ async function jsonOutputToLines(json: string, lines: string): Promise<number> {
 export function measuredNodeAsync(args: readonly string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<Measured> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', USAGE_HOOK, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+    const child = spawn(process.execPath, ['--import', PEAK_HOOK, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -89,8 +90,7 @@ export function measuredNodeAsync(args: readonly string[], options: { env?: Node
     child.on('error', reject);
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`${args.join(' ').slice(0, 200)} failed (exit ${code}): ${stderr.slice(-2000)}`));
-      const usage = JSON.parse(/FAZHI_USAGE (\{.*\})/u.exec(stderr)?.[1] ?? '{"maxRssKb":0}') as { maxRssKb: number };
-      resolve({ wallMs: performance.now() - started, peakMb: usage.maxRssKb / 1024, stdout });
+      resolve({ wallMs: performance.now() - started, peakMb: peakKbOf(stderr) / 1024, stdout });
     });
   });
 }

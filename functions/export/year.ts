@@ -63,6 +63,7 @@ export async function runYearExport(deps: ExportDeps, input: ExportRequest): Pro
   const loaded = exportRubric(request);
   const clock = deps.clock ?? (() => new Date());
 
+  const started = Date.now();
   const counties = [...new Set((await deps.records.uploadsOfYear(year)).map((u) => u.county))].sort(byCodePoint);
   if (counties.length === 0) throw new NoUploadsError(year, null, await existingCountyYears(deps.records, year));
 
@@ -80,6 +81,7 @@ export async function runYearExport(deps: ExportDeps, input: ExportRequest): Pro
     summaries.push({ county, results: ranked.results.length, failures: ranked.failures.length, pending: ranked.pending.length, superseded: ranked.superseded.length });
   }
 
+  const ranked = Date.now();
   const key = yearExportKey(year, loaded.rubric.version);
   const written = await uploadWorkbook(deps.store, key, {
     results,
@@ -102,6 +104,8 @@ export async function runYearExport(deps: ExportDeps, input: ExportRequest): Pro
     pending: pending.length,
     bytes: written.bytes,
     packedBytes: results.packedBytes,
+    rankMs: ranked - started,
+    workbookMs: Date.now() - ranked,
   });
   return {
     year,
