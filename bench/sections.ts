@@ -12,16 +12,17 @@ import { extractDocument } from '../pipeline/extract/index.ts';
 import { normalizeReport } from '../pipeline/normalize/index.ts';
 import { scoreReport } from '../pipeline/score/index.ts';
 import { bundledRubricFor } from '../pipeline/score/bundled-rubrics.ts';
-import { crossCheck, MAX_COPY_MATCHES, rankResults } from '../pipeline/rank/index.ts';
+import { crossCheck, MAX_COPY_MATCHES } from '../pipeline/rank/index.ts';
 import { reportSignature } from '../pipeline/rank/similarity.ts';
 import { similarPairs } from '../pipeline/rank/pairs.ts';
-import { workbookBuffer } from '../pipeline/workbook/index.ts';
 import { isDocumentRejected } from '../pipeline/failure.ts';
 import { hasSoffice, makeFormatFixtures } from '../scripts/make-format-fixtures.ts';
 import { digits, nestedNumbering, runOnLine, runOnLines } from '../test/pipeline/score/hostile-text-fixtures.ts';
 import { auditReport, percent, runAudit } from './audit.ts';
 import { percentile, ROOT, seedOrSampleFiles, SEEDS } from './corpus.ts';
 import { endToEnd, startup } from './end-to-end.ts';
+import { exportLambda } from './export-lambda.ts';
+import { workbook } from './workbook.ts';
 import { distinctReports, nearDuplicateReports, SYNTHETIC_COUNTY, SYNTHETIC_YEAR, type SyntheticFile } from './synthetic.ts';
 
 /**
@@ -165,21 +166,6 @@ async function cross(): Promise<SectionResult> {
   return { title: 'Cross-report checks, one county·year, one core', note: `synthetic reports filed by distinct real township names (bench/synthetic.ts). ${notes.trim()}`, rows };
 }
 
-/** Workbook building: the ranking of 500 reports with every indicator's evidence. */
-async function workbook(): Promise<SectionResult> {
-  const reports = syntheticReports(distinctReports(500));
-  const results = rankResults(crossCheck(reports.map((report) => ({ report, result: scoreReport(report, rubric) })), rubric), rubric.rubric);
-  const t = performance.now();
-  const buffer = await workbookBuffer({ results, failures: [], rubric, scope: '临澜县 2024年度', generatedAt: '2025-04-01T00:00:00.000Z' });
-  const ms = performance.now() - t;
-  const rows = results.length + results.reduce((n, r) => n + r.dimensions.reduce((m, d) => m + d.indicators.length, 0) + r.bonus.indicators.length + r.penalties.filter((p) => p.points > 0).length + r.flags.length, 0);
-  return {
-    title: 'Workbook (exceljs, in memory)',
-    note: `${results.length} reports; rows across 排名, 评分依据, 问题与预警, 评分细则`,
-    rows: [{ reports: results.length, rows, seconds: round(ms / 1000, 2), 'rows/s': round(rows / (ms / 1000), 0), 'file KB': round(buffer.byteLength / 1024, 0) }],
-  };
-}
-
 /** Lambda bundles exactly as the CDK stack builds them (infra/constructs/esbuild-bundle.ts) and their cold module init. */
 async function lambda(): Promise<SectionResult> {
   const out = mkdtempSync(join(tmpdir(), 'fazhi-bench-lambda-'));
@@ -261,4 +247,4 @@ async function hostile(): Promise<SectionResult> {
   return { title: 'Hostile text, one core', note: 'each text once, cold; the extract stage refuses lines over 50,000 characters', rows };
 }
 
-export const SECTIONS: Record<string, () => Promise<SectionResult>> = { pipeline, formats, cross, e2e: endToEnd, startup, workbook, lambda, audit, hostile };
+export const SECTIONS: Record<string, () => Promise<SectionResult>> = { pipeline, formats, cross, e2e: endToEnd, startup, workbook, 'export-lambda': exportLambda, lambda, audit, hostile };

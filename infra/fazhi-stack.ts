@@ -288,11 +288,13 @@ export class FazhiStack extends Stack {
     allow(score, ['s3:PutObject'], [objects(KEY_PREFIX.scores), objects(KEY_PREFIX.status)]);
     allow(score, ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [tableArn]);
 
-    // export: one Query per county·year; the stored results, the normalised reports (cross-report checks of the
-    // county's two years) and the workbook it writes and presigns (GetObject is what the link is signed with).
-    allow(exporter, ['dynamodb:Query'], [tableArn]);
+    // export: one Query per county·year; the counties of a year for the year-wide export, and the years around an
+    // empty one for its error (the GSI); the stored results, the normalised reports (cross-report checks of the
+    // county's two years) and the workbook it streams (a multipart upload: PutObject covers its parts, Abort discards
+    // them when the export fails) and presigns (GetObject is what the link is signed with).
+    allow(exporter, ['dynamodb:Query'], [tableArn, indexArn]);
     allow(exporter, ['s3:GetObject'], [objects(KEY_PREFIX.scores), objects(KEY_PREFIX.normalized), objects(KEY_PREFIX.exports)]);
-    allow(exporter, ['s3:PutObject'], [objects(KEY_PREFIX.exports)]);
+    allow(exporter, ['s3:PutObject', 's3:AbortMultipartUpload'], [objects(KEY_PREFIX.exports)]);
 
     // rescore: the uploads of a year (GSI) or a county (table), score commands to the score queue. No S3 at all.
     allow(rescore, ['dynamodb:Query'], [tableArn, indexArn]);

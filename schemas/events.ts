@@ -87,26 +87,49 @@ export interface SqsBatchResponse {
 
 const Year = z.number().int().min(2000).max(2100);
 
-/** Export request (direct invoke): the ranking workbook of one county·year. */
+/**
+ * Export request (direct invoke): the ranking workbook of one county·year, or — without `county` — of every county of
+ * the year (the year-wide export: each county's ranks as in its own workbook, and a province-wide place beside them).
+ */
 export const ExportRequest = z
   .object({
     year: Year,
-    county: z.string().min(1),
+    /** Absent: every county with uploads in the year. */
+    county: z.string().min(1).optional(),
     /** Default: the bundled rubric for the year. */
     rubric: RubricRef.optional(),
   })
   .strict();
 export type ExportRequest = z.infer<typeof ExportRequest>;
 
+/** The export of one county·year (what the review compares a reviewed workbook against, too). */
+export const CountyExportRequest = ExportRequest.extend({ county: z.string().min(1) }).strict();
+export type CountyExportRequest = z.infer<typeof CountyExportRequest>;
+
 export const ExportResponse = z
   .object({
     key: z.string(),
     url: z.string(),
     rubric: RubricRef,
-    results: z.array(z.object({ rank: z.number().int().nullable(), township: z.string().nullable(), total: z.number(), grade: z.string() }).strict()),
+    /** Ranked; a year-wide export lists every county's, with the county and the province-wide place. */
+    results: z.array(
+      z
+        .object({
+          rank: z.number().int().nullable(),
+          township: z.string().nullable(),
+          total: z.number(),
+          grade: z.string(),
+          county: z.string().nullable().optional(),
+          /** Year-wide only: the place among the same group's units of every county (ties share it); null when unranked. */
+          provinceRank: z.number().int().nullable().optional(),
+        })
+        .strict(),
+    ),
     failures: z.array(Failure),
     /** Uploads not yet scored with this rubric (still being processed, or never scored with it). */
     pending: z.array(z.object({ source: z.string(), status: z.string() }).strict()),
+    /** Year-wide only: per county, how many were ranked, failed and still pending. */
+    counties: z.array(z.object({ county: z.string(), results: z.number().int(), failures: z.number().int(), pending: z.number().int() }).strict()).optional(),
   })
   .strict();
 export type ExportResponse = z.infer<typeof ExportResponse>;

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { scopeOf, UNSPECIFIED_COUNTY, type NormalizedReport, type SubmissionInfo } from '../../schemas/report.ts';
 import type { ScoreResult, ScoreRun } from '../../schemas/score.ts';
@@ -7,7 +7,7 @@ import type { ReportFile } from '../../pipeline/parse.ts';
 import { DEFAULT_POOL_SIZE } from '../../pipeline/parallel/pool.ts';
 import type { CrossCheckEntry } from '../../pipeline/rank/index.ts';
 import type { LoadedRubric } from '../../pipeline/score/rubric.ts';
-import { workbookBuffer } from '../../pipeline/workbook/index.ts';
+import { writeWorkbookFile } from '../../pipeline/workbook/index.ts';
 import { distribution, failureLines, rankingTable } from '../format.ts';
 import { loadInputs } from '../inputs.ts';
 import { loadRubricFile, rubricPathFor } from '../rubrics.ts';
@@ -176,7 +176,7 @@ export async function scoreCommand(args: readonly string[], io: Io): Promise<num
       const counties = [...new Set(run.results.map((r) => r.county).filter((c) => c !== null))];
       const scope = `${counties.length === 1 ? counties[0] : ''}${years.length > 0 ? ` ${years.join('、')}年度` : ''}`.trim();
       await mkdir(dirname(out), { recursive: true });
-      await writeFile(out, await workbookBuffer({ results: run.results, failures: run.failures, rubric, scope, generatedAt: new Date().toISOString() }));
+      await writeWorkbookFile(out, { results: run.results, failures: run.failures, rubric, scope, generatedAt: new Date().toISOString() });
     }
   }
   const unscoped = run.results.filter((r) => r.county === UNSPECIFIED_COUNTY).length;

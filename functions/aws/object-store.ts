@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { z } from 'zod';
@@ -42,6 +43,8 @@ export interface ObjectStore {
   get(key: string, versionId?: string): Promise<StoredObject>;
   getJson<S extends z.ZodType>(key: string, schema: S): Promise<z.infer<S>>;
   put(key: string, body: Uint8Array | string, options: { contentType: string; metadata?: Record<string, string> }): Promise<void>;
+  /** A body of unknown length, sent as it is produced (a multipart upload above one part); rejects if the body fails. */
+  putStream(key: string, body: Readable, options: { contentType: string }): Promise<void>;
   putJson(key: string, value: unknown): Promise<void>;
   presignGet(key: string, options: { expiresIn: number; contentDisposition?: string; contentType?: string }): Promise<string>;
 }
@@ -104,6 +107,18 @@ export class S3ObjectStore implements ObjectStore, ObjectLister {
         ...(options.metadata && Object.keys(options.metadata).length > 0 ? { Metadata: options.metadata } : {}),
       }),
     );
+  }
+
+  /**
+   * lib-storage's Upload: parts of 5 MB, four in flight (≈ 20 MB buffered at most), one PutObject when the body is
+   * smaller than a part; a failed upload is aborted (its parts discarded). Loaded on first use: only the export streams.
+   * Local endpoints need `requestChecksumCalculation: 'WHEN_REQUIRED'` (clients.ts), or s3rver stores a streamed body
+   * with its aws-chunked framing.
+   */
+  async putStream(key: string, body: Readable, options: { contentType: string }): Promise<void> {
+    const { Upload } = await import('@aws-sdk/lib-storage');
+    const upload = new Upload({ client: this.client, params: { Bucket: this.bucket, Key: key, Body: body, ContentType: options.contentType }, leavePartsOnError: false });
+    await upload.done();
   }
 
   async putJson(key: string, value: unknown): Promise<void> {

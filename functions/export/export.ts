@@ -1,4 +1,4 @@
-import { ExportRequest, type ExportResponse } from '../../schemas/events.ts';
+import { CountyExportRequest, ExportRequest, type ExportResponse } from '../../schemas/events.ts';
 import type { Failure } from '../../schemas/failure.ts';
 import { NormalizedReport } from '../../schemas/report.ts';
 import { ScoreResult } from '../../schemas/score.ts';
@@ -8,18 +8,20 @@ import { decodeSignature } from '../../pipeline/rank/similarity.ts';
 import { bundledRubricFor } from '../../pipeline/score/bundled-rubrics.ts';
 import type { LoadedRubric } from '../../pipeline/score/rubric.ts';
 import { currentUploads } from '../../pipeline/unit-folder.ts';
-import { workbookBuffer } from '../../pipeline/workbook/index.ts';
 import type { ObjectStore } from '../aws/object-store.ts';
 import { parseAt } from '../shared/boundary.ts';
 import type { Logger } from '../shared/log.ts';
-import type { Records } from '../shared/records.ts';
+import type { PartitionItems, Records } from '../shared/records.ts';
 import { refOf, rubricByRef } from '../shared/rubrics.ts';
+import { uploadWorkbook, XLSX_CONTENT_TYPE } from './upload.ts';
+import { runYearExport, type YearExportRun } from './year.ts';
 
 /**
  * Export: one county·year → one Query (status and score items) → the stored ScoreResults of the rubric, the
  * normalised reports (and last year's of the same county) → the cross-report checks and ranking the in-process
- * `fazhi score` runs (pipeline/batch.ts scoreAndRank, minus the scoring already done) → the workbook in S3 and a
- * short-lived download link. Failed uploads go to the workbook's 处理异常 sheet.
+ * `fazhi score` runs (pipeline/batch.ts scoreAndRank, minus the scoring already done) → the workbook streamed to S3
+ * (a multipart upload as it is written) and a short-lived download link. Failed uploads go to the workbook's 处理异常
+ * sheet. Without a county, the year-wide export (year.ts) does the same county by county.
  */
 
 export interface ExportDeps {
@@ -36,7 +38,7 @@ export interface ExportRun extends RankedCountyYear {
   workbookBytes: number;
 }
 
-export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+export { XLSX_CONTENT_TYPE } from './upload.ts';
 
 /** RFC 5987 value: UTF-8 percent-encoded, with the characters encodeURIComponent leaves but attr-char forbids. */
 export function rfc5987(value: string): string {
@@ -67,19 +69,35 @@ export interface RankedCountyYear {
   superseded: { source: string; by: string }[];
 }
 
-/** A county·year with no uploads at all: names the county·years that do have some (a typo, or the wrong year). */
+/** A county·year (or a whole year) with no uploads at all: names what does have some (a typo, or the wrong year). */
 export class NoUploadsError extends Error {
   override readonly name = 'NoUploadsError';
   constructor(
     readonly year: number,
-    readonly county: string,
+    /** Null: the year-wide export. */
+    readonly county: string | null,
     readonly existing: readonly { year: number; county: string }[],
   ) {
-    super(
+    super(county === null ? NoUploadsError.yearMessage(year, existing) : NoUploadsError.countyMessage(year, county, existing));
+  }
+
+  private static countyMessage(year: number, county: string, existing: readonly { year: number; county: string }[]): string {
+    return (
       `${county} ${year}年度没有任何上传的报告。` +
-        (existing.length > 0
-          ? `已有上传的县·年度：${existing.map((e) => `${e.county} ${e.year}年度`).join('、')}。请检查县名和年度。`
-          : `${year - 1}–${year + 1} 年度也没有任何县的上传；请先上传报告（fazhi upload）。`),
+      (existing.length > 0
+        ? `已有上传的县·年度：${existing.map((e) => `${e.county} ${e.year}年度`).join('、')}。请检查县名和年度。`
+        : `${year - NEARBY_YEARS}–${year + NEARBY_YEARS} 年度也没有任何县的上传；请先上传报告（fazhi upload）。`)
+    );
+  }
+
+  private static yearMessage(year: number, existing: readonly { year: number; county: string }[]): string {
+    const counties = new Map<number, number>();
+    for (const e of existing) counties.set(e.year, (counties.get(e.year) ?? 0) + 1);
+    return (
+      `${year}年度没有任何县上传的报告。` +
+      (counties.size > 0
+        ? `已有上传的年度：${[...counties].map(([y, n]) => `${y}年度（${n} 个县）`).join('、')}。请检查年度。`
+        : `${year - NEARBY_YEARS}–${year + NEARBY_YEARS} 年度也没有任何县的上传；请先上传报告（fazhi upload）。`)
     );
   }
 }
@@ -87,7 +105,8 @@ export class NoUploadsError extends Error {
 /** How far around the asked year to look for uploads when naming what exists (the GSI is per year). */
 const NEARBY_YEARS = 1;
 
-async function existingCountyYears(records: Records, year: number): Promise<{ year: number; county: string }[]> {
+/** The county·years with uploads in the years around `year` (through the GSI, one Query per year). */
+export async function existingCountyYears(records: Records, year: number): Promise<{ year: number; county: string }[]> {
   const found = new Map<string, { year: number; county: string }>();
   for (let y = year - NEARBY_YEARS; y <= year + NEARBY_YEARS; y++) {
     for (const upload of await records.uploadsOfYear(y)) found.set(`${y}\u0000${upload.county}`, { year: y, county: upload.county });
@@ -95,14 +114,30 @@ async function existingCountyYears(records: Records, year: number): Promise<{ ye
   return [...found.values()].sort((a, b) => b.year - a.year || (a.county < b.county ? -1 : a.county > b.county ? 1 : 0));
 }
 
-export async function rankCountyYear(deps: Pick<ExportDeps, 'store' | 'records'>, input: ExportRequest): Promise<RankedCountyYear> {
-  const request = parseAt(ExportRequest, input, 'export request');
-  const { year, county } = request;
-  const loaded = request.rubric ? rubricByRef(request.rubric) : bundledRubricFor(year);
-  const tag = rubricTag(loaded.rubric);
+/** The rubric an export request names, else the year's bundled one. */
+export const exportRubric = (request: Pick<ExportRequest, 'year' | 'rubric'>): LoadedRubric => (request.rubric ? rubricByRef(request.rubric) : bundledRubricFor(request.year));
 
+export async function rankCountyYear(deps: Pick<ExportDeps, 'store' | 'records'>, input: CountyExportRequest): Promise<RankedCountyYear> {
+  const request = parseAt(CountyExportRequest, input, 'export request');
+  const { year, county } = request;
+  const loaded = exportRubric(request);
   const partition = await deps.records.partition(year, county);
   if (partition.reports.length === 0) throw new NoUploadsError(year, county, await existingCountyYears(deps.records, year));
+  return rankPartition(deps, { year, county, rubric: loaded }, partition);
+}
+
+/**
+ * The ranking of one county·year from its partition's items: the current upload of each unit, its stored result of
+ * the rubric, its normalised report and last year's reports of the county for the cross-report checks. The reports are
+ * dropped on return; the year-wide export calls this county by county.
+ */
+export async function rankPartition(
+  deps: Pick<ExportDeps, 'store' | 'records'>,
+  scope: { year: number; county: string; rubric: LoadedRubric },
+  partition: PartitionItems,
+): Promise<RankedCountyYear> {
+  const { year, county, rubric: loaded } = scope;
+  const tag = rubricTag(loaded.rubric);
   const { scores } = partition;
   // A unit that uploaded again through its upload page: only its newest upload counts (pipeline/unit-folder.ts).
   const { current: uploads, superseded } = currentUploads(partition.reports);
@@ -141,22 +176,22 @@ export async function rankCountyYear(deps: Pick<ExportDeps, 'store' | 'records'>
   return { year, county, rubric: loaded, results: rankResults(checked, loaded.rubric), failures, pending, superseded: replaced };
 }
 
-export async function runExport(deps: ExportDeps, input: ExportRequest): Promise<ExportRun> {
+/** Where a workbook is presigned for download: its Chinese file name for the browser, an ASCII one for old clients. */
+export async function presignWorkbook(deps: Pick<ExportDeps, 'store' | 'urlTtlSeconds'>, key: string, asciiName: string, name: string): Promise<string> {
+  return deps.store.presignGet(key, { expiresIn: deps.urlTtlSeconds, contentType: XLSX_CONTENT_TYPE, contentDisposition: attachmentDisposition(asciiName, name) });
+}
+
+export async function runExport(deps: ExportDeps, input: CountyExportRequest): Promise<ExportRun> {
   const clock = deps.clock ?? (() => new Date());
   const { year, county, rubric: loaded, results, failures, pending, superseded } = await rankCountyYear(deps, input);
   const tag = rubricTag(loaded.rubric);
 
   const generatedAt = clock().toISOString();
-  const workbook = await workbookBuffer({ results, failures, rubric: loaded, scope: `${county} ${year}年度`, scopeKey: { county, year }, generatedAt });
   const key = exportKey(year, county, loaded.rubric.version);
-  await deps.store.put(key, workbook, { contentType: XLSX_CONTENT_TYPE });
-  const url = await deps.store.presignGet(key, {
-    expiresIn: deps.urlTtlSeconds,
-    contentType: XLSX_CONTENT_TYPE,
-    contentDisposition: attachmentDisposition(`ranking-${year}.xlsx`, workbookFileName(year, county, loaded.rubric.version)),
-  });
-  deps.log.info('workbook exported', { year, county, rubric: tag, key, results: results.length, failures: failures.length, pending: pending.length, superseded: superseded.length, bytes: workbook.byteLength });
-  return { year, county, rubric: loaded, results, failures, pending, superseded, key, url, workbookBytes: workbook.byteLength };
+  const { bytes } = await uploadWorkbook(deps.store, key, { results, failures, rubric: loaded, scope: `${county} ${year}年度`, scopeKey: { county, year }, generatedAt });
+  const url = await presignWorkbook(deps, key, `ranking-${year}.xlsx`, workbookFileName(year, county, loaded.rubric.version));
+  deps.log.info('workbook exported', { year, county, rubric: tag, key, results: results.length, failures: failures.length, pending: pending.length, superseded: superseded.length, bytes });
+  return { year, county, rubric: loaded, results, failures, pending, superseded, key, url, workbookBytes: bytes };
 }
 
 export function exportResponse(run: ExportRun): ExportResponse {
@@ -170,6 +205,23 @@ export function exportResponse(run: ExportRun): ExportResponse {
   };
 }
 
+export function yearExportResponse(run: YearExportRun): ExportResponse {
+  return {
+    key: run.key,
+    url: run.url,
+    rubric: refOf(run.rubric),
+    results: run.results.map((r) => ({ rank: r.rank, township: r.township, total: r.total, grade: r.grade, county: r.county, provinceRank: r.provinceRank })),
+    failures: run.failures,
+    pending: run.pending,
+    counties: run.counties.map((c) => ({ county: c.county, results: c.results, failures: c.failures, pending: c.pending })),
+  };
+}
+
+/** A request with a county exports that county·year; without, the whole year (year.ts). */
 export function makeExportHandler(deps: ExportDeps): (event: unknown) => Promise<ExportResponse> {
-  return async (event) => exportResponse(await runExport(deps, parseAt(ExportRequest, event, 'export event')));
+  return async (event) => {
+    const request = parseAt(ExportRequest, event, 'export event');
+    if (request.county === undefined) return yearExportResponse(await runYearExport(deps, request));
+    return exportResponse(await runExport(deps, { ...request, county: request.county }));
+  };
 }

@@ -1,7 +1,7 @@
-import type ExcelJS from 'exceljs';
 import type { IndicatorScore, PenaltyScore } from '../../schemas/score.ts';
 import { COLUMNS, rowKey, SHEETS, type RowKey } from './keys.ts';
 import { printable, quote, unitName } from './labels.ts';
+import type { Book } from './book.ts';
 import { TableWriter, type ColumnSpec, type Row } from './table.ts';
 import type { Entry, SheetContext } from './view.ts';
 
@@ -74,18 +74,19 @@ function penaltyRow(entry: Entry, ctx: SheetContext, penalty: PenaltyScore, pref
   };
 }
 
-export function evidenceSheet(workbook: ExcelJS.Workbook, ctx: SheetContext): void {
-  const table = new TableWriter(workbook, { name: SHEETS.evidence, title: `${ctx.input.scope}评分依据（逐项得分与原文）`, columns: COLUMN_SPECS });
-  for (const entry of ctx.entries) {
+export async function evidenceSheet(book: Book, ctx: SheetContext): Promise<void> {
+  const table = new TableWriter(book, { name: SHEETS.evidence, title: `${ctx.input.scope}评分依据（逐项得分与原文）`, columns: COLUMN_SPECS });
+  for (const entry of ctx.entries()) {
     // The machine's rows (what 得分 must match); adjusted values come from the final result's changes.
     const { machine } = entry;
     const prefill = prefillOf(entry);
     for (const d of machine.dimensions) {
-      for (const i of d.indicators) table.add(indicatorRow(entry, ctx, d.name, i, { kind: 'indicator', index: entry.index, id: i.id }, prefill));
+      for (const i of d.indicators) await table.add(indicatorRow(entry, ctx, d.name, i, { kind: 'indicator', index: entry.index, id: i.id }, prefill));
     }
-    for (const i of machine.bonus.indicators) table.add(indicatorRow(entry, ctx, '加分项', i, { kind: 'bonus', index: entry.index, id: i.id }, prefill));
+    for (const i of machine.bonus.indicators) await table.add(indicatorRow(entry, ctx, '加分项', i, { kind: 'bonus', index: entry.index, id: i.id }, prefill));
     const pendingTargets = new Set((machine.pending ?? []).map((p) => p.target));
-    for (const p of machine.penalties) if (p.points !== 0 || pendingTargets.has(p.id) || prefill.has(`P:${p.id}`)) table.add(penaltyRow(entry, ctx, p, prefill));
+    for (const p of machine.penalties) if (p.points !== 0 || pendingTargets.has(p.id) || prefill.has(`P:${p.id}`)) await table.add(penaltyRow(entry, ctx, p, prefill));
   }
   table.filter();
+  table.commit();
 }

@@ -5,15 +5,26 @@ import type { IndicatorScore, ScoreResult } from '../../schemas/score.ts';
 import { rankGroupLabel } from '../rank/index.ts';
 import { FEEDBACK_PREFIX } from './keys.ts';
 import { FLAG_LABELS, printable, shortQuote, unitName } from './labels.ts';
+import type { Book } from './book.ts';
 import { FONT, FONT_SIZE, FOOTER, linesIn, PAGE_MARGINS, rowHeight } from './table.ts';
-import { causeLines, otherName, pendingLabel, signedPoints, sumPenalties, unitsBySource, type Entry, type SheetContext } from './view.ts';
+import { causeLines, otherName, pendingLabel, signedPoints, sumPenalties, type Entry, type SheetContext } from './view.ts';
 
 /**
  * One feedback sheet per unit (反馈-望江镇), A4 portrait, something the county can hand each township: score, grade and
  * rank; each dimension; what earned points (with the sentence and where it is); what lost points and what would
  * have earned them, in the rubric's own terms (its requirement and the official source it cites); deductions and
  * bonus with causes; flags; items awaiting the assessor; and what to fix next year.
+ *
+ * Up to FEEDBACK_SHEET_LIMIT units only: a county·year has tens, at most a few hundred; a province's year has
+ * thousands, which nobody prints from one workbook (and every sheet costs the workbook a little memory to the end, and
+ * Excel and WPS time to open). The ranking sheet then says so, and each county's own export has its units' sheets.
  */
+
+/**
+ * Units up to which every unit gets its 反馈 sheet: above the largest county·year (tens of townships and up to about a
+ * hundred departments), far below a province's year.
+ */
+export const FEEDBACK_SHEET_LIMIT = 500;
 
 /** Portrait A4 holds ~77 units at 100 % in LibreOffice: 86 print at ≈ 90 % (≥ 9 pt), see table.ts. */
 const WIDTHS = [19, 6, 6, 25, 30] as const;
@@ -119,120 +130,132 @@ export function feedbackSheetName(unit: string, taken: Set<string>): string {
 
 class FeedbackWriter {
   private rows = 0;
-  constructor(readonly sheet: ExcelJS.Worksheet) {}
+  constructor(
+    private readonly book: Book,
+    readonly sheet: ExcelJS.Worksheet,
+  ) {}
 
   /** A line across the page. */
-  line(text: string, options: { bold?: boolean; size?: number; fill?: ExcelJS.Fill } = {}): void {
+  async line(text: string, options: { bold?: boolean; size?: number; fill?: ExcelJS.Fill } = {}): Promise<void> {
     const number = ++this.rows;
     const row = this.sheet.getRow(number);
     const cell = row.getCell(1);
     cell.value = text;
-    cell.font = { name: FONT, size: options.size ?? FONT_SIZE, ...(options.bold ? { bold: true } : {}) };
-    cell.alignment = { vertical: 'middle', wrapText: true };
-    if (options.fill) cell.fill = options.fill;
+    const size = options.size ?? FONT_SIZE;
+    cell.style = this.book.styles.get(`feedback-line|${options.bold ?? false}|${size}|${options.fill ? 'fill' : ''}`, () => ({
+      font: { name: FONT, size, ...(options.bold ? { bold: true } : {}) },
+      alignment: { vertical: 'middle', wrapText: true },
+      ...(options.fill ? { fill: options.fill } : {}),
+    }));
     this.sheet.mergeCells(number, 1, number, WIDTHS.length);
     const lines = linesIn(text, TOTAL_WIDTH);
-    row.height = rowHeight(lines) * ((options.size ?? FONT_SIZE) / FONT_SIZE);
+    row.height = rowHeight(lines) * (size / FONT_SIZE);
+    row.commit();
+    await this.book.drained(this.sheet);
   }
 
   /** A row of the five columns (项目, 得分, 满分, 说明, 原文或改进). */
-  cells(values: readonly (string | number | null)[], options: { bold?: boolean; fill?: ExcelJS.Fill } = {}): void {
+  async cells(values: readonly (string | number | null)[], options: { bold?: boolean; fill?: ExcelJS.Fill } = {}): Promise<void> {
     const number = ++this.rows;
     const row = this.sheet.getRow(number);
     let lines = 1;
     values.forEach((value, i) => {
       const cell = row.getCell(i + 1);
       cell.value = value;
-      cell.font = { name: FONT, size: FONT_SIZE, ...(options.bold ? { bold: true } : {}) };
-      cell.alignment = { vertical: 'top', wrapText: true };
-      cell.border = BORDER;
-      if (typeof value === 'number') cell.numFmt = '0.##';
-      if (options.fill) cell.fill = options.fill;
+      const numeric = typeof value === 'number';
+      cell.style = this.book.styles.get(`feedback-cell|${options.bold ?? false}|${options.fill ? 'fill' : ''}|${numeric}`, () => ({
+        font: { name: FONT, size: FONT_SIZE, ...(options.bold ? { bold: true } : {}) },
+        alignment: { vertical: 'top', wrapText: true },
+        border: BORDER,
+        ...(numeric ? { numFmt: '0.##' } : {}),
+        ...(options.fill ? { fill: options.fill } : {}),
+      }));
       if (typeof value === 'string') lines = Math.max(lines, linesIn(value, WIDTHS[i] ?? 10));
     });
     if (lines > 1) row.height = rowHeight(lines);
+    row.commit();
+    await this.book.drained(this.sheet);
   }
 
-  section(title: string, headers: readonly string[]): void {
-    this.line('');
-    this.line(title, { bold: true });
-    this.cells(headers, { bold: true, fill: SECTION_FILL });
+  async section(title: string, headers: readonly string[]): Promise<void> {
+    await this.line('');
+    await this.line(title, { bold: true });
+    await this.cells(headers, { bold: true, fill: SECTION_FILL });
   }
 }
 
 const lost = (i: IndicatorScore): number => Math.round((i.max - i.score) * 100) / 100;
 
-function writeFeedback(workbook: ExcelJS.Workbook, ctx: SheetContext, entry: Entry, name: string, groupSize: number, units: ReadonlyMap<string, string>): void {
-  const { rubric, input } = ctx;
+async function writeFeedback(book: Book, ctx: SheetContext, entry: Entry, name: string, groupSize: number): Promise<void> {
+  const { rubric, input, units } = ctx;
   const result: ScoreResult = entry.shown;
   const unit = unitName(result);
-  const sheet = workbook.addWorksheet(name, {
-    pageSetup: { orientation: 'portrait', paperSize: 9, fitToPage: true, fitToWidth: 1, fitToHeight: 0, horizontalCentered: true, margins: PAGE_MARGINS },
+  const sheet = book.addSheet(name, {
+    pageSetup: { orientation: 'portrait', paperSize: 9, fitToPage: true, fitToWidth: 1, fitToHeight: 0, horizontalCentered: true, margins: PAGE_MARGINS, printArea: 'A:E' },
     headerFooter: { oddHeader: `&C&"${FONT},Bold"&12${input.scope} ${unit} 年度报告评分反馈`, oddFooter: FOOTER },
   });
   sheet.columns = WIDTHS.map((width) => ({ width }));
-  sheet.pageSetup.printArea = 'A:E';
-  const w = new FeedbackWriter(sheet);
+  const w = new FeedbackWriter(book, sheet);
 
-  w.line(`${unit}${result.year ?? ''}年度法治政府建设年度报告评分反馈`, { bold: true, size: 14 });
-  w.line(
+  await w.line(`${unit}${result.year ?? ''}年度法治政府建设年度报告评分反馈`, { bold: true, size: 14 });
+  await w.line(
     `县（区）：${result.county ?? input.scope}\u3000排名组：${rankGroupLabel(result.rankGroup)}\u3000名次：第 ${result.rank ?? '—'} 名（共 ${groupSize} 个单位）\u3000等次：${result.grade}\u3000最终得分：${result.total} 分（满分 ${result.max}）`,
   );
-  if (entry.final && entry.final.adjustment !== 0) w.line(`机器得分 ${entry.machine.total} 分，经复核调整 ${signedPoints(entry.final.adjustment)} 分。`);
-  if (result.rankNote) w.line(`名次说明：${printable(result.rankNote, rubric)}`);
+  if (entry.final && entry.final.adjustment !== 0) await w.line(`机器得分 ${entry.machine.total} 分，经复核调整 ${signedPoints(entry.final.adjustment)} 分。`);
+  if (result.rankNote) await w.line(`名次说明：${printable(result.rankNote, rubric)}`);
 
-  w.section('一、各方面得分', ['方面', '得分', '满分', '得分率', '失分最多的指标']);
+  await w.section('一、各方面得分', ['方面', '得分', '满分', '得分率', '失分最多的指标']);
   for (const d of result.dimensions) {
     const worst = [...d.indicators].filter((i) => lost(i) > 0).sort((a, b) => lost(b) - lost(a))[0];
-    w.cells([d.name, d.score, d.max, `${d.max > 0 ? Math.round((d.score / d.max) * 100) : 0}%`, worst ? `${worst.name}（失 ${lost(worst)} 分）` : '—']);
+    await w.cells([d.name, d.score, d.max, `${d.max > 0 ? Math.round((d.score / d.max) * 100) : 0}%`, worst ? `${worst.name}（失 ${lost(worst)} 分）` : '—']);
   }
-  w.cells(['加分项', result.bonus.score, result.bonus.max, '', '']);
-  w.cells(['扣分', -sumPenalties(result), null, '', '']);
+  await w.cells(['加分项', result.bonus.score, result.bonus.max, '', '']);
+  await w.cells(['扣分', -sumPenalties(result), null, '', '']);
 
-  w.section('二、得分项（原文依据）', ['指标', '得分', '满分', '评分说明', '原文依据（【位置】原文）']);
+  await w.section('二、得分项（原文依据）', ['指标', '得分', '满分', '评分说明', '原文依据（【位置】原文）']);
   for (const d of result.dimensions) {
-    for (const i of d.indicators) if (i.score > 0) w.cells([i.name, i.score, i.max, printable(i.note, rubric), i.evidence.slice(0, 1).map((e) => shortQuote(e)).join('\n')]);
+    for (const i of d.indicators) if (i.score > 0) await w.cells([i.name, i.score, i.max, printable(i.note, rubric), i.evidence.slice(0, 1).map((e) => shortQuote(e)).join('\n')]);
   }
-  for (const i of result.bonus.indicators) if (i.score > 0) w.cells([`加分·${i.name}`, i.score, i.max, printable(i.note, rubric), i.evidence.slice(0, 1).map((e) => shortQuote(e)).join('\n')]);
+  for (const i of result.bonus.indicators) if (i.score > 0) await w.cells([`加分·${i.name}`, i.score, i.max, printable(i.note, rubric), i.evidence.slice(0, 1).map((e) => shortQuote(e)).join('\n')]);
 
-  w.section('三、失分项及如何得分（评分细则的要求）', ['指标', '得分', '满分', '评分说明', '如何得分']);
+  await w.section('三、失分项及如何得分（评分细则的要求）', ['指标', '得分', '满分', '评分说明', '如何得分']);
   const lostItems = result.dimensions.flatMap((d) => d.indicators).filter((i) => lost(i) > 0);
   for (const i of lostItems) {
     const indicator = indicatorOf(rubric, i.id);
-    w.cells([i.name, i.score, i.max, printable(i.note, rubric), indicator ? howToEarn(indicator, rubric) : '']);
+    await w.cells([i.name, i.score, i.max, printable(i.note, rubric), indicator ? howToEarn(indicator, rubric) : '']);
   }
 
   const causes = causeLines(result, rubric, units);
-  w.section('四、扣分与加分', ['项目', '分数', '最多', '原因', '原文依据或改进方向']);
-  if (causes.length === 0) w.cells(['无扣分和加分', null, null, '', '']);
+  await w.section('四、扣分与加分', ['项目', '分数', '最多', '原因', '原文依据或改进方向']);
+  if (causes.length === 0) await w.cells(['无扣分和加分', null, null, '', '']);
   for (const p of result.penalties) {
     if (p.points === 0) continue;
     const penalty = rubric.penalties.find((x) => x.id === p.id);
     const where = p.evidence.slice(0, 2).map((e) => shortQuote(e, 50)).join('\n');
-    w.cells([p.name, -p.points, -p.max, printable(p.note, rubric), [where, penalty ? `改进：${howToAvoid(penalty)}` : ''].filter(Boolean).join('\n')]);
+    await w.cells([p.name, -p.points, -p.max, printable(p.note, rubric), [where, penalty ? `改进：${howToAvoid(penalty)}` : ''].filter(Boolean).join('\n')]);
   }
-  for (const i of result.bonus.indicators) if (i.score > 0) w.cells([`加分·${i.name}`, i.score, i.max, printable(i.note, rubric), '']);
-  if (result.totalCap !== undefined) w.cells(['总分封顶', result.totalCap, null, '缺少法定内容，总分不超过此分', '']);
+  for (const i of result.bonus.indicators) if (i.score > 0) await w.cells([`加分·${i.name}`, i.score, i.max, printable(i.note, rubric), '']);
+  if (result.totalCap !== undefined) await w.cells(['总分封顶', result.totalCap, null, '缺少法定内容，总分不超过此分', '']);
 
   const flags = result.flags.filter((f) => f.severity !== 'info' || f.code === 'meta-missing' || f.code === 'meta-mismatch');
-  w.section('五、问题与提示', ['问题', '', '', '说明', '相关报告或原文']);
-  if (flags.length === 0) w.cells(['未发现问题', null, null, '', '']);
+  await w.section('五、问题与提示', ['问题', '', '', '说明', '相关报告或原文']);
+  if (flags.length === 0) await w.cells(['未发现问题', null, null, '', '']);
   for (const f of flags) {
-    w.cells([FLAG_LABELS[f.code], null, null, printable(f.message, rubric), [f.other ? `相关报告：${otherName(f.other, units)}` : '', ...(f.evidence ?? []).slice(0, 1).map((e) => shortQuote(e, 50))].filter(Boolean).join('\n')]);
+    await w.cells([FLAG_LABELS[f.code], null, null, printable(f.message, rubric), [f.other ? `相关报告：${otherName(f.other, units)}` : '', ...(f.evidence ?? []).slice(0, 1).map((e) => shortQuote(e, 50))].filter(Boolean).join('\n')]);
   }
 
   const pending = entry.machine.pending ?? [];
   if (pending.length > 0) {
-    w.section('六、待评审确认的事项', ['事项', '分数', '', '说明', '当前结论']);
+    await w.section('六、待评审确认的事项', ['事项', '分数', '', '说明', '当前结论']);
     for (const p of pending) {
       const decided = entry.final?.changes.find((c) => c.target.kind === 'decision' && c.target.id === p.id);
       const verdict = decided?.target.kind === 'decision' ? (decided.target.decision === 'confirm' ? '评审已确认' : '评审已撤销') : p.kind === 'copy-deduction' ? '待评审确认（未扣分）' : '待评审确认（已计分）';
-      w.cells([pendingLabel(p, rubric), p.points, null, printable(p.message, rubric), verdict]);
+      await w.cells([pendingLabel(p, rubric), p.points, null, printable(p.message, rubric), verdict]);
     }
   }
 
-  w.line('');
-  w.line(`${pending.length > 0 ? '七' : '六'}、明年改进要点`, { bold: true });
+  await w.line('');
+  await w.line(`${pending.length > 0 ? '七' : '六'}、明年改进要点`, { bold: true });
   const advice: string[] = [];
   for (const p of result.penalties) {
     const penalty = rubric.penalties.find((x) => x.id === p.id);
@@ -244,18 +267,25 @@ function writeFeedback(workbook: ExcelJS.Workbook, ctx: SheetContext, entry: Ent
     if (indicator) advice.push(`${i.name}：${howToEarn(indicator, rubric).split('。依据')[0]}（本年失 ${lost(i)} 分）`);
   }
   if (advice.length === 0) advice.push('保持本年的做法，继续用具体事例和数字说明工作。');
-  advice.forEach((text, i) => w.line(`${i + 1}. ${text}`));
-  w.line('');
-  w.line(`本反馈依据《${rubric.title}》（版本 ${rubric.version}）由系统生成；得分以县依法治县办复核签字的排名表为准。`);
+  for (const [i, text] of advice.entries()) await w.line(`${i + 1}. ${text}`);
+  await w.line('');
+  await w.line(`本反馈依据《${rubric.title}》（版本 ${rubric.version}）由系统生成；得分以县依法治县办复核签字的排名表为准。`);
+  book.commitSheet(sheet);
 }
 
-export function feedbackSheets(workbook: ExcelJS.Workbook, ctx: SheetContext, taken: Set<string>): void {
-  const units = unitsBySource(ctx.input.results);
+export async function feedbackSheets(book: Book, ctx: SheetContext, taken: Set<string>): Promise<void> {
+  if (!ctx.feedback) return;
+  const groupOf = (r: Pick<ScoreResult, 'county' | 'year' | 'rankGroup'>): string => `${r.county ?? ''}|${r.year ?? ''}|${r.rankGroup}`;
   const groupSizes = new Map<string, number>();
-  const groupOf = (r: ScoreResult): string => `${r.county ?? ''}|${r.year ?? ''}|${r.rankGroup}`;
-  for (const e of ctx.entries) groupSizes.set(groupOf(e.shown), (groupSizes.get(groupOf(e.shown)) ?? 0) + 1);
-  for (const entry of ctx.entries) {
-    const name = feedbackSheetName(unitName(entry.shown) + (entry.shown.year !== null && ctx.entries.some((e) => e !== entry && unitName(e.shown) === unitName(entry.shown)) ? String(entry.shown.year) : ''), taken);
-    writeFeedback(workbook, ctx, entry, name, groupSizes.get(groupOf(entry.shown)) ?? 1, units);
+  const unitCounts = new Map<string, number>();
+  for (const f of ctx.facts) {
+    groupSizes.set(groupOf(f), (groupSizes.get(groupOf(f)) ?? 0) + 1);
+    unitCounts.set(unitName(f), (unitCounts.get(unitName(f)) ?? 0) + 1);
+  }
+  for (const entry of ctx.entries()) {
+    const unit = unitName(entry.shown);
+    // A unit listed twice (two years, or two counties) gets the year in its sheet name.
+    const name = feedbackSheetName(unit + (entry.shown.year !== null && (unitCounts.get(unit) ?? 0) > 1 ? String(entry.shown.year) : ''), taken);
+    await writeFeedback(book, ctx, entry, name, groupSizes.get(groupOf(entry.shown)) ?? 1);
   }
 }

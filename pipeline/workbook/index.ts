@@ -1,14 +1,17 @@
-import type ExcelJS from 'exceljs';
-import type { WorkbookPayload, WorkbookProvenance } from '../../schemas/review.ts';
-import type { ScoreResult } from '../../schemas/score.ts';
+import { once } from 'node:events';
+import { open, rm } from 'node:fs/promises';
+import { Writable } from 'node:stream';
+import type { WorkbookProvenance } from '../../schemas/review.ts';
+import { Book } from './book.ts';
 import { evidenceSheet } from './evidence.ts';
-import { feedbackSheets } from './feedback.ts';
+import { FEEDBACK_SHEET_LIMIT, feedbackSheets } from './feedback.ts';
 import { SHEETS } from './keys.ts';
 import { failuresSheet, flagsSheet, rubricSheet } from './other-sheets.ts';
-import { dataSheet, encodePayload, resultsDigest } from './provenance.ts';
+import { compressPayload, dataSheet } from './provenance.ts';
 import { rankingSheet } from './ranking.ts';
+import { resultSource, type ResultFacts, type ResultSource } from './results.ts';
 import { reviewLogSheet, reviewSheet } from './review-sheets.ts';
-import { entriesOf, type SheetContext, type WorkbookInput } from './view.ts';
+import { sheetContext, type WorkbookInput } from './view.ts';
 
 /**
  * The workbook an assessor prints, checks, adjusts and signs:
@@ -22,65 +25,106 @@ import { entriesOf, type SheetContext, type WorkbookInput } from './view.ts';
  *   反馈-<单位> one page (or more) per unit to hand to it: what earned and lost points, what to fix next year
  *   系统数据    (hidden) provenance and the machine results, so a reviewed copy can be checked and applied
  * Chinese throughout; printed sheets carry no internal ids or English; A4, fit to width, header row on every page.
- * Each sheet is written row by row by its own builder (see table.ts), in this order.
+ * Each sheet is written row by row by its own builder (see table.ts), in this order, to exceljs's streaming writer
+ * (book.ts): a sink (file, S3 multipart upload, buffer) receives the zip as it is made, and memory does not grow with
+ * the rows. Results are read one at a time per sheet (results.ts), so a packed source need not be held as objects.
  */
 
+export { FEEDBACK_SHEET_LIMIT } from './feedback.ts';
 export { displayWidth, FLAG_LABELS, penaltyFlagCodes } from './labels.ts';
+export { ArrayResults, PackedResults, type ResultList, type ResultSource } from './results.ts';
 export type { WorkbookInput, WorkbookReview } from './view.ts';
+export { WIDE_RANK_LABEL, wideRanks } from './wide-rank.ts';
 
 /** Scope from the results when the caller names none: the one county and year they share, else null. */
-function scopeKeyOf(input: WorkbookInput): { county: string | null; year: number | null } {
+function scopeKeyOf(input: WorkbookInput, facts: readonly ResultFacts[]): { county: string | null; year: number | null } {
   if (input.scopeKey) return input.scopeKey;
-  const counties = new Set(input.results.map((r) => r.county));
-  const years = new Set(input.results.map((r) => r.year));
+  const counties = new Set(facts.map((r) => r.county));
+  const years = new Set(facts.map((r) => r.year));
   const only = <T>(set: Set<T | null>): T | null => (set.size === 1 ? ([...set][0] ?? null) : null);
   return { county: only(counties), year: only(years) };
 }
 
-function rubricRefs(results: readonly ScoreResult[], input: WorkbookInput): WorkbookProvenance['rubrics'] {
+function rubricRefs(facts: readonly ResultFacts[], input: WorkbookInput): WorkbookProvenance['rubrics'] {
   const refs = new Map<string, WorkbookProvenance['rubrics'][number]>();
   const main = input.rubric;
   refs.set(main.sha256, { id: main.rubric.id, version: main.rubric.version, sha256: main.sha256 });
-  for (const r of results) refs.set(r.rubric.sha256, r.rubric);
+  for (const f of facts) refs.set(f.rubric.sha256, f.rubric);
   return [...refs.values()];
 }
 
-export function provenanceOf(input: WorkbookInput): WorkbookProvenance {
+export function provenanceOf(input: WorkbookInput, source: ResultSource = resultSource(input.results)): WorkbookProvenance {
+  const facts = source.facts();
   return {
     format: 1,
     kind: input.review ? 'final' : 'machine',
-    scope: { label: input.scope, ...scopeKeyOf(input) },
-    rubrics: rubricRefs(input.results, input),
+    scope: { label: input.scope, ...scopeKeyOf(input, facts) },
+    rubrics: rubricRefs(facts, input),
     generatedAt: input.generatedAt,
-    resultsDigest: resultsDigest(input.results),
-    results: input.results.length,
+    resultsDigest: source.digest(),
+    results: source.length,
   };
 }
 
-/** exceljs is loaded on first use: most of the export function's bundle, and only the export needs it. */
-export async function buildWorkbook(input: WorkbookInput): Promise<ExcelJS.Workbook> {
-  const { default: Excel } = await import('exceljs');
-  const workbook = new Excel.Workbook();
-  workbook.creator = '法治政府建设年度报告评分系统';
-  workbook.created = new Date(input.generatedAt);
-  workbook.modified = new Date(input.generatedAt);
-  workbook.title = `${input.scope}法治政府建设年度报告评分排名`;
-  const provenance = provenanceOf(input);
-  const ctx: SheetContext = { input, rubric: input.rubric.rubric, entries: entriesOf(input), provenance };
-  rankingSheet(workbook, ctx);
-  reviewSheet(workbook, ctx);
-  reviewLogSheet(workbook, ctx);
-  evidenceSheet(workbook, ctx);
-  flagsSheet(workbook, ctx);
-  failuresSheet(workbook, ctx);
-  rubricSheet(workbook, ctx);
-  feedbackSheets(workbook, ctx, new Set(Object.values(SHEETS)));
-  const payload: WorkbookPayload = { results: [...input.results], failures: [...input.failures], rubrics: [input.rubric.rubric] };
-  dataSheet(workbook, provenance, encodePayload(payload));
-  return workbook;
+export interface WrittenWorkbook {
+  /** Rows listed (results). */
+  results: number;
+  /** Whether the per-unit 反馈 sheets were written (FEEDBACK_SHEET_LIMIT). */
+  feedbackSheets: boolean;
+  /** Compressed bytes of the hidden payload. */
+  payloadBytes: number;
 }
 
+/**
+ * Writes the workbook to `sink` and resolves once the sink has finished (a file written, an upload's body ended).
+ * Rejects if the sink fails; the caller disposes of a half-written sink.
+ */
+export async function writeWorkbook(input: WorkbookInput, sink: Writable): Promise<WrittenWorkbook> {
+  const source = resultSource(input.results);
+  const provenance = provenanceOf(input, source);
+  const book = await Book.open(sink, { title: `${input.scope}法治政府建设年度报告评分排名`, creator: '法治政府建设年度报告评分系统', created: new Date(input.generatedAt) });
+  const ctx = sheetContext(input, source, provenance, FEEDBACK_SHEET_LIMIT);
+  await rankingSheet(book, ctx);
+  await reviewSheet(book, ctx);
+  await reviewLogSheet(book, ctx);
+  await evidenceSheet(book, ctx);
+  await flagsSheet(book, ctx);
+  await failuresSheet(book, ctx);
+  await rubricSheet(book, ctx);
+  await feedbackSheets(book, ctx, new Set(Object.values(SHEETS)));
+  const compressed = await compressPayload(source, input.failures, [input.rubric.rubric]);
+  await dataSheet(book, provenance, compressed);
+  await book.close();
+  return { results: source.length, feedbackSheets: ctx.feedback, payloadBytes: compressed.reduce((s, b) => s + b.length, 0) };
+}
+
+/** The workbook in memory (a county's, a review's final workbook): the zip's bytes, not exceljs's object model. */
 export async function workbookBuffer(input: WorkbookInput): Promise<Buffer> {
-  const data = await (await buildWorkbook(input)).xlsx.writeBuffer();
-  return Buffer.from(data as ArrayBuffer);
+  const chunks: Buffer[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk);
+      done();
+    },
+  });
+  await writeWorkbook(input, sink);
+  return Buffer.concat(chunks);
+}
+
+/** The workbook written to a file as it is made (`fazhi score --out`, `fazhi export`); no file is left on failure. */
+export async function writeWorkbookFile(path: string, input: WorkbookInput): Promise<WrittenWorkbook> {
+  // Opened first, so a path that cannot be written fails before any work.
+  const handle = await open(path, 'w');
+  const sink = handle.createWriteStream();
+  const closed = once(sink, 'close');
+  try {
+    const written = await writeWorkbook(input, sink);
+    await closed;
+    return written;
+  } catch (error) {
+    sink.destroy();
+    await closed.catch(() => undefined);
+    await rm(path, { force: true });
+    throw error;
+  }
 }

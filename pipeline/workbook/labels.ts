@@ -71,8 +71,19 @@ export function penaltyFlagCodes(penalty: Penalty): Flag['code'][] {
 
 /** Display width of text in Excel's character units: a Chinese character is about two. */
 export function displayWidth(text: string): number {
+  // By char code, not a regular expression per character: every wrapped cell of every row is measured.
   let width = 0;
-  for (const char of text) width += /[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f]/u.test(char) ? 2 : 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // A character outside the BMP (two code units) is one character of width 1.
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+      width += 1;
+      continue;
+    }
+    width += (c >= 0x2e80 && c <= 0x9fff) || (c >= 0xff00 && c <= 0xffef) ? 2 : 1;
+  }
   return width;
 }
 
@@ -125,11 +136,40 @@ export function printable(text: string, rubric?: Rubric): string {
   out = out.replace(/\s*\[(V|P|U)\]\s*/gu, (tag) => TAGS[tag.trim()] ?? tag);
   // "为 [U] 未核对原文" and "内容雷同（similar-to）" read twice once translated.
   out = out.replace(/（(已核对原文|部分核对|未核对原文)）\s*\1/gu, '（$1）').replace(/([\u4e00-\u9fff]{2,8})（\1）/gu, '$1');
-  for (const d of rubric?.dimensions ?? []) {
-    out = out.split(`${d.id} ${d.name}`).join(d.name);
-    out = out.replace(new RegExp(`(?<![A-Za-z0-9.])${d.id.replace(/[.]/gu, '\\.')}(?![A-Za-z0-9.])`, 'gu'), `“${shortDimensionName(d.name)}”`);
+  for (const d of rubric ? dimensionPatterns(rubric) : []) {
+    if (!out.includes(d.id)) continue;
+    out = out.split(d.withName).join(d.name);
+    out = out.replace(d.bare, d.short);
   }
   return out;
+}
+
+interface DimensionPattern {
+  id: string;
+  name: string;
+  /** "D9 问题查摆…" → the name alone. */
+  withName: string;
+  /** A bare "D9" → “问题查摆”. */
+  bare: RegExp;
+  short: string;
+}
+
+/** Made once per rubric: `printable` runs for every note of every row. */
+const dimensionPatternCache = new WeakMap<Rubric, DimensionPattern[]>();
+
+function dimensionPatterns(rubric: Rubric): DimensionPattern[] {
+  let patterns = dimensionPatternCache.get(rubric);
+  if (!patterns) {
+    patterns = rubric.dimensions.map((d) => ({
+      id: d.id,
+      name: d.name,
+      withName: `${d.id} ${d.name}`,
+      bare: new RegExp(`(?<![A-Za-z0-9.])${d.id.replace(/[.]/gu, '\\.')}(?![A-Za-z0-9.])`, 'gu'),
+      short: `“${shortDimensionName(d.name)}”`,
+    }));
+    dimensionPatternCache.set(rubric, patterns);
+  }
+  return patterns;
 }
 
 /**

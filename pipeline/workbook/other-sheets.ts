@@ -1,8 +1,8 @@
-import type ExcelJS from 'exceljs';
+import type { Book } from './book.ts';
 import { COLUMNS, SHEETS } from './keys.ts';
 import { englishLeft, fileName, FLAG_LABELS, PENALTY_RULE_LABELS, printable, quote, RULE_LABELS, SEVERITY_LABELS, unitName, VERIFIED_LABELS } from './labels.ts';
 import { TableWriter, type ColumnSpec } from './table.ts';
-import { otherName, pendingLabel, unitsBySource, type SheetContext } from './view.ts';
+import { otherName, pendingLabel, type SheetContext } from './view.ts';
 
 /** 问题与预警 (flags with evidence), 处理异常 (files that could not be scored), 评分细则 (the rubric used). */
 
@@ -18,12 +18,12 @@ const FLAG_COLUMNS: ColumnSpec[] = [
   { header: '问题代码', key: 'codeId', width: 16, print: false },
 ];
 
-export function flagsSheet(workbook: ExcelJS.Workbook, ctx: SheetContext): void {
-  const table = new TableWriter(workbook, { name: SHEETS.flags, title: `${ctx.input.scope}问题与预警`, columns: FLAG_COLUMNS });
-  const units = unitsBySource(ctx.input.results);
-  for (const { shown, machine } of ctx.entries) {
+export async function flagsSheet(book: Book, ctx: SheetContext): Promise<void> {
+  const table = new TableWriter(book, { name: SHEETS.flags, title: `${ctx.input.scope}问题与预警`, columns: FLAG_COLUMNS });
+  const units = ctx.units;
+  for (const { shown, machine } of ctx.entries()) {
     for (const f of shown.flags) {
-      table.add({
+      await table.add({
         unit: unitName(shown),
         code: FLAG_LABELS[f.code],
         severity: SEVERITY_LABELS[f.severity],
@@ -36,7 +36,7 @@ export function flagsSheet(workbook: ExcelJS.Workbook, ctx: SheetContext): void 
       });
     }
     for (const p of machine.pending ?? []) {
-      table.add({
+      await table.add({
         unit: unitName(machine),
         code: '待复核',
         severity: SEVERITY_LABELS.warning,
@@ -50,6 +50,7 @@ export function flagsSheet(workbook: ExcelJS.Workbook, ctx: SheetContext): void 
     }
   }
   table.filter();
+  table.commit();
 }
 
 const FAILURE_COLUMNS: ColumnSpec[] = [
@@ -60,10 +61,11 @@ const FAILURE_COLUMNS: ColumnSpec[] = [
   { header: '英文说明', key: 'messageEn', width: 50, print: false },
 ];
 
-export function failuresSheet(workbook: ExcelJS.Workbook, ctx: SheetContext): void {
-  const table = new TableWriter(workbook, { name: SHEETS.failures, title: `${ctx.input.scope}未能评分的文件`, columns: FAILURE_COLUMNS });
-  for (const f of ctx.input.failures) table.add({ file: fileName(f.source), message: f.message, source: f.source, code: f.code, messageEn: f.messageEn ?? '' });
+export async function failuresSheet(book: Book, ctx: SheetContext): Promise<void> {
+  const table = new TableWriter(book, { name: SHEETS.failures, title: `${ctx.input.scope}未能评分的文件`, columns: FAILURE_COLUMNS });
+  for (const f of ctx.input.failures) await table.add({ file: fileName(f.source), message: f.message, source: f.source, code: f.code, messageEn: f.messageEn ?? '' });
   table.filter();
+  table.commit();
 }
 
 const RUBRIC_COLUMNS: ColumnSpec[] = [
@@ -93,29 +95,30 @@ function printableNote(note: string, ctx: SheetContext): string {
     .join('');
 }
 
-export function rubricSheet(workbook: ExcelJS.Workbook, ctx: SheetContext): void {
+export async function rubricSheet(book: Book, ctx: SheetContext): Promise<void> {
   const loaded = ctx.input.rubric;
   const rubric = loaded.rubric;
-  const table = new TableWriter(workbook, { name: SHEETS.rubric, title: `评分细则 ${rubric.title}（版本 ${rubric.version}）`, columns: RUBRIC_COLUMNS });
+  const table = new TableWriter(book, { name: SHEETS.rubric, title: `评分细则 ${rubric.title}（版本 ${rubric.version}）`, columns: RUBRIC_COLUMNS });
   const p = (text: string | undefined): string => printable(text ?? '', rubric);
   for (const d of rubric.dimensions) {
     for (const i of d.indicators) {
-      table.add({ dimension: d.name, dimensionMax: d.max, indicator: i.name, max: i.max, rule: RULE_LABELS[i.rule.kind], doc: p(i.source.doc), clause: p(i.source.clause), verified: VERIFIED_LABELS[i.source.verified], enabled: i.enabled ? '是' : '否', id: i.id, kind: i.rule.kind });
+      await table.add({ dimension: d.name, dimensionMax: d.max, indicator: i.name, max: i.max, rule: RULE_LABELS[i.rule.kind], doc: p(i.source.doc), clause: p(i.source.clause), verified: VERIFIED_LABELS[i.source.verified], enabled: i.enabled ? '是' : '否', id: i.id, kind: i.rule.kind });
     }
   }
   for (const x of rubric.penalties) {
-    table.add({ dimension: '扣分项', dimensionMax: null, indicator: x.name, max: -x.max, rule: PENALTY_RULE_LABELS[x.rule.kind], doc: p(x.source.doc), clause: p(x.source.clause), verified: VERIFIED_LABELS[x.source.verified], enabled: x.enabled ? '是' : '否', id: x.id, kind: x.rule.kind });
+    await table.add({ dimension: '扣分项', dimensionMax: null, indicator: x.name, max: -x.max, rule: PENALTY_RULE_LABELS[x.rule.kind], doc: p(x.source.doc), clause: p(x.source.clause), verified: VERIFIED_LABELS[x.source.verified], enabled: x.enabled ? '是' : '否', id: x.id, kind: x.rule.kind });
   }
   for (const i of rubric.bonus.indicators) {
-    table.add({ dimension: `加分项（合计≤${rubric.bonus.max}）`, dimensionMax: null, indicator: i.name, max: i.max, rule: RULE_LABELS[i.rule.kind], doc: p(i.source.doc), clause: p(i.source.clause), verified: VERIFIED_LABELS[i.source.verified], enabled: i.enabled ? '是' : '否', id: i.id, kind: i.rule.kind });
+    await table.add({ dimension: `加分项（合计≤${rubric.bonus.max}）`, dimensionMax: null, indicator: i.name, max: i.max, rule: RULE_LABELS[i.rule.kind], doc: p(i.source.doc), clause: p(i.source.clause), verified: VERIFIED_LABELS[i.source.verified], enabled: i.enabled ? '是' : '否', id: i.id, kind: i.rule.kind });
   }
   table.filter();
-  table.note('');
+  await table.note('');
   const grading = rubric.grading;
   const lines = [
     `名称：${rubric.title}\u3000版本：${rubric.version}\u3000总分：${rubric.max}\u3000校验码：${loaded.sha256}`,
     `等次：${grading.mode === 'quota' ? '名额制' : '分数段'}；${grading.bands.map((b) => `${b.grade} ≥ ${b.min}`).join('，')}${grading.quotas.length ? `；名额：${grading.quotas.map((q) => `${q.grade} ≤ ${Math.round(q.maxShare * 100)}%`).join('，')}` : ''}`,
     ...rubric.notes.map((n) => printableNote(n, ctx)).filter((n) => n !== '').map((n, i) => `说明 ${i + 1}：${n}`),
   ];
-  for (const line of lines) table.note(line);
+  for (const line of lines) await table.note(line);
+  table.commit();
 }

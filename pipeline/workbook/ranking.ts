@@ -1,37 +1,50 @@
-import type ExcelJS from 'exceljs';
 import { UNIT_KIND_LABELS } from '../../schemas/report.ts';
 import type { ScoreResult } from '../../schemas/score.ts';
 import { rankGroupLabel } from '../rank/index.ts';
 import { COLUMNS, rowKey, SHEETS } from './keys.ts';
 import { beijingTime, shortDimensionName, unitName } from './labels.ts';
+import type { Book } from './book.ts';
+import { FEEDBACK_SHEET_LIMIT } from './feedback.ts';
 import { TableWriter, type ColumnSpec, type Row } from './table.ts';
-import { causeLines, flagSummary, followThroughText, rankExplanation, sumPenalties, unitsBySource, type Entry, type SheetContext } from './view.ts';
+import { causeLines, flagSummary, followThroughText, rankExplanation, sumPenalties, type Entry, type SheetContext } from './view.ts';
+import { WIDE_RANK_LABEL, wideOrder, wideRanks } from './wide-rank.ts';
 
 /**
  * 排名: what the assessor signs. Printed (A4 landscape, ≥ 9 pt): group, rank, unit, grade, 机器得分 · 调整分 · 最终得分
  * side by side, the dimensions under short names, bonus and deductions with their causes in words, 问题标记, 名次说明,
  * last year's plans carried out, a blank for the assessor's opinion, and the sign-off block under the table. The
  * county is in every page header. Ids, file paths and the unit's kind are in non-printing columns on the right.
+ *
+ * A workbook of several counties (a year-wide export) adds 县（区） and 全省排名 (wide-rank.ts) and lists its rows by
+ * the province-wide place; 名次 and 等次 stay those of the unit's county·year group. Its printed columns are narrowed
+ * to keep the same total width (≥ 9 pt on A4 landscape).
  */
 
 /** Group names short enough for a narrow printed column (the full names are in 名次说明 and the notes). */
 const GROUP_SHORT: Record<ScoreResult['rankGroup'], string> = { township: '乡镇街道', department: '县直部门', county: '县政府', other: '类别未识别' };
 
-function columns(ctx: SheetContext, manyCounties: boolean): ColumnSpec[] {
+function columns(ctx: SheetContext): ColumnSpec[] {
   const rubric = ctx.rubric;
+  const many = ctx.manyCounties;
   return [
     { header: '排名组', key: 'group', width: 4.5, wrap: true },
-    { header: '名次', key: 'rank', width: 4, align: 'center' },
+    { header: many ? '县内名次' : '名次', key: 'rank', width: 4, align: 'center', wrap: many },
     { header: COLUMNS.unit, key: 'unit', width: 8, wrap: true },
-    ...(manyCounties ? [{ header: '县（区）', key: 'county', width: 7, wrap: true }] : []),
+    ...(many
+      ? [
+          { header: '县（区）', key: 'county', width: 6, wrap: true },
+          { header: WIDE_RANK_LABEL, key: 'wideRank', width: 4.5, align: 'center' as const, wrap: true },
+        ]
+      : []),
     { header: '等次', key: 'grade', width: 4.5, align: 'center' },
     { header: COLUMNS.machine, key: 'machine', width: 6, numFmt: '0.00' },
     { header: COLUMNS.adjustment, key: 'adjustment', width: 5, numFmt: '+0.##;-0.##;""' },
     { header: COLUMNS.final, key: 'total', width: 6, numFmt: '0.00' },
     ...rubric.dimensions.map((d) => ({ header: `${shortDimensionName(d.name)}\n${d.max}分`, key: `dim:${d.id}`, width: 5, wrap: true, numFmt: '0.##' })),
-    { header: '扣分、加分及原因', key: 'causes', width: 20, wrap: true },
-    { header: '问题标记', key: 'flags', width: 9, wrap: true },
-    { header: '名次说明', key: 'rankNote', width: 12, wrap: true },
+    // Several counties: the two extra columns' width (10.5) comes out of the three widest text columns.
+    { header: '扣分、加分及原因', key: 'causes', width: many ? 16.5 : 20, wrap: true },
+    { header: '问题标记', key: 'flags', width: many ? 7.5 : 9, wrap: true },
+    { header: '名次说明', key: 'rankNote', width: many ? 9 : 12, wrap: true },
     { header: '上年安排落实', key: 'followThrough', width: 5, wrap: true },
     // Not printed: for sorting and checking on screen, and for the machine. (The amounts of bonus and deductions are
     // printed in 扣分、加分及原因; their sums are here for sorting.)
@@ -47,13 +60,14 @@ function columns(ctx: SheetContext, manyCounties: boolean): ColumnSpec[] {
   ];
 }
 
-function row(entry: Entry, ctx: SheetContext, units: ReadonlyMap<string, string>): Row {
+function row(entry: Entry, ctx: SheetContext, wideRank: number | null): Row {
   const { machine, shown } = entry;
   return {
     group: GROUP_SHORT[shown.rankGroup],
     rank: shown.rank,
     unit: unitName(shown),
     county: shown.county ?? '',
+    wideRank: wideRank ?? '—',
     grade: shown.grade,
     machine: machine.total,
     adjustment: entry.final && entry.final.adjustment !== 0 ? entry.final.adjustment : null,
@@ -61,7 +75,7 @@ function row(entry: Entry, ctx: SheetContext, units: ReadonlyMap<string, string>
     ...Object.fromEntries(shown.dimensions.map((d) => [`dim:${d.id}`, d.score])),
     bonus: shown.bonus.score,
     deducted: sumPenalties(shown),
-    causes: causeLines(shown, ctx.rubric, units).join('\n'),
+    causes: causeLines(shown, ctx.rubric, ctx.units).join('\n'),
     flags: flagSummary(shown, ctx.rubric),
     rankNote: rankExplanation(entry, ctx.rubric),
     followThrough: followThroughText(shown),
@@ -75,30 +89,41 @@ function row(entry: Entry, ctx: SheetContext, units: ReadonlyMap<string, string>
   };
 }
 
-export function rankingSheet(workbook: ExcelJS.Workbook, ctx: SheetContext): void {
+export async function rankingSheet(book: Book, ctx: SheetContext): Promise<void> {
   const { input, rubric } = ctx;
-  const manyCounties = new Set(ctx.entries.map((e) => e.shown.county ?? '')).size > 1;
   const title = `${input.scope}法治政府建设年度报告评分排名${input.review ? '（复核定稿）' : ''}`;
-  const table = new TableWriter(workbook, { name: SHEETS.ranking, title, columns: columns(ctx, manyCounties) });
-  const units = unitsBySource(input.results);
-  for (const entry of ctx.entries) table.add(row(entry, ctx, units));
+  const table = new TableWriter(book, { name: SHEETS.ranking, title, columns: columns(ctx) });
+  const ranks = ctx.manyCounties ? wideRanks(ctx.facts) : null;
+  const order = ranks ? wideOrder(ctx.facts, ranks) : ctx.facts.map((_, i) => i);
+  let position = 0;
+  for (const entry of ctx.entries(order)) await table.add(row(entry, ctx, ranks?.[order[position++]!] ?? null));
   const lastRow = table.nextRow - 1;
   table.filter();
   table.dataBar('total', rubric.max, lastRow);
 
   // The sign-off block: under the table, outside the autofilter, inside the print area.
   const loaded = input.rubric;
-  table.note('');
-  table.note(
+  await table.note('');
+  await table.note(
     `评分细则：${rubric.title}（版本 ${rubric.version}，校验码 ${loaded.sha256.slice(0, 12)}）\u3000数据校验码：${ctx.provenance.resultsDigest.slice(0, 12)}\u3000生成时间：${beijingTime(input.generatedAt)}`,
   );
-  table.note(
+  const feedbackNote = ctx.feedback ? '各单位的得失分见“反馈-单位”表；' : '';
+  await table.note(
     input.review
       ? `本表为复核定稿：机器得分由系统根据报告原文评出，调整分和复核意见见“复核记录”表（来源：${input.review.workbook.split(/[\\/]/u).pop() ?? ''}）。`
-      : '本表由系统根据报告原文自动评分，每项得分的原文依据见“评分依据”表，各单位的得失分见“反馈-单位”表；调整得分、确认或撤销待定事项请在“复核”表中填写，并注明理由和复核人。',
+      : `本表由系统根据报告原文自动评分，每项得分的原文依据见“评分依据”表，${feedbackNote}调整得分、确认或撤销待定事项请在“复核”表中填写，并注明理由和复核人。`,
   );
-  const groups = [...new Set(ctx.entries.map((e) => e.shown.rankGroup))];
-  if (groups.length > 1) table.note(`名次在各排名组内分别排定：${groups.map(rankGroupLabel).join('、')}。`);
-  table.note('');
-  table.note('评审人（签字）：＿＿＿＿＿＿＿＿\u3000\u3000复核人（签字）：＿＿＿＿＿＿＿＿\u3000\u3000审定人（签字）：＿＿＿＿＿＿＿＿\u3000\u3000日期：\u3000\u3000\u3000\u3000年\u3000\u3000月\u3000\u3000日', { height: 36 });
+  const groups = [...new Set(ctx.facts.map((f) => f.rankGroup))];
+  if (groups.length > 1) await table.note(`名次在各排名组内分别排定：${groups.map(rankGroupLabel).join('、')}。`);
+  if (ctx.manyCounties) {
+    await table.note(
+      `县内名次和等次在各县（区）的同一排名组内评定（并列的先后、等次名额均按县计算）；${WIDE_RANK_LABEL}把各县同一排名组的单位按最终得分统一排序，得分相同者名次并列，不另评等次。`,
+    );
+  }
+  if (!ctx.feedback) {
+    await table.note(`本工作簿共 ${ctx.facts.length} 个单位，超过 ${FEEDBACK_SHEET_LIMIT} 个，未逐一生成“反馈-单位”表；需要时请按县（区）分别导出排名工作簿，其中每个单位各有一张反馈表。`);
+  }
+  await table.note('');
+  await table.note('评审人（签字）：＿＿＿＿＿＿＿＿\u3000\u3000复核人（签字）：＿＿＿＿＿＿＿＿\u3000\u3000审定人（签字）：＿＿＿＿＿＿＿＿\u3000\u3000日期：\u3000\u3000\u3000\u3000年\u3000\u3000月\u3000\u3000日', { height: 36 });
+  table.commit();
 }

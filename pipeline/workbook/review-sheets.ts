@@ -1,8 +1,9 @@
 import type ExcelJS from 'exceljs';
+import type { Book } from './book.ts';
 import { COLUMNS, DECISION_WORDS, rowKey, SHEETS } from './keys.ts';
 import { beijingTime, fileName, printable, unitName } from './labels.ts';
 import { TableWriter, type ColumnSpec } from './table.ts';
-import { changeLabel, otherName, pendingLabel, unitsBySource, type SheetContext } from './view.ts';
+import { changeLabel, otherName, pendingLabel, type SheetContext } from './view.ts';
 
 /**
  * 复核: the assessor's form. One row per scored report (机器得分; 调整分 with 调整理由 and 复核人), and under it one row per
@@ -23,67 +24,78 @@ const REVIEW_COLUMNS: ColumnSpec[] = [
   { header: COLUMNS.key, key: 'key', width: 8, print: false, hidden: true },
 ];
 
-export function reviewSheet(workbook: ExcelJS.Workbook, ctx: SheetContext): void {
+/** The 确认/撤销 drop-down (one object for every cell: the writer merges equal neighbours into one range). */
+const DECISION_LIST: ExcelJS.DataValidation = {
+  type: 'list',
+  allowBlank: true,
+  formulae: [`"${DECISION_WORDS.confirm},${DECISION_WORDS.withdraw}"`],
+  showErrorMessage: true,
+  errorTitle: '确认/撤销',
+  error: '请从下拉列表中选择“确认”或“撤销”',
+};
+
+function adjustmentRange(max: number): ExcelJS.DataValidation {
+  return {
+    type: 'decimal',
+    operator: 'between',
+    allowBlank: true,
+    formulae: [-max, max],
+    showErrorMessage: true,
+    errorTitle: '调整分',
+    error: `请填写数字（加分为正、减分为负，例如 -2 或 1.5），调整后总分须在 0–${max} 分之间`,
+  };
+}
+
+export async function reviewSheet(book: Book, ctx: SheetContext): Promise<void> {
   const { input, rubric } = ctx;
-  const table = new TableWriter(workbook, { name: SHEETS.review, title: `${input.scope}评分复核表`, columns: REVIEW_COLUMNS });
-  const units = unitsBySource(input.results);
-  const adjustmentColumn = table.letter('adjustment');
-  const decisionColumn = table.letter('decision');
-  for (const entry of ctx.entries) {
+  const table = new TableWriter(book, { name: SHEETS.review, title: `${input.scope}评分复核表`, columns: REVIEW_COLUMNS });
+  const adjustment = { adjustment: adjustmentRange(rubric.max) };
+  const decision = { decision: DECISION_LIST };
+  for (const entry of ctx.entries()) {
     const { machine, shown } = entry;
     const total = entry.final?.changes.find((c) => c.target.kind === 'total');
     const pending = machine.pending ?? [];
-    const number = table.add({
-      unit: unitName(machine),
-      item: '总分',
-      machine: machine.total,
-      adjustment: total ? total.to - total.from : null,
-      decision: null,
-      reason: total?.reason ?? '',
-      reviewer: total?.reviewer ?? '',
-      info: `名次 ${shown.rank ?? '—'}，${shown.grade}${pending.length > 0 ? `；另有 ${pending.length} 项待定事项见下方` : ''}`,
-      key: rowKey({ kind: 'total', index: entry.index }),
-    });
-    table.sheet.getCell(`${adjustmentColumn}${number}`).dataValidation = {
-      type: 'decimal',
-      operator: 'between',
-      allowBlank: true,
-      formulae: [-rubric.max, rubric.max],
-      showErrorMessage: true,
-      errorTitle: '调整分',
-      error: `请填写数字（加分为正、减分为负，例如 -2 或 1.5），调整后总分须在 0–${rubric.max} 分之间`,
-    };
+    await table.add(
+      {
+        unit: unitName(machine),
+        item: '总分',
+        machine: machine.total,
+        adjustment: total ? total.to - total.from : null,
+        decision: null,
+        reason: total?.reason ?? '',
+        reviewer: total?.reviewer ?? '',
+        info: `名次 ${shown.rank ?? '—'}，${shown.grade}${pending.length > 0 ? `；另有 ${pending.length} 项待定事项见下方` : ''}`,
+        key: rowKey({ kind: 'total', index: entry.index }),
+      },
+      { validations: adjustment },
+    );
     for (const p of pending) {
       const decided = entry.final?.changes.find((c) => c.target.kind === 'decision' && c.target.id === p.id);
       const word = decided?.target.kind === 'decision' ? DECISION_WORDS[decided.target.decision] : null;
-      const row = table.add({
-        unit: unitName(machine),
-        item: pendingLabel(p, rubric),
-        machine: null,
-        adjustment: null,
-        decision: word,
-        reason: decided?.reason ?? '',
-        reviewer: decided?.reviewer ?? '',
-        info: `${printable(p.message, rubric)}${p.other ? `（相关报告：${otherName(p.other, units)}）` : ''}`,
-        key: rowKey({ kind: 'decision', index: entry.index, id: p.id }),
-      });
-      table.sheet.getCell(`${decisionColumn}${row}`).dataValidation = {
-        type: 'list',
-        allowBlank: true,
-        formulae: [`"${DECISION_WORDS.confirm},${DECISION_WORDS.withdraw}"`],
-        showErrorMessage: true,
-        errorTitle: '确认/撤销',
-        error: '请从下拉列表中选择“确认”或“撤销”',
-      };
+      await table.add(
+        {
+          unit: unitName(machine),
+          item: pendingLabel(p, rubric),
+          machine: null,
+          adjustment: null,
+          decision: word,
+          reason: decided?.reason ?? '',
+          reviewer: decided?.reviewer ?? '',
+          info: `${printable(p.message, rubric)}${p.other ? `（相关报告：${otherName(p.other, ctx.units)}）` : ''}`,
+          key: rowKey({ kind: 'decision', index: entry.index, id: p.id }),
+        },
+        { validations: decision },
+      );
     }
   }
   table.filter();
-  table.note('');
-  table.note(
+  await table.note('');
+  await table.note(
     '填写说明：①调整总分：在“调整分”填写加减的分数（如 -2、1.5），并填写调整理由和复核人；②调整某一指标：在“评分依据”表该指标行的“调整后得分”填写新的得分，并填写理由和复核人；' +
       '③待定事项：在“确认/撤销”中选择——确认内容雷同扣分后才会扣分，撤销把握不大的得分后才会减分，不填则保持系统现状；④“机器得分”“得分”等系统填写的内容不能修改，' +
       '也不要删除隐藏的工作表和列。填好后保存为 Excel 工作簿，交系统生成复核定稿。',
   );
+  table.commit();
 }
 
 const LOG_COLUMNS: ColumnSpec[] = [
@@ -99,12 +111,12 @@ const LOG_COLUMNS: ColumnSpec[] = [
   { header: '来源文件', key: 'source', width: 30, print: false },
 ];
 
-export function reviewLogSheet(workbook: ExcelJS.Workbook, ctx: SheetContext): void {
+export async function reviewLogSheet(book: Book, ctx: SheetContext): Promise<void> {
   const review = ctx.input.review;
   if (!review) return;
-  const table = new TableWriter(workbook, { name: SHEETS.log, title: `${ctx.input.scope}复核记录`, columns: LOG_COLUMNS });
+  const table = new TableWriter(book, { name: SHEETS.log, title: `${ctx.input.scope}复核记录`, columns: LOG_COLUMNS });
   for (const c of review.changes) {
-    table.add({
+    await table.add({
       unit: c.unit,
       target: changeLabel(c.target, ctx.rubric),
       from: c.from,
@@ -118,6 +130,7 @@ export function reviewLogSheet(workbook: ExcelJS.Workbook, ctx: SheetContext): v
     });
   }
   table.filter();
-  table.note('');
-  table.note(review.changes.length === 0 ? '本次复核未作调整：最终得分即机器得分。' : `共 ${review.changes.length} 项调整；机器得分保留在“排名”表和“复核”表中，未被覆盖。`);
+  await table.note('');
+  await table.note(review.changes.length === 0 ? '本次复核未作调整：最终得分即机器得分。' : `共 ${review.changes.length} 项调整；机器得分保留在“排名”表和“复核”表中，未被覆盖。`);
+  table.commit();
 }

@@ -1,11 +1,12 @@
 import type ExcelJS from 'exceljs';
+import type { Book } from './book.ts';
 import { displayWidth } from './labels.ts';
 
 /**
- * One printable table per sheet, written row by row: column widths are fixed by the column specs (not measured over
- * every row first), each row's height comes from its own cells, and the autofilter, print area and data bars are set
- * at the end from the row count. That is all exceljs's streaming WorkbookWriter needs too, so a sheet builder can move
- * to it without random access to earlier rows.
+ * One printable table per sheet, written row by row to the streaming workbook (book.ts): column widths are fixed by
+ * the column specs (not measured over every row first), each row's height comes from its own cells, each row is
+ * committed as soon as it is written, and the autofilter and data bars are set at the end from the row count. The
+ * print area is whole columns, so it needs no row count.
  */
 
 export const FONT = 'SimSun';
@@ -70,9 +71,12 @@ export class TableWriter {
   readonly sheet: ExcelJS.Worksheet;
   private rows = 0;
   private readonly printed: number;
+  /** One shared style per column for table cells, and one for header cells (book.ts: shared styles). */
+  private readonly cellStyles: Partial<ExcelJS.Style>[];
+  private readonly boldStyles: Partial<ExcelJS.Style>[];
 
   constructor(
-    workbook: ExcelJS.Workbook,
+    private readonly book: Book,
     readonly options: TableOptions,
   ) {
     const columns = options.columns;
@@ -82,7 +86,7 @@ export class TableWriter {
     }
     this.printed = firstHidden < 0 ? columns.length : firstHidden;
     const header = options.header ?? true;
-    this.sheet = workbook.addWorksheet(options.name, {
+    this.sheet = book.addSheet(options.name, {
       views: header ? [{ state: 'frozen', ySplit: 1, xSplit: 0 }] : [{}],
       pageSetup: {
         orientation: options.orientation ?? 'landscape',
@@ -93,52 +97,73 @@ export class TableWriter {
         ...(header ? { printTitlesRow: '1:1' } : {}),
         horizontalCentered: true,
         margins: PAGE_MARGINS,
+        // Whole columns: the print area needs no row count, so it is set before the rows are written.
+        printArea: `A:${columnLetter(this.printed)}`,
       },
       headerFooter: { oddHeader: `&C&"${FONT},Bold"&12${options.title}`, oddFooter: FOOTER },
     });
-    this.sheet.columns = columns.map((c) => ({ key: c.key, width: c.width, hidden: c.hidden ?? false }));
-    columns.forEach((c, i) => {
-      const column = this.sheet.getColumn(i + 1);
-      column.alignment = { vertical: 'top', wrapText: c.wrap ?? false, ...(c.align ? { horizontal: c.align } : {}) };
-      if (c.numFmt) column.numFmt = c.numFmt;
-    });
-    // Whole columns: the print area needs no row count, so it can be set before the rows are written.
-    this.sheet.pageSetup.printArea = `A:${this.sheet.getColumn(this.printed).letter}`;
+    const alignmentOf = (c: ColumnSpec): Partial<ExcelJS.Alignment> => ({ vertical: 'top', wrapText: c.wrap ?? false, ...(c.align ? { horizontal: c.align } : {}) });
+    // Column styles for cells the program adds later (what the assessor types into an empty cell).
+    this.sheet.columns = columns.map((c) => ({
+      key: c.key,
+      width: c.width,
+      hidden: c.hidden ?? false,
+      style: book.styles.get(`column|${c.wrap ?? false}|${c.align ?? ''}|${c.numFmt ?? ''}`, () => ({ alignment: alignmentOf(c), ...(c.numFmt ? { numFmt: c.numFmt } : {}) })),
+    }));
+    const cellStyle = (c: ColumnSpec, bold: boolean): Partial<ExcelJS.Style> =>
+      book.styles.get(`cell|${c.wrap ?? false}|${c.align ?? ''}|${c.numFmt ?? ''}|${c.input ?? false}|${bold}`, () => ({
+        font: { name: FONT, size: FONT_SIZE, ...(bold ? { bold: true } : {}) },
+        border: THIN,
+        alignment: alignmentOf(c),
+        ...(c.numFmt ? { numFmt: c.numFmt } : {}),
+        ...(c.input ? { fill: INPUT_FILL } : {}),
+      }));
+    this.cellStyles = columns.map((c) => cellStyle(c, false));
+    this.boldStyles = columns.map((c) => cellStyle(c, true));
     if (header) this.writeHeader();
   }
 
   private writeHeader(): void {
     const row = this.sheet.getRow(1);
+    const style = this.book.styles.get('header', () => ({
+      font: { name: FONT, size: FONT_SIZE, bold: true },
+      alignment: { vertical: 'middle', horizontal: 'center', wrapText: true },
+      fill: HEADER_FILL,
+      border: THIN,
+    }));
     this.options.columns.forEach((c, i) => {
       const cell = row.getCell(i + 1);
       cell.value = c.header;
-      cell.font = { name: FONT, size: FONT_SIZE, bold: true };
-      cell.alignment = { vertical: 'middle', horizontal: 'center', wrapText: true };
-      cell.fill = HEADER_FILL;
-      cell.border = THIN;
+      cell.style = style;
     });
     row.height = rowHeight(Math.max(...this.options.columns.map((c) => linesIn(c.header, c.width))));
+    row.commit();
     this.rows = 1;
   }
 
-  /** Appends one table row; returns its row number (as the spreadsheet shows it). */
-  add(values: Row, style: { bold?: boolean; fill?: ExcelJS.Fill } = {}): number {
+  /**
+   * Appends one table row and commits it; resolves to its row number (as the spreadsheet shows it) once the workbook
+   * can take more. `validations` are data validations of this row's cells, by column key.
+   */
+  async add(values: Row, options: { bold?: boolean; validations?: Readonly<Record<string, ExcelJS.DataValidation>> } = {}): Promise<number> {
     const number = ++this.rows;
     const row = this.sheet.getRow(number);
+    const styles = options.bold ? this.boldStyles : this.cellStyles;
     let lines = 1;
     this.options.columns.forEach((c, i) => {
       const cell = row.getCell(i + 1);
       const value = values[c.key];
       cell.value = value === undefined ? null : value;
-      cell.font = { name: FONT, size: FONT_SIZE, ...(style.bold ? { bold: true } : {}) };
-      cell.border = THIN;
-      const fill = c.input ? INPUT_FILL : style.fill;
-      if (fill) cell.fill = fill;
+      cell.style = styles[i]!;
+      const validation = options.validations?.[c.key];
+      if (validation) cell.dataValidation = validation;
       if (c.wrap && value !== null && value !== undefined) lines = Math.max(lines, linesIn(String(value as string | number), c.width));
     });
     // Rows as tall as their most wrapped cell: not every spreadsheet program sizes wrapped rows itself, and a
     // printout must not cut off evidence.
     if (lines > 1) row.height = rowHeight(lines);
+    row.commit();
+    await this.book.drained(this.sheet);
     return number;
   }
 
@@ -154,16 +179,22 @@ export class TableWriter {
   /**
    * A line of text under the table across the printed columns (merged), e.g. the sign-off block. `size` in points.
    */
-  note(text: string, options: { bold?: boolean; size?: number; height?: number } = {}): number {
+  async note(text: string, options: { bold?: boolean; size?: number; height?: number } = {}): Promise<number> {
     const number = ++this.rows;
     const row = this.sheet.getRow(number);
     const cell = row.getCell(1);
     cell.value = text;
-    cell.font = { name: FONT, size: options.size ?? FONT_SIZE, ...(options.bold ? { bold: true } : {}) };
-    cell.alignment = { vertical: 'middle', wrapText: true };
+    const size = options.size ?? FONT_SIZE;
+    cell.style = this.book.styles.get(`note|${options.bold ?? false}|${size}`, () => ({
+      font: { name: FONT, size, ...(options.bold ? { bold: true } : {}) },
+      alignment: { vertical: 'middle', wrapText: true },
+    }));
+    // The merge is of this row only, made before it is committed (the streaming writer cannot reach back).
     if (text !== '') this.sheet.mergeCells(number, 1, number, this.printed);
     const width = this.options.columns.slice(0, this.printed).reduce((s, c) => s + c.width, 0);
-    row.height = options.height ?? rowHeight(linesIn(text, width)) * ((options.size ?? FONT_SIZE) / FONT_SIZE);
+    row.height = options.height ?? rowHeight(linesIn(text, width)) * (size / FONT_SIZE);
+    row.commit();
+    await this.book.drained(this.sheet);
     return number;
   }
 
@@ -177,17 +208,22 @@ export class TableWriter {
   dataBar(key: string, max: number, lastRow: number): void {
     const index = this.options.columns.findIndex((c) => c.key === key);
     if (index < 0 || lastRow < 2) return;
-    const letter = this.sheet.getColumn(index + 1).letter;
+    const letter = columnLetter(index + 1);
     this.sheet.addConditionalFormatting({
       ref: `${letter}2:${letter}${lastRow}`,
       rules: [{ type: 'dataBar', priority: 1, cfvo: [{ type: 'num', value: 0 }, { type: 'num', value: max }], color: { argb: 'FF7FA7D8' } } as ExcelJS.DataBarRuleType],
     });
   }
 
-  /** Column letter of a key (for data validations). */
-  letter(key: string): string {
-    const index = this.options.columns.findIndex((c) => c.key === key);
-    if (index < 0) throw new Error(`sheet ${this.options.name} has no column ${key}`);
-    return this.sheet.getColumn(index + 1).letter;
+  /** Commits the sheet: its autofilter, data bars, validations and page setup are written now. */
+  commit(): void {
+    this.book.commitSheet(this.sheet);
   }
+}
+
+/** Spreadsheet column letters: 1 → A, 27 → AA. */
+export function columnLetter(column: number): string {
+  let letters = '';
+  for (let n = column; n > 0; n = Math.floor((n - 1) / 26)) letters = String.fromCharCode(65 + ((n - 1) % 26)) + letters;
+  return letters;
 }

@@ -5,9 +5,13 @@ import type { Failure } from '../../schemas/failure.ts';
 import type { Flag, PendingDecision, ScoreResult } from '../../schemas/score.ts';
 import { FLAG_LABELS, fileName, penaltyFlagCodes, printable, unitName } from './labels.ts';
 import type { LoadedRubric } from '../score/rubric.ts';
+import { factsOf, type ResultFacts, type ResultList, type ResultSource } from './results.ts';
 import { round2 } from '../score/numbers.ts';
 
-/** What every sheet builder gets: the input, and each result as the machine made it and as it is shown. */
+/**
+ * What every sheet builder gets: the input, the facts of every listed result (order, groups, names), and each result
+ * in full as the machine made it and as it is shown, read one at a time.
+ */
 
 export interface WorkbookReview {
   /** The results after review, in final rank order. */
@@ -19,8 +23,11 @@ export interface WorkbookReview {
 }
 
 export interface WorkbookInput {
-  /** The machine results, ranked. They travel in the hidden 系统数据 sheet; the review refers to them by index. */
-  results: readonly ScoreResult[];
+  /**
+   * The machine results, ranked, in the order the sheets list them (an array, or a packed source for a year-wide
+   * export: results.ts). They travel in the hidden 系统数据 sheet; the review refers to them by index.
+   */
+  results: ResultList;
   failures: readonly Failure[];
   rubric: LoadedRubric;
   /** E.g. "临澜县 2024年度": shown in titles and page headers. */
@@ -42,22 +49,60 @@ export interface Entry {
   final?: FinalResult;
 }
 
+/** What every sheet knows of each listed result without reading it in full (ResultFacts of what is shown). */
+export interface EntryFacts extends ResultFacts {
+  /** Index among `input.results`. */
+  index: number;
+}
+
 export interface SheetContext {
   input: WorkbookInput;
   rubric: Rubric;
-  entries: readonly Entry[];
   provenance: WorkbookProvenance;
+  /** The results in the order the sheets list them (final rank order after a review, else the machine's). */
+  facts: readonly EntryFacts[];
+  /** Each listed result's unit, by source (for “与桃源镇雷同” instead of a file path). */
+  units: ReadonlyMap<string, string>;
+  /** Whether the workbook lists units of more than one county (then 县（区） and 全省排名 columns). */
+  manyCounties: boolean;
+  /** Whether the per-unit 反馈 sheets are written (feedback.ts FEEDBACK_SHEET_LIMIT). */
+  feedback: boolean;
+  /** The listed results in full, one at a time: all of them in list order, or those at the given list positions. */
+  entries(positions?: Iterable<number>): Iterable<Entry>;
 }
 
-/** The results in the order the sheets list them: final rank order after a review, else the machine's. */
-export function entriesOf(input: WorkbookInput): Entry[] {
-  const indexOf = new Map(input.results.map((r, i) => [r.source, i]));
-  if (!input.review) return input.results.map((machine, index) => ({ index, machine, shown: machine }));
-  return input.review.results.map((final) => {
-    const index = indexOf.get(final.source);
-    if (index === undefined) throw new Error(`final result ${final.source} has no machine result in the workbook input`);
-    return { index, machine: input.results[index]!, shown: final, final };
-  });
+/** The sheets' view of the input: facts up front, each result read in full only when a sheet reaches it. */
+export function sheetContext(input: WorkbookInput, source: ResultSource, provenance: WorkbookProvenance, feedbackLimit: number): SheetContext {
+  const machineFacts = source.facts();
+  const indexOf = new Map(machineFacts.map((f, i) => [f.source, i]));
+  const finals = input.review?.results;
+  const facts: EntryFacts[] = finals
+    ? finals.map((final) => {
+        const index = indexOf.get(final.source);
+        if (index === undefined) throw new Error(`final result ${final.source} has no machine result in the workbook input`);
+        return { ...factsOf(final), index };
+      })
+    : machineFacts.map((f, index) => ({ ...f, index }));
+  function entryAt(position: number): Entry {
+    const fact = facts[position];
+    if (!fact) throw new Error(`no entry at ${position} of ${facts.length}`);
+    const machine = source.at(fact.index);
+    const final = finals?.[position];
+    return final ? { index: fact.index, machine, shown: final, final } : { index: fact.index, machine, shown: machine };
+  }
+  return {
+    input,
+    rubric: input.rubric.rubric,
+    provenance,
+    facts,
+    units: new Map(facts.map((f) => [f.source, unitName(f)])),
+    manyCounties: new Set(facts.map((f) => f.county ?? '')).size > 1,
+    feedback: facts.length <= feedbackLimit,
+    *entries(positions?: Iterable<number>): Iterable<Entry> {
+      if (positions) for (const position of positions) yield entryAt(position);
+      else for (let position = 0; position < facts.length; position++) yield entryAt(position);
+    },
+  };
 }
 
 export const sumPenalties = (result: ScoreResult): number => round2(result.penalties.reduce((s, p) => s + p.points, 0));
@@ -79,11 +124,6 @@ function indicatorName(rubric: Rubric, id: string): string {
 export function pendingLabel(pending: PendingDecision, rubric: Rubric): string {
   const name = indicatorName(rubric, pending.target);
   return pending.kind === 'copy-deduction' ? `${name}扣分（拟扣 ${pending.points} 分，未计入）` : `“${name}”得分把握不大（已计 ${pending.points} 分）`;
-}
-
-/** The units other reports belong to, by source (for “与桃源镇雷同” instead of a file path). */
-export function unitsBySource(results: readonly ScoreResult[]): Map<string, string> {
-  return new Map(results.map((r) => [r.source, unitName(r)]));
 }
 
 export const otherName = (source: string | undefined, units: ReadonlyMap<string, string>): string => (source ? (units.get(source) ?? fileName(source)) : '');

@@ -433,8 +433,8 @@ describe('IAM: least privilege', () => {
   it('score reads normalized/* and writes scores/* and the units\' status/* only', () => {
     expect(s3Access('score')).toEqual({ read: ['normalized/*'], put: ['scores/*', 'status/*'], list: [], other: [] });
   });
-  it('export reads scores/*, normalized/* (for the cross-report checks) and exports/*, writes exports/* only', () => {
-    expect(s3Access('export')).toEqual({ read: ['exports/*', 'normalized/*', 'scores/*'], put: ['exports/*'], list: [], other: [] });
+  it('export reads scores/*, normalized/* (for the cross-report checks) and exports/*, writes exports/* only (and may abort its own multipart upload there)', () => {
+    expect(s3Access('export')).toEqual({ read: ['exports/*', 'normalized/*', 'scores/*'], put: ['exports/*'], list: [], other: ['s3:AbortMultipartUpload exports/*', 's3:AbortMultipartUpload'] });
   });
   it('rescore touches no object at all (it reads the table and sends commands)', () => {
     expect(s3Access('rescore')).toEqual({ read: [], put: [], list: [], other: [] });
@@ -475,6 +475,27 @@ describe('IAM: least privilege', () => {
     const everything = JSON.stringify(byType('AWS::IAM::Policy').map(([, p]) => p.Properties.PolicyDocument));
     expect(everything).not.toMatch(/dynamodb:(Scan|DeleteItem|BatchWriteItem|\*)/);
     expect(everything).not.toMatch(/s3:(Delete|\*)/);
+  });
+
+  it('the ranking GSI, by name: queried by export (year-wide), rescore and the reconciler only; no function gets every index', () => {
+    const tableArn = JSON.stringify(getAtt(logicalId(stack.table)));
+    /** Table resources of a function's Query statements: 'table', an index name, or the raw resource. */
+    const queried = (name: FunctionName): string[] =>
+      statementsOf(name)
+        .filter((s) => list(s.Action).includes('dynamodb:Query'))
+        .flatMap((s) => list(s.Resource))
+        .map((r) => {
+          if (JSON.stringify(r) === tableArn) return 'table';
+          const join = (r as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+          if (join && JSON.stringify(join[1][0]) === tableArn) return String(join[1][1]);
+          return JSON.stringify(r);
+        })
+        .sort();
+    const index = `/index/${TABLE.rankingIndex.name}`;
+    expect(queried('export')).toEqual([index, 'table']);
+    expect(queried('rescore')).toEqual([index, 'table']);
+    expect(queried('reconcile')).toEqual([index, 'table']);
+    for (const name of ['ingest', 'score', 'review'] as const) expect(queried(name), name).toEqual(['table']);
   });
 
   it('queues: only rescore and the reconciler send; only the reconciler reads and deletes dead letters', () => {

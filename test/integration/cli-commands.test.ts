@@ -70,6 +70,14 @@ describe('upload → status → rescore → export → reconcile against a runni
     expect(exported.code, exported.err).toBe(0);
     expect(exported.out).toMatch(/1\s+(石门镇|青石镇)/u);
     expect(readFileSync(out).subarray(0, 2).toString()).toBe('PK');
+    // …and of the whole year (every county: one here), downloaded as it arrives.
+    const yearOut = join(dir, 'year.xlsx');
+    const year = await fazhi('export', '--year', '2024', '--rubric', '2025', '--out', yearOut);
+    expect(year.code, year.err).toBe(0);
+    expect(year.out).toContain('2024年度全年度排名：1 个县（区），2 个单位参加排名。');
+    expect(year.out).toMatch(/临澜县\s+2\s+0\s+0/u);
+    expect(year.out).toContain(`s3://fazhi-cli/exports/2024/ranking-${rubric.version}.xlsx`);
+    expect(readFileSync(yearOut).subarray(0, 2).toString()).toBe('PK');
 
     // Act 5: reconcile: nothing lost.
     const reconcile = await fazhi('reconcile', '--stale-after', '0', '--json');

@@ -130,7 +130,7 @@ describe('batches', () => {
     const key = uploadKey(2024, county, SHORT_TXT);
     const body = await put(key, await sample(SHORT_TXT));
     const broken = makeIngestHandler({
-      store: { ...direct.store, bucket: direct.store.bucket, get: () => Promise.reject(new Error('S3 is down')), getJson: direct.store.getJson.bind(direct.store), put: direct.store.put.bind(direct.store), putJson: direct.store.putJson.bind(direct.store), presignGet: direct.store.presignGet.bind(direct.store) },
+      store: { ...direct.store, bucket: direct.store.bucket, get: () => Promise.reject(new Error('S3 is down')), getJson: direct.store.getJson.bind(direct.store), put: direct.store.put.bind(direct.store), putStream: direct.store.putStream.bind(direct.store), putJson: direct.store.putJson.bind(direct.store), presignGet: direct.store.presignGet.bind(direct.store) },
       records: direct.records,
       log: direct.log,
       parser: inProcessParser,
@@ -158,7 +158,7 @@ describe('failure marking around every step of the score handler', () => {
     const parsed = (await item(county, key))!;
     expect(parsed.status).toBe('parsed');
     const broken = makeScoreHandler({
-      store: { ...direct.store, bucket: direct.store.bucket, get: direct.store.get.bind(direct.store), getJson: () => Promise.reject(new Error('S3 is down')), put: direct.store.put.bind(direct.store), putJson: direct.store.putJson.bind(direct.store), presignGet: direct.store.presignGet.bind(direct.store) },
+      store: { ...direct.store, bucket: direct.store.bucket, get: direct.store.get.bind(direct.store), getJson: () => Promise.reject(new Error('S3 is down')), put: direct.store.put.bind(direct.store), putStream: direct.store.putStream.bind(direct.store), putJson: direct.store.putJson.bind(direct.store), presignGet: direct.store.presignGet.bind(direct.store) },
       records: direct.records,
       log: direct.log,
       scorer: inProcessScorer,
@@ -188,6 +188,7 @@ describe('the unit\'s status object follows the failure marking (uploads from a 
     get: broken.get ?? direct.store.get.bind(direct.store),
     getJson: broken.getJson ?? direct.store.getJson.bind(direct.store),
     put: direct.store.put.bind(direct.store),
+    putStream: direct.store.putStream.bind(direct.store),
     putJson: direct.store.putJson.bind(direct.store),
     presignGet: direct.store.presignGet.bind(direct.store),
   });

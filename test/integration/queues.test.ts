@@ -23,6 +23,7 @@ const failingStore: ObjectStore = {
   get: () => Promise.reject(new Error('injected: S3 GetObject keeps failing')),
   getJson: (key, schema) => direct.store.getJson(key, schema),
   put: (key, body, options) => direct.store.put(key, body, options),
+  putStream: (key, body, options) => direct.store.putStream(key, body, options),
   putJson: (key, value) => direct.store.putJson(key, value),
   presignGet: (key, options) => direct.store.presignGet(key, options),
 };

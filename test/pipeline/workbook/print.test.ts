@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getDocumentProxy } from 'unpdf';
 import { runScore } from '../../../cli/commands/score.ts';
+import { rankResults } from '../../../pipeline/rank/index.ts';
 import { pdfDataOptions } from '../../../pipeline/extract/pdf-data.ts';
 import { workbookBuffer } from '../../../pipeline/workbook/index.ts';
 import { englishLeft } from '../../../pipeline/workbook/labels.ts';
@@ -104,6 +105,33 @@ describe.skipIf(!SOFFICE)('the ranking page as LibreOffice prints it', () => {
       for (const line of body(p)) if (line.size < 8.95) small.push(`page ${i + 1}: ${line.size.toFixed(2)} pt ${line.text.slice(0, 30)}`);
     });
     expect(all.length).toBeGreaterThan(10);
+    expect(small).toEqual([]);
+  });
+});
+
+describe.skipIf(!SOFFICE)('the ranking page of a year-wide (several-county) workbook as LibreOffice prints it', () => {
+  let all: Page[];
+  let flat: string;
+
+  beforeAll(async () => {
+    // The samples filed as two counties, each ranked within its own county·year, as the year-wide export lists them.
+    const run = await runScore([SAMPLES_DIR], {});
+    const split = rankResults(
+      run.results.filter((r) => r.year === 2024).map((r, i) => ({ ...r, county: i % 2 === 0 ? '临澜县' : '安河县' })),
+      rubric2024.rubric,
+    );
+    const xlsx = await workbookBuffer({ results: split, failures: [], rubric: rubric2024, scope: '全省 2024年度', scopeKey: { county: null, year: 2024 }, generatedAt: '2025-04-10T08:00:00.000Z' });
+    all = await pages(convertWithLibreOffice(xlsx, 'xlsx', 'pdf'));
+    flat = all[0]!.lines.map((l) => l.text).join('').replace(/\s+/gu, '');
+  }, 240_000);
+
+  it('prints 县（区） and 全省排名 beside the county rank on page 1, with no English, at 9 pt or more on every page', () => {
+    expect(flat).toContain('全省2024年度法治政府建设年度报告评分排名');
+    // Narrow headers wrap: look for what fits on one line.
+    for (const header of ['县内', '县（区', '全省', '等次', '名次说明']) expect(flat).toContain(header);
+    expect(flat).toContain('安河县');
+    expect(englishLeft(body(all[0]!).map((l) => l.text).join('\n'))).toEqual([]);
+    const small = all.flatMap((p, i) => body(p).filter((l) => l.size < 8.95).map((l) => `page ${i + 1}: ${l.size.toFixed(2)} pt ${l.text.slice(0, 30)}`));
     expect(small).toEqual([]);
   });
 });
