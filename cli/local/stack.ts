@@ -12,7 +12,8 @@ import { makeIngestHandler } from '../../functions/ingest/ingest.ts';
 import { makeReviewHandler } from '../../functions/review/review.ts';
 import { runReconcile } from '../../functions/reconcile/reconcile.ts';
 import { makeScoreHandler } from '../../functions/score/score.ts';
-import { inProcessParser, inProcessScorer, IsolatedRunner, isolatedParser, isolatedScorer } from '../../functions/shared/isolated.ts';
+import { inProcessParser, inProcessScorer, IsolatedRunner, isolatedParser, isolatedScorer, sourceWorkerEntry, type WorkerEntry } from '../../functions/shared/isolated.ts';
+import { bundledWorker } from '../../pipeline/parallel/pool.ts';
 import { createLogger, type Logger, type LogLevel } from '../../functions/shared/log.ts';
 import { Records } from '../../functions/shared/records.ts';
 import { makeUnitStatusWriter } from '../../functions/shared/unit-status.ts';
@@ -94,6 +95,12 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
+/** The parse and score threads' module: the prebuilt CLI's isolated-worker.mjs when it runs, else the TypeScript source. */
+function isolatedWorkerEntry(): WorkerEntry {
+  const bundled = bundledWorker('isolated-worker');
+  return bundled ? { kind: 'module', url: bundled } : sourceWorkerEntry();
+}
+
 /** The keys a queued message is about (for the shutdown summary). */
 function subjects(body: string): string[] {
   try {
@@ -159,7 +166,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const visibilityTimeoutMs = options.visibilityTimeoutMs ?? 500;
 
     const isolate = options.isolate ?? true;
-    const runners = isolate ? { ingest: new IsolatedRunner(), score: new IsolatedRunner() } : undefined;
+    const runners = isolate ? { ingest: new IsolatedRunner(isolatedWorkerEntry()), score: new IsolatedRunner(isolatedWorkerEntry()) } : undefined;
     if (runners) cleanups.push(() => Promise.all([runners.ingest.close(), runners.score.close()]).then(() => undefined));
     const parser = runners ? isolatedParser(runners.ingest) : inProcessParser;
     const scorer = runners ? isolatedScorer(runners.score) : inProcessScorer;
