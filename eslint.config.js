@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', 'out/', '.fazhi/', '.scratch/', 'coverage/', 'test/fixtures/', 'scoring-rules/*.json'] },
+  { ignores: ['node_modules/', 'cdk.out/', 'out/', '.fazhi/', '.scratch/', 'dist/', 'coverage/', 'test/fixtures/', 'scoring-rules/*.json'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,9 +1,12 @@
 // `npm run bench:burst [-- --files 1000 --concurrency 32]`: a burst of uploads through the local pipeline, as
 // `fazhi local` runs it (s3rver + dynalite on disk, journaled queues, documents parsed and scored in worker threads
-// stopped at their budgets). Every upload must end final (scored or failed with a reason), none stuck; prints the
-// time, the throughput and this process's peak memory (the servers, the queues and the workers all run in it).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// stopped at their budgets, the statuses polled as `fazhi local` polls them). Every upload must end final (scored or
+// failed with a reason), none stuck; prints the time, the throughput, the CPU time per upload (all threads: the
+// servers, the queues and the workers all run in this process; on a shared machine the figure that does not depend
+// on what else runs) and the peak memory. Target (issue 13): ≥ 40 uploads/s. Profile with
+// `node --expose-gc --cpu-prof --cpu-prof-dir=prof bin/run-ts.js bench/burst.ts` (one profile per thread).
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalStack } from '../cli/local/stack.ts';
@@ -25,16 +28,31 @@ const uploads: PlannedUpload[] = Array.from({ length: FILES }, (_, i) => {
   return { ...sample, county, key: uploadKey(sample.year, county, `${String(i).padStart(4, '0')}-${basename(sample.key)}`) };
 });
 
+/** This thread's CPU time in ms (Linux: /proc/thread-self), or null: how much of the work the main thread carries. */
+function mainThreadCpuMs(): number | null {
+  if (!existsSync('/proc/thread-self/stat')) return null;
+  const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
 const dataDir = mkdtempSync(join(tmpdir(), 'fazhi-burst-'));
 const stack = await startLocalStack({ dataDir, persistent: true, journal: true, testEvents: false });
 try {
+  const loadBefore = loadavg()[0] ?? 0;
+  const cpuBefore = process.cpuUsage();
+  const mainBefore = mainThreadCpuMs();
   const started = Date.now();
   let uploadedAt = 0;
   const uploading = uploadAll(stack.store, uploads, () => {}, CONCURRENCY).then(() => (uploadedAt = Date.now()));
   const idle = () => stack.queues.ingest.idle && stack.queues.score.idle;
+  const activity = () => stack.queues.ingest.delivered + stack.queues.score.delivered;
+  let polls = 0;
   await uploading;
-  const outcome = await waitForUploads(stack.records, uploads, { since: started, idle, timeoutMs: 60 * 60_000, pollMs: 500 });
+  const outcome = await waitForUploads(stack.records, uploads, { since: started, idle, activity, onProgress: () => polls++ });
   const finished = Date.now();
+  const cpu = process.cpuUsage(cpuBefore);
+  const mainAfter = mainThreadCpuMs();
   const reconciled = await stack.reconcile();
   const seconds = (finished - started) / 1000;
   const deadLetters = stack.queues.ingest.deadLetters.length + stack.queues.score.deadLetters.length;
@@ -45,12 +63,16 @@ try {
     ['uploaded in (s)', ((uploadedAt - started) / 1000).toFixed(1)],
     ['all final in (s)', seconds.toFixed(1)],
     ['uploads/s (end to end)', (FILES / seconds).toFixed(1)],
+    ['CPU time per upload, all threads (ms)', ((cpu.user + cpu.system) / 1000 / FILES).toFixed(1)],
+    ['… of it on the main thread (servers, SDK, handlers, queues)', mainBefore === null || mainAfter === null ? 'n/a' : ((mainAfter - mainBefore) / FILES).toFixed(1)],
+    ['status reads while waiting', polls],
     ['scored', outcome.scored],
     ['failed (with a reason)', outcome.failed],
     ['stuck', outcome.stuck.length],
     ['dead letters', deadLetters],
     ['reconciler afterwards: actions', reconciled.actions.length],
     ['peak memory, whole process (MB)', Math.round(process.resourceUsage().maxRSS / 1024)],
+    ['load average before / after (2 cores, shared)', `${loadBefore.toFixed(1)} / ${(loadavg()[0] ?? 0).toFixed(1)}`],
   ];
   console.log(`Burst through the local pipeline — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${process.arch}\n`);
   console.log('| measure | value |\n|---|---|');

@@ -1,12 +1,7 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { buildSync } from 'esbuild';
-import { esbuildOptions } from '../infra/constructs/esbuild-bundle.ts';
 import type { NormalizedReport } from '../schemas/report.ts';
 import { extractDocument } from '../pipeline/extract/index.ts';
 import { normalizeReport } from '../pipeline/normalize/index.ts';
@@ -23,6 +18,7 @@ import { percentile, ROOT, seedOrSampleFiles, SEEDS } from './corpus.ts';
 import { endToEnd, startup } from './end-to-end.ts';
 import { exportLambda } from './export-lambda.ts';
 import { workbook } from './workbook.ts';
+import { lambda } from './lambda.ts';
 import { distinctReports, nearDuplicateReports, SYNTHETIC_COUNTY, SYNTHETIC_YEAR, type SyntheticFile } from './synthetic.ts';
 
 /**
@@ -164,37 +160,6 @@ async function cross(): Promise<SectionResult> {
     });
   }
   return { title: 'Cross-report checks, one county·year, one core', note: `synthetic reports filed by distinct real township names (bench/synthetic.ts). ${notes.trim()}`, rows };
-}
-
-/** Lambda bundles exactly as the CDK stack builds them (infra/constructs/esbuild-bundle.ts) and their cold module init. */
-async function lambda(): Promise<SectionResult> {
-  const out = mkdtempSync(join(tmpdir(), 'fazhi-bench-lambda-'));
-  const rows: Row[] = [];
-  const kb = (bytes: number) => round(bytes / 1024, 0);
-  for (const name of ['ingest', 'score', 'export', 'rescore', 'reconcile', 'review']) {
-    const dir = join(out, name);
-    buildSync(esbuildOptions(join(ROOT, 'functions', name, 'handler.ts'), dir));
-    const entry = statSync(join(dir, 'index.mjs')).size;
-    const chunks = existsSync(join(dir, 'chunks')) ? readdirSync(join(dir, 'chunks')).filter((f) => f.endsWith('.mjs')).map((f) => statSync(join(dir, 'chunks', f)).size) : [];
-    const gzip = Number(execFileSync('sh', ['-c', `gzip -9 -c '${join(dir, 'index.mjs')}' | wc -c`]).toString().trim());
-    const inits: number[] = [];
-    for (let run = 0; run < 5; run++) {
-      const probe = spawnSync(process.execPath, ['--input-type=module', '-e', `const t=performance.now();await import(${JSON.stringify(pathToFileURL(join(dir, 'index.mjs')).href)});console.log(performance.now()-t);`], {
-        env: { ...process.env, BUCKET_NAME: 'bench-bucket', TABLE_NAME: 'bench-table', SCORE_QUEUE_URL: 'https://sqs.example/queue', SCORE_DLQ_URL: 'https://sqs.example/dlq', INGEST_QUEUE_URL: 'https://sqs.example/ingest', INGEST_DLQ_URL: 'https://sqs.example/ingest-dlq', STALE_AFTER_SECONDS: '2244', URL_TTL_SECONDS: '900', DEFAULT_RUBRIC: '2024', MAX_RECEIVE_COUNT: '4', LOG_LEVEL: 'INFO', AWS_REGION: 'cn-north-1', FAZHI_PDF_DATA_DIR: join(ROOT, 'node_modules/pdfjs-dist') },
-        encoding: 'utf8',
-      });
-      if (probe.status !== 0) throw new Error(`${name} bundle failed to load: ${probe.stderr}`);
-      inits.push(Number(probe.stdout.trim()));
-    }
-    rows.push({
-      function: name,
-      'entry KB (loaded at init)': kb(entry),
-      'entry gzip KB': kb(gzip),
-      'lazy chunks KB': kb(chunks.reduce((s, x) => s + x, 0)),
-      'init ms (median of 5)': round(percentile(inits, 0.5), 0),
-    });
-  }
-  return { title: 'Lambda bundles and module init', note: `esbuild with code splitting, as the CDK stack bundles; init = importing index.mjs in a fresh Node ${process.version} process (Lambda runs nodejs24.x on arm64 by default; ingest and score parse and score in isolated-worker.mjs, started on first use)`, rows };
 }
 
 /** The evidence audit (test/golden/evidence): how many hand-checked judgements the scorer gets right. */

@@ -11,7 +11,7 @@ import { failureLines, rankingTable } from '../format.ts';
 import { progressView } from '../local/progress.ts';
 import { claimDataDir, releaseDataDir, type RunMarker } from '../local/run-marker.ts';
 import { startLocalStack, type LocalStack } from '../local/stack.ts';
-import { waitForUploads, type UploadRef, type WaitOutcome } from '../local/wait.ts';
+import { STALL_LIMIT_MS, waitForUploads, type UploadRef, type WaitOptions, type WaitOutcome } from '../local/wait.ts';
 import { checkPlacementOptions, planUploads, scopesOf, uploadAll, type PlannedUpload } from '../uploads.ts';
 import { EXIT, intOption, parse, stringOption, type Io } from '../usage.ts';
 import { reconcileSummary } from './reconcile.ts';
@@ -45,7 +45,8 @@ export const LOCAL_HELP = `用法：fazhi local [--input DIR] [--out FILE] [--ke
 
 const SAMPLES = fileURLToPath(new URL('../../samples/', import.meta.url));
 export const DEFAULT_DATA_DIR = '.fazhi';
-const WAIT_LIMIT_MS = 120_000;
+/** Without a terminal (CI logs, pipes), a line on how far the run is, this often, besides one line per finished file. */
+const PROGRESS_LINE_MS = 30_000;
 /** After the queues go idle with files unfinished, the reconciler is run this many more times before giving up. */
 const RECONCILE_ROUNDS = 2;
 const EXIT_INTERRUPTED = 130;
@@ -106,17 +107,35 @@ async function uploadChanged(stack: LocalStack, plan: readonly PlannedUpload[]):
   return { uploaded, unchanged };
 }
 
-/** Step: wait until every upload is final; when the queues fall idle with some unfinished, reconcile and wait again. */
-async function waitAll(stack: LocalStack, uploads: readonly UploadRef[], since: number, onProgress: Parameters<typeof waitForUploads>[2]['onProgress'], io: Io): Promise<WaitOutcome> {
+/**
+ * Step: wait until every upload is final, however long a run that keeps making progress takes; when the queues fall
+ * idle with some unfinished, reconcile and wait again. A run with no progress at all for STALL_LIMIT_MS ends with its
+ * unfinished uploads named as stuck.
+ */
+async function waitAll(stack: LocalStack, uploads: readonly UploadRef[], since: number, onProgress: WaitOptions['onProgress'], io: Io): Promise<WaitOutcome> {
   const idle = () => stack.queues.ingest.idle && stack.queues.score.idle;
-  let outcome = await waitForUploads(stack.records, uploads, { since, idle, timeoutMs: WAIT_LIMIT_MS, ...(onProgress ? { onProgress } : {}) });
-  for (let round = 0; round < RECONCILE_ROUNDS && outcome.stuck.length > 0 && idle(); round++) {
+  const activity = () => stack.queues.ingest.delivered + stack.queues.score.delivered;
+  const options: WaitOptions = { since, idle, activity, ...(onProgress ? { onProgress } : {}) };
+  let outcome = await waitForUploads(stack.records, uploads, options);
+  for (let round = 0; round < RECONCILE_ROUNDS && outcome.ended === 'idle'; round++) {
     const report = await stack.reconcile();
     if (report.actions.length === 0) break;
     io.out(reconcileSummary(report));
-    outcome = await waitForUploads(stack.records, uploads, { since, idle, timeoutMs: WAIT_LIMIT_MS, ...(onProgress ? { onProgress } : {}) });
+    outcome = await waitForUploads(stack.records, uploads, options);
   }
   return outcome;
+}
+
+/** What the local run says about uploads that did not finish, and why it stopped waiting for them. */
+export function stuckMessage(outcome: WaitOutcome, deadLetters: number, logPath: string): string {
+  const why =
+    outcome.ended === 'stalled'
+      ? `${outcome.stuck.length} 个文件没有处理完：${Math.round(STALL_LIMIT_MS / 60_000)} 分钟内没有任何进展（没有文件的处理状态变化，队列也没有处理任何消息），判定为卡住：`
+      : `${outcome.stuck.length} 个文件没有处理完（卡住了）：队列中已没有待处理的工作：`;
+  return (
+    `${why}\n${outcome.stuck.map((s) => `  ✗ ${s.key}（停在：${s.status}）`).join('\n')}` +
+    `${deadLetters > 0 ? `\n死信队列中有 ${deadLetters} 条消息。` : ''}\n详情见流水线日志 ${logPath}；再次运行 fazhi local 会重新处理这些文件。`
+  );
 }
 
 /**
@@ -233,6 +252,7 @@ export async function localCommand(args: readonly string[], io: Io): Promise<num
     ];
     const view = process.stdout.isTTY ? progressView(process.stdout, '处理') : { update: () => {}, line: (text: string) => io.out(text), finish: () => {} };
     const announced = new Set<string>();
+    let lastLine = Date.now();
     const outcome = await waitAll(
       stack,
       waitFor,
@@ -246,7 +266,12 @@ export async function localCommand(args: readonly string[], io: Io): Promise<num
           else continue;
           announced.add(upload.key);
         }
-        view.update(progress.scored + progress.failed, progress.total, `已评分 ${progress.scored} · 失败 ${progress.failed}`);
+        const queued = `待解析 ${stack.queues.ingest.depth} · 待评分 ${stack.queues.score.depth}`;
+        view.update(progress.scored + progress.failed, progress.total, `已评分 ${progress.scored} · 失败 ${progress.failed} · ${queued}`);
+        if (!process.stdout.isTTY && Date.now() - lastLine >= PROGRESS_LINE_MS && progress.scored + progress.failed < progress.total) {
+          lastLine = Date.now();
+          io.out(`  … 已完成 ${progress.scored + progress.failed}/${progress.total}（已评分 ${progress.scored} · 失败 ${progress.failed}），队列中${queued}，已用时 ${Math.round((Date.now() - started) / 1000)} 秒`);
+        }
       },
       io,
     );
@@ -254,11 +279,7 @@ export async function localCommand(args: readonly string[], io: Io): Promise<num
 
     if (recovery.keys.size > 0) io.out(`\n恢复的文件（上次运行中断时未完成）：\n${recoveredLines(recovery.keys, outcome.statuses)}`);
     if (outcome.stuck.length > 0) {
-      const dead = [...stack.queues.ingest.deadLetters, ...stack.queues.score.deadLetters].length;
-      io.err(
-        `${outcome.stuck.length} 个文件没有处理完（卡住了）：\n${outcome.stuck.map((s) => `  ✗ ${s.key}（停在：${s.status}）`).join('\n')}` +
-          `${dead > 0 ? `\n死信队列中有 ${dead} 条消息。` : ''}\n详情见流水线日志 ${logPath}`,
-      );
+      io.err(stuckMessage(outcome, stack.queues.ingest.deadLetters.length + stack.queues.score.deadLetters.length, logPath));
       exit = EXIT.someFailed;
     }
 

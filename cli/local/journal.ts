@@ -1,11 +1,12 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
  * The local queues' messages on disk, so that a `fazhi local` killed mid-run (SIGKILL, a crash, a closed terminal)
  * loses no queued work: every send, completion and dead letter is appended to one JSON line per event before the
- * queue acts on it (appendFileSync: the line is in the OS's hands even if this process dies right after). Opening a
- * journal replays it: messages sent and not done are queued again, dead letters stay dead letters.
+ * queue acts on it (a synchronous write(2) on a descriptor kept open: once it returns, the line is in the OS's hands
+ * even if this process dies right after). Opening a journal replays it: messages sent and not done are queued again,
+ * dead letters stay dead letters.
  */
 
 export type JournalEntry =
@@ -38,6 +39,8 @@ export function replay(entries: readonly JournalEntry[]): JournalState {
 export class QueueJournal {
   /** What the file held when opened (already compacted on disk). */
   readonly restored: JournalState;
+  /** The open file (append mode), or null until the first append after opening or closing. */
+  private fd: number | null = null;
 
   constructor(readonly path: string) {
     mkdirSync(dirname(path), { recursive: true });
@@ -66,6 +69,16 @@ export class QueueJournal {
   }
 
   append(entry: JournalEntry): void {
-    appendFileSync(this.path, `${JSON.stringify(entry)}\n`);
+    // Opening, writing and closing per line (appendFileSync) cost three system calls per queue event; one suffices.
+    this.fd ??= openSync(this.path, 'a');
+    const line = Buffer.from(`${JSON.stringify(entry)}\n`);
+    for (let written = 0; written < line.length; ) written += writeSync(this.fd, line, written);
+  }
+
+  /** Closes the file; a later append opens it again (a delivery still finishing after its queue closed). */
+  close(): void {
+    if (this.fd === null) return;
+    closeSync(this.fd);
+    this.fd = null;
   }
 }

@@ -53,6 +53,8 @@ export class LocalQueue {
   private waiters: (() => void)[] = [];
   /** Messages handled successfully (deleted), for progress displays and tests. */
   deleted = 0;
+  /** Deliveries that ended, handled or not: the queue's sign of life for progress and stall detection. */
+  delivered = 0;
 
   /** Messages this queue started with, from its journal (work a previous process left unfinished). */
   readonly restored: number;
@@ -236,6 +238,7 @@ export class LocalQueue {
         message.lastError = reason;
       }
     }
+    this.delivered++;
   }
 }
 

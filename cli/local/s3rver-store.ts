@@ -35,6 +35,10 @@ interface S3rverObject {
 
 interface FilesystemStore {
   getResourcePath(bucket: string, key: string | undefined, resource: string): string;
+  getSubresource(bucket: string, key: string | undefined, type: string): Promise<unknown>;
+  putSubresource(bucket: string, key: string | undefined, resource: { type: string }): Promise<void>;
+  deleteSubresource(bucket: string, key: string | undefined, type: string): Promise<void>;
+  deleteBucket(bucket: string): Promise<void>;
   putMetadata(bucket: string, key: string, metadata: S3rverObject['metadata'], md5?: string): Promise<void>;
   putObject(object: S3rverObject): Promise<{ size: number; md5: string }>;
   getObject(bucket: string, key: string, options?: { start?: number; end?: number }): Promise<S3rverObject | null>;
@@ -104,5 +108,59 @@ export function makeStoreConsistent(server: S3rver): void {
     object.content = Readable.from([bytes]);
     object.metadata['content-length'] = bytes.length;
     return object;
+  };
+}
+
+/**
+ * s3rver reads the bucket's CORS and website configurations from their files on every request (its cors and website
+ * middlewares), two file reads per object request that cost as much as the object's own I/O in a burst. They change
+ * only through s3rver's own API, so the parsed configuration is kept in memory per bucket and dropped whenever that API
+ * writes or deletes one (or the bucket). Object-level subresources (tagging) are read as before.
+ */
+export function cacheBucketSubresources(server: S3rver): void {
+  const store = (server as unknown as { store: FilesystemStore }).store;
+  const getSubresource = store.getSubresource.bind(store);
+  const putSubresource = store.putSubresource.bind(store);
+  const deleteSubresource = store.deleteSubresource.bind(store);
+  const deleteBucket = store.deleteBucket.bind(store);
+  const cache = new Map<string, Promise<unknown>>();
+  const entry = (bucket: string, type: string) => `${bucket}\u0000${type}`;
+  const forget = (bucket: string, key: string | undefined, type: string) => {
+    if (!key) cache.delete(entry(bucket, type));
+  };
+
+  store.getSubresource = (bucket, key, type) => {
+    if (key) return getSubresource(bucket, key, type);
+    let config = cache.get(entry(bucket, type));
+    if (!config) {
+      config = getSubresource(bucket, key, type);
+      cache.set(entry(bucket, type), config);
+      // A failed read is not remembered.
+      config.catch(() => cache.delete(entry(bucket, type)));
+    }
+    return config;
+  };
+  store.putSubresource = async (bucket, key, resource) => {
+    forget(bucket, key, resource.type);
+    try {
+      await putSubresource(bucket, key, resource);
+    } finally {
+      forget(bucket, key, resource.type);
+    }
+  };
+  store.deleteSubresource = async (bucket, key, type) => {
+    forget(bucket, key, type);
+    try {
+      await deleteSubresource(bucket, key, type);
+    } finally {
+      forget(bucket, key, type);
+    }
+  };
+  store.deleteBucket = async (bucket) => {
+    try {
+      await deleteBucket(bucket);
+    } finally {
+      for (const name of [...cache.keys()]) if (name.startsWith(`${bucket}\u0000`)) cache.delete(name);
+    }
   };
 }

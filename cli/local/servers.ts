@@ -7,7 +7,7 @@ import S3rver from 's3rver';
 import { LOCAL_CREDENTIALS } from '../../functions/aws/clients.ts';
 import { VisibleError } from '../../pipeline/failure.ts';
 import { startS3Front, type S3Front } from './s3-front.ts';
-import { makeStoreConsistent } from './s3rver-store.ts';
+import { cacheBucketSubresources, makeStoreConsistent } from './s3rver-store.ts';
 
 /**
  * The S3- and DynamoDB-protocol servers, in this process, on 127.0.0.1 and free ports: s3rver (files under
@@ -79,10 +79,16 @@ export async function startServers(options: { dataDir: string; persistent: boole
     directory: join(options.dataDir, 's3'),
     resetOnClose: !options.persistent,
   });
-  // First in the chain (the middleware list is composed when the server starts listening, in run()).
-  (s3 as unknown as { middleware: unknown[] }).middleware.unshift(keyGuard);
+  // The middleware list is composed when the server starts listening, in run(): the key guard goes first in it, and
+  // s3rver's request logger (koa-logger) goes. With `silent` nothing it writes is shown, yet it formats a line for
+  // every request and wraps every response body in a counting stream: in a burst, a large share of s3rver's CPU time.
+  const middleware = (s3 as unknown as { middleware: { name: string }[] }).middleware;
+  const requestLogger = middleware.findIndex((fn) => fn.name === 'logger');
+  if (requestLogger >= 0) middleware.splice(requestLogger, 1);
+  middleware.unshift(keyGuard);
   // Overwrites atomic and reads whole, as S3's are (s3rver-store.ts): pages poll objects the pipeline rewrites.
   makeStoreConsistent(s3);
+  cacheBucketSubresources(s3);
   let s3Address: AddressInfo;
   try {
     s3Address = await s3.run();

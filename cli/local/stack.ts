@@ -12,7 +12,8 @@ import { makeIngestHandler } from '../../functions/ingest/ingest.ts';
 import { makeReviewHandler } from '../../functions/review/review.ts';
 import { runReconcile } from '../../functions/reconcile/reconcile.ts';
 import { makeScoreHandler } from '../../functions/score/score.ts';
-import { inProcessParser, inProcessScorer, IsolatedRunner, isolatedParser, isolatedScorer } from '../../functions/shared/isolated.ts';
+import { inProcessParser, inProcessScorer, sourceWorkerEntry, type WorkerEntry } from '../../functions/shared/isolated.ts';
+import { bundledWorker } from '../../pipeline/parallel/pool.ts';
 import { createLogger, type Logger, type LogLevel } from '../../functions/shared/log.ts';
 import { Records } from '../../functions/shared/records.ts';
 import { makeUnitStatusWriter } from '../../functions/shared/unit-status.ts';
@@ -21,6 +22,7 @@ import { QueueJournal } from './journal.ts';
 import { notificationsFor, sequencerSource, testEventBody, type QueueName, type S3rverEvent } from './notifications.ts';
 import { ensureBucketCors } from './cors.ts';
 import { LocalQueue, LocalStageQueue } from './queue.ts';
+import { RunnerPool } from './runners.ts';
 import { ensureBucket, ensureTable } from './resources.ts';
 import { startServers, type LocalServers } from './servers.ts';
 import { startSqsEndpoint, type SqsEndpoint } from './sqs-endpoint.ts';
@@ -30,7 +32,7 @@ import { startSqsEndpoint, type SqsEndpoint } from './sqs-endpoint.ts';
  * definitions the CDK stack uses, S3 object events turned into the SQS messages AWS sends (same filters, same body),
  * and in-process queues (visibility timeout, receive counts, maxReceiveCount, partial batch failures, dead letters)
  * invoking the same handler factories the Lambda entries use, with documents parsed and scored in worker threads
- * stopped at their budgets as on Lambda. With a journal the queues survive a killed process; `reconcile()` runs the
+ * stopped at their budgets as on Lambda (runners.ts: shared by both stages, one per core). With a journal the queues survive a killed process; `reconcile()` runs the
  * reconciler the scheduled Lambda runs. Export and rescore are invoked on demand.
  */
 
@@ -94,6 +96,12 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
+/** The parse and score threads' module: the prebuilt CLI's isolated-worker.mjs when it runs, else the TypeScript source. */
+function isolatedWorkerEntry(): WorkerEntry {
+  const bundled = bundledWorker('isolated-worker');
+  return bundled ? { kind: 'module', url: bundled } : sourceWorkerEntry();
+}
+
 /** The keys a queued message is about (for the shutdown summary). */
 function subjects(body: string): string[] {
   try {
@@ -136,10 +144,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       setupS3.destroy();
       setupDynamo.destroy();
     }
-    const via = options.via ? await options.via({ s3: servers.s3.endpoint, dynamodb: servers.dynamodb.endpoint }) : {};
+    // The pipeline's own client talks to s3rver directly: the front (s3-front.ts) only adds the policy check of browser
+    // uploads, and forwarding every request through it would cost a second HTTP exchange each. Other processes
+    // (env(), the upload pages) get the front.
+    const via = options.via ? await options.via({ s3: servers.s3rverEndpoint, dynamodb: servers.dynamodb.endpoint }) : {};
     const clientOptions: ClientOptions = {
       region: LOCAL_REGION,
-      s3Endpoint: via.s3 ?? servers.s3.endpoint,
+      s3Endpoint: via.s3 ?? servers.s3rverEndpoint,
       dynamodbEndpoint: via.dynamodb ?? servers.dynamodb.endpoint,
     };
     const s3Client = makeS3Client(clientOptions);
@@ -159,10 +170,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const visibilityTimeoutMs = options.visibilityTimeoutMs ?? 500;
 
     const isolate = options.isolate ?? true;
-    const runners = isolate ? { ingest: new IsolatedRunner(), score: new IsolatedRunner() } : undefined;
-    if (runners) cleanups.push(() => Promise.all([runners.ingest.close(), runners.score.close()]).then(() => undefined));
-    const parser = runners ? isolatedParser(runners.ingest) : inProcessParser;
-    const scorer = runners ? isolatedScorer(runners.score) : inProcessScorer;
+    const runners = isolate ? new RunnerPool(isolatedWorkerEntry()) : undefined;
+    if (runners) cleanups.push(() => runners.close());
+    const parser = runners?.parser ?? inProcessParser;
+    const scorer = runners?.scorer ?? inProcessScorer;
     const ingest = makeIngestHandler({ store, records, log: createLogger({ service: 'fazhi-ingest', level, sink }), parser, maxReceiveCount });
     const score = makeScoreHandler({ store, records, log: createLogger({ service: 'fazhi-score', level, sink }), scorer, maxReceiveCount, defaultRubric: bundledRubricFor(null) });
     const review = makeReviewHandler({ store, records, reviews: new ReviewRecords(table), log: createLogger({ service: 'fazhi-review', level, sink }), maxReceiveCount });
@@ -187,6 +198,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.push(async () => {
       for (const q of Object.values(queues)) q.close();
       await Promise.all(Object.values(queues).map((q) => q.settled()));
+      for (const q of Object.values(queues)) q.options.journal?.close();
     });
     sqs = await startSqsEndpoint({ [queues.ingest.options.name]: queues.ingest, [queues.score.options.name]: queues.score, [queues.review.options.name]: queues.review });
     cleanups.push(() => sqs?.close());

@@ -4,6 +4,7 @@ import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import type { ILocalBundling } from 'aws-cdk-lib';
 import { Code } from 'aws-cdk-lib/aws-lambda';
 import { buildSync } from 'esbuild';
+import { NODE_ESM_SPLIT_OPTIONS } from '../../scripts/esbuild-options.ts';
 
 /**
  * Lambda code bundled by the local esbuild with code splitting. NodejsFunction cannot split (it writes one
@@ -38,28 +39,17 @@ export interface BundleOptions {
 /** The esbuild options the stack and `npm run bench` share, so the benchmark measures what is deployed. */
 export function esbuildOptions(entry: string, outdir: string, extraEntries: Readonly<Record<string, string>> = {}): Parameters<typeof buildSync>[0] {
   return {
+    ...NODE_ESM_SPLIT_OPTIONS,
     entryPoints: { index: entry, ...extraEntries },
     outdir,
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    outExtension: { '.js': '.mjs' },
     chunkNames: 'chunks/[name]-[hash]',
-    platform: 'node',
     target: 'node22',
-    // Prefer ESM entry points (tree-shakable), fall back to CJS for packages that only ship that.
-    mainFields: ['module', 'main'],
+    // Dependencies are bundled: the CommonJS ones need `require` and `__dirname` in ESM output.
     banner: { js: ESM_REQUIRE_BANNER },
     minify: true,
     sourcemap: true,
     // Stack traces need the mappings only; leaving sources out halves the .map files.
     sourcesContent: false,
-    // Chinese string literals stay UTF-8 instead of \u escapes (smaller, readable in the console).
-    charset: 'utf8',
-    // Rubrics are imported as JSON modules.
-    loader: { '.json': 'json' },
-    legalComments: 'none',
-    logLevel: 'warning',
   };
 }
 

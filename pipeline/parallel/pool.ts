@@ -11,7 +11,7 @@ import { parentPort, Worker, type ResourceLimits, type Transferable } from 'node
  * not load) rejects everything with PoolStartError: that is a broken installation, not a bad file.
  *
  * The worker module is TypeScript when the project runs from source (through tsx) and JavaScript in a prebuilt
- * bundle; `workerUrl` picks the one that exists next to the caller, and tsx-worker.mjs starts a TypeScript one.
+ * bundle; `workerUrl` picks the one that runs, and tsx-worker.mjs starts a TypeScript one.
  */
 
 /** Default pool size: one worker per core the process may use (the main thread mostly waits meanwhile). */
@@ -52,12 +52,30 @@ interface Slot {
   inFlight: Job[];
 }
 
+/** The folder of the prebuilt CLI's worker entries, when this process runs it (see useBundledWorkers). */
+let bundledWorkerDir: URL | null = null;
+
 /**
- * The module a worker runs: `<name>.ts` beside `callerUrl` when the caller itself is TypeScript (a source run), else
- * `<name>.mjs` beside it (a prebuilt bundle ships its workers as separate entry points next to it).
+ * Called by the prebuilt CLI's entry (scripts/build-cli.ts): its worker entries are `<name>.mjs` in `dir`, and the
+ * threads start from them, not from the TypeScript sources (no tsx in a worker). In that build `import.meta.url`
+ * still names a module's source file, so callers cannot tell from their own URL that they run bundled.
+ */
+export function useBundledWorkers(dir: URL): void {
+  bundledWorkerDir = dir;
+}
+
+/** The prebuilt CLI's worker entry `<name>.mjs`, or null when the process runs from the sources. */
+export function bundledWorker(name: string): URL | null {
+  return bundledWorkerDir ? new URL(`./${name}.mjs`, bundledWorkerDir) : null;
+}
+
+/**
+ * The module a worker runs: the prebuilt CLI's `<name>.mjs` when it runs; else `<name>.ts` beside `callerUrl` when
+ * the caller itself is TypeScript (a source run), or `<name>.mjs` beside it (another bundle that ships its workers as
+ * entry points next to it).
  */
 export function workerUrl(callerUrl: string, name: string): URL {
-  return new URL(`./${name}.${callerUrl.endsWith('.ts') ? 'ts' : 'mjs'}`, callerUrl);
+  return bundledWorker(name) ?? new URL(`./${name}.${callerUrl.endsWith('.ts') ? 'ts' : 'mjs'}`, callerUrl);
 }
 
 const TSX_BOOT = new URL('./tsx-worker.mjs', import.meta.url);

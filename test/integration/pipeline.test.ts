@@ -23,7 +23,7 @@ const pipeline = connectTo('pipeline');
 async function uploadAndWait(uploads: readonly PlannedUpload[]) {
   const since = Date.now();
   await uploadAll(pipeline.store, uploads);
-  const outcome = await waitForUploads(pipeline.records, uploads, { since, idle: () => false, timeoutMs: 40_000, pollMs: 50 });
+  const outcome = await waitForUploads(pipeline.records, uploads, { since, idle: () => false, stallMs: 40_000, pollMs: 50 });
   expect(outcome.stuck, 'uploads still not scored or failed').toEqual([]);
   return outcome;
 }

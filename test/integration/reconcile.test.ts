@@ -38,7 +38,7 @@ async function itemOf(records: Records, key: string): Promise<ReportItem | undef
 
 /** Waits until every key is scored or failed (any version), and returns the items. */
 async function final(stack: LocalStack, keys: string[]): Promise<Map<string, ReportItem>> {
-  const outcome = await waitForUploads(stack.records, keys.map((key) => ({ key, year: 2024, county: COUNTY })), { since: 0, idle: () => false, timeoutMs: 30_000, pollMs: 25 });
+  const outcome = await waitForUploads(stack.records, keys.map((key) => ({ key, year: 2024, county: COUNTY })), { since: 0, idle: () => false, stallMs: 30_000, pollMs: 25 });
   expect(outcome.stuck).toEqual([]);
   return outcome.statuses;
 }

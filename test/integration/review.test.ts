@@ -28,7 +28,7 @@ async function upload(county: string, names: readonly string[], as?: (name: stri
   const since = Date.now();
   const keys = names.map((name) => uploadKey(2024, county, as ? as(name) : name));
   for (const [i, name] of names.entries()) await pipeline.store.put(keys[i]!, await sample(name), { contentType: contentTypeOf(name) });
-  const outcome = await waitForUploads(pipeline.records, keys.map((key) => ({ key, year: 2024, county })), { since, idle: () => false, timeoutMs: 40_000, pollMs: 50 });
+  const outcome = await waitForUploads(pipeline.records, keys.map((key) => ({ key, year: 2024, county })), { since, idle: () => false, stallMs: 40_000, pollMs: 50 });
   expect(outcome.stuck).toEqual([]);
 }
 

@@ -1,9 +1,10 @@
 // The local S3 server must read an object whole while the pipeline rewrites it (cli/local/s3rver-store.ts): the upload
-// pages poll their status object during processing. Unpatched s3rver 3.7.1 hangs or returns a mix here.
+// pages poll their status object during processing. Unpatched s3rver 3.7.1 hangs or returns a mix here. Its bucket
+// configuration (CORS) is kept in memory, and must still follow every change made through the S3 API.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteBucketCorsCommand, GetObjectCommand, PutBucketCorsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeS3Client } from '../../functions/aws/clients.ts';
 import { startServers, type LocalServers } from '../../cli/local/servers.ts';
@@ -64,5 +65,31 @@ describe('the local S3 server under overwrites', () => {
     }
     // Assess
     expect(mismatches).toEqual([]);
+  });
+});
+
+describe('the local S3 server\'s bucket configuration', () => {
+  /** The Access-Control-Allow-Origin s3rver answers a GET from `origin` with (null: none), as a browser would see it. */
+  async function allowedOrigin(origin: string): Promise<string | null> {
+    const response = await fetch(`${servers.s3rverEndpoint}/${BUCKET}/normalized/x.json`, { headers: { origin } });
+    await response.arrayBuffer();
+    return response.headers.get('access-control-allow-origin');
+  }
+  const cors = (origin: string) => ({ Bucket: BUCKET, CORSConfiguration: { CORSRules: [{ AllowedMethods: ['GET'], AllowedOrigins: [origin] }] } });
+
+  it('is read once and kept, yet every change made through the S3 API applies to the next request', async () => {
+    // Prepare
+    await writer.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'normalized/x.json', Body: 'x' }));
+    // Act / Assess: set, replace, delete, set again — each answered as configured right after.
+    await writer.send(new PutBucketCorsCommand(cors('http://a.example')));
+    expect(await allowedOrigin('http://a.example')).toBe('http://a.example');
+    expect(await allowedOrigin('http://a.example')).toBe('http://a.example');
+    await writer.send(new PutBucketCorsCommand(cors('http://b.example')));
+    expect(await allowedOrigin('http://a.example')).toBeNull();
+    expect(await allowedOrigin('http://b.example')).toBe('http://b.example');
+    await writer.send(new DeleteBucketCorsCommand({ Bucket: BUCKET }));
+    expect(await allowedOrigin('http://b.example')).toBeNull();
+    await writer.send(new PutBucketCorsCommand(cors('http://c.example')));
+    expect(await allowedOrigin('http://c.example')).toBe('http://c.example');
   });
 });
