@@ -1,5 +1,4 @@
 import { isVisibleError } from '../pipeline/failure.ts';
-import { RubricError } from '../pipeline/score/rubric.ts';
 import { consoleIo, EXIT, type Io } from './usage.ts';
 
 export const HELP = `fazhi — 法治政府建设年度报告评分（Fazhi Score）
@@ -56,11 +55,6 @@ export function reportError(error: unknown, io: Io, debug = !!process.env.FAZHI_
     io.err(error.message);
     if (debug) io.err(error.stack ?? '');
     return error.exitCode;
-  }
-  // pipeline/score/rubric.ts's RubricError is also written for people (the rubric editor); it predates VisibleError.
-  if (error instanceof RubricError) {
-    io.err(error.message);
-    return EXIT.usage;
   }
   // A bug, not bad input: say so plainly; the stack trace only on request.
   io.err(`内部错误 (internal error): ${(error as Error).message}\n设置环境变量 FAZHI_DEBUG=1 可显示详细信息。`);

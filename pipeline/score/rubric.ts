@@ -3,6 +3,7 @@ import type { z } from 'zod';
 // Only the Chinese messages: importing z.locales would bundle every language zod ships.
 import zhCN from 'zod/v4/locales/zh-CN.js';
 import { Rubric } from '../../schemas/rubric.ts';
+import { VisibleError } from '../failure.ts';
 
 /**
  * Loading a rubric: parse the JSON, validate it with zod, and say what is wrong in plain words with the JSON path
@@ -17,13 +18,14 @@ export interface LoadedRubric {
   origin: string;
 }
 
-export class RubricError extends Error {
+/** A rubric file that cannot be used, said for the office staff who edit it: a configuration error (exit code 2). */
+export class RubricError extends VisibleError {
   override readonly name = 'RubricError';
   constructor(
     readonly origin: string,
     readonly problems: readonly string[],
   ) {
-    super(`${origin}: 评分细则有 ${problems.length} 处问题 (rubric is invalid)\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(`${origin}: 评分细则有 ${problems.length} 处问题 (rubric is invalid)\n${problems.map((p) => `  - ${p}`).join('\n')}`, { exitCode: 2 });
   }
 }
 

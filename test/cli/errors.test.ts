@@ -7,6 +7,7 @@ import { BoundaryError, parseAt } from '../../functions/shared/boundary.ts';
 import { ConfigError } from '../../functions/shared/env.ts';
 import { rubricByRef, UnknownRubricError } from '../../functions/shared/rubrics.ts';
 import { VisibleError } from '../../pipeline/failure.ts';
+import { parseRubricText } from '../../pipeline/score/rubric.ts';
 import { ReportItem } from '../../schemas/storage.ts';
 
 function report(error: unknown): { code: number; err: string } {
@@ -30,6 +31,24 @@ describe('reportError', () => {
     expect(error).toBeInstanceOf(UnknownRubricError);
     expect(code).toBe(2);
     expect(err).toContain('fazhi-2024@9.9.9');
+    expect(err).not.toContain('内部错误');
+  });
+
+  it('prints an invalid rubric file with the path of each problem (exit 2), not as an internal error', () => {
+    // Prepare: a rubric whose first dimension has no indicators and a negative cap.
+    let error: unknown;
+    try {
+      parseRubricText(JSON.stringify({ id: 'fazhi-2024', version: '2024.9.0', dimensions: [{ id: 'D1', max: -1, indicators: [] }] }), '2024-edited.json');
+    } catch (e) {
+      error = e;
+    }
+    // Act
+    const { code, err } = report(error);
+    // Assess
+    expect(error).toBeInstanceOf(VisibleError);
+    expect(code).toBe(2);
+    expect(err).toContain('2024-edited.json: 评分细则有');
+    expect(err).toContain('dimensions[0]');
     expect(err).not.toContain('内部错误');
   });
 

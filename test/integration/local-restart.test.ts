@@ -92,9 +92,14 @@ describe('fazhi local, killed and started again', () => {
     let out = '';
     let err = '';
     run.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    let signalled = false;
     run.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      if (/上传 \d+ 份报告/u.test(out)) run.kill('SIGTERM');
+      // One polite stop, once: a second signal while it stops is a forced quit (as a second Ctrl-C is), not this case.
+      if (!signalled && /上传 \d+ 份报告/u.test(out)) {
+        signalled = true;
+        run.kill('SIGTERM');
+      }
     });
     const code = await new Promise<number | null>((resolve) => run.once('close', resolve));
     // Assess
