@@ -1,5 +1,6 @@
 import type { NormalizedReport } from '../../schemas/report.ts';
 import type { DimensionScore, Evidence, IndicatorScore, ScoreResult } from '../../schemas/score.ts';
+import type { CopiedParagraphs } from '../score/context.ts';
 import { round2 } from '../score/numbers.ts';
 
 /**
@@ -32,14 +33,14 @@ function citesCopied(spans: readonly { start: number; end: number }[]): (evidenc
   return (evidence) => spans.some((span) => evidence.offset >= span.start && evidence.offset < span.end);
 }
 
-function copiedSpans(report: NormalizedReport, offsets: ReadonlySet<number>): { start: number; end: number }[] {
+function copiedSpans(report: NormalizedReport, offsets: CopiedParagraphs): { start: number; end: number }[] {
   const spans: { start: number; end: number }[] = [];
   for (const section of report.sections) for (const p of section.paragraphs) if (offsets.has(p.offset)) spans.push({ start: p.offset, end: p.offset + p.text.length });
   return spans;
 }
 
 /** Indicators of `result` whose evidence cites a copied paragraph take `rescored`'s score, note and evidence. */
-export function voidCopiedEvidence(report: NormalizedReport, result: ScoreResult, rescored: ScoreResult, copied: ReadonlySet<number>): CopiedEvidenceOutcome {
+export function voidCopiedEvidence(report: NormalizedReport, result: ScoreResult, rescored: ScoreResult, copied: CopiedParagraphs): CopiedEvidenceOutcome {
   const cites = citesCopied(copiedSpans(report, copied));
   const again = new Map<string, IndicatorScore>();
   for (const d of rescored.dimensions) for (const i of d.indicators) again.set(i.id, i);

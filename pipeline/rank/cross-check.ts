@@ -1,11 +1,13 @@
 import { scopeOf, type NormalizedReport, type ReportScope } from '../../schemas/report.ts';
 import type { Rubric } from '../../schemas/rubric.ts';
 import type { Evidence, Flag, PendingDecision, ScoreResult } from '../../schemas/score.ts';
-import { buildContext, sectionLabel } from '../score/context.ts';
+import { buildContext, sectionLabel, type CopiedParagraphs } from '../score/context.ts';
 import { finalizeScore, scoreReport } from '../score/index.ts';
 import { round2 } from '../score/numbers.ts';
 import type { LoadedRubric } from '../score/rubric.ts';
 import { followThroughItems, planItemsOf } from '../score/follow-through.ts';
+import { fold } from '../text/fold.ts';
+import { figuresOf } from '../text/numerals.ts';
 import { voidCopiedEvidence, type VoidedIndicator } from './copied-evidence.ts';
 import { isTownshipLike, isValidatedUnitName, lineEvidence, NameIndex, nameStem, prominentLines, type ProminentLine } from './names.ts';
 import { similarPairs, type PairSimilarity } from './pairs.ts';
@@ -181,14 +183,28 @@ interface CopyMatch {
 
 const ROLE_ORDER: Record<Role, number> = { copier: 0, unknown: 1, source: 2 };
 
+/** A report's copied paragraphs as the cross-report checks collect them (see CopiedParagraphs). */
+type Copied = Map<number, Set<string> | null>;
+
+/**
+ * Adds one copied paragraph: `figures` are those of last year's paragraph it repeats, null when it was copied from
+ * another unit. Copied from another unit as well, it is copied outright; copied from last year twice, both count.
+ */
+function mergeCopied(into: Copied, offset: number, figures: ReadonlySet<string> | null): void {
+  const known = into.get(offset);
+  if (known === null || (known !== undefined && figures === null)) into.set(offset, null);
+  else if (known === undefined) into.set(offset, figures === null ? null : new Set(figures));
+  else for (const figure of figures ?? []) known.add(figure);
+}
+
 export function crossCheck(entries: readonly CrossCheckEntry[], loaded: LoadedRubric, options: CrossCheckOptions = {}): ScoreResult[] {
   const rubric = loaded.rubric;
   const flags = entries.map((e) => e.result.flags.filter((f) => !isCrossReportFlag(f)));
   const pending = entries.map((): PendingDecision[] => []);
-  /** Offsets of the paragraphs each report copied (direction known): they earn nothing. */
-  const copied = entries.map(() => new Set<number>());
+  /** The paragraphs each report copied (direction known): they earn nothing (CopiedParagraphs). */
+  const copied = entries.map((): Copied => new Map());
   /** Per pending copy deduction (by id), the paragraphs confirming it would declare copied. */
-  const proposed = entries.map(() => new Map<string, Set<number>>());
+  const proposed = entries.map(() => new Map<string, Copied>());
   const followThrough = new Map<number, ScoreResult['followThrough']>();
   const shingle = rubric.similarity.shingle;
   const signatures = entries.map((e) => (e.signature && e.signature.formulae === FORMULAE_VERSION ? e.signature : reportSignature(e.report, shingle)));
@@ -220,14 +236,17 @@ export function crossCheck(entries: readonly CrossCheckEntry[], loaded: LoadedRu
 
   // Paragraph text by (section, offset), per report, built on first use: evidence without a search per flag.
   const paragraphTexts = new Map<NormalizedReport, Map<number, string>>();
-  function passageEvidence(report: NormalizedReport, offset: number, section: number): Evidence {
+  function paragraphText(report: NormalizedReport, offset: number, section: number): string {
     let texts = paragraphTexts.get(report);
     if (!texts) {
       texts = new Map();
       for (const [s, sectionOf] of report.sections.entries()) for (const p of sectionOf.paragraphs) if (!texts.has(s * 2 ** 32 + p.offset)) texts.set(s * 2 ** 32 + p.offset, p.text);
       paragraphTexts.set(report, texts);
     }
-    const text = texts.get(section * 2 ** 32 + offset) ?? '';
+    return texts.get(section * 2 ** 32 + offset) ?? '';
+  }
+  function passageEvidence(report: NormalizedReport, offset: number, section: number): Evidence {
+    const text = paragraphText(report, offset, section);
     const sectionOf = report.sections[section];
     return {
       text: text.length > 160 ? `${text.slice(0, 160)}…` : text,
@@ -235,6 +254,16 @@ export function crossCheck(entries: readonly CrossCheckEntry[], loaded: LoadedRu
       section: sectionOf ? sectionLabel(sectionOf) : '',
       part: sectionOf?.part,
     };
+  }
+
+  /**
+   * Records that paragraph `own` of report i was copied from paragraph `from` of its unit's report of last year, with
+   * the figures that one states (a sentence of the copy stating other figures is this year's update: CopiedParagraphs).
+   */
+  function markCopiedFromLastYear(i: number, own: number, previous: NormalizedReport, from: number): void {
+    const paragraph = signatureOf(previous).paragraphs[from];
+    const figures = paragraph ? figuresOf(fold(paragraphText(previous, paragraph.offset, paragraph.section))) : new Set<string>();
+    mergeCopied(copied[i]!, signatures[i]!.paragraphs[own]!.offset, figures);
   }
 
   const lastYearMemo = new Map<number, boolean>();
@@ -407,8 +436,9 @@ export function crossCheck(entries: readonly CrossCheckEntry[], loaded: LoadedRu
       const paragraph = signatures[own]!.paragraphs[p]!;
       return passageEvidence(ownEntry.report, paragraph.offset, paragraph.section);
     });
-    const offsets = match.passages.map((p) => signatures[own]!.paragraphs[p]!.offset);
-    if (role === 'copier') for (const offset of offsets) copied[own]!.add(offset);
+    // Copied from another unit: every sentence of these paragraphs is copied, whatever figures were changed.
+    const copiedHere: Copied = new Map(match.passages.map((p) => [signatures[own]!.paragraphs[p]!.offset, null]));
+    if (role === 'copier') for (const offset of copiedHere.keys()) mergeCopied(copied[own]!, offset, null);
     const shares = `与“${otherName}”的报告雷同：本报告约 ${percent(ownShare)} 的正文见于对方，对方约 ${percent(otherShare)} 见于本报告（两份报告相似度 ${percent(similarity)}，已排除标准套语 ${FORMULAE_VERSION}）`;
     const against = direction.against.length > 0 ? `；但${direction.against.join('；')}，请核实` : '';
     const points = rule ? round2(Math.min(rule.max, ownShare * rule.pointsEach)) : 0;
@@ -429,7 +459,7 @@ export function crossCheck(entries: readonly CrossCheckEntry[], loaded: LoadedRu
       ...(cluster ? { cluster } : {}),
     });
     if (role === 'unknown' && rule && points > 0) {
-      proposed[own]!.set(`copy:${otherEntry.report.source.key}`, new Set(offsets));
+      proposed[own]!.set(`copy:${otherEntry.report.source.key}`, copiedHere);
       pending[own]!.push({
         id: `copy:${otherEntry.report.source.key}`,
         kind: 'copy-deduction',
@@ -517,7 +547,7 @@ export function crossCheck(entries: readonly CrossCheckEntry[], loaded: LoadedRu
           return passageEvidence(entry.report, paragraph.offset, paragraph.section);
         }),
       });
-      for (const m of pair.passages) copied[i]!.add(signatures[i]!.paragraphs[m.a]!.offset);
+      for (const m of pair.passages) markCopiedFromLastYear(i, m.a, previous, m.b);
     }
     const given = entry.followThrough;
     const ft = given?.previousSource === previous.source.key ? given : followThroughOf(entry.report, previous, loaded);
@@ -525,7 +555,7 @@ export function crossCheck(entries: readonly CrossCheckEntry[], loaded: LoadedRu
   }
 
   /** The report scored again with these paragraphs counted as copied (and last year's report, as it was scored). */
-  function rescored(i: number, paragraphs: ReadonlySet<number>): ScoreResult {
+  function rescored(i: number, paragraphs: CopiedParagraphs): ScoreResult {
     const previous = previousOf(i);
     return scoreReport(entries[i]!.report, loaded, { copied: paragraphs, ...(previous ? { previous } : {}) });
   }
@@ -547,7 +577,8 @@ export function crossCheck(entries: readonly CrossCheckEntry[], loaded: LoadedRu
     return pending[i]!.map((item) => {
       const offsets = proposed[i]!.get(item.id);
       if (!offsets) return item;
-      const all = new Set([...copied[i]!, ...offsets]);
+      const all: Copied = new Map([...copied[i]!].map(([offset, figures]) => [offset, figures && new Set(figures)]));
+      for (const [offset, figures] of offsets) mergeCopied(all, offset, figures);
       const outcome = voidCopiedEvidence(entries[i]!.report, base, rescored(i, all), offsets);
       if (outcome.voided.length === 0) return item;
       const points = round2(item.points + outcome.lost);

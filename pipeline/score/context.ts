@@ -4,6 +4,7 @@ import type { Evidence } from '../../schemas/score.ts';
 import { markerOf } from '../normalize/markers.ts';
 import { compileMetrics, figureClause, subjectOf, tagMetric, unquoted, yearOf, type CompiledMetric } from '../normalize/facts.ts';
 import { fold, hanCount } from '../text/fold.ts';
+import { figuresOf } from '../text/numerals.ts';
 import { splitSentences } from '../text/sentences.ts';
 import { evidenceAt, headingAt, locator, type Locator } from './evidence.ts';
 import type { LoadedRubric } from './rubric.ts';
@@ -45,11 +46,28 @@ export interface ScoreOptions {
   /** The same township's report of the previous year, for follow-through and copied-from-last-year checks. */
   previous?: NormalizedReport;
   /**
-   * Offsets of paragraphs this report copied from another report (set by the cross-report checks once a copy's
-   * direction is known): a paragraph taken from another unit's report, or from last year's, records that report's
-   * work, not this unit's work of this year, so its sentences earn nothing.
+   * Paragraphs this report copied (set by the cross-report checks once a copy's direction is known), by offset. A
+   * paragraph taken from another unit's report, or from last year's, records that report's work, not this unit's work
+   * of this year, so its sentences earn nothing. One exception, for a unit's own report of last year only: a sentence
+   * that states a figure last year's paragraph did not ("开展普法宣传活动12场" rewritten as "14场") reports this year's
+   * figure of the same unit, and is scored as usual. A figure changed in another unit's text is not evidence of anything.
    */
-  copied?: ReadonlySet<number>;
+  copied?: CopiedParagraphs;
+}
+
+/**
+ * Copied paragraphs by offset: for a paragraph copied from the unit's own report of last year, the figures that
+ * paragraph stated; null for one copied from another unit's report (every sentence of it is copied).
+ */
+export type CopiedParagraphs = ReadonlyMap<number, ReadonlySet<string> | null>;
+
+/** Whether a sentence of a copied paragraph repeats its source: from another unit, always; from last year, unless it states a new figure. */
+export function isCopiedSentence(copied: CopiedParagraphs | undefined, paragraphOffset: number, folded: string): boolean {
+  if (!copied?.has(paragraphOffset)) return false;
+  const lastYearFigures = copied.get(paragraphOffset);
+  if (!lastYearFigures) return true;
+  for (const figure of figuresOf(folded)) if (!lastYearFigures.has(figure)) return false;
+  return true;
 }
 
 export interface CompiledRubric {
@@ -348,7 +366,7 @@ export function buildContext(report: NormalizedReport, loaded: LoadedRubric, opt
         };
         const key = folded.replace(/\s+/gu, '');
         const heading = isHeadingSentence(folded, paragraphIndex === 0 ? section.heading : '', spanIndex === 0, read.length > 0, spanIndex === spans.length - 1);
-        const reason = heading ? 'heading' : options.copied?.has(paragraph.offset) ? 'copied' : sentence.han < rubric.antiGaming.minSentenceChars ? 'short' : seen.has(key) ? 'repeat' : null;
+        const reason = heading ? 'heading' : isCopiedSentence(options.copied, paragraph.offset, folded) ? 'copied' : sentence.han < rubric.antiGaming.minSentenceChars ? 'short' : seen.has(key) ? 'repeat' : null;
         if (reason) {
           sentence.eligible = false;
           sentence.ineligibleReason = reason;

@@ -67,3 +67,16 @@ export function parseChineseNumeral(text: string): number | null {
   }
   return total + section;
 }
+
+/** Arabic figures written in a folded text (fold() has made full-width digits half-width): "14", "3.5". */
+const FIGURE = /\d+(?:\.\d+)?/gu;
+/** A calendar year ("2024年"): it changes with every report, so it says nothing about who did what. */
+const CALENDAR_YEAR = /(?<!\d)(?:19|20)\d\d(?=\s*年)/gu;
+
+/**
+ * The figures a folded text states, as written, calendar years left out: what tells a sentence whose facts were
+ * updated from one copied as it was ("开展活动14场" against last year's "12场"; "2024年" against "2023年" is no update).
+ */
+export function figuresOf(folded: string): Set<string> {
+  return new Set(folded.replace(CALENDAR_YEAR, ' ').match(FIGURE) ?? []);
+}

@@ -247,6 +247,37 @@ describe('cross-report checks: copies', () => {
     expect(result!.followThrough!.planned).toBeGreaterThan(0);
   });
 
+  it('a sentence copied from last year with its figure updated is the unit’s own fact; one copied as it was earns nothing', () => {
+    // Prepare: 河湾镇 2024 repeats its 2023 report almost word for word, but its 普法 events went from 12场 to 14场.
+    const last = reportFromText(sampleText('2023/河湾镇2023年法治政府建设情况报告.txt'), { key: 'hewan-2023.txt', location: { county: '临澜县' } });
+    const now = reportFromText(sampleText('河湾镇2024年法治政府建设情况报告.txt'), { key: 'hewan-2024.txt', location: { county: '临澜县' } });
+    expect(last.text).toContain('普法宣传活动12场');
+    expect(now.text).toContain('普法宣传活动14场');
+    // Act
+    const [result] = crossCheck([{ report: now, result: scoreReport(now, rubric2024) }], rubric2024, { previousYear: [last] });
+    // Assess
+    const indicator = (id: string) => result!.dimensions.flatMap((d) => d.indicators).find((i) => i.id === id)!;
+    expect(indicator('D7.events').score).toBe(2);
+    expect(indicator('D7.events').evidence[0]!.text).toContain('14场');
+    const voided = result!.dimensions.flatMap((d) => d.indicators).filter((i) => i.note.includes('照搬他人或上年报告的段落不作为得分依据'));
+    expect(voided.length).toBeGreaterThan(0);
+    expect(voided.map((i) => i.id)).not.toContain('D7.events');
+  });
+
+  it('a figure changed in another unit’s copied text earns nothing: copying 青石镇 and changing its figures is still copying', () => {
+    // Prepare: 桃源镇 copies 青石镇 (earlier 成文日期) and changes two figures.
+    const original = report(QINGSHI, 'qingshi.txt');
+    const copy = report(copyOfQingshi('桃源镇', '2025年3月20日'), 'taoyuan-copy.txt');
+    expect(copy.text).toContain('31件');
+    // Act
+    const results = crossCheck([original, copy].map((r) => ({ report: r, result: scoreReport(r, rubric2024) })), rubric2024);
+    // Assess: no indicator of the copier cites a copied paragraph, the one with 31件 included.
+    const copier = byKey(results, 'taoyuan-copy.txt');
+    expect(similar(copier)[0]).toMatchObject({ role: 'copier' });
+    const cited = copier.dimensions.flatMap((d) => d.indicators).flatMap((i) => i.evidence);
+    expect(cited.some((e) => e.text.includes('31件'))).toBe(false);
+  });
+
   it('is idempotent: checking twice gives the same flags, pending decisions and totals', () => {
     const reports = [report(QINGSHI, 'qingshi.txt'), report(copyOfQingshi('松林镇', '2025年2月12日'), 'songlin.txt'), report(EAST, 'east.txt')];
     const entries = reports.map((r) => ({ report: r, result: scoreReport(r, rubric2024) }));

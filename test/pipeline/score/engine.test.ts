@@ -4,6 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { NormalizedReport } from '../../../schemas/report.ts';
 import { ScoreResult } from '../../../schemas/score.ts';
 import { scoreReport } from '../../../pipeline/score/index.ts';
+import { fold } from '../../../pipeline/text/fold.ts';
+import { figuresOf } from '../../../pipeline/text/numerals.ts';
 import { parseFiles } from '../../../pipeline/batch.ts';
 import { readFileSync } from 'node:fs';
 import { haveSeeds, reportFromText, rubric2024, SAMPLES_DIR, seedText, SEED_FILES } from '../../helpers/reports.ts';
@@ -38,8 +40,8 @@ describe('scoreReport() with the 2024 rubric', () => {
   it('paragraphs marked copied earn nothing and are never cited; the rest of the report still earns', () => {
     // Prepare: 望江镇, with its 主要举措 paragraphs marked as copied from another report.
     const report = samples.find((r) => r.meta.township === '望江镇')!;
-    const measures = report.sections.filter((s) => s.part === 'measures').flatMap((s) => s.paragraphs.map((p) => p.offset));
-    const copied = new Set(measures);
+    // Copied from another unit (null: every sentence is copied, figures or not).
+    const copied = new Map(report.sections.filter((s) => s.part === 'measures').flatMap((s) => s.paragraphs.map((p) => [p.offset, null] as const)));
     // Act
     const whole = scoreReport(report, rubric2024);
     const voided = scoreReport(report, rubric2024, { copied });
@@ -51,6 +53,24 @@ describe('scoreReport() with the 2024 rubric', () => {
     expect(voided.total).toBeLessThan(whole.total - 30);
     // The parts that were not copied (第一责任人, 不足, 下一年度安排) still earn their points.
     expect(voided.dimensions.find((d) => d.id === 'D9')!.score).toBe(whole.dimensions.find((d) => d.id === 'D9')!.score);
+  });
+
+  it('a sentence copied from last year’s own report that states a figure last year’s did not is scored as usual; calendar years do not count', () => {
+    // Prepare: 望江镇's 主要举措 marked copied from its own report of last year, whose paragraphs stated none of these figures.
+    const report = samples.find((r) => r.meta.township === '望江镇')!;
+    const measures = report.sections.filter((s) => s.part === 'measures').flatMap((s) => s.paragraphs);
+    const withoutFigures = new Map(measures.map((p) => [p.offset, new Set<string>()] as const));
+    // Act
+    const whole = scoreReport(report, rubric2024);
+    const updated = scoreReport(report, rubric2024, { copied: withoutFigures });
+    // Assess: a metric indicator cites a sentence with a figure, so it keeps its points; wording-only ones lose.
+    const metric = (r: ScoreResult, id: string) => r.dimensions.flatMap((d) => d.indicators).find((i) => i.id === id)!.score;
+    expect(metric(updated, 'D5.mediation_cases')).toBe(metric(whole, 'D5.mediation_cases'));
+    expect(metric(whole, 'D5.mediation_cases')).toBeGreaterThan(0);
+    // …citing a sentence of a paragraph marked copied, so the test is not passing by citing something else.
+    expect(updated.dimensions.flatMap((d) => d.indicators).find((i) => i.id === 'D5.mediation_cases')!.evidence[0]!.part).toBe('measures');
+    expect(updated.total).toBeLessThan(whole.total);
+    expect(figuresOf(fold('2024年开展普法宣传活动14场，覆盖3.5万人次'))).toEqual(new Set(['14', '3.5']));
   });
 
   it('gives byte-identical JSON for the same report and rubric, and a valid ScoreResult', () => {
