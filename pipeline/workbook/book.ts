@@ -66,10 +66,13 @@ export class Book {
     this.failed.catch(() => undefined);
   }
 
-  /** exceljs is loaded on first use: it is most of the export function's code, and only the workbook needs it. */
+  /**
+   * exceljs's streaming writer is loaded on first use: it is most of the export function's code, and only the workbook
+   * needs it. The writer alone, not the package's entry (which adds the reader and unzip: ≈ 0.13 s per start).
+   */
   static async open(sink: Writable, meta: BookMeta): Promise<Book> {
-    const { default: Excel } = await import('exceljs');
-    const workbook = new Excel.stream.xlsx.WorkbookWriter({ stream: sink, useStyles: true, useSharedStrings: false });
+    const { default: WorkbookWriter } = await import('exceljs/lib/stream/xlsx/workbook-writer.js');
+    const workbook = new WorkbookWriter({ stream: sink, useStyles: true, useSharedStrings: false });
     workbook.creator = meta.creator;
     workbook.created = meta.created;
     workbook.modified = meta.created;
