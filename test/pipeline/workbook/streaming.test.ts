@@ -77,8 +77,10 @@ describe('the workbook written as a stream', () => {
         else held.push(() => done());
       },
     });
-    // Act: start, let the event loop run many turns while the sink is stalled, then release it.
+    // Act: start; once the sink has its first bytes (exceljs is loaded on first use: that alone takes many turns on a
+    // busy machine), let the event loop run many more turns while the sink is stalled, then release it.
     const writing = writeWorkbook({ ...input, results: counted }, sink);
+    for (let wait = 0; received === 0 && wait < 2000; wait++) await new Promise((resolve) => setTimeout(resolve, 5));
     for (let turn = 0; turn < 200; turn++) await new Promise((resolve) => setImmediate(resolve));
     const readsWhileStalled = reads;
     const receivedWhileStalled = received;
