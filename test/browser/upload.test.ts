@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { MAX_UPLOAD_BYTES } from '../../pipeline/extract/limits.ts';
-import { ObjectNotFoundError } from '../../functions/aws/object-store.ts';
+import { unlessMissing } from '../helpers/objects.ts';
 import { makeScannedPdf } from '../../scripts/handmade-pdf.ts';
 import { unitReportKey } from '../../cli/invite/forms.ts';
 import { unitPageFileName } from '../../cli/invite/page.ts';
@@ -72,15 +72,7 @@ describe.skipIf(!executable)('the upload page in Chromium', () => {
     await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
   }
 
-  async function exists(key: string): Promise<boolean> {
-    try {
-      await pipeline.store.get(key);
-      return true;
-    } catch (error) {
-      if (error instanceof ObjectNotFoundError) return false;
-      throw error;
-    }
-  }
+  const exists = async (key: string): Promise<boolean> => (await unlessMissing(() => pipeline.store.get(key))) !== null;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'fazhi-browser-'));

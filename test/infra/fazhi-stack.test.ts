@@ -11,22 +11,19 @@ import { EXTRACT_TIMEOUT_MS } from '../../pipeline/extract/limits.ts';
 import { SCORE_TIME_BUDGET_MS } from '../../pipeline/score/budget.ts';
 import type { FazhiStack, FunctionName } from '../../infra/fazhi-stack.ts';
 import { overlappingFilters } from '../../infra/notification-filters.ts';
-import { logicalId, synthFazhi } from './support.ts';
+import { getAtt, logicalId, ofType, resourcesOf, synthFazhi, type Json, type TemplateResource } from './support.ts';
 
-type Json = Record<string, unknown>;
-type Resource = { Type: string; Properties: Json; DeletionPolicy?: string; UpdateReplacePolicy?: string };
 
 let stack: FazhiStack;
 let template: Template;
-let resources: Record<string, Resource>;
+let resources: Record<string, TemplateResource>;
 
 beforeAll(() => {
   ({ stack, template } = synthFazhi());
-  resources = template.toJSON().Resources as Record<string, Resource>;
+  resources = resourcesOf(template);
 });
 
-const byType = (type: string): Array<[string, Resource]> => Object.entries(resources).filter(([, r]) => r.Type === type);
-const getAtt = (id: string, attr = 'Arn'): Json => ({ 'Fn::GetAtt': [id, attr] });
+const byType = (type: string): Array<[string, TemplateResource]> => ofType(resources, type);
 const FUNCTION_NAMES: FunctionName[] = ['ingest', 'score', 'export', 'rescore', 'reconcile', 'review'];
 
 describe('data bucket', () => {
@@ -68,7 +65,7 @@ describe('data bucket', () => {
 
   it('keeps replaced originals for the retention an operator sets (never under a year)', () => {
     const { stack: kept, template: keptTemplate } = synthFazhi({ context: { originalVersionRetentionDays: '1825' } });
-    const rules = ((keptTemplate.toJSON() as { Resources: Record<string, Resource> }).Resources[logicalId(kept.bucket)]?.Properties.LifecycleConfiguration as { Rules: Json[] }).Rules;
+    const rules = (resourcesOf(keptTemplate)[logicalId(kept.bucket)]?.Properties.LifecycleConfiguration as { Rules: Json[] }).Rules;
     expect(rules).toContainEqual(expect.objectContaining({ Prefix: KEY_PREFIX.reports, NoncurrentVersionExpiration: { NoncurrentDays: 1825 } }));
     expect(() => synthFazhi({ context: { originalVersionRetentionDays: '30' } })).toThrow(/originalVersionRetentionDays/);
   });
@@ -572,7 +569,7 @@ describe('context parameters', () => {
       context: { stage: 'qa', retainData: 'false', alarmEmail: 'ops@example.org', urlTtlSeconds: '300', defaultRubric: '2025', logLevel: 'debug' },
     });
     expect(dev.stackName).toBe('FazhiScore-qa');
-    const json = devTemplate.toJSON() as { Resources: Record<string, Resource> };
+    const json = { Resources: resourcesOf(devTemplate) };
     expect(json.Resources[logicalId(dev.bucket)]).toMatchObject({ DeletionPolicy: 'Delete' });
     expect(json.Resources[logicalId(dev.table)]?.Properties.Replicas).toEqual([expect.objectContaining({ DeletionProtectionEnabled: false })]);
     devTemplate.resourceCountIs('Custom::S3AutoDeleteObjects', 2);
@@ -586,7 +583,7 @@ describe('context parameters', () => {
 
   it('lambdaRuntime and lambdaArchitecture choose the runtime and CPU of every function (for regions that lack the defaults)', () => {
     const { stack: older, template: olderTemplate } = synthFazhi({ context: { stage: 'cn', lambdaRuntime: 'nodejs22.x', lambdaArchitecture: 'x86_64' } });
-    const json = olderTemplate.toJSON() as { Resources: Record<string, Resource> };
+    const json = { Resources: resourcesOf(olderTemplate) };
     for (const name of FUNCTION_NAMES) {
       expect(json.Resources[logicalId(older.functions[name].function)]?.Properties, name).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['x86_64'] });
     }

@@ -3,22 +3,19 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { KEY_PREFIX } from '../../schemas/storage.ts';
 import type { FazhiStack } from '../../infra/fazhi-stack.ts';
-import { logicalId, synthFazhi } from './support.ts';
+import { getAtt, logicalId, ofType, resourcesOf, synthFazhi, type Json, type TemplateResource } from './support.ts';
 
-type Json = Record<string, unknown>;
-type Resource = { Type: string; Properties: Json };
 
 let stack: FazhiStack;
 let template: Template;
-let resources: Record<string, Resource>;
+let resources: Record<string, TemplateResource>;
 
 beforeAll(() => {
   ({ stack, template } = synthFazhi());
-  resources = template.toJSON().Resources as Record<string, Resource>;
+  resources = resourcesOf(template);
 });
 
-const byType = (type: string): Array<[string, Resource]> => Object.entries(resources).filter(([, r]) => r.Type === type);
-const getAtt = (id: string, attr = 'Arn'): Json => ({ 'Fn::GetAtt': [id, attr] });
+const byType = (type: string): Array<[string, TemplateResource]> => ofType(resources, type);
 
 describe('review stage', () => {
   it('every object created under reviews/ goes to the review queue (a wrong file there is refused with a reason)', () => {

@@ -55,3 +55,21 @@ export function logicalId(construct: IConstruct): string {
   if (!(element instanceof CfnElement)) throw new Error(`${construct.node.path} has no CloudFormation element`);
   return Stack.of(element).resolve(element.logicalId) as string;
 }
+
+export type Json = Record<string, unknown>;
+
+/** One resource of a synthesized template, as the tests read it. */
+export interface TemplateResource {
+  Type: string;
+  Properties: Json;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+}
+
+export const resourcesOf = (template: Template): Record<string, TemplateResource> => template.toJSON().Resources as Record<string, TemplateResource>;
+
+/** The resources of one CloudFormation type, with their logical IDs. */
+export const ofType = (resources: Record<string, TemplateResource>, type: string): Array<[string, TemplateResource]> => Object.entries(resources).filter(([, r]) => r.Type === type);
+
+/** `{ "Fn::GetAtt": [id, attr] }`, as a template refers to another resource's attribute. */
+export const getAtt = (id: string, attr = 'Arn'): Json => ({ 'Fn::GetAtt': [id, attr] });

@@ -60,6 +60,16 @@ describe('reconciling lost work', () => {
     await stack.close();
   });
 
+  /** Uploads `key`, lets ingest parse it and loses its scoring message (as a killed run would): how many were lost. */
+  async function parsedThenScoringLost(key: string): Promise<number> {
+    stack.queues.score.pause();
+    await put(raw, stack.bucket, key, bytes);
+    await until('parsed', async () => (await itemOf(stack.records, key))?.status === 'parsed');
+    const lost = stack.queues.score.purge();
+    stack.queues.score.resume();
+    return lost;
+  }
+
   it('re-drives an upload whose event was lost, keeping its receipt time as the submission date', async () => {
     // Prepare: the upload event never reaches ingest (as when a local run is killed with it queued).
     const key = uploadKey(2024, COUNTY, '丢失事件.txt');
@@ -82,11 +92,7 @@ describe('reconciling lost work', () => {
   it('sends a score command for an upload left parsed (its scoring message lost)', async () => {
     // Prepare
     const key = uploadKey(2024, COUNTY, '停在已解析.txt');
-    stack.queues.score.pause();
-    await put(raw, stack.bucket, key, bytes);
-    await until('parsed', async () => (await itemOf(stack.records, key))?.status === 'parsed');
-    expect(stack.queues.score.purge()).toBe(1);
-    stack.queues.score.resume();
+    expect(await parsedThenScoringLost(key)).toBe(1);
     // Act
     const report = await stack.reconcile();
     // Assess
@@ -97,11 +103,7 @@ describe('reconciling lost work', () => {
   it('marks failed, with the reason, an unfinished upload whose original is gone', async () => {
     // Prepare
     const key = uploadKey(2024, COUNTY, '已删除.txt');
-    stack.queues.score.pause();
-    await put(raw, stack.bucket, key, bytes);
-    await until('parsed', async () => (await itemOf(stack.records, key))?.status === 'parsed');
-    stack.queues.score.purge();
-    stack.queues.score.resume();
+    expect(await parsedThenScoringLost(key)).toBe(1);
     await raw.send(new DeleteObjectCommand({ Bucket: stack.bucket, Key: key }));
     // Act
     const report = await stack.reconcile();
@@ -114,11 +116,7 @@ describe('reconciling lost work', () => {
     // Prepare: an upload from 对账镇's page, left parsed, whose original is then removed
     const key = unitReportKey(2024, COUNTY, '对账镇', '.txt');
     const statusKey = unitStatusKey(2024, COUNTY, '对账镇');
-    stack.queues.score.pause();
-    await put(raw, stack.bucket, key, bytes);
-    await until('parsed', async () => (await itemOf(stack.records, key))?.status === 'parsed');
-    stack.queues.score.purge();
-    stack.queues.score.resume();
+    expect(await parsedThenScoringLost(key)).toBe(1);
     await raw.send(new DeleteObjectCommand({ Bucket: stack.bucket, Key: key }));
     const before = await stack.store.getJson(statusKey, UnitStatus);
     // Act

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { unitStatusKey } from '../../schemas/storage.ts';
 import { UnitStatus } from '../../schemas/unit-status.ts';
 import { runExport } from '../../functions/export/export.ts';
-import { ObjectNotFoundError } from '../../functions/aws/object-store.ts';
+import { unlessMissing } from '../helpers/objects.ts';
 import { silentLogger } from '../../functions/shared/log.ts';
 import { makeScannedPdf } from '../../scripts/handmade-pdf.ts';
 import { unitReportKey } from '../../cli/invite/forms.ts';
@@ -14,14 +14,7 @@ import { connectTo, sample, uniqueCounty } from './support.ts';
 const pipeline = connectTo('pipeline');
 const WAIT_MS = 40_000;
 
-async function unitStatus(county: string, unit: string): Promise<UnitStatus | null> {
-  try {
-    return await pipeline.store.getJson(unitStatusKey(2024, county, unit), UnitStatus);
-  } catch (error) {
-    if (error instanceof ObjectNotFoundError) return null;
-    throw error;
-  }
-}
+const unitStatus = (county: string, unit: string): Promise<UnitStatus | null> => unlessMissing(() => pipeline.store.getJson(unitStatusKey(2024, county, unit), UnitStatus));
 
 /** Polls the unit's status object until `done` holds (the pipeline runs in the global setup's queues). */
 async function statusWhen(county: string, unit: string, done: (status: UnitStatus) => boolean): Promise<UnitStatus> {

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { MAX_UPLOAD_BYTES } from '../../pipeline/extract/limits.ts';
 import { makeS3Client } from '../../functions/aws/clients.ts';
-import { ObjectNotFoundError } from '../../functions/aws/object-store.ts';
+import { unlessMissing } from '../helpers/objects.ts';
 import { signUnitPage, unitReportKey, type SignedUnitPage } from '../../cli/invite/forms.ts';
 import { startServers } from '../../cli/local/servers.ts';
 import { connectTo, sample, uniqueCounty } from './support.ts';
@@ -33,15 +33,7 @@ function post(url: string, fields: Record<string, string>, file: Blob, headers: 
 
 const s3Code = (xml: string): string | undefined => /<Code>([^<]+)<\/Code>/u.exec(xml)?.[1];
 
-async function exists(key: string): Promise<boolean> {
-  try {
-    await pipeline.store.get(key);
-    return true;
-  } catch (error) {
-    if (error instanceof ObjectNotFoundError) return false;
-    throw error;
-  }
-}
+const exists = async (key: string): Promise<boolean> => (await unlessMissing(() => pipeline.store.get(key))) !== null;
 
 describe('presigned POST forms on the local stack', () => {
   it('store a report under the unit\'s own key (204), and S3 lets a page opened from a file read the answer (CORS)', async () => {
