@@ -36,6 +36,11 @@ export const IndicatorScore = z
     /** Why these points, in Chinese, e.g. "命中 3 个不同句子 × 0.5 分，封顶 1.5 分". */
     note: z.string(),
     evidence: z.array(Evidence),
+    /**
+     * Set when the cross-report checks scored it again without the paragraphs this report copied (copied text earns
+     * nothing): the points it had with them. The ranking sheet states what copying cost beside the copy deduction.
+     */
+    pointsWithCopied: z.number().optional(),
   })
   .strict();
 export type IndicatorScore = z.infer<typeof IndicatorScore>;

@@ -50,7 +50,7 @@ export function voidCopiedEvidence(report: NormalizedReport, result: ScoreResult
     const replacement = again.get(indicator.id);
     if (!replacement || replacement.score >= indicator.score || !indicator.evidence.some(cites)) return indicator;
     voided.push({ id: indicator.id, name: indicator.name, from: indicator.score, to: replacement.score });
-    return { ...replacement, note: `${replacement.note}（照搬他人或上年报告的段落不作为得分依据，原计 ${indicator.score} 分）` };
+    return { ...replacement, note: `${replacement.note}（照搬他人或上年报告的段落不作为得分依据，原计 ${indicator.score} 分）`, pointsWithCopied: indicator.score };
   };
   const dimensions: DimensionScore[] = result.dimensions.map((d) => {
     const indicators = d.indicators.map(revise);

@@ -1,6 +1,6 @@
 import type { FinalResult, ReviewChange, ReviewRefusal } from '../../schemas/review.ts';
 import type { Rubric } from '../../schemas/rubric.ts';
-import type { DimensionScore, Flag, ScoreResult } from '../../schemas/score.ts';
+import type { DimensionScore, Flag, IndicatorScore, ScoreResult } from '../../schemas/score.ts';
 import { rankResults } from '../rank/index.ts';
 import { gradeFor } from '../score/index.ts';
 import { round2 } from '../score/numbers.ts';
@@ -54,17 +54,17 @@ function recomputeTotal(result: ScoreResult, rubric: Rubric): number {
   return round2(Math.max(0, Math.min(rubric.max, total)));
 }
 
-function setIndicator(result: ScoreResult, id: string, score: number): ScoreResult {
+function setIndicator(result: ScoreResult, id: string, score: number, also: Pick<IndicatorScore, 'pointsWithCopied'> = {}): ScoreResult {
   const dimension = dimensionOf(result, id);
   if (dimension) {
     const dimensions = result.dimensions.map((d) => {
       if (d !== dimension) return d;
-      const indicators = d.indicators.map((i) => (i.id === id ? { ...i, score } : i));
+      const indicators = d.indicators.map((i) => (i.id === id ? { ...i, score, ...also } : i));
       return { ...d, indicators, score: round2(Math.min(d.max, indicators.reduce((s, i) => s + i.score, 0))) };
     });
     return { ...result, dimensions };
   }
-  const indicators = result.bonus.indicators.map((i) => (i.id === id ? { ...i, score } : i));
+  const indicators = result.bonus.indicators.map((i) => (i.id === id ? { ...i, score, ...also } : i));
   return { ...result, bonus: { ...result.bonus, indicators, score: round2(Math.min(result.bonus.max, indicators.reduce((s, i) => s + i.score, 0))) } };
 }
 
@@ -74,8 +74,9 @@ function indicatorScore(result: ScoreResult, id: string): { score: number; name:
   return i ? { score: i.score, name: i.name } : null;
 }
 
-function setPenalty(result: ScoreResult, id: string, points: number): ScoreResult {
-  return { ...result, penalties: result.penalties.map((p) => (p.id === id ? { ...p, points } : p)) };
+/** A penalty's points, and its cause when the review gives a new one (the machine's no longer describes it). */
+function setPenalty(result: ScoreResult, id: string, points: number, note?: string): ScoreResult {
+  return { ...result, penalties: result.penalties.map((p) => (p.id === id ? { ...p, points, ...(note ? { note } : {}) } : p)) };
 }
 
 interface UnitRequests {
@@ -120,11 +121,13 @@ function applyUnit(machine: ScoreResult, rubric: Rubric, requests: UnitRequests,
         const current = indicatorScore(result, v.indicator);
         if (!current) continue;
         voidedPoints += Math.max(0, (indicatorScore(machine, v.indicator)?.score ?? current.score) - v.to);
-        if (current.score > v.to) result = setIndicator(result, v.indicator, v.to);
+        if (current.score > v.to) result = setIndicator(result, v.indicator, v.to, { pointsWithCopied: current.score });
       }
       const penalty = result.penalties.find((p) => p.id === pending.target);
       const penaltyPoints = round2(Math.max(0, pending.points - voidedPoints));
-      if (penalty) result = setPenalty(result, penalty.id, round2(Math.min(penalty.max, penalty.points + penaltyPoints)));
+      // The printed cause must say who decided this copy (the machine's note, if it penalised nothing, said so).
+      const confirmed = `经复核确认为照搬方（${decision.reviewer}）`;
+      if (penalty) result = setPenalty(result, penalty.id, round2(Math.min(penalty.max, penalty.points + penaltyPoints)), penalty.points > 0 ? `${penalty.note}；${confirmed}` : confirmed);
     } else if (pending.kind === 'low-confidence-award' && decision.decision === 'withdraw') {
       const current = indicatorScore(result, pending.target);
       if (current) result = setIndicator(result, pending.target, round2(Math.max(0, current.score - pending.points)));

@@ -185,7 +185,7 @@ export function flagPenalty(rule: PenaltyOf<'flag'>, flags: readonly Flag[]): { 
     ? hits.reduce((max, f) => Math.max(max, (f.similarity ?? 0) * rule.pointsEach), 0)
     : hits.length * rule.pointsEach;
   const note = rule.scaleBySimilarity
-    ? `照搬他人或本单位上年报告：雷同段落占本报告 ${Math.round(Math.max(...hits.map((f) => f.similarity ?? 0)) * 100)}%，按雷同比例 × ${rule.pointsEach} 扣分`
+    ? `雷同段落占本报告 ${Math.round(Math.max(...hits.map((f) => f.similarity ?? 0)) * 100)}%，按雷同比例 × ${rule.pointsEach} 扣分`
     : `${hits.length} 处“${rule.flag}”，每处扣 ${rule.pointsEach} 分`;
   return { points, note, evidence: hits.flatMap((f) => f.evidence ?? []).slice(0, 6) };
 }

@@ -130,6 +130,7 @@ export const otherName = (source: string | undefined, units: ReadonlyMap<string,
 
 /**
  * Every non-zero deduction and bonus with its cause, one per line: "−4 空话套话过多：套话 15 处，每千字 22.19 处".
+ * What copied paragraphs no longer earn is stated beside the copy deduction (it is why a copier's dimensions are low).
  * Pending items are listed too, marked as not (or provisionally) counted.
  */
 export function causeLines(result: ScoreResult, rubric: Rubric, units: ReadonlyMap<string, string>): string[] {
@@ -143,6 +144,11 @@ export function causeLines(result: ScoreResult, rubric: Rubric, units: ReadonlyM
     const flag = penalty?.rule.kind === 'flag' && !codes.includes('similar-to') ? result.flags.find((f) => codes.includes(f.code)) : undefined;
     const detail = others.length > 0 ? `（与${others.join('、')}）` : flag ? `（${shorten(printable(flag.message, rubric), CAUSE_DETAIL_CHARS)}）` : '';
     lines.push(`${signed(-p.points)} ${p.name}：${printable(p.note, rubric)}${detail}`);
+  }
+  const copied = [...result.dimensions.flatMap((d) => d.indicators), ...result.bonus.indicators].filter((i) => i.pointsWithCopied !== undefined);
+  if (copied.length > 0) {
+    const was = round2(copied.reduce((sum, i) => sum + (i.pointsWithCopied ?? 0) - i.score, 0));
+    lines.push(`照搬段落不计分：${copied.length} 项指标原计 ${was} 分`);
   }
   for (const i of result.bonus.indicators) if (i.score > 0) lines.push(`${signed(i.score)} 加分·${i.name}`);
   if (result.totalCap !== undefined) lines.push(`总分封顶 ${result.totalCap} 分`);

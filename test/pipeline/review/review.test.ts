@@ -75,6 +75,8 @@ describe('reviewing a workbook', () => {
     expect(lanbin.total).toBe(Math.round((machine[lanbinAt]!.total - 6.5) * 100) / 100);
     expect(lanbin.pending).toBeUndefined();
     expect(lanbin.penalties.find((p) => p.id === 'P.copy')!.points).toBe(6.5);
+    // The printed cause says who decided it was a copy (the machine's note said nothing was deducted).
+    expect(lanbin.penalties.find((p) => p.id === 'P.copy')!.note).toContain('经复核确认为照搬方（李四）');
     const bai = byUnit.get('白沙镇')!;
     expect(bai.total).toBe(Math.round((machine[baisha]!.total + 1) * 100) / 100);
     // The change log: every change with from, to, reason, reviewer, time and workbook.
@@ -219,6 +221,10 @@ describe('reviewState after a re-score', () => {
     const reviewed = outcome.results.find((r) => r.source === 'songlin.txt')!;
     const indicator = (r: ScoreResult, id: string) => r.dimensions.flatMap((d) => d.indicators).find((i) => i.id === id)!.score;
     for (const v of item.voided!) expect(indicator(reviewed, v.indicator)).toBe(v.to);
+    // …each keeping what it had, so the final ranking row says what the copied paragraphs no longer earn.
+    const withCopied = (r: ScoreResult, id: string) => r.dimensions.flatMap((d) => d.indicators).find((i) => i.id === id)!.pointsWithCopied;
+    for (const v of item.voided!) expect(withCopied(reviewed, v.indicator)).toBe(indicator(copy, v.indicator));
+    expect(reviewed.penalties.find((p) => p.id === 'P.copy')!.note).toBe('经复核确认为照搬方（李四）');
     const voidedPoints = item.voided!.reduce((sum, v) => sum + indicator(copy, v.indicator) - v.to, 0);
     expect(reviewed.penalties.find((p) => p.id === 'P.copy')!.points).toBeCloseTo(Math.min(10, item.points - voidedPoints), 2);
     expect(reviewed.total).toBeLessThan(copy.total - 30);

@@ -118,6 +118,13 @@ describe('the ranking workbook, read back with exceljs', () => {
       if (result.penalties.some((p) => p.id === 'P.boilerplate' && p.points > 0)) expect(textOf(row.getCell(flags).value)).toContain('套话多');
     });
     expect(deductions).toBeGreaterThan(5);
+    // A copier's copied paragraphs earn nothing: the row says how many indicators and points that was (桃源镇).
+    const copiers = results.map((r, i) => [r, i] as const).filter(([r]) => r.dimensions.some((d) => d.indicators.some((x) => x.pointsWithCopied !== undefined)));
+    expect(copiers.length).toBeGreaterThan(0);
+    for (const [result, i] of copiers) {
+      const count = result.dimensions.flatMap((d) => d.indicators).filter((x) => x.pointsWithCopied !== undefined).length;
+      expect(textOf(sheet.getRow(i + 2).getCell(causes).value), result.township ?? '').toMatch(new RegExp(`照搬段落不计分：${count} 项指标原计 [\\d.]+ 分`, 'u'));
+    }
     // The pending copy is shown as not counted, and flagged for the assessor.
     const pendingRow = sheet.getRow(pendingAt + 2);
     expect(textOf(pendingRow.getCell(causes).value)).toMatch(/待定 −6\.5 内容雷同[^：]*：未计入/u);
