@@ -2,7 +2,7 @@ import type { Failure } from '../schemas/failure.ts';
 import { scopeOf, type NormalizedReport } from '../schemas/report.ts';
 import type { ScoreResult } from '../schemas/score.ts';
 import { parseReport, type ReportFile } from './parse.ts';
-import { crossCheck, followThroughOf, rankResults, type CrossCheckEntry } from './rank/index.ts';
+import { crossCheck, followThroughOf, planCrossCheck, rankResults, type CrossCheckEntry, type CrossCheckPlan } from './rank/index.ts';
 import { isTownshipLike, prominentLines } from './rank/names.ts';
 import { reportSignature } from './rank/similarity.ts';
 import { withinScoreBudget } from './score/budget.ts';
@@ -54,9 +54,20 @@ export function scoreEntry(report: NormalizedReport, loaded: LoadedRubric, previ
 
 /** The cross-report checks and the ranking of scored reports: the part of the batch shared with the export stage. */
 export function rankEntries(entries: readonly CrossCheckEntry[], loaded: LoadedRubric, options: BatchOptions = {}): ScoreResult[] {
-  const previousYear = [...(options.previousYear ?? []), ...entries.map((e) => e.report)];
-  return rankResults(crossCheck(entries, loaded, { previousYear }), loaded.rubric);
+  return rankResults(crossCheck(entries, loaded, { previousYear: withEntries(entries, options) }), loaded.rubric);
 }
+
+/**
+ * rankEntries in two steps: the checks decided, and the ranking once the copiers' re-scorings (`plan.rescores`, done
+ * wherever the caller likes, rescoreCopied) are given to `rank`. The same results as rankEntries.
+ */
+export function planRanking(entries: readonly CrossCheckEntry[], loaded: LoadedRubric, options: BatchOptions = {}): { rescores: CrossCheckPlan['rescores']; rank: (rescored: readonly ScoreResult[]) => ScoreResult[] } {
+  const plan = planCrossCheck(entries, loaded, { previousYear: withEntries(entries, options) });
+  return { rescores: plan.rescores, rank: (rescored) => rankResults(plan.finish(rescored), loaded.rubric) };
+}
+
+/** Last year's reports as the checks look them up: those given, and the batch's own (two years scored together). */
+const withEntries = (entries: readonly CrossCheckEntry[], options: BatchOptions): NormalizedReport[] => [...(options.previousYear ?? []), ...entries.map((e) => e.report)];
 
 /** Scores and ranks already-parsed reports, in this thread. */
 export function scoreAndRank(reports: readonly NormalizedReport[], loaded: LoadedRubric, options: BatchOptions = {}): ScoreResult[] {

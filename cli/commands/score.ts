@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { scopeOf, UNSPECIFIED_COUNTY, type NormalizedReport, type SubmissionInfo } from '../../schemas/report.ts';
 import type { ScoreResult, ScoreRun } from '../../schemas/score.ts';
-import { parseFiles, previousReportsOf, rankEntries, scoreAndRank } from '../../pipeline/batch.ts';
+import { parseFiles, planRanking, previousReportsOf, scoreAndRank } from '../../pipeline/batch.ts';
 import type { ReportFile } from '../../pipeline/parse.ts';
 import { DEFAULT_POOL_SIZE } from '../../pipeline/parallel/pool.ts';
 import type { CrossCheckEntry } from '../../pipeline/rank/index.ts';
@@ -109,31 +109,35 @@ async function scoreHere(files: readonly ReportFile[], parsingRubric: LoadedRubr
 async function scoreInPool(files: readonly ReportFile[], jobs: number, parsingPath: string, forcedPath: string | null, forced: LoadedRubric | null): Promise<ScoreRunOutcome> {
   const { ScorePool } = await import('../pool/score-pool.ts');
   const pool = new ScorePool(jobs);
-  const { reports, failures, groups } = await (async () => {
+  const { reports, failures, ranked } = await (async () => {
     try {
       const { reports, failures, scored } = await pool.parseAndScore(files, parsingPath, forcedPath);
       const byRubric = await groupByRubric(reports, forced, (report) => Promise.resolve(scored.get(report)!.rubric));
-      const groups: { loaded: LoadedRubric; entries: CrossCheckEntry[] }[] = [];
+      const ranked: { loaded: LoadedRubric; rank: () => ScoreResult[] }[] = [];
       for (const { loaded, reports: group } of byRubric) {
+        const rubric = scored.get(group[0]!)!.rubric;
         const previous = previousReportsOf(group, reports);
-        const rescored = await Promise.all(group.map((report, i) => (previous[i] ? pool.rescore(report, previous[i], scored.get(report)!.rubric) : scored.get(report)!.entry)));
+        const rescored = await Promise.all(group.map((report, i) => (previous[i] ? pool.rescore(report, previous[i], rubric) : scored.get(report)!.entry)));
         const entries: CrossCheckEntry[] = [];
         for (const outcome of rescored) {
           if ('code' in outcome) failures.push(outcome);
           else entries.push(outcome);
         }
-        groups.push({ loaded, entries });
+        // The checks are decided here and the copiers' re-scorings (a full scoring each) go to the threads.
+        const plan = planRanking(entries, loaded, { previousYear: reports });
+        const copiers = await pool.rescoreCopied(plan.rescores, entries, loaded, rubric);
+        ranked.push({ loaded, rank: () => plan.rank(copiers) });
       }
-      return { reports, failures, groups };
+      return { reports, failures, ranked };
     } finally {
       await pool.close();
     }
   })();
-  // The threads are gone before the cross-report checks, the run's peak: their heaps (≈ 0.2 GB at 10,000 reports)
-  // are not held beside every report and result.
+  // The threads are gone before the results are made, the run's peak: their heaps (≈ 0.2 GB at 10,000 reports) are
+  // not held beside every report and result.
   const results: ScoreResult[] = [];
-  for (const { loaded, entries } of groups) results.push(...rankEntries(entries, loaded, { previousYear: reports }));
-  return { results, failures, reports, rubrics: groups.map((g) => g.loaded) };
+  for (const { rank } of ranked) results.push(...rank());
+  return { results, failures, reports, rubrics: ranked.map((g) => g.loaded) };
 }
 
 export async function scoreCommand(args: readonly string[], io: Io): Promise<number> {

@@ -2,7 +2,10 @@ import type { Failure } from '../../schemas/failure.ts';
 import type { NormalizedReport } from '../../schemas/report.ts';
 import type { ReportFile } from '../../pipeline/parse.ts';
 import { PoolStartError, WorkerPool, workerUrl } from '../../pipeline/parallel/pool.ts';
-import type { CrossCheckEntry } from '../../pipeline/rank/index.ts';
+import { shareReportText } from '../../pipeline/parallel/shared-text.ts';
+import { rescoreCopied, type CopyRescore, type CrossCheckEntry } from '../../pipeline/rank/index.ts';
+import type { LoadedRubric } from '../../pipeline/score/rubric.ts';
+import type { ScoreResult } from '../../schemas/score.ts';
 import type { FileOutcome, ScoreTask } from './score-task.ts';
 
 /**
@@ -28,7 +31,7 @@ function crashed(source: string, reason: string): Failure {
 }
 
 export class ScorePool {
-  private readonly pool: WorkerPool<ScoreTask, FileOutcome | CrossCheckEntry>;
+  private readonly pool: WorkerPool<ScoreTask, FileOutcome | CrossCheckEntry | ScoreResult>;
 
   /** `worker`: the module the threads run; another one only in tests (one that crashes on purpose). */
   constructor(jobs: number, worker: URL = workerUrl(import.meta.url, 'score-worker')) {
@@ -57,6 +60,7 @@ export class ScorePool {
         failures.push(outcome.failure);
         continue;
       }
+      shareReportText(outcome.entry.report, outcome.entry.result);
       reports.push(outcome.entry.report);
       scored.set(outcome.entry.report, { rubric: outcome.rubric, entry: outcome.entry });
     }
@@ -73,6 +77,25 @@ export class ScorePool {
       if (error instanceof PoolStartError) throw error;
       return crashed(report.source.key, (error as Error).message);
     }
+  }
+
+  /**
+   * The cross-report checks' re-scorings of copiers (planRanking), in the threads. One the threads could not finish
+   * is done in this thread: the report scored already, so its failure there would be a bug to surface, not a bad file.
+   */
+  rescoreCopied(rescores: readonly CopyRescore[], entries: readonly CrossCheckEntry[], loaded: LoadedRubric, rubric: string): Promise<ScoreResult[]> {
+    return Promise.all(
+      rescores.map(({ entry, ...rescore }) => {
+        const report = entries[entry]!.report;
+        return this.pool.run({ kind: 'copied', report, rubric, rescore }).then(
+          (result) => result as ScoreResult,
+          (error: Error) => {
+            if (error instanceof PoolStartError) throw error;
+            return rescoreCopied(report, loaded, rescore);
+          },
+        );
+      }),
+    );
   }
 
   close(): Promise<void> {

@@ -3,7 +3,8 @@ import type { Failure } from '../../schemas/failure.ts';
 import { scoreEntry } from '../../pipeline/batch.ts';
 import { parseReport, type ReportFile } from '../../pipeline/parse.ts';
 import { withinScoreBudget } from '../../pipeline/score/budget.ts';
-import type { CrossCheckEntry } from '../../pipeline/rank/index.ts';
+import { rescoreCopied, type CopyRescore, type CrossCheckEntry } from '../../pipeline/rank/index.ts';
+import type { ScoreResult } from '../../schemas/score.ts';
 import type { LoadedRubric } from '../../pipeline/score/rubric.ts';
 import { loadRubricFile, rubricPathFor } from '../rubrics.ts';
 
@@ -30,7 +31,15 @@ export interface RescoreTask {
   rubric: string;
 }
 
-export type ScoreTask = FileTask | RescoreTask;
+/** Scores a report again with paragraphs it copied earning nothing: one of the cross-report checks' re-scorings. */
+export interface CopiedTask {
+  kind: 'copied';
+  report: NormalizedReport;
+  rubric: string;
+  rescore: Omit<CopyRescore, 'entry'>;
+}
+
+export type ScoreTask = FileTask | RescoreTask | CopiedTask;
 
 export type FileOutcome = { ok: true; rubric: string; entry: CrossCheckEntry } | { ok: false; failure: Failure };
 
@@ -47,8 +56,9 @@ const pathFor = (year: number | null): Promise<string> => {
   return path;
 };
 
-export async function runTask(task: ScoreTask): Promise<FileOutcome | CrossCheckEntry> {
+export async function runTask(task: ScoreTask): Promise<FileOutcome | CrossCheckEntry | ScoreResult> {
   if (task.kind === 'rescore') return scoreEntry(task.report, await rubricOf(task.rubric), task.previous);
+  if (task.kind === 'copied') return rescoreCopied(task.report, await rubricOf(task.rubric), task.rescore);
   // The same size budget as the single-thread run (pipeline/batch.ts parseFiles): a report too large to score fails alone.
   const parsed = withinScoreBudget(await parseReport(task.file, (await rubricOf(task.parsingRubric)).rubric.metrics));
   if (!parsed.ok) return parsed;

@@ -197,7 +197,38 @@ function mergeCopied(into: Copied, offset: number, figures: ReadonlySet<string> 
   else for (const figure of figures ?? []) known.add(figure);
 }
 
+/**
+ * A report to score again with some of its paragraphs counted as copied (copied text earns nothing): its index in the
+ * entries, the paragraphs, and its unit's report of last year when it was scored with one.
+ */
+export interface CopyRescore {
+  entry: number;
+  copied: CopiedParagraphs;
+  previous?: NormalizedReport;
+}
+
+/**
+ * The cross-report checks in two steps, so the re-scoring of copiers (a full scoring each, the costly part when many
+ * reports copy) can run anywhere, e.g. in worker threads: every flag is decided and `rescores` lists the re-scorings
+ * the results need; `finish` takes their results, in that order, and returns the checked results.
+ */
+export interface CrossCheckPlan {
+  rescores: readonly CopyRescore[];
+  finish(rescored: readonly ScoreResult[]): ScoreResult[];
+}
+
+/** One re-scoring of a plan: the same scoring, with the copied paragraphs earning nothing. */
+export function rescoreCopied(report: NormalizedReport, loaded: LoadedRubric, rescore: Omit<CopyRescore, 'entry'>): ScoreResult {
+  return scoreReport(report, loaded, { copied: rescore.copied, ...(rescore.previous ? { previous: rescore.previous } : {}) });
+}
+
+/** The cross-report checks with the re-scorings done in this thread. */
 export function crossCheck(entries: readonly CrossCheckEntry[], loaded: LoadedRubric, options: CrossCheckOptions = {}): ScoreResult[] {
+  const plan = planCrossCheck(entries, loaded, options);
+  return plan.finish(plan.rescores.map((rescore) => rescoreCopied(entries[rescore.entry]!.report, loaded, rescore)));
+}
+
+export function planCrossCheck(entries: readonly CrossCheckEntry[], loaded: LoadedRubric, options: CrossCheckOptions = {}): CrossCheckPlan {
   const rubric = loaded.rubric;
   const flags = entries.map((e) => e.result.flags.filter((f) => !isCrossReportFlag(f)));
   const pending = entries.map((): PendingDecision[] => []);
@@ -554,54 +585,78 @@ export function crossCheck(entries: readonly CrossCheckEntry[], loaded: LoadedRu
     if (ft) followThrough.set(i, ft);
   }
 
-  /** The report scored again with these paragraphs counted as copied (and last year's report, as it was scored). */
-  function rescored(i: number, paragraphs: CopiedParagraphs): ScoreResult {
+  // Every re-scoring the results need, known now: the copiers' own copied paragraphs, and for each undecided copy the
+  // paragraphs confirming it would add.
+  const rescores: CopyRescore[] = [];
+  const rescoreIndex = new Map<string, number>();
+  const rescoreKey = (i: number, pendingId?: string): string => (pendingId === undefined ? `${i}` : `${i}\u0000${pendingId}`);
+  const ask = (key: string, i: number, paragraphs: Copied): void => {
     const previous = previousOf(i);
-    return scoreReport(entries[i]!.report, loaded, { copied: paragraphs, ...(previous ? { previous } : {}) });
-  }
-
-  /** A known copier's copied paragraphs earn nothing; the first copy flag says what that cost. */
-  function withoutCopiedEvidence(i: number): ScoreResult {
-    const result = entries[i]!.result;
-    if (copied[i]!.size === 0) return result;
-    const outcome = voidCopiedEvidence(entries[i]!.report, result, rescored(i, copied[i]!), copied[i]!);
-    const flag = flags[i]!.find((f) => f.code === 'similar-to' && f.role === 'copier');
-    if (flag && outcome.lost > 0) {
-      flag.message += `；照搬的段落不作为得分依据：${outcome.voided.length} 项指标共少得 ${outcome.lost} 分（${listVoided(outcome.voided)}）`;
-    }
-    return outcome.result;
-  }
-
-  /** What confirming each undecided copy would cost: the penalty plus the points its copied paragraphs earned. */
-  function priced(i: number, base: ScoreResult): PendingDecision[] {
-    return pending[i]!.map((item) => {
+    rescoreIndex.set(key, rescores.length);
+    rescores.push({ entry: i, copied: paragraphs, ...(previous ? { previous } : {}) });
+  };
+  entries.forEach((_, i) => {
+    if (copied[i]!.size > 0) ask(rescoreKey(i), i, copied[i]!);
+    for (const item of pending[i]!) {
       const offsets = proposed[i]!.get(item.id);
-      if (!offsets) return item;
-      const all: Copied = new Map([...copied[i]!].map(([offset, figures]) => [offset, figures && new Set(figures)]));
-      for (const [offset, figures] of offsets) mergeCopied(all, offset, figures);
-      const outcome = voidCopiedEvidence(entries[i]!.report, base, rescored(i, all), offsets);
-      if (outcome.voided.length === 0) return item;
-      const points = round2(item.points + outcome.lost);
-      return {
-        ...item,
-        points,
-        message: `${item.message}。确认后另有 ${outcome.voided.length} 项指标依据照搬段落所得的 ${outcome.lost} 分不计（${listVoided(outcome.voided)}），合计扣 ${points} 分`,
-        voided: outcome.voided.map((v) => ({ indicator: v.id, to: v.to })),
-      };
+      if (offsets) ask(rescoreKey(i, item.id), i, withProposed(copied[i]!, offsets));
+    }
+  });
+
+  function finish(rescored: readonly ScoreResult[]): ScoreResult[] {
+    if (rescored.length !== rescores.length) throw new Error(`cross-report checks: ${rescores.length} re-scorings asked, ${rescored.length} given`);
+    const rescoredAs = (key: string): ScoreResult => rescored[rescoreIndex.get(key)!]!;
+
+    /** A known copier's copied paragraphs earn nothing; the first copy flag says what that cost. */
+    function withoutCopiedEvidence(i: number): ScoreResult {
+      const result = entries[i]!.result;
+      if (copied[i]!.size === 0) return result;
+      const outcome = voidCopiedEvidence(entries[i]!.report, result, rescoredAs(rescoreKey(i)), copied[i]!);
+      const flag = flags[i]!.find((f) => f.code === 'similar-to' && f.role === 'copier');
+      if (flag && outcome.lost > 0) {
+        flag.message += `；照搬的段落不作为得分依据：${outcome.voided.length} 项指标共少得 ${outcome.lost} 分（${listVoided(outcome.voided)}）`;
+      }
+      return outcome.result;
+    }
+
+    /** What confirming each undecided copy would cost: the penalty plus the points its copied paragraphs earned. */
+    function priced(i: number, base: ScoreResult): PendingDecision[] {
+      return pending[i]!.map((item) => {
+        const offsets = proposed[i]!.get(item.id);
+        if (!offsets) return item;
+        const outcome = voidCopiedEvidence(entries[i]!.report, base, rescoredAs(rescoreKey(i, item.id)), offsets);
+        if (outcome.voided.length === 0) return item;
+        const points = round2(item.points + outcome.lost);
+        return {
+          ...item,
+          points,
+          message: `${item.message}。确认后另有 ${outcome.voided.length} 项指标依据照搬段落所得的 ${outcome.lost} 分不计（${listVoided(outcome.voided)}），合计扣 ${points} 分`,
+          voided: outcome.voided.map((v) => ({ indicator: v.id, to: v.to })),
+        };
+      });
+    }
+
+    return entries.map((entry, i) => {
+      const base = withoutCopiedEvidence(i);
+      pending[i] = priced(i, base);
+      // The scope decides the group, whatever an older stored result carried.
+      const withFlags: ScoreResult = { ...base, county: scopes[i]!.county, year: scopes[i]!.year, flags: flags[i]! };
+      const ft = followThrough.get(i);
+      if (ft) withFlags.followThrough = ft;
+      else delete withFlags.followThrough;
+      const kept = [...(entry.result.pending ?? []).filter((p) => p.kind !== 'copy-deduction'), ...pending[i]!];
+      if (kept.length > 0) withFlags.pending = kept;
+      else delete withFlags.pending;
+      return finalizeScore(withFlags, rubric, entry.report.submission.findings ?? []);
     });
   }
 
-  return entries.map((entry, i) => {
-    const base = withoutCopiedEvidence(i);
-    pending[i] = priced(i, base);
-    // The scope decides the group, whatever an older stored result carried.
-    const withFlags: ScoreResult = { ...base, county: scopes[i]!.county, year: scopes[i]!.year, flags: flags[i]! };
-    const ft = followThrough.get(i);
-    if (ft) withFlags.followThrough = ft;
-    else delete withFlags.followThrough;
-    const kept = [...(entry.result.pending ?? []).filter((p) => p.kind !== 'copy-deduction'), ...pending[i]!];
-    if (kept.length > 0) withFlags.pending = kept;
-    else delete withFlags.pending;
-    return finalizeScore(withFlags, rubric, entry.report.submission.findings ?? []);
-  });
+  return { rescores, finish };
+}
+
+/** A report's copied paragraphs with those a pending copy would add (a copy, the report's own set unchanged). */
+function withProposed(copied: Copied, offsets: Copied): Copied {
+  const all: Copied = new Map([...copied].map(([offset, figures]) => [offset, figures && new Set(figures)]));
+  for (const [offset, figures] of offsets) mergeCopied(all, offset, figures);
+  return all;
 }
