@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SubmissionInfo } from '../../../schemas/report.ts';
 import type { ScoreResult } from '../../../schemas/score.ts';
 import { scoreAndRank } from '../../../pipeline/batch.ts';
-import { crossCheck, MAX_COPY_MATCHES } from '../../../pipeline/rank/index.ts';
+import { crossCheck, MAX_COPY_MATCHES, planCrossCheck, rescoreCopied } from '../../../pipeline/rank/index.ts';
 import { decodeSignature, encodeSignature, FORMULAE_VERSION, reportSignature } from '../../../pipeline/rank/similarity.ts';
 import { scoreReport } from '../../../pipeline/score/index.ts';
 import { reportFromText, rubric2024, sampleText } from '../../helpers/reports.ts';
@@ -285,6 +285,31 @@ describe('cross-report checks: copies', () => {
     const twice = crossCheck(reports.map((r, i) => ({ report: r, result: once[i]! })), rubric2024);
     expect(JSON.stringify(twice)).toBe(JSON.stringify(once));
     expect(once.some((r) => (r.pending ?? []).length > 0)).toBe(true);
+  });
+});
+
+describe('cross-report checks in two steps (planCrossCheck)', () => {
+  it('lists one re-scoring per known copier and per pending copy, and finishes as crossCheck does with them done elsewhere', () => {
+    // Prepare: 松林镇 and 青石镇 share their text with nothing telling who copied (a pending deduction each); 东岭镇 is honest.
+    const reports = [report(QINGSHI, 'qingshi.txt'), report(copyOfQingshi('松林镇', '2025年2月12日'), 'songlin.txt'), report(EAST, 'east.txt')];
+    const entries = reports.map((r) => ({ report: r, result: scoreReport(r, rubric2024) }));
+    // Act: the re-scorings done from structured clones, as a worker thread would receive them.
+    const plan = planCrossCheck(entries, rubric2024);
+    const rescored = plan.rescores.map((r) => {
+      const [copy, rescore] = structuredClone([entries[r.entry]!.report, { copied: r.copied }]);
+      return rescoreCopied(copy, rubric2024, rescore);
+    });
+    // Assess
+    const finished = plan.finish(rescored);
+    expect(plan.rescores.map((r) => reports[r.entry]!.source.key)).toEqual(['qingshi.txt', 'songlin.txt']);
+    expect(finished.map((r) => (r.pending ?? []).filter((p) => p.kind === 'copy-deduction').length)).toEqual([1, 1, 0]);
+    expect(JSON.stringify(finished)).toBe(JSON.stringify(crossCheck(entries, rubric2024)));
+  });
+
+  it('refuses to finish with fewer re-scorings than it asked for', () => {
+    const reports = [report(QINGSHI, 'qingshi.txt'), report(copyOfQingshi('松林镇', '2025年2月12日'), 'songlin.txt')];
+    const plan = planCrossCheck(reports.map((r) => ({ report: r, result: scoreReport(r, rubric2024) })), rubric2024);
+    expect(() => plan.finish([])).toThrow(/2 re-scorings asked, 0 given/u);
   });
 });
 
