@@ -11,9 +11,14 @@
 // --out` loads): the bundle imports the other installed packages as the sources do. `npm ci --omit=dev` is enough to
 // run it, and this build uses only production packages (esbuild, which tsx needs as well).
 import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFile, readdir } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
+import { isDeepStrictEqual } from 'node:util';
+import { RUBRICS_DIR, rubricTextHash } from '../cli/rubrics.ts';
+import type { ValidatedRubric } from '../cli/validated-rubrics.ts';
+import { parseRubricText, RubricError } from '../pipeline/score/rubric.ts';
 import { NODE_ESM_SPLIT_OPTIONS } from './esbuild-options.ts';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -66,7 +71,6 @@ function sourceLocationPlugin(outdir: string): Plugin {
     setup(b) {
       b.onLoad({ filter: /\.(ts|mts|js|mjs)$/ }, async (args) => {
         if (args.path.includes(`${sep}node_modules${sep}`)) return undefined;
-        const { readFile } = await import('node:fs/promises');
         const source = await readFile(args.path, 'utf8');
         if (!source.includes('import.meta.url')) return undefined;
         const fromOutput = relative(outdir, args.path).split(sep).join('/');
@@ -88,7 +92,7 @@ function sourceLocationPlugin(outdir: string): Plugin {
  * sources). The bundled files are in the manifest like the sources, so a reinstalled node_modules makes the build out
  * of date until `npm ci` (prepare) builds it again.
  */
-export const BUNDLED_SPECIFIERS: readonly string[] = ['zod', 'exceljs/lib/stream/xlsx/workbook-writer.js'];
+export const BUNDLED_SPECIFIERS: readonly string[] = ['zod', 'exceljs/lib/stream/xlsx/workbook-writer.js', 'exceljs/lib/utils/utils.js', 'exceljs/lib/doc/range.js'];
 
 const isBundled = (specifier: string): boolean => BUNDLED_SPECIFIERS.some((b) => specifier === b || (!b.endsWith('.js') && specifier.startsWith(`${b}/`)));
 
@@ -126,7 +130,6 @@ const bufferCallsPlugin: Plugin = {
     b.onLoad({ filter: new RegExp('[/\\\\]node_modules[/\\\\].*\\.js$') }, async (args) => {
       const key = Object.keys(BUFFER_CALLS).find((k) => args.path.endsWith(`${sep}node_modules${sep}${k}`));
       if (!key) return undefined;
-      const { readFile } = await import('node:fs/promises');
       let contents = await readFile(args.path, 'utf8');
       if (!contents.includes('new Buffer(')) return undefined; // a version without them (zip-stream's own copy)
       for (const [call, replacement] of BUFFER_CALLS[key]!) contents = contents.split(call).join(replacement);
@@ -135,6 +138,47 @@ const bufferCallsPlugin: Plugin = {
     });
   },
 };
+
+/**
+ * cli/validated-rubrics.ts in the bundle: each scoring-rules/*.json that validates, as parseRubric (with the schema
+ * being bundled) made it, by the hash of its text. A CLI start then reads the bundled rubric's JSON instead of
+ * validating it again with zod; a file edited after the build has another hash and is validated in full.
+ */
+const VALIDATED_RUBRICS_MODULE = join(ROOT, 'cli', 'validated-rubrics.ts');
+const EMPTY_TABLE = 'export const VALIDATED_RUBRICS: ReadonlyMap<string, ValidatedRubric> = new Map();';
+
+const validatedRubricsPlugin: Plugin = {
+  name: 'fazhi-validated-rubrics',
+  setup(b) {
+    b.onLoad({ filter: new RegExp('validated-rubrics\\.ts$') }, async (args) => {
+      if (args.path !== VALIDATED_RUBRICS_MODULE) return undefined;
+      const source = await readFile(args.path, 'utf8');
+      if (!source.includes(EMPTY_TABLE)) throw new Error(`${args.path} no longer declares “${EMPTY_TABLE}” (scripts/build-cli.ts)`);
+      const table = JSON.stringify(await validatedRubrics());
+      return { contents: source.replace(EMPTY_TABLE, EMPTY_TABLE.replace('new Map()', `new Map(${table})`)), loader: 'ts' };
+    });
+  },
+};
+
+/** [hash of the text, { sha256, json }] of every rubric file in scoring-rules/ that validates and is plain JSON data. */
+async function validatedRubrics(): Promise<[string, ValidatedRubric][]> {
+  const entries: [string, ValidatedRubric][] = [];
+  for (const name of (await readdir(RUBRICS_DIR)).filter((n) => n.endsWith('.json')).sort()) {
+    const text = await readFile(join(RUBRICS_DIR, name), 'utf8');
+    let loaded;
+    try {
+      loaded = parseRubricText(text, name);
+    } catch (error) {
+      if (error instanceof RubricError) continue; // not a rubric (rubric.schema.json), or a broken one: checked at load
+      throw error;
+    }
+    const json = JSON.stringify(loaded.rubric);
+    // What is read back must be what was validated (no value JSON cannot carry).
+    if (!isDeepStrictEqual(JSON.parse(json), loaded.rubric)) continue;
+    entries.push([rubricTextHash(text), { sha256: loaded.sha256, json }]);
+  }
+  return entries;
+}
 
 /** Builds the CLI into `outdir` (default dist/cli/), replacing what was there only once the new build is complete. */
 export async function buildCli(outdir: string = CLI_DIST): Promise<CliManifest> {
@@ -160,7 +204,7 @@ export async function buildCli(outdir: string = CLI_DIST): Promise<CliManifest> 
     sourcemap: 'linked',
     metafile: true,
     // The chunks are computed for the final folder: the source-location paths are relative to it.
-    plugins: [entryPlugin, packagesPlugin, bufferCallsPlugin, sourceLocationPlugin(outdir)],
+    plugins: [entryPlugin, packagesPlugin, bufferCallsPlugin, validatedRubricsPlugin, sourceLocationPlugin(outdir)],
   });
   const inputs: CliManifest['inputs'] = {};
   for (const path of [...Object.keys(result.metafile.inputs), ...BUILD_CONFIG]) {

@@ -1,6 +1,7 @@
 // bin/fazhi.js runs the prebuilt CLI (scripts/build-cli.ts) only while it was built from the sources as they are; a
 // source file changed or removed since, or no build at all, and the TypeScript sources run instead (never stale code).
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -137,5 +138,32 @@ describe('bin/fazhi.js and the prebuilt CLI', () => {
     rmSync(folder, { recursive: true, force: true });
     expect(Object.keys(actual)).toContain(SHEETS.evidence);
     expect(actual).toEqual(expected);
+  }, 60_000);
+
+  it('reads the rubrics it validated when it was built, and validates a rubric file edited since in full', () => {
+    // Prepare: scoring-rules/2024.json as shipped, and two edits of it: a new version string, and a broken rule.
+    const folder = mkdtempSync(join(tmpdir(), 'fazhi-prebuilt-rubric-'));
+    const text = readFileSync(join(ROOT, 'scoring-rules/2024.json'), 'utf8');
+    const rubric = JSON.parse(text) as { version: string; dimensions: { indicators: { max: number }[] }[] };
+    const shipped = join(folder, 'shipped.json');
+    writeFileSync(shipped, text);
+    const renamed = join(folder, 'renamed.json');
+    writeFileSync(renamed, text.replace(`"version": "${rubric.version}"`, '"version": "2024.9.9"'));
+    rubric.dimensions[0]!.indicators[0]!.max = -1;
+    const broken = join(folder, 'broken.json');
+    writeFileSync(broken, JSON.stringify(rubric, null, 2));
+    // Act
+    const bundled = fazhi(['rubric', 'check', shipped, renamed, broken], prebuilt(cli.dir));
+    const sources = fazhi(['rubric', 'check', shipped, renamed, broken], { FAZHI_SOURCE: '1' });
+    rmSync(folder, { recursive: true, force: true });
+    // Assess: the bundle holds the shipped file's validated form; the edited files say what the sources say.
+    const table = readdirSync(cli.dir).filter((f) => f.endsWith('.mjs')).some((f) => readFileSync(join(cli.dir, f), 'utf8').includes(createHash('sha256').update(text).digest('hex')));
+    expect(table, 'the bundle lists scoring-rules/2024.json by the hash of its text').toBe(true);
+    expect(text).toContain(`"version": "${rubric.version}"`);
+    expect(bundled.code).toBe(1);
+    expect(bundled.out).toContain('版本 2024.9.9');
+    expect(bundled.err).toContain('dimensions[0].indicators[0].max');
+    expect(bundled.out).toBe(sources.out);
+    expect(bundled.err.split('\n').filter((line) => !line.startsWith('fazhi: '))).toEqual(sources.err.split('\n').filter((line) => !line.startsWith('fazhi: ')));
   }, 60_000);
 });
