@@ -73,6 +73,9 @@ interface WorksheetInternals {
   _writeOpenSheetData(): void;
 }
 
+/** Characters of row XML handed to a sheet's stream at once: a fraction of its 64 KB buffers and of QUEUE_LIMIT. */
+const ROW_BATCH_CHARS = 16 * 1024;
+
 /** exceljs's cell value types (lib/doc/enums.js ValueType): the style of a cell without a number format depends on it. */
 const VALUE_TYPE = { null: 0, merge: 1, number: 2, string: 3 } as const;
 
@@ -116,6 +119,12 @@ export class Book {
   /** Styles shared by every sheet of the workbook. */
   readonly styles = new Styles();
   private sinkError: Error | undefined;
+  /**
+   * XML of directly written rows not yet written to their sheet's zip entry, and that sheet: handed over in pieces of
+   * ROW_BATCH_CHARS, not a row at a time (each write to exceljs's stream buffer encodes and copies on its own).
+   */
+  private batch = '';
+  private batchSheet: WorksheetInternals | null = null;
   private readonly failed: Promise<never>;
 
   private constructor(
@@ -181,13 +190,30 @@ export class Book {
    * cover (a row of the sheet already begun through exceljs) goes through exceljs.
    */
   async row(sheet: ExcelJS.Worksheet, number: number, values: readonly PlainValue[], styles: readonly Partial<ExcelJS.Style>[], options: RowOptions = {}): Promise<void> {
-    const writer = sheet as unknown as WorksheetInternals;
-    if (this.direct && !writer.committed && writer._rows?.length === 0 && number >= writer._rowZero) this.writeDirect(writer, this.direct, number, values, styles, options);
-    else writeThroughExceljs(sheet, number, values, styles, options);
+    this.rowNow(sheet, number, values, styles, options);
     await this.drained(sheet);
   }
 
+  /** `row` without the wait: for a sheet's first rows, before anything can be queued. */
+  rowNow(sheet: ExcelJS.Worksheet, number: number, values: readonly PlainValue[], styles: readonly Partial<ExcelJS.Style>[], options: RowOptions = {}): void {
+    const writer = sheet as unknown as WorksheetInternals;
+    if (this.direct && !writer.committed && writer._rows?.length === 0 && number >= writer._rowZero) {
+      this.writeDirect(writer, this.direct, number, values, styles, options);
+    } else {
+      this.flushRows();
+      writeThroughExceljs(sheet, number, values, styles, options);
+    }
+  }
+
+  /** Hands the batched rows to their sheet's stream (before anything else is written to it). */
+  private flushRows(): void {
+    if (this.batchSheet && this.batch !== '') this.batchSheet.stream.write(this.batch);
+    this.batch = '';
+    this.batchSheet = null;
+  }
+
   private writeDirect(writer: WorksheetInternals, tools: DirectRowTools, number: number, values: readonly PlainValue[], styles: readonly Partial<ExcelJS.Style>[], options: RowOptions): void {
+    if (this.batchSheet !== writer) this.flushRows();
     if (!writer.startedData) {
       writer._writeColumns();
       writer._writeOpenSheetData();
@@ -228,7 +254,9 @@ export class Book {
     }
     xml += '</row>';
     if (merged) writer._merges.push(new tools.Dimensions(number, 1, number, columns));
-    writer.stream.write(xml);
+    this.batch += xml;
+    this.batchSheet = writer;
+    if (this.batch.length >= ROW_BATCH_CHARS) this.flushRows();
   }
 
   /**
@@ -237,11 +265,13 @@ export class Book {
    */
   commitSheet(sheet: ExcelJS.Worksheet): void {
     if (this.sinkError) throw this.sinkError;
+    this.flushRows();
     sheet.commit();
   }
 
   /** Writes the workbook's remaining parts and resolves when the sink has finished. */
   async close(): Promise<void> {
+    this.flushRows();
     await Promise.race([this.workbook.commit(), this.failed]);
   }
 }

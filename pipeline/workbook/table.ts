@@ -124,20 +124,14 @@ export class TableWriter {
   }
 
   private writeHeader(): void {
-    const row = this.sheet.getRow(1);
     const style = this.book.styles.get('header', () => ({
       font: { name: FONT, size: FONT_SIZE, bold: true },
       alignment: { vertical: 'middle', horizontal: 'center', wrapText: true },
       fill: HEADER_FILL,
       border: THIN,
     }));
-    this.options.columns.forEach((c, i) => {
-      const cell = row.getCell(i + 1);
-      cell.value = c.header;
-      cell.style = style;
-    });
-    row.height = rowHeight(Math.max(...this.options.columns.map((c) => linesIn(c.header, c.width))));
-    row.commit();
+    const columns = this.options.columns;
+    this.book.rowNow(this.sheet, 1, columns.map((c) => c.header), columns.map(() => style), { height: rowHeight(Math.max(...columns.map((c) => linesIn(c.header, c.width)))) });
     this.rows = 1;
   }
 
