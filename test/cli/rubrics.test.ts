@@ -1,5 +1,6 @@
-// cli/rubrics.ts loads a rubric file once per process and text: the same file read again is not validated again,
-// and a file edited between two loads is the edited rubric (or its errors), never the one loaded before.
+// cli/rubrics.ts loads a rubric file once per process while the file stays as it was: the same file asked for again is
+// not read or validated again, and a file edited between two loads is the edited rubric (or its errors), never the one
+// loaded before.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +39,21 @@ describe('loadRubricFile', () => {
     expect(first.origin).toBe(path);
     expect(edited.rubric.title).toBe(`（修订）${first.rubric.title}`);
     expect(edited.sha256).not.toBe(first.sha256);
+  });
+
+  it('notices an edit that keeps the file’s size', async () => {
+    // Prepare: a version string changed in one character.
+    const path = rubricFile(SHIPPED);
+    const before = await loadRubricFile(path);
+    const version = before.rubric.version;
+    const next = `${version.slice(0, -1)}${version.endsWith('9') ? '8' : '9'}`;
+    writeFileSync(path, SHIPPED.replace(`"version": "${version}"`, `"version": "${next}"`));
+    // Act
+    const after = await loadRubricFile(path);
+    // Assess
+    expect(readFileSync(path).length).toBe(Buffer.byteLength(SHIPPED));
+    expect(after.rubric.version).toBe(next);
+    expect(after.sha256).not.toBe(before.sha256);
   });
 
   it('validates an edited file in full: a broken edit after a good load is an error, not the good rubric', async () => {
