@@ -119,7 +119,17 @@ export function locationOf(evidence: Evidence): string {
 
 export const quote = (evidence: Evidence): string => `【${locationOf(evidence)}】${evidence.text}`;
 
-const shorten = (text: string, max: number): string => ([...text].length > max ? `${[...text].slice(0, max).join('')}…` : text);
+/**
+ * The first `max` characters (code points) of `text` and “…”, or `text` when it has no more. Counted in place: an
+ * evidence paragraph is not spread into an array of characters to keep 80 of them.
+ */
+export function shorten(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = 0;
+  for (let kept = 0; kept < max && end < text.length; kept++) end += (text.codePointAt(end) ?? 0) > 0xffff ? 2 : 1;
+  return end >= text.length ? text : `${text.slice(0, end)}…`;
+}
+
 export const shortQuote = (evidence: Evidence, max = 80): string => `【${locationOf(evidence)}】${shorten(evidence.text, max)}`;
 
 const FLAG_CODE = new RegExp(`(?<![A-Za-z-])(${Object.keys(FLAG_LABELS).sort((a, b) => b.length - a.length).join('|')})(?![A-Za-z-])`, 'gu');

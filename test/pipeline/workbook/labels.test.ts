@@ -2,7 +2,7 @@
 // returned as they are; the rest are rewritten once per rubric and text, and must read the same every time.
 import { describe, expect, it } from 'vitest';
 import type { Rubric } from '../../../schemas/rubric.ts';
-import { printable } from '../../../pipeline/workbook/labels.ts';
+import { printable, shorten } from '../../../pipeline/workbook/labels.ts';
 import { rubric2024 } from '../../helpers/reports.ts';
 
 const rubric = rubric2024.rubric;
@@ -42,3 +42,14 @@ describe('printable', () => {
     expect(printable(text, rubric)).toBe(text);
   });
 });
+
+describe('shorten', () => {
+  it('keeps the first max characters and adds “…”, counting a character outside the BMP (or a lone surrogate) as one', () => {
+    // Prepare: what it did before it counted in place: spread into characters, sliced, joined.
+    const spread = (text: string, max: number): string => ([...text].length > max ? `${[...text].slice(0, max).join('')}…` : text);
+    const texts = ['', '短', '全年受理行政复议案件12件', '𠀀𠀁𠀂全年𠀃', 'a\ud800b', '\udc00\ud800', '𠀀'.repeat(50), '依法行政'.repeat(40)];
+    // Act / Assess
+    for (const text of texts) for (const max of [0, 1, 2, 3, 5, 40, 80, 200]) expect(shorten(text, max), `${JSON.stringify(text)} ${max}`).toBe(spread(text, max));
+  });
+});
+
