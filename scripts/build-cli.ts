@@ -7,12 +7,18 @@
 //   dist/cli/*-<hash>.mjs         chunks shared by these entries, or loaded lazily
 //   dist/cli/build.json           every source file the bundle was built from, with its size and mtime
 //
-// node_modules stays external: the bundle imports the installed packages as the sources do, so `npm ci --omit=dev`
-// is enough to run it, and this build uses only production packages (esbuild, which tsx needs as well).
+// node_modules stays external but for BUNDLED_SPECIFIERS (zod and exceljs's streaming writer, what every `fazhi score
+// --out` loads): the bundle imports the other installed packages as the sources do. `npm ci --omit=dev` is enough to
+// run it, and this build uses only production packages (esbuild, which tsx needs as well).
 import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFile, readdir } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
+import { isDeepStrictEqual } from 'node:util';
+import { RUBRICS_DIR, rubricTextHash } from '../cli/rubrics.ts';
+import type { ValidatedRubric } from '../cli/validated-rubrics.ts';
+import { parseRubricText, RubricError } from '../pipeline/score/rubric.ts';
 import { NODE_ESM_SPLIT_OPTIONS } from './esbuild-options.ts';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -65,7 +71,6 @@ function sourceLocationPlugin(outdir: string): Plugin {
     setup(b) {
       b.onLoad({ filter: /\.(ts|mts|js|mjs)$/ }, async (args) => {
         if (args.path.includes(`${sep}node_modules${sep}`)) return undefined;
-        const { readFile } = await import('node:fs/promises');
         const source = await readFile(args.path, 'utf8');
         if (!source.includes('import.meta.url')) return undefined;
         const fromOutput = relative(outdir, args.path).split(sep).join('/');
@@ -74,6 +79,105 @@ function sourceLocationPlugin(outdir: string): Plugin {
       });
     },
   };
+}
+
+/**
+ * Packages bundled into the CLI rather than imported from node_modules at run time: what `fazhi score --out` loads at
+ * every start. From node_modules they are ≈ 300 files (zod's ES modules; exceljs's streaming writer with archiver,
+ * readable-stream and the rest of its zip writer), ≈ 0.2 s of resolving, reading and compiling before a county's
+ * workbook is written; bundled, ≈ 0.05 s. Whatever they import from other packages is bundled with them. Each entry
+ * is a specifier as the sources write it (a package, or one file of one): exceljs's writer, not the package's entry,
+ * which `fazhi review` imports for its reader and which stays external with every other package (the AWS SDK, the
+ * local servers, the extractors: they load only for the commands and files that need them, exactly as from the
+ * sources). The bundled files are in the manifest like the sources, so a reinstalled node_modules makes the build out
+ * of date until `npm ci` (prepare) builds it again.
+ */
+export const BUNDLED_SPECIFIERS: readonly string[] = ['zod', 'exceljs/lib/stream/xlsx/workbook-writer.js', 'exceljs/lib/utils/utils.js', 'exceljs/lib/doc/range.js'];
+
+const isBundled = (specifier: string): boolean => BUNDLED_SPECIFIERS.some((b) => specifier === b || (!b.endsWith('.js') && specifier.startsWith(`${b}/`)));
+
+const packagesPlugin: Plugin = {
+  name: 'fazhi-packages',
+  setup(b) {
+    // No u flag: esbuild reads the filter as a Go regular expression.
+    b.onResolve({ filter: new RegExp('^[^./]') }, (args) => {
+      if (args.kind === 'entry-point' || args.namespace === ENTRY || args.path.startsWith('node:')) return undefined;
+      const fromPackage = args.importer.includes(`${sep}node_modules${sep}`);
+      return fromPackage || isBundled(args.path) ? undefined : { path: args.path, external: true };
+    });
+  },
+};
+
+/**
+ * Calls of the deprecated `new Buffer()` in bundled packages, each replaced by what it does in Node ≥ 8 (a zero-filled
+ * buffer, or a string's UTF-8 bytes). Node warns of `new Buffer()` (DEP0005) only when it is called from outside
+ * node_modules, which bundled code is: archiver-utils 2 (under archiver 5) calls it for every part exceljs adds to the
+ * zip, and each `fazhi score --out` would print the warning. A listed file that still calls `new Buffer()` once its
+ * listed calls are replaced fails the build (a new version: look again); test/cli/prebuilt.test.ts runs the bundle
+ * with deprecations as errors.
+ */
+const BUFFER_CALLS: Readonly<Record<string, readonly (readonly [string, string])[]>> = {
+  [join('archiver-utils', 'index.js')]: [
+    ['var buf = new Buffer(size);', 'var buf = Buffer.alloc(size);'],
+    ['return new Buffer(0);', 'return Buffer.alloc(0);'],
+    ['return new Buffer(source);', 'return Buffer.from(source);'],
+  ],
+};
+
+const bufferCallsPlugin: Plugin = {
+  name: 'fazhi-buffer-calls',
+  setup(b) {
+    b.onLoad({ filter: new RegExp('[/\\\\]node_modules[/\\\\].*\\.js$') }, async (args) => {
+      const key = Object.keys(BUFFER_CALLS).find((k) => args.path.endsWith(`${sep}node_modules${sep}${k}`));
+      if (!key) return undefined;
+      let contents = await readFile(args.path, 'utf8');
+      if (!contents.includes('new Buffer(')) return undefined; // a version without them (zip-stream's own copy)
+      for (const [call, replacement] of BUFFER_CALLS[key]!) contents = contents.split(call).join(replacement);
+      if (contents.includes('new Buffer(')) throw new Error(`${args.path} calls new Buffer() where scripts/build-cli.ts BUFFER_CALLS does not expect it: bundled, it would print Node's DEP0005 warning`);
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
+/**
+ * cli/validated-rubrics.ts in the bundle: each scoring-rules/*.json that validates, as parseRubric (with the schema
+ * being bundled) made it, by the hash of its text. A CLI start then reads the bundled rubric's JSON instead of
+ * validating it again with zod; a file edited after the build has another hash and is validated in full.
+ */
+const VALIDATED_RUBRICS_MODULE = join(ROOT, 'cli', 'validated-rubrics.ts');
+const EMPTY_TABLE = 'export const VALIDATED_RUBRICS: ReadonlyMap<string, ValidatedRubric> = new Map();';
+
+const validatedRubricsPlugin: Plugin = {
+  name: 'fazhi-validated-rubrics',
+  setup(b) {
+    b.onLoad({ filter: new RegExp('validated-rubrics\\.ts$') }, async (args) => {
+      if (args.path !== VALIDATED_RUBRICS_MODULE) return undefined;
+      const source = await readFile(args.path, 'utf8');
+      if (!source.includes(EMPTY_TABLE)) throw new Error(`${args.path} no longer declares “${EMPTY_TABLE}” (scripts/build-cli.ts)`);
+      const table = JSON.stringify(await validatedRubrics());
+      return { contents: source.replace(EMPTY_TABLE, EMPTY_TABLE.replace('new Map()', `new Map(${table})`)), loader: 'ts' };
+    });
+  },
+};
+
+/** [hash of the text, { sha256, json }] of every rubric file in scoring-rules/ that validates and is plain JSON data. */
+async function validatedRubrics(): Promise<[string, ValidatedRubric][]> {
+  const entries: [string, ValidatedRubric][] = [];
+  for (const name of (await readdir(RUBRICS_DIR)).filter((n) => n.endsWith('.json')).sort()) {
+    const text = await readFile(join(RUBRICS_DIR, name), 'utf8');
+    let loaded;
+    try {
+      loaded = parseRubricText(text, name);
+    } catch (error) {
+      if (error instanceof RubricError) continue; // not a rubric (rubric.schema.json), or a broken one: checked at load
+      throw error;
+    }
+    const json = JSON.stringify(loaded.rubric);
+    // What is read back must be what was validated (no value JSON cannot carry).
+    if (!isDeepStrictEqual(JSON.parse(json), loaded.rubric)) continue;
+    entries.push([rubricTextHash(text), { sha256: loaded.sha256, json }]);
+  }
+  return entries;
 }
 
 /** Builds the CLI into `outdir` (default dist/cli/), replacing what was there only once the new build is complete. */
@@ -94,13 +198,13 @@ export async function buildCli(outdir: string = CLI_DIST): Promise<CliManifest> 
     entryNames: '[name]',
     chunkNames: '[name]-[hash]',
     target: 'node20',
-    // The installed packages are imported at run time, exactly as from the sources.
-    packages: 'external',
+    // CommonJS code bundled into these ES modules (exceljs and its zip writer) requires Node's built-in modules.
+    banner: { js: "import { createRequire as __fazhiRequire } from 'node:module';\nconst require = __fazhiRequire(import.meta.url);" },
     // Readable stack traces (FAZHI_DEBUG=1) matter more here than the size; the maps are for node --enable-source-maps.
     sourcemap: 'linked',
     metafile: true,
     // The chunks are computed for the final folder: the source-location paths are relative to it.
-    plugins: [entryPlugin, sourceLocationPlugin(outdir)],
+    plugins: [entryPlugin, packagesPlugin, bufferCallsPlugin, validatedRubricsPlugin, sourceLocationPlugin(outdir)],
   });
   const inputs: CliManifest['inputs'] = {};
   for (const path of [...Object.keys(result.metafile.inputs), ...BUILD_CONFIG]) {

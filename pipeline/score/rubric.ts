@@ -41,16 +41,40 @@ export function describeIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => `${jsonPath(issue.path)}: ${issue.message}`);
 }
 
-/** Stable JSON: object keys sorted, so the hash does not change when an editor reorders fields. */
+/** Object keys as JSON strings: the same few hundred names recur in every result. */
+const quotedKeys = new Map<string, string>();
+/** Enough for every field name of every schema; beyond it (keys that are data) nothing more is kept. */
+const QUOTED_KEYS_LIMIT = 10_000;
+
+/**
+ * Stable JSON: object keys sorted (by UTF-16 code units), keys whose value is undefined left out, so the hash does not
+ * change when an editor reorders fields. An array's undefined items are empty, as `Array.prototype.join` makes them.
+ * Built with loops rather than entries/filter/sort/map (the digest of a workbook's results runs it over every
+ * result: ≈ 3× faster, the same string; test/pipeline/score/rubric.test.ts).
+ */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += `${i > 0 ? ',' : ''}${(canonicalJson(value[i]) as string | undefined) ?? ''}`;
+    return `${out}]`;
   }
-  return JSON.stringify(value);
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  let first = true;
+  for (const key of keys) {
+    const item = record[key];
+    if (item === undefined) continue;
+    let quoted = quotedKeys.get(key);
+    if (quoted === undefined) {
+      quoted = JSON.stringify(key);
+      if (quotedKeys.size < QUOTED_KEYS_LIMIT) quotedKeys.set(key, quoted);
+    }
+    out += `${first ? '' : ','}${quoted}:${canonicalJson(item)}`;
+    first = false;
+  }
+  return `${out}}`;
 }
 
 /** zod's Chinese messages: the people who read them edit rubrics in Chinese. */

@@ -6,3 +6,14 @@ declare module 'exceljs/lib/stream/xlsx/workbook-writer.js' {
   const WorkbookWriter: typeof ExcelJS.stream.xlsx.WorkbookWriter;
   export default WorkbookWriter;
 }
+
+// Two more pieces of exceljs the direct rows of book.ts use: the writer's own text escaping, and its merged ranges.
+declare module 'exceljs/lib/utils/utils.js' {
+  const utils: { xmlEncode(text: string): string };
+  export default utils;
+}
+
+declare module 'exceljs/lib/doc/range.js' {
+  const Dimensions: new (top: number, left: number, bottom: number, right: number) => object;
+  export default Dimensions;
+}

@@ -137,44 +137,30 @@ class FeedbackWriter {
 
   /** A line across the page. */
   async line(text: string, options: { bold?: boolean; size?: number; fill?: ExcelJS.Fill } = {}): Promise<void> {
-    const number = ++this.rows;
-    const row = this.sheet.getRow(number);
-    const cell = row.getCell(1);
-    cell.value = text;
     const size = options.size ?? FONT_SIZE;
-    cell.style = this.book.styles.get(`feedback-line|${options.bold ?? false}|${size}|${options.fill ? 'fill' : ''}`, () => ({
+    const style = this.book.styles.get(`feedback-line|${options.bold ?? false}|${size}|${options.fill ? 'fill' : ''}`, () => ({
       font: { name: FONT, size, ...(options.bold ? { bold: true } : {}) },
       alignment: { vertical: 'middle', wrapText: true },
       ...(options.fill ? { fill: options.fill } : {}),
     }));
-    this.sheet.mergeCells(number, 1, number, WIDTHS.length);
-    const lines = linesIn(text, TOTAL_WIDTH);
-    row.height = rowHeight(lines) * (size / FONT_SIZE);
-    row.commit();
-    await this.book.drained(this.sheet);
+    await this.book.row(this.sheet, ++this.rows, [text], [style], { mergeAcross: WIDTHS.length, height: rowHeight(linesIn(text, TOTAL_WIDTH)) * (size / FONT_SIZE) });
   }
 
   /** A row of the five columns (项目, 得分, 满分, 说明, 原文或改进). */
   async cells(values: readonly (string | number | null)[], options: { bold?: boolean; fill?: ExcelJS.Fill } = {}): Promise<void> {
-    const number = ++this.rows;
-    const row = this.sheet.getRow(number);
     let lines = 1;
-    values.forEach((value, i) => {
-      const cell = row.getCell(i + 1);
-      cell.value = value;
+    const styles = values.map((value, i) => {
       const numeric = typeof value === 'number';
-      cell.style = this.book.styles.get(`feedback-cell|${options.bold ?? false}|${options.fill ? 'fill' : ''}|${numeric}`, () => ({
+      if (typeof value === 'string') lines = Math.max(lines, linesIn(value, WIDTHS[i] ?? 10));
+      return this.book.styles.get(`feedback-cell|${options.bold ?? false}|${options.fill ? 'fill' : ''}|${numeric}`, () => ({
         font: { name: FONT, size: FONT_SIZE, ...(options.bold ? { bold: true } : {}) },
         alignment: { vertical: 'top', wrapText: true },
         border: BORDER,
         ...(numeric ? { numFmt: '0.##' } : {}),
         ...(options.fill ? { fill: options.fill } : {}),
       }));
-      if (typeof value === 'string') lines = Math.max(lines, linesIn(value, WIDTHS[i] ?? 10));
     });
-    if (lines > 1) row.height = rowHeight(lines);
-    row.commit();
-    await this.book.drained(this.sheet);
+    await this.book.row(this.sheet, ++this.rows, values, styles, lines > 1 ? { height: rowHeight(lines) } : {});
   }
 
   async section(title: string, headers: readonly string[]): Promise<void> {

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { open, rm } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import type { WorkbookProvenance } from '../../schemas/review.ts';
-import { Book } from './book.ts';
+import { Book, type BookOptions } from './book.ts';
 import { evidenceSheet } from './evidence.ts';
 import { FEEDBACK_SHEET_LIMIT, feedbackSheets } from './feedback.ts';
 import { SHEETS } from './keys.ts';
@@ -30,6 +30,7 @@ import { sheetContext, type WorkbookInput } from './view.ts';
  * the rows. Results are read one at a time per sheet (results.ts), so a packed source need not be held as objects.
  */
 
+export type { BookOptions } from './book.ts';
 export { FEEDBACK_SHEET_LIMIT } from './feedback.ts';
 export { displayWidth, FLAG_LABELS, penaltyFlagCodes } from './labels.ts';
 export { ArrayResults, PackedResults, type ResultList, type ResultSource } from './results.ts';
@@ -79,10 +80,10 @@ export interface WrittenWorkbook {
  * Writes the workbook to `sink` and resolves once the sink has finished (a file written, an upload's body ended).
  * Rejects if the sink fails; the caller disposes of a half-written sink.
  */
-export async function writeWorkbook(input: WorkbookInput, sink: Writable): Promise<WrittenWorkbook> {
+export async function writeWorkbook(input: WorkbookInput, sink: Writable, options: BookOptions = {}): Promise<WrittenWorkbook> {
   const source = resultSource(input.results);
   const provenance = provenanceOf(input, source);
-  const book = await Book.open(sink, { title: `${input.scope}法治政府建设年度报告评分排名`, creator: '法治政府建设年度报告评分系统', created: new Date(input.generatedAt) });
+  const book = await Book.open(sink, { title: `${input.scope}法治政府建设年度报告评分排名`, creator: '法治政府建设年度报告评分系统', created: new Date(input.generatedAt) }, options);
   const ctx = sheetContext(input, source, provenance, FEEDBACK_SHEET_LIMIT);
   await rankingSheet(book, ctx);
   await reviewSheet(book, ctx);
@@ -99,7 +100,7 @@ export async function writeWorkbook(input: WorkbookInput, sink: Writable): Promi
 }
 
 /** The workbook in memory (a county's, a review's final workbook): the zip's bytes, not exceljs's object model. */
-export async function workbookBuffer(input: WorkbookInput): Promise<Buffer> {
+export async function workbookBuffer(input: WorkbookInput, options: BookOptions = {}): Promise<Buffer> {
   const chunks: Buffer[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -107,7 +108,7 @@ export async function workbookBuffer(input: WorkbookInput): Promise<Buffer> {
       done();
     },
   });
-  await writeWorkbook(input, sink);
+  await writeWorkbook(input, sink, options);
   return Buffer.concat(chunks);
 }
 

@@ -119,7 +119,17 @@ export function locationOf(evidence: Evidence): string {
 
 export const quote = (evidence: Evidence): string => `【${locationOf(evidence)}】${evidence.text}`;
 
-const shorten = (text: string, max: number): string => ([...text].length > max ? `${[...text].slice(0, max).join('')}…` : text);
+/**
+ * The first `max` characters (code points) of `text` and “…”, or `text` when it has no more. Counted in place: an
+ * evidence paragraph is not spread into an array of characters to keep 80 of them.
+ */
+export function shorten(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = 0;
+  for (let kept = 0; kept < max && end < text.length; kept++) end += (text.codePointAt(end) ?? 0) > 0xffff ? 2 : 1;
+  return end >= text.length ? text : `${text.slice(0, end)}…`;
+}
+
 export const shortQuote = (evidence: Evidence, max = 80): string => `【${locationOf(evidence)}】${shorten(evidence.text, max)}`;
 
 const FLAG_CODE = new RegExp(`(?<![A-Za-z-])(${Object.keys(FLAG_LABELS).sort((a, b) => b.length - a.length).join('|')})(?![A-Za-z-])`, 'gu');
@@ -131,12 +141,27 @@ const TAGS: Record<string, string> = { '[V]': '（已核对原文）', '[P]': '�
  * [V]/[P]/[U] tags become words.
  */
 export function printable(text: string, rubric?: Rubric): string {
+  const made = rubric ? printingOf(rubric) : WITHOUT_RUBRIC;
+  // Every rewrite needs an ASCII letter (flag codes, criteria.md, dimension ids), a “[” or a “（”: most notes have none.
+  if (made.idsHaveLetters && !MAY_NEED_REWRITE.test(text)) return text;
+  let out = made.memo.get(text);
+  if (out === undefined) {
+    out = rewrite(text, made.dimensions);
+    if (made.memo.size >= PRINTABLE_MEMO_LIMIT) made.memo.clear();
+    made.memo.set(text, out);
+  }
+  return out;
+}
+
+const MAY_NEED_REWRITE = /[A-Za-z[（]/u;
+
+function rewrite(text: string, dimensions: readonly DimensionPattern[]): string {
   let out = text.replace(FLAG_CODE, (code) => FLAG_LABELS[code as Flag['code']] ?? code);
   out = out.replace(/criteria\.md\s*§\s*([\d.]+)/gu, '《评分标准建议方案》第$1节').replace(/criteria\.md/gu, '《评分标准建议方案》');
   out = out.replace(/\s*\[(V|P|U)\]\s*/gu, (tag) => TAGS[tag.trim()] ?? tag);
   // "为 [U] 未核对原文" and "内容雷同（similar-to）" read twice once translated.
   out = out.replace(/（(已核对原文|部分核对|未核对原文)）\s*\1/gu, '（$1）').replace(/([\u4e00-\u9fff]{2,8})（\1）/gu, '$1');
-  for (const d of rubric ? dimensionPatterns(rubric) : []) {
+  for (const d of dimensions) {
     if (!out.includes(d.id)) continue;
     out = out.split(d.withName).join(d.name);
     out = out.replace(d.bare, d.short);
@@ -154,22 +179,36 @@ interface DimensionPattern {
   short: string;
 }
 
-/** Made once per rubric: `printable` runs for every note of every row. */
-const dimensionPatternCache = new WeakMap<Rubric, DimensionPattern[]>();
+/** What `printable` makes once per rubric: it runs for every note of every row. */
+interface Printing {
+  dimensions: readonly DimensionPattern[];
+  /** Whether every dimension id has an ASCII letter (then a text without one cannot contain an id). */
+  idsHaveLetters: boolean;
+  /**
+   * Texts rewritten: the same notes recur for every unit (a county's workbook asks ≈ 1,700 times for ≈ 240 texts).
+   * Cleared when full, so a year-wide export's distinct notes do not pile up.
+   */
+  memo: Map<string, string>;
+}
 
-function dimensionPatterns(rubric: Rubric): DimensionPattern[] {
-  let patterns = dimensionPatternCache.get(rubric);
-  if (!patterns) {
-    patterns = rubric.dimensions.map((d) => ({
+const PRINTABLE_MEMO_LIMIT = 5_000;
+const WITHOUT_RUBRIC: Printing = { dimensions: [], idsHaveLetters: true, memo: new Map() };
+const printings = new WeakMap<Rubric, Printing>();
+
+function printingOf(rubric: Rubric): Printing {
+  let printing = printings.get(rubric);
+  if (!printing) {
+    const dimensions = rubric.dimensions.map((d) => ({
       id: d.id,
       name: d.name,
       withName: `${d.id} ${d.name}`,
       bare: new RegExp(`(?<![A-Za-z0-9.])${d.id.replace(/[.]/gu, '\\.')}(?![A-Za-z0-9.])`, 'gu'),
       short: `“${shortDimensionName(d.name)}”`,
     }));
-    dimensionPatternCache.set(rubric, patterns);
+    printing = { dimensions, idsHaveLetters: dimensions.every((d) => /[A-Za-z]/u.test(d.id)), memo: new Map() };
+    printings.set(rubric, printing);
   }
-  return patterns;
+  return printing;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type ExcelJS from 'exceljs';
-import type { Book } from './book.ts';
+import type { Book, PlainValue } from './book.ts';
 import { displayWidth } from './labels.ts';
 
 /**
@@ -50,7 +50,7 @@ export interface TableOptions {
   header?: boolean;
 }
 
-export type Row = Record<string, ExcelJS.CellValue | undefined>;
+export type Row = Record<string, PlainValue | undefined>;
 
 export const PAGE_MARGINS = { left: 0.25, right: 0.25, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 };
 /** No print date: programs print it in their own locale's format (11/27/2026); 生成时间 is in the sign-off block. */
@@ -124,20 +124,14 @@ export class TableWriter {
   }
 
   private writeHeader(): void {
-    const row = this.sheet.getRow(1);
     const style = this.book.styles.get('header', () => ({
       font: { name: FONT, size: FONT_SIZE, bold: true },
       alignment: { vertical: 'middle', horizontal: 'center', wrapText: true },
       fill: HEADER_FILL,
       border: THIN,
     }));
-    this.options.columns.forEach((c, i) => {
-      const cell = row.getCell(i + 1);
-      cell.value = c.header;
-      cell.style = style;
-    });
-    row.height = rowHeight(Math.max(...this.options.columns.map((c) => linesIn(c.header, c.width))));
-    row.commit();
+    const columns = this.options.columns;
+    this.book.rowNow(this.sheet, 1, columns.map((c) => c.header), columns.map(() => style), { height: rowHeight(Math.max(...columns.map((c) => linesIn(c.header, c.width)))) });
     this.rows = 1;
   }
 
@@ -147,23 +141,21 @@ export class TableWriter {
    */
   async add(values: Row, options: { bold?: boolean; validations?: Readonly<Record<string, ExcelJS.DataValidation>> } = {}): Promise<number> {
     const number = ++this.rows;
-    const row = this.sheet.getRow(number);
-    const styles = options.bold ? this.boldStyles : this.cellStyles;
+    const columns = this.options.columns;
+    const cells: PlainValue[] = [];
     let lines = 1;
-    this.options.columns.forEach((c, i) => {
-      const cell = row.getCell(i + 1);
+    for (const c of columns) {
       const value = values[c.key];
-      cell.value = value === undefined ? null : value;
-      cell.style = styles[i]!;
-      const validation = options.validations?.[c.key];
-      if (validation) cell.dataValidation = validation;
-      if (c.wrap && value !== null && value !== undefined) lines = Math.max(lines, linesIn(String(value as string | number), c.width));
+      cells.push(value === undefined ? null : value);
+      if (c.wrap && value !== null && value !== undefined) lines = Math.max(lines, linesIn(String(value), c.width));
+    }
+    const validations = options.validations;
+    await this.book.row(this.sheet, number, cells, options.bold ? this.boldStyles : this.cellStyles, {
+      // Rows as tall as their most wrapped cell: not every spreadsheet program sizes wrapped rows itself, and a
+      // printout must not cut off evidence.
+      ...(lines > 1 ? { height: rowHeight(lines) } : {}),
+      ...(validations ? { validations: columns.map((c) => validations[c.key]) } : {}),
     });
-    // Rows as tall as their most wrapped cell: not every spreadsheet program sizes wrapped rows itself, and a
-    // printout must not cut off evidence.
-    if (lines > 1) row.height = rowHeight(lines);
-    row.commit();
-    await this.book.drained(this.sheet);
     return number;
   }
 
@@ -181,20 +173,17 @@ export class TableWriter {
    */
   async note(text: string, options: { bold?: boolean; size?: number; height?: number } = {}): Promise<number> {
     const number = ++this.rows;
-    const row = this.sheet.getRow(number);
-    const cell = row.getCell(1);
-    cell.value = text;
     const size = options.size ?? FONT_SIZE;
-    cell.style = this.book.styles.get(`note|${options.bold ?? false}|${size}`, () => ({
+    const style = this.book.styles.get(`note|${options.bold ?? false}|${size}`, () => ({
       font: { name: FONT, size, ...(options.bold ? { bold: true } : {}) },
       alignment: { vertical: 'middle', wrapText: true },
     }));
-    // The merge is of this row only, made before it is committed (the streaming writer cannot reach back).
-    if (text !== '') this.sheet.mergeCells(number, 1, number, this.printed);
     const width = this.options.columns.slice(0, this.printed).reduce((s, c) => s + c.width, 0);
-    row.height = options.height ?? rowHeight(linesIn(text, width)) * (size / FONT_SIZE);
-    row.commit();
-    await this.book.drained(this.sheet);
+    await this.book.row(this.sheet, number, [text], [style], {
+      height: options.height ?? rowHeight(linesIn(text, width)) * (size / FONT_SIZE),
+      // The merge is of this row only, made before it is committed (the streaming writer cannot reach back).
+      ...(text !== '' ? { mergeAcross: this.printed } : {}),
+    });
     return number;
   }
 

@@ -3,7 +3,7 @@ import type { FinalResult, ReviewChange, ReviewTarget, WorkbookProvenance } from
 import type { Rubric } from '../../schemas/rubric.ts';
 import type { Failure } from '../../schemas/failure.ts';
 import type { Flag, PendingDecision, ScoreResult } from '../../schemas/score.ts';
-import { FLAG_LABELS, fileName, penaltyFlagCodes, printable, unitName } from './labels.ts';
+import { FLAG_LABELS, fileName, penaltyFlagCodes, printable, shorten, unitName } from './labels.ts';
 import type { LoadedRubric } from '../score/rubric.ts';
 import { factsOf, type ResultFacts, type ResultList, type ResultSource } from './results.ts';
 import { round2 } from '../score/numbers.ts';
@@ -109,7 +109,6 @@ export const sumPenalties = (result: ScoreResult): number => round2(result.penal
 
 /** How much of a flag's message a ranking row quotes: enough to say what was wrong, short enough for the row. */
 const CAUSE_DETAIL_CHARS = 40;
-const shorten = (text: string, max: number): string => ([...text].length > max ? `${[...text].slice(0, max).join('')}…` : text);
 
 const signed = (n: number): string => (n > 0 ? `+${n}` : n < 0 ? `−${-n}` : '0');
 export const signedPoints = signed;

@@ -1,4 +1,5 @@
-// The resolve hook of production-only.mjs (module hooks run in their own thread).
+// The resolve hook of production-only.mjs (module hooks run in their own thread). With a log, it lists every package
+// resolved, and every .mjs module outside node_modules (the prebuilt CLI's chunks) as chunk:<file name>.
 import { appendFileSync, readFileSync } from 'node:fs';
 
 const lock = JSON.parse(readFileSync(new URL('../../package-lock.json', import.meta.url), 'utf8'));
@@ -31,6 +32,8 @@ export async function resolve(specifier, context, next) {
   if (!result.url.startsWith('file:')) return result;
   const pkg = packagePath(result.url);
   if (pkg && log) appendFileSync(log, `${pkg}\n`);
+  // A module of the prebuilt CLI (dist/cli/*.mjs): by its file name, as "chunk:workbook-writer-XXXX.mjs".
+  if (!pkg && log && result.url.endsWith('.mjs')) appendFileSync(log, `chunk:${result.url.slice(result.url.lastIndexOf('/') + 1)}\n`);
   if (pkg && devOnly.has(pkg)) {
     throw new Error(`FAZHI_DEV_DEPENDENCY: "${specifier}" resolves into ${pkg}, which npm ci --omit=dev does not install`);
   }

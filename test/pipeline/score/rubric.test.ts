@@ -2,9 +2,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bundledRubricFor, bundledRubricYears } from '../../../pipeline/score/bundled-rubrics.ts';
-import { parseRubricText, RubricError } from '../../../pipeline/score/rubric.ts';
+import { canonicalJson, parseRubricText, RubricError } from '../../../pipeline/score/rubric.ts';
+import { runScore } from '../../../cli/commands/score.ts';
 import { rubricJsonSchema } from '../../../cli/commands/rubric.ts';
-import { ROOT } from '../../helpers/reports.ts';
+import { ROOT, SAMPLES_DIR } from '../../helpers/reports.ts';
 
 const RULES_DIR = join(ROOT, 'scoring-rules');
 const rubricFiles = readdirSync(RULES_DIR).filter((f) => /^\d{4}\.json$/u.test(f));
@@ -79,3 +80,29 @@ describe('rubric validation speaks plain words and names the JSON path', () => {
     expect(problemsOf((j) => delete j.title)).toContainEqual(expect.stringMatching(/^title: /u));
   });
 });
+
+/** canonicalJson as first written (entries, filter, sort, map, join): the string every stored hash and digest is of. */
+function canonicalJsonAsWritten(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJsonAsWritten).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJsonAsWritten(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+describe('canonicalJson', () => {
+  it('is the string it always was: for rubrics, results, and values with undefined, holes, unicode keys and escapes', async () => {
+    // Prepare
+    const rubrics = rubricFiles.map((f) => JSON.parse(readFileSync(join(RULES_DIR, f), 'utf8')) as unknown);
+    const { results } = await runScore([SAMPLES_DIR], {});
+    // eslint-disable-next-line no-sparse-arrays -- a hole is one of the cases
+    const odd = { b: [1, undefined, null, , 'x'], a: { z: undefined, y: '引号"\\\n', 乙: 1, 甲: 2, Z: true, '': 0, 'a"b': -0 }, d: new Date(0), n: [[], {}, [[{}]]], e: 1e21, f: 0.1 + 0.2 };
+    // Act / Assess
+    for (const value of [...rubrics, ...results, odd, [odd, odd], 'text', 3.5, null, true]) expect(canonicalJson(value)).toBe(canonicalJsonAsWritten(value));
+    expect(results.length).toBeGreaterThan(5);
+  });
+});
+
