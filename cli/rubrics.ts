@@ -56,3 +56,13 @@ export async function rubricPathFor(year: number | null): Promise<string> {
   if (chosen === undefined) throw new UsageError(`${RUBRICS_DIR} 中没有评分细则（<年度>.json）`);
   return join(RUBRICS_DIR, `${chosen}.json`);
 }
+
+/** rubricPathFor with one look at scoring-rules/ per year: for a run that asks for every report's year. */
+export function memoRubricPathFor(): (year: number | null) => Promise<string> {
+  const paths = new Map<number | null, Promise<string>>();
+  return (year) => {
+    let path = paths.get(year);
+    if (!path) paths.set(year, (path = rubricPathFor(year)));
+    return path;
+  };
+}

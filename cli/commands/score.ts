@@ -10,7 +10,7 @@ import type { LoadedRubric } from '../../pipeline/score/rubric.ts';
 import { writeWorkbookFile } from '../../pipeline/workbook/index.ts';
 import { distribution, failureLines, rankingTable } from '../format.ts';
 import { loadInputs } from '../inputs.ts';
-import { loadRubricFile, rubricPathFor } from '../rubrics.ts';
+import { loadRubricFile, memoRubricPathFor, rubricPathFor } from '../rubrics.ts';
 import { consoleIo, EXIT, intOption, parse, stringOption, UsageError, type Io } from '../usage.ts';
 
 /**
@@ -99,7 +99,8 @@ async function groupByRubric(reports: readonly NormalizedReport[], forced: Loade
 
 async function scoreHere(files: readonly ReportFile[], parsingRubric: LoadedRubric, forced: LoadedRubric | null): Promise<ScoreRunOutcome> {
   const { reports, failures } = await parseFiles(files, parsingRubric);
-  const groups = await groupByRubric(reports, forced, (report) => rubricPathFor(scopeOf(report).year));
+  const pathFor = memoRubricPathFor();
+  const groups = await groupByRubric(reports, forced, (report) => pathFor(scopeOf(report).year));
   const results: ScoreResult[] = [];
   for (const { loaded, reports: group } of groups) results.push(...scoreAndRank(group, loaded, { previousYear: reports }));
   return { results, failures, reports, rubrics: groups.map((g) => g.loaded) };

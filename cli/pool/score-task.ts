@@ -6,7 +6,7 @@ import { withinScoreBudget } from '../../pipeline/score/budget.ts';
 import { rescoreCopied, type CopyRescore, type CrossCheckEntry } from '../../pipeline/rank/index.ts';
 import type { ScoreResult } from '../../schemas/score.ts';
 import type { LoadedRubric } from '../../pipeline/score/rubric.ts';
-import { loadRubricFile, rubricPathFor } from '../rubrics.ts';
+import { loadRubricFile, memoRubricPathFor } from '../rubrics.ts';
 
 /**
  * What a `fazhi score` worker does (score-worker.ts): one file in, its report scored out. It runs the very functions
@@ -49,12 +49,7 @@ const rubricOf = (path: string): Promise<LoadedRubric> => {
   if (!loaded) rubrics.set(path, (loaded = loadRubricFile(path)));
   return loaded;
 };
-const pathsByYear = new Map<number | null, Promise<string>>();
-const pathFor = (year: number | null): Promise<string> => {
-  let path = pathsByYear.get(year);
-  if (!path) pathsByYear.set(year, (path = rubricPathFor(year)));
-  return path;
-};
+const pathFor = memoRubricPathFor();
 
 export async function runTask(task: ScoreTask): Promise<FileOutcome | CrossCheckEntry | ScoreResult> {
   if (task.kind === 'rescore') return scoreEntry(task.report, await rubricOf(task.rubric), task.previous);
