@@ -5,11 +5,12 @@ import type { ScoreResult, ScoreRun } from '../../schemas/score.ts';
 import { parseFiles, planRanking, previousReportsOf, scoreAndRank } from '../../pipeline/batch.ts';
 import type { ReportFile } from '../../pipeline/parse.ts';
 import { DEFAULT_POOL_SIZE } from '../../pipeline/parallel/pool.ts';
-import type { CrossCheckEntry } from '../../pipeline/rank/index.ts';
+import { rescoreCopied, type CopyRescore, type CrossCheckEntry } from '../../pipeline/rank/index.ts';
 import type { LoadedRubric } from '../../pipeline/score/rubric.ts';
 import { writeWorkbookFile } from '../../pipeline/workbook/index.ts';
 import { distribution, failureLines, rankingTable } from '../format.ts';
 import { loadInputs } from '../inputs.ts';
+import type { ScorePool } from '../pool/score-pool.ts';
 import { loadRubricFile, memoRubricPathFor, rubricPathFor } from '../rubrics.ts';
 import { consoleIo, EXIT, intOption, parse, stringOption, UsageError, type Io } from '../usage.ts';
 
@@ -108,37 +109,65 @@ async function scoreHere(files: readonly ReportFile[], parsingRubric: LoadedRubr
 
 /** The same run with the per-file work in worker threads; the same results (test/cli/pool.test.ts). */
 async function scoreInPool(files: readonly ReportFile[], jobs: number, parsingPath: string, forcedPath: string | null, forced: LoadedRubric | null): Promise<ScoreRunOutcome> {
-  const { ScorePool } = await import('../pool/score-pool.ts');
-  const pool = new ScorePool(jobs);
-  const { reports, failures, ranked } = await (async () => {
-    try {
-      const { reports, failures, scored } = await pool.parseAndScore(files, parsingPath, forcedPath);
-      const byRubric = await groupByRubric(reports, forced, (report) => Promise.resolve(scored.get(report)!.rubric));
-      const ranked: { loaded: LoadedRubric; rank: () => ScoreResult[] }[] = [];
-      for (const { loaded, reports: group } of byRubric) {
-        const rubric = scored.get(group[0]!)!.rubric;
-        const previous = previousReportsOf(group, reports);
-        const rescored = await Promise.all(group.map((report, i) => (previous[i] ? pool.rescore(report, previous[i], rubric) : scored.get(report)!.entry)));
-        const entries: CrossCheckEntry[] = [];
-        for (const outcome of rescored) {
-          if ('code' in outcome) failures.push(outcome);
-          else entries.push(outcome);
-        }
-        // The checks are decided here and the copiers' re-scorings (a full scoring each) go to the threads.
-        const plan = planRanking(entries, loaded, { previousYear: reports });
-        const copiers = await pool.rescoreCopied(plan.rescores, entries, loaded, rubric);
-        ranked.push({ loaded, rank: () => plan.rank(copiers) });
-      }
-      return { reports, failures, ranked };
-    } finally {
-      await pool.close();
-    }
-  })();
-  // The threads are gone before the results are made, the run's peak: their heaps (≈ 0.2 GB at 10,000 reports) are
+  const { ScorePool: Threads } = await import('../pool/score-pool.ts');
+  const { reports, failures, groups } = await scoreInThreads(new Threads(jobs), files, parsingPath, forcedPath, forced);
+  // The threads are gone before the cross-report checks, the run's peak: their heaps (≈ 0.3 GB at 10,000 reports) are
   // not held beside every report and result.
   const results: ScoreResult[] = [];
-  for (const { rank } of ranked) results.push(...rank());
-  return { results, failures, reports, rubrics: ranked.map((g) => g.loaded) };
+  for (const group of groups) {
+    const plan = planRanking(group.entries, group.loaded, { previousYear: reports });
+    results.push(...plan.rank(await rescoreCopiers(plan.rescores, group, jobs, (threads) => new Threads(threads))));
+  }
+  return { results, failures, reports, rubrics: groups.map((g) => g.loaded) };
+}
+
+interface ScoredGroup {
+  loaded: LoadedRubric;
+  /** The rubric file, as the threads load it. */
+  rubric: string;
+  entries: CrossCheckEntry[];
+}
+
+/** Every file parsed and scored in the pool (again with last year's report where the batch has it); closes the pool. */
+async function scoreInThreads(pool: ScorePool, files: readonly ReportFile[], parsingPath: string, forcedPath: string | null, forced: LoadedRubric | null): Promise<{ reports: NormalizedReport[]; failures: ScoreRunOutcome['failures']; groups: ScoredGroup[] }> {
+  try {
+    const { reports, failures, scored } = await pool.parseAndScore(files, parsingPath, forcedPath);
+    const byRubric = await groupByRubric(reports, forced, (report) => Promise.resolve(scored.get(report)!.rubric));
+    const groups: ScoredGroup[] = [];
+    for (const { loaded, reports: group } of byRubric) {
+      const rubric = scored.get(group[0]!)!.rubric;
+      const previous = previousReportsOf(group, reports);
+      const rescored = await Promise.all(group.map((report, i) => (previous[i] ? pool.rescore(report, previous[i], rubric) : scored.get(report)!.entry)));
+      const entries: CrossCheckEntry[] = [];
+      for (const outcome of rescored) {
+        if ('code' in outcome) failures.push(outcome);
+        else entries.push(outcome);
+      }
+      groups.push({ loaded, rubric, entries });
+    }
+    return { reports, failures, groups };
+  } finally {
+    await pool.close();
+  }
+}
+
+/**
+ * Re-scorings a thread must have to pay for starting one: a re-scoring is ≈ 2 ms of work, a fresh thread ≈ 0.5 s of
+ * CPU (start-up, compiling the scorer). A county's few copiers are re-scored in this thread; a copy ring of 2,000 in
+ * fresh threads.
+ */
+export const MIN_RESCORES_PER_WORKER = 250;
+
+/** The cross-report checks' re-scorings of copiers (planRanking): in fresh threads when there are enough, else here. */
+async function rescoreCopiers(rescores: readonly CopyRescore[], group: ScoredGroup, jobs: number, startPool: (threads: number) => ScorePool): Promise<ScoreResult[]> {
+  const threads = Math.min(jobs, Math.floor(rescores.length / MIN_RESCORES_PER_WORKER));
+  if (threads < 2) return rescores.map((rescore) => rescoreCopied(group.entries[rescore.entry]!.report, group.loaded, rescore));
+  const pool = startPool(threads);
+  try {
+    return await pool.rescoreCopied(rescores, group.entries, group.loaded, group.rubric);
+  } finally {
+    await pool.close();
+  }
 }
 
 export async function scoreCommand(args: readonly string[], io: Io): Promise<number> {

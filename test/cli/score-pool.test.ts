@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import type { ScoreRun } from '../../schemas/score.ts';
 import { runJsonLines, runScore, workerCount, MIN_FILES_PER_WORKER } from '../../cli/commands/score.ts';
 import { loadInputs } from '../../cli/inputs.ts';
-import { rubricPathFor } from '../../cli/rubrics.ts';
+import { loadRubricFile, rubricPathFor } from '../../cli/rubrics.ts';
+import { parseFiles, planRanking, scoreEntry } from '../../pipeline/batch.ts';
+import { rescoreCopied } from '../../pipeline/rank/index.ts';
 import { ScorePool } from '../../cli/pool/score-pool.ts';
 import { distinctReports, nearDuplicateReports, writeCorpus } from '../../bench/synthetic.ts';
 import { ROOT, SAMPLES_DIR } from '../helpers/reports.ts';
@@ -56,6 +58,27 @@ describe('fazhi score on worker threads', () => {
     } finally {
       await pool.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('re-scores the copiers of the cross-report checks in the threads exactly as in this thread', async () => {
+    // Prepare: the synthetic county's copy ring, scored in this thread and planned.
+    const county = syntheticCounty();
+    const pool = new ScorePool(2);
+    try {
+      const { files } = await loadInputs([county], { county: '临澜县', year: 2024 });
+      const loaded = await loadRubricFile(await rubricPathFor(2024));
+      const { reports } = await parseFiles(files, loaded);
+      const entries = reports.map((report) => scoreEntry(report, loaded, undefined));
+      const plan = planRanking(entries, loaded);
+      // Act
+      const threaded = await pool.rescoreCopied(plan.rescores, entries, loaded, await rubricPathFor(2024));
+      // Assess
+      expect(plan.rescores.length).toBeGreaterThanOrEqual(10);
+      expect(JSON.stringify(threaded)).toBe(JSON.stringify(plan.rescores.map((r) => rescoreCopied(entries[r.entry]!.report, loaded, r))));
+    } finally {
+      await pool.close();
+      rmSync(county, { recursive: true, force: true });
     }
   }, 60_000);
 
