@@ -10,11 +10,19 @@ import { loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalStack } from '../cli/local/stack.ts';
+import { useBundledWorkers } from '../pipeline/parallel/pool.ts';
 import { threadCpuMs } from '../cli/local/thread-cpu.ts';
 import { waitForUploads } from '../cli/local/wait.ts';
 import { planUploads, uploadAll, type PlannedUpload } from '../cli/uploads.ts';
 import { uploadKey } from '../schemas/storage.ts';
 import { ROOT } from './corpus.ts';
+
+// The threads run what `fazhi local` runs: the prebuilt CLI's worker entries (dist/cli/*-worker.mjs), when that build
+// is current (bin/prebuilt.js, as bin/fazhi.js decides); else the TypeScript sources through tsx, whose loader in
+// every thread adds to each dynamic import (mammoth, per .docx) what the prebuilt CLI does not pay.
+const prebuilt = ((await import('../bin/prebuilt.js' as string)) as { prebuiltCli(): { main?: string; reason?: string } }).prebuiltCli();
+if (prebuilt.main && !process.env.FAZHI_SOURCE) useBundledWorkers(new URL('./', prebuilt.main));
+const threadCode = prebuilt.main && !process.env.FAZHI_SOURCE ? 'prebuilt CLI (dist/cli), as fazhi local' : `sources through tsx (${process.env.FAZHI_SOURCE ? 'FAZHI_SOURCE is set' : prebuilt.reason})`;
 
 const { values } = parseArgs({ options: { files: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '32' }, counties: { type: 'string', default: '10' } } });
 const FILES = Number(values.files);
@@ -54,6 +62,7 @@ try {
   const deadLetters = stack.queues.ingest.deadLetters.length + stack.queues.score.deadLetters.length;
   const rows = [
     ['uploads', FILES],
+    ['worker threads run', threadCode],
     ['upload concurrency', CONCURRENCY],
     ['county·years', new Set(uploads.map((u) => `${u.county}|${u.year}`)).size],
     ['uploaded in (s)', ((uploadedAt - started) / 1000).toFixed(1)],
