@@ -1,19 +1,28 @@
 // `npm run bench:burst [-- --files 1000 --concurrency 32]`: a burst of uploads through the local pipeline, as
-// `fazhi local` runs it (s3rver + dynalite on disk, journaled queues, documents parsed and scored in worker threads
-// stopped at their budgets, the statuses polled as `fazhi local` polls them). Every upload must end final (scored or
-// failed with a reason), none stuck; prints the time, the throughput, the CPU time per upload (all threads: the
-// servers, the queues and the workers all run in this process; on a shared machine the figure that does not depend
-// on what else runs) and the peak memory. Target (issue 13): ≥ 40 uploads/s. Profile with
+// `fazhi local` runs it (s3rver + dynalite on disk in their own thread, journaled queues, documents parsed and scored
+// in worker threads stopped at their budgets, the statuses polled as `fazhi local` polls them). Every upload must end
+// final (scored or failed with a reason), none stuck; prints the time, the throughput, the CPU time per upload (all
+// threads: the servers, the queues and the workers all run in this process; on a shared machine the figure that
+// depends least on what else runs), how much of it the main thread and the servers' thread carry, and the peak memory. Target (issue 13): ≥ 40 uploads/s. Profile with
 // `node --expose-gc --cpu-prof --cpu-prof-dir=prof bin/run-ts.js bench/burst.ts` (one profile per thread).
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalStack } from '../cli/local/stack.ts';
+import { useBundledWorkers } from '../pipeline/parallel/pool.ts';
+import { threadCpuMs } from '../cli/local/thread-cpu.ts';
 import { waitForUploads } from '../cli/local/wait.ts';
 import { planUploads, uploadAll, type PlannedUpload } from '../cli/uploads.ts';
 import { uploadKey } from '../schemas/storage.ts';
 import { ROOT } from './corpus.ts';
+
+// The threads run what `fazhi local` runs: the prebuilt CLI's worker entries (dist/cli/*-worker.mjs), when that build
+// is current (bin/prebuilt.js, as bin/fazhi.js decides); else the TypeScript sources through tsx, whose loader in
+// every thread adds to each dynamic import (mammoth, per .docx) what the prebuilt CLI does not pay.
+const prebuilt = ((await import('../bin/prebuilt.js' as string)) as { prebuiltCli(): { main?: string; reason?: string } }).prebuiltCli();
+if (prebuilt.main && !process.env.FAZHI_SOURCE) useBundledWorkers(new URL('./', prebuilt.main));
+const threadCode = prebuilt.main && !process.env.FAZHI_SOURCE ? 'prebuilt CLI (dist/cli), as fazhi local' : `sources through tsx (${process.env.FAZHI_SOURCE ? 'FAZHI_SOURCE is set' : prebuilt.reason})`;
 
 const { values } = parseArgs({ options: { files: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '32' }, counties: { type: 'string', default: '10' } } });
 const FILES = Number(values.files);
@@ -28,20 +37,13 @@ const uploads: PlannedUpload[] = Array.from({ length: FILES }, (_, i) => {
   return { ...sample, county, key: uploadKey(sample.year, county, `${String(i).padStart(4, '0')}-${basename(sample.key)}`) };
 });
 
-/** This thread's CPU time in ms (Linux: /proc/thread-self), or null: how much of the work the main thread carries. */
-function mainThreadCpuMs(): number | null {
-  if (!existsSync('/proc/thread-self/stat')) return null;
-  const stat = readFileSync('/proc/thread-self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
-
 const dataDir = mkdtempSync(join(tmpdir(), 'fazhi-burst-'));
 const stack = await startLocalStack({ dataDir, persistent: true, journal: true, testEvents: false });
 try {
   const loadBefore = loadavg()[0] ?? 0;
   const cpuBefore = process.cpuUsage();
-  const mainBefore = mainThreadCpuMs();
+  const mainBefore = threadCpuMs();
+  const serversBefore = await stack.serversCpuMs();
   const started = Date.now();
   let uploadedAt = 0;
   const uploading = uploadAll(stack.store, uploads, () => {}, CONCURRENCY).then(() => (uploadedAt = Date.now()));
@@ -52,19 +54,23 @@ try {
   const outcome = await waitForUploads(stack.records, uploads, { since: started, idle, activity, onProgress: () => polls++ });
   const finished = Date.now();
   const cpu = process.cpuUsage(cpuBefore);
-  const mainAfter = mainThreadCpuMs();
+  const mainAfter = threadCpuMs();
+  const serversAfter = await stack.serversCpuMs();
+  const perUpload = (before: number | null, after: number | null) => (before === null || after === null ? 'n/a' : ((after - before) / FILES).toFixed(1));
   const reconciled = await stack.reconcile();
   const seconds = (finished - started) / 1000;
   const deadLetters = stack.queues.ingest.deadLetters.length + stack.queues.score.deadLetters.length;
   const rows = [
     ['uploads', FILES],
+    ['worker threads run', threadCode],
     ['upload concurrency', CONCURRENCY],
     ['county·years', new Set(uploads.map((u) => `${u.county}|${u.year}`)).size],
     ['uploaded in (s)', ((uploadedAt - started) / 1000).toFixed(1)],
     ['all final in (s)', seconds.toFixed(1)],
     ['uploads/s (end to end)', (FILES / seconds).toFixed(1)],
     ['CPU time per upload, all threads (ms)', ((cpu.user + cpu.system) / 1000 / FILES).toFixed(1)],
-    ['… of it on the main thread (servers, SDK, handlers, queues)', mainBefore === null || mainAfter === null ? 'n/a' : ((mainAfter - mainBefore) / FILES).toFixed(1)],
+    ['… of it on the main thread (handlers, SDK clients, queues)', perUpload(mainBefore, mainAfter)],
+    ['… of it on the servers\' thread (s3rver, dynalite)', perUpload(serversBefore, serversAfter)],
     ['status reads while waiting', polls],
     ['scored', outcome.scored],
     ['failed (with a reason)', outcome.failed],

@@ -4,6 +4,7 @@
 //   dist/cli/main.mjs             the CLI (cli/main.ts); each command's code is in a chunk loaded when it runs
 //   dist/cli/score-worker.mjs     the `fazhi score` worker threads (cli/pool/score-worker.ts)
 //   dist/cli/isolated-worker.mjs  the local stack's parse and score threads (functions/shared/isolated-worker.ts)
+//   dist/cli/servers-worker.mjs   the local stack's S3 and DynamoDB servers' thread (cli/local/servers-worker.ts)
 //   dist/cli/*-<hash>.mjs         chunks shared by these entries, or loaded lazily
 //   dist/cli/build.json           every source file the bundle was built from, with its size and mtime
 //
@@ -192,6 +193,7 @@ export async function buildCli(outdir: string = CLI_DIST): Promise<CliManifest> 
       main: ENTRY,
       'score-worker': join(ROOT, 'cli/pool/score-worker.ts'),
       'isolated-worker': join(ROOT, 'functions/shared/isolated-worker.ts'),
+      'servers-worker': join(ROOT, 'cli/local/servers-worker.ts'),
     },
     outdir: staging,
     // Every file in one folder: a worker entry is found beside the chunk that starts it.

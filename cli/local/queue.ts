@@ -84,6 +84,11 @@ export class LocalQueue {
     return this.messages.length;
   }
 
+  /** Still accepting messages (close() not called). */
+  get open(): boolean {
+    return !this.closed;
+  }
+
   get idle(): boolean {
     return this.messages.length === 0 && this.running === 0;
   }
@@ -159,7 +164,7 @@ export class LocalQueue {
     const concurrency = this.options.concurrency ?? 1;
     while (this.running < concurrency) {
       const now = Date.now();
-      const batch = this.messages.filter((m) => !m.inFlight && m.visibleAt <= now).slice(0, this.options.batchSize);
+      const batch = this.visibleBatch(now);
       if (batch.length === 0) break;
       for (const message of batch) {
         message.inFlight = true;
@@ -177,14 +182,29 @@ export class LocalQueue {
     if (this.idle) for (const resolve of this.waiters.splice(0)) resolve();
   }
 
-  /** Wakes up when the next invisible message becomes visible again. */
+  /** Up to batchSize messages not in flight and visible at `now`, oldest first (stops looking once it has them). */
+  private visibleBatch(now: number): QueuedMessage[] {
+    const batch: QueuedMessage[] = [];
+    for (const message of this.messages) {
+      if (!message.inFlight && message.visibleAt <= now) batch.push(message);
+      if (batch.length === this.options.batchSize) break;
+    }
+    return batch;
+  }
+
+  /**
+   * Wakes up when the next invisible message becomes visible again. A visible message still waiting needs no timer:
+   * it waits for a running delivery, whose end pumps again.
+   */
   private armTimer(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    const waiting = this.messages.filter((m) => !m.inFlight);
-    if (waiting.length === 0) return;
-    const next = Math.min(...waiting.map((m) => m.visibleAt));
-    this.timer = setTimeout(() => this.schedule(), Math.max(0, next - Date.now()));
+    let next = Infinity;
+    for (const message of this.messages) if (!message.inFlight && message.visibleAt < next) next = message.visibleAt;
+    if (next === Infinity) return;
+    const now = Date.now();
+    if (next <= now && this.running > 0) return;
+    this.timer = setTimeout(() => this.schedule(), Math.max(0, next - now));
   }
 
   private event(batch: readonly QueuedMessage[]): unknown {

@@ -1,26 +1,35 @@
-import type { EventEmitter } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import dynalite from 'dynalite';
-import S3rver from 's3rver';
-import { LOCAL_CREDENTIALS } from '../../functions/aws/clients.ts';
+import { Worker } from 'node:worker_threads';
 import { VisibleError } from '../../pipeline/failure.ts';
-import { startS3Front, type S3Front } from './s3-front.ts';
-import { cacheBucketSubresources, makeStoreConsistent } from './s3rver-store.ts';
+import { workerUrl } from '../../pipeline/parallel/pool.ts';
+import type { ServersReply, ServersRequest, ServersWorkerData } from './servers-worker.ts';
 
 /**
- * The S3- and DynamoDB-protocol servers, in this process, on 127.0.0.1 and free ports: s3rver (files under
- * `<dataDir>/s3`) and dynalite (in memory, or LevelDB under `<dataDir>/dynamodb` when the data is kept). The S3
- * endpoint is a front (s3-front.ts) that checks browser-upload policies, which s3rver ignores, and passes the rest on.
+ * The S3- and DynamoDB-protocol servers of the local stack (protocol-servers.ts: s3rver behind its policy front, and
+ * dynalite), in a worker thread of their own, still real HTTP servers on 127.0.0.1 and free ports. In a burst they
+ * take about half the CPU the local stack spends outside the parse and score threads (HTTP parsing, s3rver's file
+ * store, dynalite's expression evaluation and LevelDB); in the main thread they delayed every handler, the SDK clients
+ * and the queues, which then left the parse and score threads waiting.
+ *
+ * S3's notifications reach the caller's listeners before s3rver answers the request that caused them (each event is
+ * acknowledged back to the thread; s3rver holds its answer until then): as in one thread, a client whose PUT returned
+ * knows its message is queued (and journaled), which `fazhi local` relies on when it is stopped right after uploading.
  */
 
 export interface LocalServers {
-  s3: { endpoint: string; server: S3rver; onObjectEvent(listener: (event: unknown) => void): void };
+  s3: { endpoint: string; onObjectEvent(listener: (event: unknown) => void): void };
   /** s3rver's own address, behind the front (tests use it to show what s3rver alone would accept). */
   s3rverEndpoint: string;
-  dynamodb: { endpoint: string; server: Server };
+  dynamodb: { endpoint: string };
+  /** The CPU time the servers' thread has used (ms; null where threads cannot say): for the burst benchmark. */
+  cpuMs(): Promise<number | null>;
   close(): Promise<void>;
+}
+
+export interface ServersOptions {
+  dataDir: string;
+  persistent: boolean;
+  /** The servers' thread stopped while they were in use (default: a line on stderr); the stack's requests fail from then on. */
+  onCrash?: (error: Error) => void;
 }
 
 export class ServerStartError extends VisibleError {
@@ -28,14 +37,6 @@ export class ServerStartError extends VisibleError {
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, { ...options, exitCode: 2 });
   }
-}
-
-function closeHttp(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    // Keep-alive sockets of the SDK would hold close() open until they time out.
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
 }
 
 /**
@@ -61,77 +62,85 @@ export function unsafeObjectKey(key: string): string | null {
   return null;
 }
 
-/** A Koa middleware (s3rver is a Koa application) answering unsafe keys with an S3-style 400 before s3rver sees them. */
-type KoaContext = { path: string; status: number; type: string; body: unknown };
-const keyGuard = async (ctx: KoaContext, next: () => Promise<void>): Promise<void> => {
-  const problem = unsafeLocalKey(ctx.path);
-  if (!problem) return next();
-  ctx.status = 400;
-  ctx.type = 'application/xml';
-  ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InvalidArgument</Code><Message>${problem}</Message></Error>`;
-};
+/** How long close() waits for the thread to close its servers (LevelDB included) before it stops the thread. */
+const CLOSE_TIMEOUT_MS = 10_000;
+/** Starts a TypeScript worker module (a source run); the prebuilt CLI starts servers-worker.mjs directly. */
+const TSX_BOOT = new URL('../../pipeline/parallel/tsx-worker.mjs', import.meta.url);
 
-export async function startServers(options: { dataDir: string; persistent: boolean }): Promise<LocalServers> {
-  const s3 = new S3rver({
-    address: '127.0.0.1',
-    port: 0,
-    silent: true,
-    directory: join(options.dataDir, 's3'),
-    resetOnClose: !options.persistent,
+function startThread(data: ServersWorkerData): Worker {
+  const entry = workerUrl(import.meta.url, 'servers-worker');
+  const typescript = entry.pathname.endsWith('.ts');
+  return new Worker(typescript ? TSX_BOOT : entry, { workerData: { entry: entry.href, data } });
+}
+
+export async function startServers(options: ServersOptions): Promise<LocalServers> {
+  const worker = startThread({ dataDir: options.dataDir, persistent: options.persistent });
+  const send = (request: ServersRequest): void => worker.postMessage(request);
+  const listeners: ((event: unknown) => void)[] = [];
+  const cpuAnswers: ((ms: number | null) => void)[] = [];
+  let closing = false;
+  const onCrash = options.onCrash ?? ((error: Error) => process.stderr.write(`本地 S3/DynamoDB 服务意外停止（local servers stopped）：${error.message}\n`));
+
+  const ready = new Promise<Extract<ServersReply, { kind: 'ready' }>>((resolve, reject) => {
+    let started = false;
+    worker.on('message', (reply: ServersReply) => {
+      if (reply.kind === 'ready') {
+        started = true;
+        resolve(reply);
+      } else if (reply.kind === 'failed') reject(new ServerStartError(reply.message));
+      else if (reply.kind === 'event') {
+        // A listener that throws must not keep s3rver's answer waiting, nor end this process.
+        for (const listener of listeners) {
+          try {
+            listener(reply.event);
+          } catch (error) {
+            onCrash(new Error(`an S3 event listener failed: ${(error as Error).message}`, { cause: error }));
+          }
+        }
+        send({ kind: 'ack', seq: reply.seq });
+      } else cpuAnswers.shift()?.(reply.ms);
+    });
+    worker.on('error', (error) => {
+      if (!started) reject(new ServerStartError(`the local servers' thread failed: ${error.message}`, { cause: error }));
+      else if (!closing) onCrash(error);
+    });
+    worker.on('exit', (code) => {
+      if (!started) reject(new ServerStartError(`the local servers' thread exited (code ${code}) before they started`));
+      else if (!closing) onCrash(new Error(`the local servers' thread exited (code ${code})`));
+    });
   });
-  // The middleware list is composed when the server starts listening, in run(): the key guard goes first in it, and
-  // s3rver's request logger (koa-logger) goes. With `silent` nothing it writes is shown, yet it formats a line for
-  // every request and wraps every response body in a counting stream: in a burst, a large share of s3rver's CPU time.
-  const middleware = (s3 as unknown as { middleware: { name: string }[] }).middleware;
-  const requestLogger = middleware.findIndex((fn) => fn.name === 'logger');
-  if (requestLogger >= 0) middleware.splice(requestLogger, 1);
-  middleware.unshift(keyGuard);
-  // Overwrites atomic and reads whole, as S3's are (s3rver-store.ts): pages poll objects the pipeline rewrites.
-  makeStoreConsistent(s3);
-  cacheBucketSubresources(s3);
-  let s3Address: AddressInfo;
+
+  let endpoints: Extract<ServersReply, { kind: 'ready' }>;
   try {
-    s3Address = await s3.run();
+    endpoints = await ready;
   } catch (error) {
-    throw new ServerStartError(`S3 server (s3rver) did not start: ${(error as Error).message}`, { cause: error });
+    closing = true;
+    await worker.terminate();
+    throw error;
   }
 
-  let front: S3Front;
-  try {
-    // The key guard above sees only the path; a browser upload's key is a form field, so the front checks it too.
-    front = await startS3Front({ upstream: `http://127.0.0.1:${s3Address.port}`, credentials: LOCAL_CREDENTIALS, unsafeKey: unsafeObjectKey });
-  } catch (error) {
-    await s3.close().catch(() => {});
-    throw new ServerStartError(`S3 front did not start: ${(error as Error).message}`, { cause: error });
-  }
-
-  const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.persistent ? { path: join(options.dataDir, 'dynamodb') } : {}) });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      dynamo.once('error', reject);
-      dynamo.listen(0, '127.0.0.1', () => {
-        dynamo.off('error', reject);
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closed ??= new Promise<void>((resolve) => {
+      closing = true;
+      const timer = setTimeout(() => void worker.terminate(), CLOSE_TIMEOUT_MS);
+      worker.once('exit', () => {
+        clearTimeout(timer);
         resolve();
       });
-    });
-  } catch (error) {
-    await Promise.all([front.close(), s3.close().catch(() => {})]);
-    throw new ServerStartError(`DynamoDB server (dynalite) did not start: ${(error as Error).message}`, { cause: error });
-  }
-  const dynamoAddress = dynamo.address() as AddressInfo;
+      send({ kind: 'close' });
+    }));
 
   return {
-    s3: {
-      endpoint: front.endpoint,
-      server: s3,
-      // s3rver is a Koa application (an EventEmitter); its typings leave that out.
-      onObjectEvent: (listener) => (s3 as unknown as EventEmitter).on('event', listener),
-    },
-    s3rverEndpoint: `http://127.0.0.1:${s3Address.port}`,
-    dynamodb: { endpoint: `http://127.0.0.1:${dynamoAddress.port}`, server: dynamo },
-    close: async () => {
-      await front.close();
-      await Promise.all([s3.close().catch(() => {}), closeHttp(dynamo)]);
-    },
+    s3: { endpoint: endpoints.s3Endpoint, onObjectEvent: (listener) => listeners.push(listener) },
+    s3rverEndpoint: endpoints.s3rverEndpoint,
+    dynamodb: { endpoint: endpoints.dynamodbEndpoint },
+    cpuMs: () =>
+      new Promise((resolve) => {
+        if (closing) return resolve(null);
+        cpuAnswers.push(resolve);
+        send({ kind: 'cpu' });
+      }),
+    close,
   };
 }

@@ -28,12 +28,13 @@ import { startServers, type LocalServers } from './servers.ts';
 import { startSqsEndpoint, type SqsEndpoint } from './sqs-endpoint.ts';
 
 /**
- * The whole pipeline on this machine: s3rver and dynalite on 127.0.0.1, the bucket and table created from the
- * definitions the CDK stack uses, S3 object events turned into the SQS messages AWS sends (same filters, same body),
- * and in-process queues (visibility timeout, receive counts, maxReceiveCount, partial batch failures, dead letters)
- * invoking the same handler factories the Lambda entries use, with documents parsed and scored in worker threads
- * stopped at their budgets as on Lambda (runners.ts: shared by both stages, one per core). With a journal the queues survive a killed process; `reconcile()` runs the
- * reconciler the scheduled Lambda runs. Export and rescore are invoked on demand.
+ * The whole pipeline on this machine: s3rver and dynalite on 127.0.0.1 (in a thread of their own: servers.ts), the
+ * bucket and table created from the definitions the CDK stack uses, S3 object events turned into the SQS messages AWS
+ * sends (same filters, same body), and in-process queues (visibility timeout, receive counts, maxReceiveCount, partial
+ * batch failures, dead letters) invoking the same handler factories the Lambda entries use, with documents parsed and
+ * scored in worker threads stopped at their budgets as on Lambda (runners.ts: shared by both stages, one per core).
+ * With a journal the queues survive a killed process; `reconcile()` runs the reconciler the scheduled Lambda runs.
+ * Export and rescore are invoked on demand.
  */
 
 export const LOCAL_BUCKET = 'fazhi-local';
@@ -91,6 +92,8 @@ export interface LocalStack {
   reconcile(request?: ReconcileRequest): Promise<ReconcileReport>;
   /** The uploads (ingest), normalised reports (score) and reviewed workbooks (review) whose messages are still queued. */
   queued(): Record<QueueName, string[]>;
+  /** CPU time (ms) of the S3 and DynamoDB servers' thread, or null where it cannot be read: for the burst benchmark. */
+  serversCpuMs(): Promise<number | null>;
   /** Resolves once every queue is empty and no handler is running. */
   whenIdle(): Promise<void>;
   close(): Promise<void>;
@@ -208,7 +211,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const s3Event = event as S3rverEvent;
       // Only the pipeline bucket has notifications (tests use a second bucket to drive handlers by hand).
       if (s3Event.Records[0]?.s3.bucket.name !== bucket) return;
-      for (const notification of notificationsFor(s3Event, nextSequencer)) queues[notification.queue].send(notification.body);
+      for (const notification of notificationsFor(s3Event, nextSequencer)) {
+        // A queue closed meanwhile (the stack is stopping): the upload is in the bucket, the reconciler finds it.
+        if (!queues[notification.queue].open) log.warn('object event after the queues closed; not queued', { key: notification.key });
+        else queues[notification.queue].send(notification.body);
+      }
     });
     const restored = { ingest: queues.ingest.restored, score: queues.score.restored, review: queues.review.restored };
     if ((options.testEvents ?? true) && restored.ingest + restored.score + restored.review === 0) for (const q of Object.values(queues)) q.send(testEventBody(bucket, new Date()));
@@ -253,6 +260,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       reconcile: (request = {}) =>
         runReconcile({ lister: store, bucket, records, queues: stages, unitStatus, log: reconcileLog, staleAfterMs: 0 }, request),
       queued: () => ({ ingest: queues.ingest.pendingBodies.flatMap(subjects), score: queues.score.pendingBodies.flatMap(subjects), review: queues.review.pendingBodies.flatMap(subjects) }),
+      serversCpuMs: () => servers?.cpuMs() ?? Promise.resolve(null),
       whenIdle: async () => {
         while (!(queues.ingest.idle && queues.score.idle && queues.review.idle)) {
           await queues.ingest.whenIdle();

@@ -5,10 +5,21 @@ import { parentPort } from 'node:worker_threads';
 import { DocumentRejectedError } from '../../pipeline/failure.ts';
 import { parseReport } from '../../pipeline/parse.ts';
 import { scoreReport } from '../../pipeline/score/index.ts';
-import type { TaskReply, TaskRequest } from './isolated.ts';
+import type { LoadedRubric } from '../../pipeline/score/rubric.ts';
+import type { RubricOnWire, TaskReply, TaskRequest } from './isolated.ts';
 
 if (!parentPort) throw new Error('isolated-worker.ts runs as a worker thread (see functions/shared/isolated.ts)');
 const port = parentPort;
+
+/** The rubrics this worker was sent, by their number (a handful per process: the bundled ones). */
+const rubrics = new Map<number, LoadedRubric>();
+
+function rubricOf(wire: RubricOnWire): LoadedRubric {
+  if (wire.rubric) rubrics.set(wire.ref, wire.rubric);
+  const rubric = rubrics.get(wire.ref);
+  if (!rubric) throw new Error(`rubric ${wire.ref} was never sent to this worker`);
+  return rubric;
+}
 
 async function run(request: TaskRequest): Promise<unknown> {
   const { task } = request;
@@ -16,7 +27,7 @@ async function run(request: TaskRequest): Promise<unknown> {
     case 'parse':
       return parseReport(task.file, task.metrics);
     case 'score':
-      return scoreReport(task.report, task.rubric, task.previous ? { previous: task.previous } : {});
+      return scoreReport(task.report, rubricOf(task.rubric), task.previous ? { previous: task.previous } : {});
   }
 }
 
