@@ -62,7 +62,10 @@ beforeAll(async () => {
 describe('the workbook written as a stream', () => {
   it('waits for a sink that takes nothing, instead of making the whole workbook in memory, and finishes once it takes', async () => {
     // Prepare: results that count how often the sheets read them, and a sink that holds every write until released.
-    const many = copiesOf(results, 3);
+    // Enough units (≈ 140, a feedback sheet each) that the workbook is many times what the streams between the writer
+    // and the sink buffer: with a small one, a slow zlib on a busy machine lets the writer finish before the sink
+    // has its first bytes, backpressure or not.
+    const many = copiesOf(results, 20);
     let reads = 0;
     const array = new ArrayResults(many);
     const counted: ResultSource = { length: array.length, at: (i) => (reads++, array.at(i)), json: (i) => array.json(i), facts: () => array.facts(), digest: () => array.digest() };
