@@ -96,6 +96,70 @@ interface PassageIndex {
   totals: Float64Array;
 }
 
+/**
+ * The passage classes of one LSH band grouped by the band's key, in typed arrays reused for every band: a Map of
+ * arrays made one array and one boxed 52-bit key per class and band (≈ 0.1 GB of short-lived objects per 4,000
+ * reports). Buckets are listed as a Map keyed by the band's key would list them (by their first class), each with its
+ * classes ascending: the order the links have always been made in.
+ */
+export class BandBuckets {
+  private readonly mask: number;
+  /** Per slot of an open-addressing table: the key, and the bucket's first class + 1 (0: empty), last class, size. */
+  private readonly keys: Float64Array;
+  private readonly first: Int32Array;
+  private readonly last: Int32Array;
+  private readonly sizes: Int32Array;
+  /** Per class: the next class of its bucket + 1 (0: none), and its slot. */
+  private readonly next: Int32Array;
+  private readonly slotOf: Int32Array;
+  private readonly members: Int32Array;
+
+  constructor(private readonly classes: number) {
+    const slots = 2 ** Math.ceil(Math.log2(Math.max(2, classes * 2)));
+    this.mask = slots - 1;
+    this.keys = new Float64Array(slots);
+    this.first = new Int32Array(slots);
+    this.last = new Int32Array(slots);
+    this.sizes = new Int32Array(slots);
+    this.next = new Int32Array(classes);
+    this.slotOf = new Int32Array(classes);
+    this.members = new Int32Array(classes);
+  }
+
+  /** Puts every class in the bucket of its key (keys are non-negative integers below 2^52, exact as doubles). */
+  fill(keyOfClass: (c: number) => number): void {
+    this.first.fill(0);
+    this.next.fill(0);
+    for (let c = 0; c < this.classes; c++) {
+      const key = keyOfClass(c);
+      let slot = key % (this.mask + 1);
+      while (this.first[slot] !== 0 && this.keys[slot] !== key) slot = (slot + 1) & this.mask;
+      if (this.first[slot] === 0) {
+        this.keys[slot] = key;
+        this.first[slot] = c + 1;
+        this.sizes[slot] = 1;
+      } else {
+        this.next[this.last[slot]!] = c + 1;
+        this.sizes[slot]! += 1;
+      }
+      this.last[slot] = c;
+      this.slotOf[c] = slot;
+    }
+  }
+
+  /** Each bucket once, by its first class: its classes ascending (a view valid during the call) and their number. */
+  forEach(visit: (bucket: Int32Array, size: number) => void): void {
+    for (let c = 0; c < this.classes; c++) {
+      const slot = this.slotOf[c]!;
+      if (this.first[slot] !== c + 1) continue;
+      const size = this.sizes[slot]!;
+      let at = 0;
+      for (let member = c + 1; member !== 0; member = this.next[member - 1]!) this.members[at++] = member - 1;
+      visit(this.members, size);
+    }
+  }
+}
+
 function indexPassages(signatures: readonly ReportSignature[]): PassageIndex {
   const representatives: Uint32Array[] = [];
   const carriers: number[][] = [];
@@ -127,19 +191,14 @@ function indexPassages(signatures: readonly ReportSignature[]): PassageIndex {
   const links: { to: number; jaccard: number }[][] = representatives.map(() => []);
   const compared = new Set<number>();
   const classes = representatives.length;
+  const buckets = new BandBuckets(classes);
   for (let band = 0; band < BANDS; band++) {
     const [start, end] = [band * BAND_ROWS, band * BAND_ROWS + BAND_ROWS];
-    const buckets = new Map<number, number[]>();
-    for (let c = 0; c < classes; c++) {
-      const key = keyOf(representatives[c]!, start, end);
-      const bucket = buckets.get(key);
-      if (bucket) bucket.push(c);
-      else buckets.set(key, [c]);
-    }
-    for (const bucket of buckets.values()) {
-      if (bucket.length < 2 || bucket.length > MAX_BUCKET) continue;
-      for (let x = 0; x < bucket.length; x++) {
-        for (let y = x + 1; y < bucket.length; y++) {
+    buckets.fill((c) => keyOf(representatives[c]!, start, end));
+    buckets.forEach((bucket, size) => {
+      if (size < 2 || size > MAX_BUCKET) return;
+      for (let x = 0; x < size; x++) {
+        for (let y = x + 1; y < size; y++) {
           const [p, q] = [bucket[x]!, bucket[y]!];
           const pairKey = p * classes + q;
           if (compared.has(pairKey) || !sameWords(representatives[p]!, representatives[q]!, start, end)) continue;
@@ -150,7 +209,7 @@ function indexPassages(signatures: readonly ReportSignature[]): PassageIndex {
           links[q]!.push({ to: p, jaccard });
         }
       }
-    }
+    });
   }
   const totals = Float64Array.from(signatures, (s) => s.paragraphs.reduce((sum, p) => sum + p.weight, 0));
   return { classOf, carriers, links, totals };

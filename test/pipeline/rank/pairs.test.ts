@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MAX_EXHAUSTIVE_GROUP, similarPairs, type PairSimilarity, type PassageMatch } from '../../../pipeline/rank/pairs.ts';
+import { BandBuckets, MAX_EXHAUSTIVE_GROUP, similarPairs, type PairSimilarity, type PassageMatch } from '../../../pipeline/rank/pairs.ts';
 import { estimatedJaccard, MINHASH_SIZE, PASSAGE_MATCH, reportSignature, type ReportSignature } from '../../../pipeline/rank/similarity.ts';
 import { NameIndex } from '../../../pipeline/rank/names.ts';
 import { reportFromText, SAMPLES_DIR, sampleText } from '../../helpers/reports.ts';
@@ -87,6 +87,40 @@ describe('similarPairs()', () => {
     expect(withEarliest.size).toBe(count - 1);
     expect(pairs.length).toBeLessThanOrEqual(count * 24);
     expect(pairs.every((p) => p.shareA === 1 && p.shareB === 1)).toBe(true);
+  });
+});
+
+describe('BandBuckets', () => {
+  /** What a Map of arrays keyed by the band's key lists: buckets by first appearance, classes ascending. */
+  function asMap(keys: readonly number[]): number[][] {
+    const buckets = new Map<number, number[]>();
+    keys.forEach((key, c) => (buckets.get(key) ?? buckets.set(key, []).get(key)!).push(c));
+    return [...buckets.values()];
+  }
+  const listed = (keys: readonly number[]): number[][] => {
+    const buckets = new BandBuckets(keys.length);
+    buckets.fill((c) => keys[c]!);
+    const out: number[][] = [];
+    buckets.forEach((bucket, size) => out.push([...bucket.subarray(0, size)]));
+    return out;
+  };
+
+  it('lists buckets as a Map keyed by the band would, colliding slots and 52-bit keys included', () => {
+    // Prepare: keys that share table slots (equal modulo the table size: 32 for 9 classes) and keys near 2^52.
+    const big = 2 ** 52 - 1;
+    const keys = [5, 3, 5 + 32, 7, 3, 5, big, 5 + 32, big - 32];
+    // Act / Assess
+    expect(listed(keys)).toEqual(asMap(keys));
+    expect(listed(keys)).toEqual([[0, 5], [1, 4], [2, 7], [3], [6], [8]]);
+  });
+
+  it('starts every band afresh', () => {
+    const buckets = new BandBuckets(4);
+    buckets.fill((c) => [1, 1, 2, 2][c]!);
+    buckets.fill((c) => [9, 8, 9, 8][c]!);
+    const out: number[][] = [];
+    buckets.forEach((bucket, size) => out.push([...bucket.subarray(0, size)]));
+    expect(out).toEqual([[0, 2], [1, 3]]);
   });
 });
 
