@@ -1,6 +1,5 @@
-import { Worker } from 'node:worker_threads';
 import { VisibleError } from '../../pipeline/failure.ts';
-import { workerUrl } from '../../pipeline/parallel/pool.ts';
+import { startWorkerThread, workerUrl } from '../../pipeline/parallel/pool.ts';
 import type { ServersReply, ServersRequest, ServersWorkerData } from './servers-worker.ts';
 
 /**
@@ -64,17 +63,8 @@ export function unsafeObjectKey(key: string): string | null {
 
 /** How long close() waits for the thread to close its servers (LevelDB included) before it stops the thread. */
 const CLOSE_TIMEOUT_MS = 10_000;
-/** Starts a TypeScript worker module (a source run); the prebuilt CLI starts servers-worker.mjs directly. */
-const TSX_BOOT = new URL('../../pipeline/parallel/tsx-worker.mjs', import.meta.url);
-
-function startThread(data: ServersWorkerData): Worker {
-  const entry = workerUrl(import.meta.url, 'servers-worker');
-  const typescript = entry.pathname.endsWith('.ts');
-  return new Worker(typescript ? TSX_BOOT : entry, { workerData: { entry: entry.href, data } });
-}
-
 export async function startServers(options: ServersOptions): Promise<LocalServers> {
-  const worker = startThread({ dataDir: options.dataDir, persistent: options.persistent });
+  const worker = startWorkerThread(workerUrl(import.meta.url, 'servers-worker'), { dataDir: options.dataDir, persistent: options.persistent } satisfies ServersWorkerData);
   const send = (request: ServersRequest): void => worker.postMessage(request);
   const listeners: ((event: unknown) => void)[] = [];
   const cpuAnswers: ((ms: number | null) => void)[] = [];

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { parentPort, Worker, type ResourceLimits, type Transferable } from 'node:worker_threads';
+import { parentPort, Worker, type ResourceLimits, type Transferable, type WorkerOptions } from 'node:worker_threads';
 
 /**
  * A pool of worker threads that run one task at a time each, for work that is CPU-bound per item and independent
@@ -80,6 +80,15 @@ export function workerUrl(callerUrl: string, name: string): URL {
 
 const TSX_BOOT = new URL('./tsx-worker.mjs', import.meta.url);
 
+/**
+ * Starts the worker module `entry` (workerUrl): a bundled one directly, a TypeScript one through tsx-worker.mjs. The
+ * module reads `workerData.data`.
+ */
+export function startWorkerThread(entry: URL, data: unknown, options: Omit<WorkerOptions, 'workerData'> = {}): Worker {
+  const typescript = entry.pathname.endsWith('.ts');
+  return new Worker(typescript ? TSX_BOOT : entry, { ...options, workerData: { entry: entry.href, data } });
+}
+
 export interface PoolOptions {
   size?: number;
   /** Given to every worker as `workerData`. */
@@ -131,9 +140,7 @@ export class WorkerPool<In, Out> {
   }
 
   private spawn(): Slot {
-    const typescript = this.entry.pathname.endsWith('.ts');
-    const worker = new Worker(typescript ? TSX_BOOT : this.entry, {
-      workerData: { entry: this.entry.href, data: this.options.data },
+    const worker = startWorkerThread(this.entry, this.options.data, {
       ...(this.options.resourceLimits ? { resourceLimits: this.options.resourceLimits } : {}),
       // What a library prints in a worker goes to stderr: stdout may be carrying `--json`.
       stdout: true,
