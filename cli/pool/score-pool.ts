@@ -72,6 +72,7 @@ export class ScorePool {
     try {
       const entry = (await this.pool.run({ kind: 'rescore', report, previous, rubric })) as CrossCheckEntry;
       // The main thread's own report object, so the cross-report checks see one object per report.
+      shareReportText(report, entry.result);
       return { ...entry, report };
     } catch (error) {
       if (error instanceof PoolStartError) throw error;
