@@ -79,35 +79,74 @@ export interface LoadedInputs {
 }
 
 /**
+ * Files read at once. Reading them one after another leaves this thread idle for a round trip to the file system per
+ * stat and read (≈ 0.5 s for 2,000 small files); a handful at a time keeps the thread pool busy without holding many
+ * files open.
+ */
+const READ_CONCURRENCY = 16;
+
+/**
  * `scope` (--county/--year) applies to every file, over any sidecar; `submission` (--submitted…) fills in only what a
- * file's sidecars leave out.
+ * file's sidecars leave out. Files and failures come in the order the folders list them, however the reads finish.
  */
 export async function loadInputs(paths: readonly string[], defaults: { county?: string; year?: number; submission?: SubmissionInfo } = {}): Promise<LoadedInputs> {
+  const loaded = await mapInOrder(await listInputs(paths), READ_CONCURRENCY, (found) => loadInput(found, defaults));
   const files: ReportFile[] = [];
   const failures: Failure[] = [];
-  for (const { path, folder } of await listInputs(paths)) {
-    const key = relative(process.cwd(), path) || path;
-    const size = (await stat(path)).size;
-    try {
-      // Refuse an oversized file from its size alone: it is never read into memory.
-      checkUploadSize(size);
-    } catch (error) {
-      if (isDocumentRejected(error)) {
-        failures.push(error.toFailure(key));
-        continue;
-      }
-      throw error;
-    }
-    const sidecar = { ...folder, ...((await readSidecarFile(`${path}.meta.json`)) ?? {}) };
-    const { county, year, ...submission } = sidecar;
-    const location = { ...(county ? { county } : {}), ...(year ? { year } : {}), ...(defaults.county ? { county: defaults.county } : {}), ...(defaults.year ? { year: defaults.year } : {}) };
-    const mergedSubmission = { ...defaults.submission, ...submission };
-    files.push({
-      key,
-      bytes: new Uint8Array(await readFile(path)),
-      ...(Object.keys(location).length > 0 ? { location } : {}),
-      ...(Object.keys(mergedSubmission).length > 0 ? { submission: mergedSubmission } : {}),
-    });
+  for (const input of loaded) {
+    if ('bytes' in input) files.push(input);
+    else failures.push(input);
   }
   return { files, failures };
+}
+
+/** One input file with its sidecars' scope and submission, or the failure that refused it unread. */
+async function loadInput({ path, folder }: Found, defaults: { county?: string; year?: number; submission?: SubmissionInfo }): Promise<ReportFile | Failure> {
+  const key = relative(process.cwd(), path) || path;
+  const size = (await stat(path)).size;
+  try {
+    // Refuse an oversized file from its size alone: it is never read into memory.
+    checkUploadSize(size);
+  } catch (error) {
+    if (isDocumentRejected(error)) return error.toFailure(key);
+    throw error;
+  }
+  const sidecar = { ...folder, ...((await readSidecarFile(`${path}.meta.json`)) ?? {}) };
+  const { county, year, ...submission } = sidecar;
+  const location = { ...(county ? { county } : {}), ...(year ? { year } : {}), ...(defaults.county ? { county: defaults.county } : {}), ...(defaults.year ? { year: defaults.year } : {}) };
+  const mergedSubmission = { ...defaults.submission, ...submission };
+  return {
+    key,
+    bytes: new Uint8Array(await readFile(path)),
+    ...(Object.keys(location).length > 0 ? { location } : {}),
+    ...(Object.keys(mergedSubmission).length > 0 ? { submission: mergedSubmission } : {}),
+  };
+}
+
+/**
+ * `map` over `items` with at most `limit` calls running, results in the items' order. When calls fail, the error of
+ * the first failing item in order is thrown (not the first to fail in time), once every started call has ended.
+ */
+export async function mapInOrder<T, R>(items: readonly T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
+  const settled: PromiseSettledResult<R>[] = new Array(items.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      settled[index] = await map(items[index]!).then(
+        (value) => ({ status: 'fulfilled', value }) as const,
+        (reason: unknown) => ({ status: 'rejected', reason }) as const,
+      );
+      // Nothing after a failed item is started: the run stops at its error anyway.
+      if (settled[index].status === 'rejected') next = items.length;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  const values: R[] = [];
+  for (const result of settled) {
+    if (!result) continue;
+    if (result.status === 'rejected') throw result.reason;
+    values.push(result.value);
+  }
+  return values;
 }
