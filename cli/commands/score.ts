@@ -15,12 +15,13 @@ import { loadRubricFile, memoRubricPathFor, rubricPathFor } from '../rubrics.ts'
 import { consoleIo, EXIT, intOption, parse, stringOption, UsageError, type Io } from '../usage.ts';
 
 /**
- * Files per worker below which a worker does not pay for itself. Measured on 2 cores: a worker started from source
- * spends ≈ 1 s of CPU before it is up to speed (tsx, loading and JIT-compiling the pipeline) and the results cost
- * ≈ 0.5 ms per report to copy back, against ≈ 5.5 ms per report of work shared out; below ≈ 400 files (a county has
- * tens) this thread alone is faster.
+ * Files per thread below which one more thread does not pay for itself. Measured on 2 cores with this thread sharing
+ * the files with a worker (2026-11-27): a worker spends ≈ 1 s of CPU compiling the pipeline again and ≈ 0.5 ms per
+ * report copying its results back, while V8's own background threads (compiler, garbage collector) already keep the
+ * second core a third busy. 400 files: 1.9 s alone, 2.3 s with a worker; 1,000: 4.4 against 4.0–4.7 s; 2,000: even;
+ * 10,000: 38 against 30 s.
  */
-export const MIN_FILES_PER_WORKER = 200;
+export const MIN_FILES_PER_THREAD = 1000;
 
 export const SCORE_HELP = `用法：fazhi score <文件或目录…> [选项]
 
@@ -39,8 +40,8 @@ export const SCORE_HELP = `用法：fazhi score <文件或目录…> [选项]
   --county NAME     所有报告的所属县（排名范围），优先于 .meta.json
   --year YEAR       所有报告的所属年度（排名范围和评分细则），优先于 .meta.json
   --submitted DATE  所有报告的报送日期（YYYY-MM-DD），.meta.json 中的优先
-  --jobs N          解析和评分用的线程数（默认：每 ${MIN_FILES_PER_WORKER} 份报告一个，最多为 CPU 核数（本机 ${DEFAULT_POOL_SIZE}
-                    个）；算下来不到 2 个时在本进程内完成）；1 表示不用工作线程。线程数不影响结果
+  --jobs N          解析和评分用的线程数，含本线程（默认：每 ${MIN_FILES_PER_THREAD} 份报告一个，最多为 CPU 核数（本机 ${DEFAULT_POOL_SIZE}
+                    个）；算下来不到 2 个时只用本线程）；1 表示不用工作线程。线程数不影响结果
   --published-url URL --published-at DATE   公开网址和公开日期（只有一份报告时使用）
   -h, --help        显示本帮助
 
@@ -58,17 +59,17 @@ export interface RunScoreOptions {
   year?: number;
   submission?: SubmissionInfo;
   /**
-   * Worker threads for extraction, normalisation, scoring and signatures: 1 (the default) runs everything in this
-   * thread; 'auto' uses all cores when there are enough files for the workers' start-up to pay (workerCount).
+   * Threads for extraction, normalisation, scoring and signatures, this one included: 1 (the default) runs everything
+   * in this thread; 'auto' uses all cores when there are enough files for the workers' start-up to pay (threadCount).
    */
   jobs?: number | 'auto';
 }
 
-/** How many worker threads a run of `files` files uses: 1 means none (this thread does the work). */
-export function workerCount(jobs: RunScoreOptions['jobs'], files: number): number {
+/** How many threads share a run of `files` files: this one and threads - 1 workers (1: no worker). */
+export function threadCount(jobs: RunScoreOptions['jobs'], files: number): number {
   if (jobs === undefined) return 1;
   if (jobs !== 'auto') return Math.max(1, jobs);
-  return Math.max(1, Math.min(DEFAULT_POOL_SIZE, Math.floor(files / MIN_FILES_PER_WORKER)));
+  return Math.max(1, Math.min(DEFAULT_POOL_SIZE, Math.floor(files / MIN_FILES_PER_THREAD)));
 }
 
 export async function runScore(paths: readonly string[], options: RunScoreOptions): Promise<ScoreRunOutcome> {
@@ -81,7 +82,7 @@ export async function runScore(paths: readonly string[], options: RunScoreOption
     ...(options.year ? { year: options.year } : {}),
     ...(options.submission ? { submission: options.submission } : {}),
   });
-  const jobs = workerCount(options.jobs, inputs.files.length);
+  const jobs = threadCount(options.jobs, inputs.files.length);
   const run = jobs > 1 ? await scoreInPool(inputs.files, jobs, parsingPath, forcedPath, forced) : await scoreHere(inputs.files, parsingRubric, forced);
   return { ...run, failures: [...inputs.failures, ...run.failures] };
 }
@@ -152,15 +153,15 @@ async function scoreInThreads(pool: ScorePool, files: readonly ReportFile[], par
 }
 
 /**
- * Re-scorings a thread must have to pay for starting one: a re-scoring is ≈ 2 ms of work, a fresh thread ≈ 0.5 s of
- * CPU (start-up, compiling the scorer). A county's few copiers are re-scored in this thread; a copy ring of 2,000 in
- * fresh threads.
+ * Re-scorings per thread for one more thread to pay: a re-scoring is ≈ 1–2 ms of work, a fresh worker ≈ 0.5 s of CPU
+ * (start-up, compiling the scorer). A county's few copiers are re-scored in this thread alone; a copy ring of 2,000
+ * by this thread and a fresh worker.
  */
-export const MIN_RESCORES_PER_WORKER = 250;
+export const MIN_RESCORES_PER_THREAD = 250;
 
-/** The cross-report checks' re-scorings of copiers (planRanking): in fresh threads when there are enough, else here. */
+/** The cross-report checks' re-scorings of copiers (planRanking): shared with fresh workers when there are enough. */
 async function rescoreCopiers(rescores: readonly CopyRescore[], group: ScoredGroup, jobs: number, startPool: (threads: number) => ScorePool): Promise<ScoreResult[]> {
-  const threads = Math.min(jobs, Math.floor(rescores.length / MIN_RESCORES_PER_WORKER));
+  const threads = Math.min(jobs, Math.floor(rescores.length / MIN_RESCORES_PER_THREAD));
   if (threads < 2) return rescores.map((rescore) => rescoreCopied(group.entries[rescore.entry]!.report, group.loaded, rescore));
   const pool = startPool(threads);
   try {

@@ -6,7 +6,7 @@ import { shareReportText } from '../../pipeline/parallel/shared-text.ts';
 import { rescoreCopied, type CopyRescore, type CrossCheckEntry } from '../../pipeline/rank/index.ts';
 import type { LoadedRubric } from '../../pipeline/score/rubric.ts';
 import type { ScoreResult } from '../../schemas/score.ts';
-import type { FileOutcome, ScoreTask } from './score-task.ts';
+import { runTask, type FileOutcome, type ScoreTask } from './score-task.ts';
 
 /**
  * `fazhi score` on all cores: extraction, normalisation, scoring and copy signatures of each file in a worker
@@ -33,9 +33,13 @@ function crashed(source: string, reason: string): Failure {
 export class ScorePool {
   private readonly pool: WorkerPool<ScoreTask, FileOutcome | CrossCheckEntry | ScoreResult>;
 
-  /** `worker`: the module the threads run; another one only in tests (one that crashes on purpose). */
-  constructor(jobs: number, worker: URL = workerUrl(import.meta.url, 'score-worker')) {
-    this.pool = new WorkerPool(worker, { size: jobs });
+  /**
+   * `threads`: this thread and `threads - 1` workers share the files (this thread would only wait for the workers
+   * otherwise, and each worker costs a second compilation of the pipeline). `worker`: the module the workers run;
+   * another one and `thisThread: false` only in tests (a worker that crashes on purpose, and every file sent to it).
+   */
+  constructor(threads: number, { worker = workerUrl(import.meta.url, 'score-worker'), thisThread = true }: { worker?: URL; thisThread?: boolean } = {}) {
+    this.pool = thisThread ? new WorkerPool(worker, { size: threads - 1, inline: runTask }) : new WorkerPool(worker, { size: threads });
   }
 
   /** Parses and scores every file; reports and failures in the files' order, as the single-thread run lists them. */

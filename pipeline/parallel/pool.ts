@@ -89,11 +89,18 @@ export function startWorkerThread(entry: URL, data: unknown, options: Omit<Worke
   return new Worker(typescript ? TSX_BOOT : entry, { ...options, workerData: { entry: entry.href, data } });
 }
 
-export interface PoolOptions {
+export interface PoolOptions<In = unknown, Out = unknown> {
   size?: number;
   /** Given to every worker as `workerData`. */
   data?: unknown;
   resourceLimits?: ResourceLimits;
+  /**
+   * The same work done in this thread, as one more lane beside the workers: this thread would otherwise only wait for
+   * them. It takes a task only when every worker already has its next one, and one at a time between turns of the event
+   * loop, so the workers' replies are answered between two of its tasks. A task it throws on rejects with TaskError, as
+   * a worker's would; a crash of this thread is the process's, so it is for work with a bounded cost per task.
+   */
+  inline?: (task: In) => Promise<Out> | Out;
 }
 
 export class WorkerPool<In, Out> {
@@ -103,12 +110,14 @@ export class WorkerPool<In, Out> {
   private nextId = 1;
   private startFailure: Error | null = null;
   private closed = false;
+  /** Whether this thread's lane (PoolOptions.inline) is running or about to run a task. */
+  private inlineBusy = false;
 
   constructor(
     private readonly entry: URL,
-    private readonly options: PoolOptions = {},
+    private readonly options: PoolOptions<In, Out> = {},
   ) {
-    this.size = Math.max(1, options.size ?? DEFAULT_POOL_SIZE);
+    this.size = Math.max(options.inline ? 0 : 1, options.size ?? DEFAULT_POOL_SIZE);
   }
 
   /** `transfer`: buffers to move rather than copy; only for tasks that need not be sent again after a crash. */
@@ -132,11 +141,35 @@ export class WorkerPool<In, Out> {
     while (this.queue.length > 0) {
       const free = this.slots.filter((s) => !s.dead && s.inFlight.length <= QUEUED_PER_WORKER).sort((x, y) => x.inFlight.length - y.inFlight.length)[0];
       const slot = free ?? (this.slots.length < this.size ? this.spawn() : undefined);
-      if (!slot) return;
+      if (!slot) break;
       const job = this.queue.shift()!;
       slot.inFlight.push(job);
       slot.worker.postMessage({ id: job.id, task: job.task } satisfies Request, [...job.transfer]);
     }
+    this.runInline();
+  }
+
+  /** The next queued task in this thread's lane, after the event loop has had its turn (setImmediate). */
+  private runInline(): void {
+    const inline = this.options.inline;
+    if (!inline || this.inlineBusy || this.queue.length === 0) return;
+    this.inlineBusy = true;
+    setImmediate(() => {
+      const job = this.closed ? undefined : this.queue.shift();
+      if (!job) {
+        this.inlineBusy = false;
+        return;
+      }
+      void (async () => {
+        try {
+          job.resolve(await inline(job.task as In));
+        } catch (error) {
+          job.reject(new TaskError(error instanceof Error ? error.message : String(error)));
+        }
+        this.inlineBusy = false;
+        this.dispatch();
+      })();
+    });
   }
 
   private spawn(): Slot {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ScoreRun } from '../../schemas/score.ts';
-import { runJsonLines, runScore, workerCount, MIN_FILES_PER_WORKER } from '../../cli/commands/score.ts';
+import { runJsonLines, runScore, threadCount, MIN_FILES_PER_THREAD } from '../../cli/commands/score.ts';
 import { loadInputs } from '../../cli/inputs.ts';
 import { loadRubricFile, rubricPathFor } from '../../cli/rubrics.ts';
 import { parseFiles, planRanking, scoreEntry } from '../../pipeline/batch.ts';
@@ -46,7 +46,7 @@ describe('fazhi score on worker threads', () => {
     copyFileSync(join(SAMPLES_DIR, '龙口乡2024年法治政府建设工作总结.txt'), join(dir, 'crash-me.txt'));
     const { files } = await loadInputs([dir]);
     const parsing = await rubricPathFor(2024);
-    const pool = new ScorePool(2, new URL('./crashing-score-worker.ts', import.meta.url));
+    const pool = new ScorePool(2, { worker: new URL('./crashing-score-worker.ts', import.meta.url), thisThread: false });
     try {
       // Act
       const outcome = await pool.parseAndScore(files, parsing, null);
@@ -83,10 +83,10 @@ describe('fazhi score on worker threads', () => {
   }, 60_000);
 
   it('uses workers only when there are enough files to pay for their start-up, unless told', () => {
-    expect(workerCount(undefined, 10_000)).toBe(1);
-    expect(workerCount('auto', MIN_FILES_PER_WORKER - 1)).toBe(1);
-    expect(workerCount('auto', 100_000)).toBeGreaterThanOrEqual(1);
-    expect(workerCount(3, 5)).toBe(3);
+    expect(threadCount(undefined, 10_000)).toBe(1);
+    expect(threadCount('auto', MIN_FILES_PER_THREAD - 1)).toBe(1);
+    expect(threadCount('auto', 100_000)).toBeGreaterThanOrEqual(1);
+    expect(threadCount(3, 5)).toBe(3);
   });
 
   it('`fazhi score --jobs 2` from the bin (tsx in the workers) prints what the single-thread run prints', async () => {

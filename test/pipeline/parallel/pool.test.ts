@@ -64,6 +64,51 @@ describe('WorkerPool', () => {
     }
   });
 
+  it('with an inline lane, this thread takes the tasks the workers have no room for; every answer is its own task’s', async () => {
+    // Prepare: one worker (it is sent the first two tasks at once) and this thread's lane, which notes what it ran.
+    const ranHere: number[] = [];
+    const pool = new WorkerPool<FixtureTask, number>(FIXTURE, {
+      size: 1,
+      inline: (task) => {
+        if (task.kind !== 'double') throw new Error(`unexpected ${task.kind}`);
+        ranHere.push(task.value);
+        return task.value * 2;
+      },
+    });
+    try {
+      // Act
+      const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => pool.run({ kind: 'double', value: i })));
+      // Assess: the worker ran the two tasks it was sent before this thread's lane had its turn, the lane some of the rest.
+      expect(answers).toEqual(Array.from({ length: 20 }, (_, i) => i * 2));
+      expect(ranHere.length).toBeGreaterThan(0);
+      expect(ranHere).not.toContain(0);
+      expect(ranHere).not.toContain(1);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('a task that throws in the inline lane fails alone with TaskError; no worker is started when the size is 0', async () => {
+    // Prepare: a worker module that cannot load, so starting any worker would fail every task with PoolStartError.
+    const pool = new WorkerPool<FixtureTask, number>(new URL('./broken-worker.ts', import.meta.url), {
+      size: 0,
+      inline: (task) => {
+        if (task.kind === 'throw') throw new Error('这个任务有问题');
+        return task.kind === 'double' ? task.value * 2 : 0;
+      },
+    });
+    try {
+      // Act
+      const [bad, good] = await Promise.allSettled([pool.run({ kind: 'throw' }), pool.run({ kind: 'double', value: 4 })]);
+      // Assess
+      expect(bad).toMatchObject({ status: 'rejected', reason: expect.any(TaskError) });
+      expect((bad as PromiseRejectedResult).reason.message).toBe('这个任务有问题');
+      expect(good).toEqual({ status: 'fulfilled', value: 8 });
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('picks the worker module beside its caller: .ts from source, .mjs in a bundle', () => {
     expect(workerUrl('file:///app/cli/pool/score-pool.ts', 'score-worker').href).toBe('file:///app/cli/pool/score-worker.ts');
     expect(workerUrl('file:///app/dist/fazhi.mjs', 'score-worker').href).toBe('file:///app/dist/score-worker.mjs');
