@@ -2,7 +2,7 @@ import type { Failure } from '../../schemas/failure.ts';
 import type { NormalizedReport } from '../../schemas/report.ts';
 import type { ReportFile } from '../../pipeline/parse.ts';
 import { PoolStartError, WorkerPool, workerUrl } from '../../pipeline/parallel/pool.ts';
-import { shareReportText } from '../../pipeline/parallel/shared-text.ts';
+import { SharedLabels, shareReportText, shareResultLabels } from '../../pipeline/parallel/shared-text.ts';
 import { rescoreCopied, type CopyRescore, type CrossCheckEntry } from '../../pipeline/rank/index.ts';
 import type { LoadedRubric } from '../../pipeline/score/rubric.ts';
 import type { ScoreResult } from '../../schemas/score.ts';
@@ -32,6 +32,8 @@ function crashed(source: string, reason: string): Failure {
 
 export class ScorePool {
   private readonly pool: WorkerPool<ScoreTask, FileOutcome | CrossCheckEntry | ScoreResult>;
+  /** The labels of every result this pool gave back, one copy each (the caller holds every result). */
+  private readonly labels = new SharedLabels();
 
   /**
    * `threads`: this thread and `threads - 1` workers share the files (this thread would only wait for the workers
@@ -65,6 +67,7 @@ export class ScorePool {
         continue;
       }
       shareReportText(outcome.entry.report, outcome.entry.result);
+      shareResultLabels(outcome.entry.result, this.labels);
       reports.push(outcome.entry.report);
       scored.set(outcome.entry.report, { rubric: outcome.rubric, entry: outcome.entry });
     }
@@ -77,6 +80,7 @@ export class ScorePool {
       const entry = (await this.pool.run({ kind: 'rescore', report, previous, rubric })) as CrossCheckEntry;
       // The main thread's own report object, so the cross-report checks see one object per report.
       shareReportText(report, entry.result);
+      shareResultLabels(entry.result, this.labels);
       return { ...entry, report };
     } catch (error) {
       if (error instanceof PoolStartError) throw error;
