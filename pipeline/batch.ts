@@ -75,10 +75,21 @@ export function scoreAndRank(reports: readonly NormalizedReport[], loaded: Loade
   return rankEntries(reports.map((report, i) => scoreEntry(report, loaded, previous[i])), loaded, options);
 }
 
-export async function parseFiles(files: readonly ReportFile[], loaded: LoadedRubric): Promise<{ reports: NormalizedReport[]; failures: Failure[] }> {
+/**
+ * A file to parse: its bytes, or how to read them when its turn comes (the CLI reads each file just before parsing it,
+ * so a batch never holds every file's bytes), giving the file or why it could not be read.
+ */
+export type PendingFile = ReportFile | (() => ReportFile | Failure | Promise<ReportFile | Failure>);
+
+export async function parseFiles(files: readonly PendingFile[], loaded: LoadedRubric): Promise<{ reports: NormalizedReport[]; failures: Failure[] }> {
   const reports: NormalizedReport[] = [];
   const failures: Failure[] = [];
-  for (const file of files) {
+  for (const pending of files) {
+    const file = typeof pending === 'function' ? await pending() : pending;
+    if (!('bytes' in file)) {
+      failures.push(file);
+      continue;
+    }
     const outcome = withinScoreBudget(await parseReport(file, loaded.rubric.metrics));
     if (outcome.ok) reports.push(outcome.report);
     else failures.push(outcome.failure);

@@ -3,13 +3,12 @@ import { dirname } from 'node:path';
 import { scopeOf, UNSPECIFIED_COUNTY, type NormalizedReport, type SubmissionInfo } from '../../schemas/report.ts';
 import type { ScoreResult, ScoreRun } from '../../schemas/score.ts';
 import { parseFiles, planRanking, previousReportsOf, scoreAndRank } from '../../pipeline/batch.ts';
-import type { ReportFile } from '../../pipeline/parse.ts';
 import { DEFAULT_POOL_SIZE } from '../../pipeline/parallel/pool.ts';
 import { rescoreCopied, type CopyRescore, type CrossCheckEntry } from '../../pipeline/rank/index.ts';
 import type { LoadedRubric } from '../../pipeline/score/rubric.ts';
 import { writeWorkbookFile } from '../../pipeline/workbook/index.ts';
 import { distribution, failureLines, rankingTable } from '../format.ts';
-import { loadInputs } from '../inputs.ts';
+import { listInputFiles, readInputFile, type InputFile } from '../inputs.ts';
 import type { ScorePool } from '../pool/score-pool.ts';
 import { loadRubricFile, memoRubricPathFor, rubricPathFor } from '../rubrics.ts';
 import { consoleIo, EXIT, intOption, parse, stringOption, UsageError, type Io } from '../usage.ts';
@@ -77,7 +76,8 @@ export async function runScore(paths: readonly string[], options: RunScoreOption
   const forced = forcedPath ? await loadRubricFile(forcedPath) : null;
   const parsingPath = forcedPath ?? (await rubricPathFor(options.year ?? null));
   const parsingRubric = forced ?? (await loadRubricFile(parsingPath));
-  const inputs = await loadInputs(paths, {
+  // Listed, not read: each file is read when it is parsed (by the thread that parses it).
+  const inputs = await listInputFiles(paths, {
     ...(options.county ? { county: options.county } : {}),
     ...(options.year ? { year: options.year } : {}),
     ...(options.submission ? { submission: options.submission } : {}),
@@ -99,8 +99,8 @@ async function groupByRubric(reports: readonly NormalizedReport[], forced: Loade
   return [...byRubric.values()];
 }
 
-async function scoreHere(files: readonly ReportFile[], parsingRubric: LoadedRubric, forced: LoadedRubric | null): Promise<ScoreRunOutcome> {
-  const { reports, failures } = await parseFiles(files, parsingRubric);
+async function scoreHere(files: readonly InputFile[], parsingRubric: LoadedRubric, forced: LoadedRubric | null): Promise<ScoreRunOutcome> {
+  const { reports, failures } = await parseFiles(files.map((file) => () => readInputFile(file)), parsingRubric);
   const pathFor = memoRubricPathFor();
   const groups = await groupByRubric(reports, forced, (report) => pathFor(scopeOf(report).year));
   const results: ScoreResult[] = [];
@@ -109,7 +109,7 @@ async function scoreHere(files: readonly ReportFile[], parsingRubric: LoadedRubr
 }
 
 /** The same run with the per-file work in worker threads; the same results (test/cli/pool.test.ts). */
-async function scoreInPool(files: readonly ReportFile[], jobs: number, parsingPath: string, forcedPath: string | null, forced: LoadedRubric | null): Promise<ScoreRunOutcome> {
+async function scoreInPool(files: readonly InputFile[], jobs: number, parsingPath: string, forcedPath: string | null, forced: LoadedRubric | null): Promise<ScoreRunOutcome> {
   const { ScorePool: Threads } = await import('../pool/score-pool.ts');
   const { reports, failures, groups } = await scoreInThreads(new Threads(jobs), files, parsingPath, forcedPath, forced);
   // The threads are gone before the cross-report checks, the run's peak: their heaps (≈ 0.3 GB at 10,000 reports) are
@@ -130,7 +130,7 @@ interface ScoredGroup {
 }
 
 /** Every file parsed and scored in the pool (again with last year's report where the batch has it); closes the pool. */
-async function scoreInThreads(pool: ScorePool, files: readonly ReportFile[], parsingPath: string, forcedPath: string | null, forced: LoadedRubric | null): Promise<{ reports: NormalizedReport[]; failures: ScoreRunOutcome['failures']; groups: ScoredGroup[] }> {
+async function scoreInThreads(pool: ScorePool, files: readonly InputFile[], parsingPath: string, forcedPath: string | null, forced: LoadedRubric | null): Promise<{ reports: NormalizedReport[]; failures: ScoreRunOutcome['failures']; groups: ScoredGroup[] }> {
   try {
     const { reports, failures, scored } = await pool.parseAndScore(files, parsingPath, forcedPath);
     const byRubric = await groupByRubric(reports, forced, (report) => Promise.resolve(scored.get(report)!.rubric));

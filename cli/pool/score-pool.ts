@@ -1,6 +1,6 @@
 import type { Failure } from '../../schemas/failure.ts';
 import type { NormalizedReport } from '../../schemas/report.ts';
-import type { ReportFile } from '../../pipeline/parse.ts';
+import type { InputFile } from '../inputs.ts';
 import { PoolStartError, WorkerPool, workerUrl } from '../../pipeline/parallel/pool.ts';
 import { SharedLabels, shareReportText, shareResultLabels } from '../../pipeline/parallel/shared-text.ts';
 import { rescoreCopied, type CopyRescore, type CrossCheckEntry } from '../../pipeline/rank/index.ts';
@@ -45,10 +45,9 @@ export class ScorePool {
   }
 
   /** Parses and scores every file; reports and failures in the files' order, as the single-thread run lists them. */
-  async parseAndScore(files: readonly ReportFile[], parsingRubric: string, forcedRubric: string | null): Promise<PoolScored> {
+  async parseAndScore(files: readonly InputFile[], parsingRubric: string, forcedRubric: string | null): Promise<PoolScored> {
     const outcomes = await Promise.all(
       files.map((file) =>
-        // The bytes are copied, not transferred: a task put back after a crash is sent again, whole.
         this.pool.run({ kind: 'file', file, parsingRubric, forcedRubric }).then(
           (outcome) => outcome as FileOutcome,
           (error: Error): FileOutcome => {

@@ -1,22 +1,24 @@
 import { scopeOf, type NormalizedReport } from '../../schemas/report.ts';
 import type { Failure } from '../../schemas/failure.ts';
 import { scoreEntry } from '../../pipeline/batch.ts';
-import { parseReport, type ReportFile } from '../../pipeline/parse.ts';
+import { parseReport } from '../../pipeline/parse.ts';
 import { withinScoreBudget } from '../../pipeline/score/budget.ts';
 import { rescoreCopied, type CopyRescore, type CrossCheckEntry } from '../../pipeline/rank/index.ts';
 import type { ScoreResult } from '../../schemas/score.ts';
 import type { LoadedRubric } from '../../pipeline/score/rubric.ts';
+import { readInputFile, type InputFile } from '../inputs.ts';
 import { loadRubricFile, memoRubricPathFor } from '../rubrics.ts';
 
 /**
- * What a `fazhi score` worker does (score-worker.ts): one file in, its report scored out. It runs the very functions
+ * What a `fazhi score` worker does (score-worker.ts): one file read, its report scored out. It runs the very functions
  * the single-thread run does (parseReport, scoreEntry) with the rubric files the main thread chose, so the results are
  * the same.
  */
 
 export interface FileTask {
   kind: 'file';
-  file: ReportFile;
+  /** Listed, not read: the thread that parses it reads it (no file's bytes are copied between threads). */
+  file: InputFile;
   /** The rubric whose metric catalogue tags the figures while parsing. */
   parsingRubric: string;
   /** --rubric: every report is scored with it; else the rubric of the year the report was filed under. */
@@ -55,7 +57,9 @@ export async function runTask(task: ScoreTask): Promise<FileOutcome | CrossCheck
   if (task.kind === 'rescore') return scoreEntry(task.report, await rubricOf(task.rubric), task.previous);
   if (task.kind === 'copied') return rescoreCopied(task.report, await rubricOf(task.rubric), task.rescore);
   // The same size budget as the single-thread run (pipeline/batch.ts parseFiles): a report too large to score fails alone.
-  const parsed = withinScoreBudget(await parseReport(task.file, (await rubricOf(task.parsingRubric)).rubric.metrics));
+  const file = readInputFile(task.file);
+  if (!('bytes' in file)) return { ok: false, failure: file };
+  const parsed = withinScoreBudget(await parseReport(file, (await rubricOf(task.parsingRubric)).rubric.metrics));
   if (!parsed.ok) return parsed;
   // As the single-thread run does: the rubric of the year the report was filed under (its scope), unless forced.
   const rubric = task.forcedRubric ?? (await pathFor(scopeOf(parsed.report).year));

@@ -2,7 +2,11 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadInputs, mapInOrder } from '../../cli/inputs.ts';
+import { listInputFiles, loadInputs, mapInOrder, readInputFile } from '../../cli/inputs.ts';
+import { parseFiles } from '../../pipeline/batch.ts';
+import { ScorePool } from '../../cli/pool/score-pool.ts';
+import { rubricPathFor } from '../../cli/rubrics.ts';
+import { rubric2024 } from '../helpers/reports.ts';
 import { MAX_UPLOAD_BYTES } from '../../pipeline/extract/limits.ts';
 import { SAMPLES_DIR } from '../helpers/reports.ts';
 
@@ -34,6 +38,49 @@ describe('loadInputs', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('listInputFiles and reading as the files are parsed', () => {
+  /** The samples' 2024 reports in a folder of their own, listed; the second one removed after listing. */
+  async function listedThenRemoved(): Promise<{ dir: string; listed: Awaited<ReturnType<typeof listInputFiles>>; removed: string }> {
+    const dir = mkdtempSync(join(tmpdir(), 'fazhi-listed-'));
+    for (const name of readdirSync(SAMPLES_DIR).filter((n) => n.endsWith('.txt'))) writeFileSync(join(dir, name), readFileSync(join(SAMPLES_DIR, name)));
+    const listed = await listInputFiles([dir], { county: '临澜县', year: 2024 });
+    const removed = listed.files[1]!.key;
+    rmSync(join(dir, removed.split('/').pop()!));
+    return { dir, listed, removed };
+  }
+
+  it('a file removed after it was listed fails alone as unreadable, in its place; the others are parsed (one thread)', async () => {
+    // Prepare
+    const { dir, listed, removed } = await listedThenRemoved();
+    try {
+      // Act
+      const { reports, failures } = await parseFiles(listed.files.map((file) => () => readInputFile(file)), rubric2024);
+      // Assess
+      expect(failures.map((f) => [f.source, f.code])).toEqual([[removed, 'unreadable']]);
+      expect(failures[0]!.message).toContain('读取文件失败（ENOENT）');
+      expect(reports.map((r) => r.source.key)).toEqual(listed.files.map((f) => f.key).filter((k) => k !== removed));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a file removed after it was listed fails alone as unreadable in the worker pool too, not as a crash', async () => {
+    // Prepare
+    const { dir, listed, removed } = await listedThenRemoved();
+    const pool = new ScorePool(2);
+    try {
+      // Act
+      const outcome = await pool.parseAndScore(listed.files, await rubricPathFor(2024), null);
+      // Assess
+      expect(outcome.failures.map((f) => [f.source, f.code])).toEqual([[removed, 'unreadable']]);
+      expect(outcome.reports).toHaveLength(listed.files.length - 1);
+    } finally {
+      await pool.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('mapInOrder', () => {

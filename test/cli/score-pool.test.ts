@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ScoreRun } from '../../schemas/score.ts';
 import { runJsonLines, runScore, threadCount, MIN_FILES_PER_THREAD } from '../../cli/commands/score.ts';
-import { loadInputs } from '../../cli/inputs.ts';
+import { listInputFiles, loadInputs } from '../../cli/inputs.ts';
 import { loadRubricFile, rubricPathFor } from '../../cli/rubrics.ts';
 import { parseFiles, planRanking, scoreEntry } from '../../pipeline/batch.ts';
 import { rescoreCopied } from '../../pipeline/rank/index.ts';
@@ -44,7 +44,7 @@ describe('fazhi score on worker threads', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fazhi-crash-'));
     cpSync(SAMPLES_DIR, dir, { recursive: true });
     copyFileSync(join(SAMPLES_DIR, '龙口乡2024年法治政府建设工作总结.txt'), join(dir, 'crash-me.txt'));
-    const { files } = await loadInputs([dir]);
+    const { files } = await listInputFiles([dir]);
     const parsing = await rubricPathFor(2024);
     const pool = new ScorePool(2, { worker: new URL('./crashing-score-worker.ts', import.meta.url), thisThread: false });
     try {
