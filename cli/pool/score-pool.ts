@@ -49,7 +49,7 @@ export class ScorePool {
     const outcomes = await Promise.all(
       files.map((file) =>
         this.pool.run({ kind: 'file', file, parsingRubric, forcedRubric }).then(
-          (outcome) => outcome as FileOutcome,
+          (outcome) => this.shared(outcome as FileOutcome),
           (error: Error): FileOutcome => {
             if (error instanceof PoolStartError) throw error;
             return { ok: false, failure: crashed(file.key, error.message) };
@@ -65,12 +65,22 @@ export class ScorePool {
         failures.push(outcome.failure);
         continue;
       }
-      shareReportText(outcome.entry.report, outcome.entry.result);
-      shareResultLabels(outcome.entry.result, this.labels);
       reports.push(outcome.entry.report);
       scored.set(outcome.entry.report, { rubric: outcome.rubric, entry: outcome.entry });
     }
     return { reports, failures, scored };
+  }
+
+  /**
+   * An outcome with its text and labels shared (shareReportText, SharedLabels) as it arrives: the copies it replaces
+   * die young, and the work is not left for after the last file.
+   */
+  private shared(outcome: FileOutcome): FileOutcome {
+    if (outcome.ok) {
+      shareReportText(outcome.entry.report, outcome.entry.result);
+      shareResultLabels(outcome.entry.result, this.labels);
+    }
+    return outcome;
   }
 
   /** The report scored again with its unit's report of last year, or the failure that stopped it. */
