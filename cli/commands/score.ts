@@ -15,10 +15,10 @@ import { consoleIo, EXIT, intOption, parse, stringOption, UsageError, type Io } 
 
 /**
  * Files per thread below which one more thread does not pay for itself. Measured on 2 cores with this thread sharing
- * the files with a worker (2026-11-27): a worker spends ≈ 1 s of CPU compiling the pipeline again and ≈ 0.5 ms per
- * report copying its results back, while V8's own background threads (compiler, garbage collector) already keep the
- * second core a third busy. 400 files: 1.9 s alone, 2.3 s with a worker; 1,000: 4.4 against 4.0–4.7 s; 2,000: even;
- * 10,000: 38 against 30 s.
+ * the files with a worker that reads its own (2026-11-27): a worker spends ≈ 1 s of CPU compiling the pipeline again
+ * and ≈ 0.5 ms per report copying its results back, while V8's own background threads (compiler, garbage collector)
+ * already keep the second core a third busy. 400 files: 1.7–1.8 s alone, 1.9–2.0 s with a worker; 1,000: 3.7 s
+ * either way; 2,000: 7.1–7.4 s alone, 6.6–7.3 s with a worker; 10,000: 26 s with a worker.
  */
 export const MIN_FILES_PER_THREAD = 1000;
 
