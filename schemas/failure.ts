@@ -8,7 +8,7 @@ export const FailureCode = z.enum([
   'empty', // no bytes, or only whitespace
   'too-large', // over the upload size limit
   'not-a-report', // a spreadsheet, archive, image or binary junk
-  'unreadable', // a damaged or truncated document the format library could not open
+  'unreadable', // a damaged or truncated document the format library could not open, or a file that could not be read at all
   'encrypted', // password-protected document
   'scanned-pdf', // a PDF with no text layer
   'encoding', // text whose character encoding could not be decoded without loss
