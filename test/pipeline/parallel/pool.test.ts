@@ -4,6 +4,20 @@ import type { FixtureTask } from './fixture-worker.ts';
 
 const FIXTURE = new URL('./fixture-worker.ts', import.meta.url);
 
+/** Runs a throwing task and a good one on `pool` (then closes it): the first fails with TaskError and its message, the second is answered. */
+async function expectThrowingTaskFailsAlone(pool: WorkerPool<FixtureTask, number>): Promise<void> {
+  try {
+    // Act
+    const [bad, good] = await Promise.allSettled([pool.run({ kind: 'throw' }), pool.run({ kind: 'double', value: 4 })]);
+    // Assess
+    expect(bad).toMatchObject({ status: 'rejected', reason: expect.any(TaskError) });
+    expect((bad as PromiseRejectedResult).reason.message).toBe('这个任务有问题');
+    expect(good).toEqual({ status: 'fulfilled', value: 8 });
+  } finally {
+    await pool.close();
+  }
+}
+
 describe('WorkerPool', () => {
   it('runs tasks in TypeScript workers and returns each task’s own answer', async () => {
     // Prepare
@@ -19,15 +33,7 @@ describe('WorkerPool', () => {
   });
 
   it('a task that throws fails alone, with its message; the worker goes on', async () => {
-    const pool = new WorkerPool<FixtureTask, number>(FIXTURE, { size: 1 });
-    try {
-      const [bad, good] = await Promise.allSettled([pool.run({ kind: 'throw' }), pool.run({ kind: 'double', value: 4 })]);
-      expect(bad).toMatchObject({ status: 'rejected', reason: expect.any(TaskError) });
-      expect((bad as PromiseRejectedResult).reason.message).toBe('这个任务有问题');
-      expect(good).toEqual({ status: 'fulfilled', value: 8 });
-    } finally {
-      await pool.close();
-    }
+    await expectThrowingTaskFailsAlone(new WorkerPool<FixtureTask, number>(FIXTURE, { size: 1 }));
   });
 
   it('a worker that dies fails only the task it was running; the tasks queued behind it run on a new worker', async () => {
@@ -97,16 +103,7 @@ describe('WorkerPool', () => {
         return task.kind === 'double' ? task.value * 2 : 0;
       },
     });
-    try {
-      // Act
-      const [bad, good] = await Promise.allSettled([pool.run({ kind: 'throw' }), pool.run({ kind: 'double', value: 4 })]);
-      // Assess
-      expect(bad).toMatchObject({ status: 'rejected', reason: expect.any(TaskError) });
-      expect((bad as PromiseRejectedResult).reason.message).toBe('这个任务有问题');
-      expect(good).toEqual({ status: 'fulfilled', value: 8 });
-    } finally {
-      await pool.close();
-    }
+    await expectThrowingTaskFailsAlone(pool);
   });
 
   it('picks the worker module beside its caller: .ts from source, .mjs in a bundle', () => {
