@@ -108,12 +108,12 @@ async function scoreHere(files: readonly InputFile[], parsingRubric: LoadedRubri
   return { results, failures, reports, rubrics: groups.map((g) => g.loaded) };
 }
 
-/** The same run with the per-file work in worker threads; the same results (test/cli/pool.test.ts). */
+/** The same run with the per-file work shared by this thread and workers; the same results (test/cli/score-pool.test.ts). */
 async function scoreInPool(files: readonly InputFile[], jobs: number, parsingPath: string, forcedPath: string | null, forced: LoadedRubric | null): Promise<ScoreRunOutcome> {
   const { ScorePool: Threads } = await import('../pool/score-pool.ts');
   const { reports, failures, groups } = await scoreInThreads(new Threads(jobs), files, parsingPath, forcedPath, forced);
-  // The threads are gone before the cross-report checks, the run's peak: their heaps (≈ 0.3 GB at 10,000 reports) are
-  // not held beside every report and result.
+  // The workers are gone before the cross-report checks, the run's peak: their heaps (≈ 0.15 GB each at 10,000
+  // reports) are not held beside every report and result.
   const results: ScoreResult[] = [];
   for (const group of groups) {
     const plan = planRanking(group.entries, group.loaded, { previousYear: reports });

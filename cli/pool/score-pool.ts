@@ -9,9 +9,10 @@ import type { ScoreResult } from '../../schemas/score.ts';
 import { runTask, type FileOutcome, type ScoreTask } from './score-task.ts';
 
 /**
- * `fazhi score` on all cores: extraction, normalisation, scoring and copy signatures of each file in a worker
- * thread; the main thread keeps what needs every report (last year's report of each unit, the cross-report checks,
- * the ranking). A file whose worker crashes fails with an internal-error reason; the other files go on.
+ * `fazhi score` on all cores: extraction, normalisation, scoring and copy signatures of each file in a worker thread
+ * or in this thread beside them (WorkerPool's inline lane); this thread also keeps what needs every report (last
+ * year's report of each unit, the cross-report checks, the ranking). A file whose worker crashes fails with an
+ * internal-error reason; the other files go on.
  */
 
 export interface PoolScored {
