@@ -146,8 +146,9 @@ export function causeLines(result: ScoreResult, rubric: Rubric, units: ReadonlyM
   }
   const copied = [...result.dimensions.flatMap((d) => d.indicators), ...result.bonus.indicators].filter((i) => i.pointsWithCopied !== undefined);
   if (copied.length > 0) {
-    const was = round2(copied.reduce((sum, i) => sum + (i.pointsWithCopied ?? 0) - i.score, 0));
-    lines.push(`照搬段落不计分：${copied.length} 项指标原计 ${was} 分`);
+    // What the copied paragraphs had earned: an indicator re-scored without them may keep points from other sentences.
+    const lost = round2(copied.reduce((sum, i) => sum + (i.pointsWithCopied ?? 0) - i.score, 0));
+    lines.push(`照搬段落不计分：${copied.length} 项指标共少得 ${lost} 分`);
   }
   for (const i of result.bonus.indicators) if (i.score > 0) lines.push(`${signed(i.score)} 加分·${i.name}`);
   if (result.totalCap !== undefined) lines.push(`总分封顶 ${result.totalCap} 分`);

@@ -118,12 +118,13 @@ describe('the ranking workbook, read back with exceljs', () => {
       if (result.penalties.some((p) => p.id === 'P.boilerplate' && p.points > 0)) expect(textOf(row.getCell(flags).value)).toContain('套话多');
     });
     expect(deductions).toBeGreaterThan(5);
-    // A copier's copied paragraphs earn nothing: the row says how many indicators and points that was (桃源镇).
+    // A copier's copied paragraphs earn nothing: the row says how many indicators and how many points that cost (桃源镇).
     const copiers = results.map((r, i) => [r, i] as const).filter(([r]) => r.dimensions.some((d) => d.indicators.some((x) => x.pointsWithCopied !== undefined)));
     expect(copiers.length).toBeGreaterThan(0);
     for (const [result, i] of copiers) {
-      const count = result.dimensions.flatMap((d) => d.indicators).filter((x) => x.pointsWithCopied !== undefined).length;
-      expect(textOf(sheet.getRow(i + 2).getCell(causes).value), result.township ?? '').toMatch(new RegExp(`照搬段落不计分：${count} 项指标原计 [\\d.]+ 分`, 'u'));
+      const voided = result.dimensions.flatMap((d) => d.indicators).filter((x) => x.pointsWithCopied !== undefined);
+      const lost = Math.round(voided.reduce((sum, x) => sum + x.pointsWithCopied! - x.score, 0) * 100) / 100;
+      expect(textOf(sheet.getRow(i + 2).getCell(causes).value), result.township ?? '').toContain(`照搬段落不计分：${voided.length} 项指标共少得 ${lost} 分`);
     }
     // The pending copy is shown as not counted, and flagged for the assessor.
     const pendingRow = sheet.getRow(pendingAt + 2);
