@@ -15,12 +15,12 @@ import { consoleIo, EXIT, intOption, parse, stringOption, UsageError, type Io } 
 
 /**
  * Files per thread below which one more thread does not pay for itself. Measured on 2 cores with this thread sharing
- * the files with a worker that reads its own (2026-11-27): a worker spends ≈ 1 s of CPU compiling the pipeline again
- * and ≈ 0.5 ms per report copying its results back, while V8's own background threads (compiler, garbage collector)
- * already keep the second core a third busy. 400 files: 1.7–1.8 s alone, 1.9–2.0 s with a worker; 1,000: 3.7 s
- * either way; 2,000: 7.1–7.4 s alone, 6.6–7.3 s with a worker; 10,000: 26 s with a worker.
+ * the files with a worker that reads its own, and V8's compiler tuned for workers (cli/pool/jit.ts), 2026-11-27: a
+ * worker compiles the pipeline again and copies its results back (≈ 0.4 ms per report), so 100 files take 0.74–0.81 s
+ * alone and 0.76–0.82 s with a worker; 200 files 1.20–1.30 s alone and 1.05–1.10 s with a worker; 400 files 1.85–1.93 s
+ * and 1.62–1.72 s; 2,000 files 7.4–7.5 s and 5.8–6.2 s.
  */
-export const MIN_FILES_PER_THREAD = 1000;
+export const MIN_FILES_PER_THREAD = 100;
 
 export const SCORE_HELP = `用法：fazhi score <文件或目录…> [选项]
 
@@ -110,7 +110,8 @@ async function scoreHere(files: readonly InputFile[], parsingRubric: LoadedRubri
 
 /** The same run with the per-file work shared by this thread and workers; the same results (test/cli/score-pool.test.ts). */
 async function scoreInPool(files: readonly InputFile[], jobs: number, parsingPath: string, forcedPath: string | null, forced: LoadedRubric | null): Promise<ScoreRunOutcome> {
-  const { ScorePool: Threads } = await import('../pool/score-pool.ts');
+  const [{ ScorePool: Threads }, { tuneJitForWorkers }] = await Promise.all([import('../pool/score-pool.ts'), import('../pool/jit.ts')]);
+  tuneJitForWorkers();
   const { reports, failures, groups } = await scoreInThreads(new Threads(jobs), files, parsingPath, forcedPath, forced);
   // The workers are gone before the cross-report checks, the run's peak: their heaps (≈ 0.15 GB each at 10,000
   // reports) are not held beside every report and result.
