@@ -141,7 +141,7 @@ export async function endToEnd(): Promise<SectionResult> {
   }
   return {
     title: 'fazhi score end to end (a fresh process through bin/fazhi.js running the prebuilt CLI, start-up included)',
-    note: `load average ${round(loadBefore, 1)} before and ${round(loadavg()[0] ?? 0, 1)} after (the machine is shared: with fewer free cores than threads, --jobs 1 wins); synthetic county·years (bench/synthetic.ts) written to a temp folder; ${availableParallelism()} cores, --jobs left to its default (this thread and a worker from 2,000 files: MIN_FILES_PER_THREAD); the fastest of 3 runs (1 for 10,000) with that run's CPU time (user + system, all threads) and peak RSS; the floor is the fastest of 3 fresh Node processes that only read and decode the same files`,
+    note: `load average ${round(loadBefore, 1)} before and ${round(loadavg()[0] ?? 0, 1)} after (the machine is shared: with fewer free cores than threads, --jobs 1 wins); synthetic county·years (bench/synthetic.ts) written to a temp folder; ${availableParallelism()} cores, --jobs left to its default (this thread and a worker from 200 files: MIN_FILES_PER_THREAD; V8's compiler tuned for workers: cli/pool/jit.ts); the fastest of 3 runs (1 for 10,000) with that run's CPU time (user + system, all threads) and peak RSS; the floor is the fastest of 3 fresh Node processes that only read and decode the same files`,
     rows,
   };
 }
@@ -192,7 +192,7 @@ export async function startup(): Promise<SectionResult> {
     });
     return {
       title: 'Start-up of the fazhi command: sources through tsx vs the prebuilt CLI',
-      note: `load average ${round(loadavg()[0] ?? 0, 1)}; each a fresh process through bin/fazhi.js timed from outside (CPU = user + system of all threads); "prebuilt CLI" = dist/cli/ as npm ci builds it (scripts/build-cli.ts), "sources through tsx" = FAZHI_SOURCE=1, what runs when the build is missing or older than the sources; the county is 30 synthetic distinct reports (bench/synthetic.ts), one thread (a worker joins from 2,000 files)`,
+      note: `load average ${round(loadavg()[0] ?? 0, 1)}; each a fresh process through bin/fazhi.js timed from outside (CPU = user + system of all threads); "prebuilt CLI" = dist/cli/ as npm ci builds it (scripts/build-cli.ts), "sources through tsx" = FAZHI_SOURCE=1, what runs when the build is missing or older than the sources; the county is 30 synthetic distinct reports (bench/synthetic.ts), one thread (a worker joins from 200 files)`,
       rows,
     };
   } finally {
