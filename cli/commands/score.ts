@@ -17,8 +17,8 @@ import { consoleIo, EXIT, intOption, parse, stringOption, UsageError, type Io } 
  * Files per thread below which one more thread does not pay for itself. Measured on 2 cores with this thread sharing
  * the files with a worker that reads its own, and V8's compiler tuned for workers (cli/pool/jit.ts), 2026-11-27: a
  * worker compiles the pipeline again and copies its results back (≈ 0.4 ms per report), so 100 files take 0.74–0.81 s
- * alone and 0.76–0.82 s with a worker; 200 files 1.20–1.30 s alone and 1.05–1.10 s with a worker; 400 files 1.85–1.93 s
- * and 1.62–1.72 s; 2,000 files 7.4–7.5 s and 5.8–6.2 s.
+ * alone and 0.76–0.82 s with a worker, 200 files 1.20–1.30 s and 1.05–1.10 s (both ways with the flags); 400 files
+ * 1.85–1.93 s alone (without them, as one thread runs) and 1.62–1.72 s with a worker; 2,000 files 7.4–7.5 s and 5.8–6.2 s.
  */
 export const MIN_FILES_PER_THREAD = 100;
 
