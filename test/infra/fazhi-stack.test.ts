@@ -53,7 +53,7 @@ describe('data bucket', () => {
       expect(rule).not.toHaveProperty('Transitions');
     }
     // No rule that could expire anything under reports/: neither for that prefix nor for the whole bucket.
-    const touchingReports = rules.filter((r) => (r.Prefix === undefined || KEY_PREFIX.reports.startsWith(String(r.Prefix))) && r.NoncurrentVersionExpiration !== undefined);
+    const touchingReports = rules.filter((r) => (r.Prefix === undefined || (typeof r.Prefix === 'string' && KEY_PREFIX.reports.startsWith(r.Prefix))) && r.NoncurrentVersionExpiration !== undefined);
     expect(touchingReports).toEqual([]);
     expect(rules).toContainEqual(expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } }));
   });
