@@ -34,6 +34,7 @@ describe('data bucket', () => {
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
       OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types its asymmetric matchers as any
       LoggingConfiguration: { DestinationBucketName: { Ref: expect.stringMatching(/^AccessLogs/) } },
     });
   });
@@ -73,6 +74,7 @@ describe('data bucket', () => {
   it('denies non-TLS requests (both buckets) and TLS below 1.2 (data bucket)', () => {
     for (const [, policy] of byType('AWS::S3::BucketPolicy')) {
       expect(policy.Properties.PolicyDocument).toMatchObject({
+        // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types its asymmetric matchers as any
         Statement: expect.arrayContaining([
           expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
         ]),
@@ -269,6 +271,7 @@ describe('alarms', () => {
       Properties: {
         EnableKeyRotation: true,
         KeyPolicy: {
+          // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types its asymmetric matchers as any
           Statement: expect.arrayContaining([
             expect.objectContaining({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }),
           ]),
