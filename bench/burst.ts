@@ -20,6 +20,7 @@ import { ROOT } from './corpus.ts';
 // The threads run what `fazhi local` runs: the prebuilt CLI's worker entries (dist/cli/*-worker.mjs), when that build
 // is current (bin/prebuilt.js, as bin/fazhi.js decides); else the TypeScript sources through tsx, whose loader in
 // every thread adds to each dynamic import (mammoth, per .docx) what the prebuilt CLI does not pay.
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- `as string` keeps tsc from resolving bin/prebuilt.js, which has no declarations (TS7016)
 const prebuilt = ((await import('../bin/prebuilt.js' as string)) as { prebuiltCli(): { main?: string; reason?: string } }).prebuiltCli();
 if (prebuilt.main && !process.env.FAZHI_SOURCE) useBundledWorkers(new URL('./', prebuilt.main));
 const threadCode = prebuilt.main && !process.env.FAZHI_SOURCE ? 'prebuilt CLI (dist/cli), as fazhi local' : `sources through tsx (${process.env.FAZHI_SOURCE ? 'FAZHI_SOURCE is set' : prebuilt.reason})`;

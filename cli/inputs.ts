@@ -190,7 +190,7 @@ function readFailure(key: string, error: unknown): Failure {
  * the first failing item in order is thrown (not the first to fail in time), once every started call has ended.
  */
 export async function mapInOrder<T, R>(items: readonly T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
-  const settled: PromiseSettledResult<R>[] = new Array(items.length);
+  const settled = new Array<PromiseSettledResult<R>>(items.length);
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < items.length) {

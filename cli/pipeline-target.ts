@@ -83,7 +83,7 @@ function sqsClientFor(target: Target, queueUrl: string): SQSClient {
   return makeSqsClient({ ...target.clientOptions, ...(local ? { sqsEndpoint: new URL(queueUrl).origin } : {}) });
 }
 
-export function queueSender(target: Target, queueUrl: string): { sender: SqsQueueSender; close(): void } {
+export function queueSender(target: Target, queueUrl: string): { sender: SqsQueueSender; close: () => void } {
   const client = sqsClientFor(target, queueUrl);
   return { sender: new SqsQueueSender(client), close: () => client.destroy() };
 }

@@ -22,7 +22,7 @@ export interface Parsed {
 export function parse(args: readonly string[], options: Options, command: string): Parsed {
   try {
     const { values, positionals } = parseArgs({ args: [...args], options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
-    return { values: values as Parsed['values'], positionals };
+    return { values, positionals };
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n运行 \`fazhi ${command} --help\` 查看用法。`);
   }

@@ -6,9 +6,9 @@ import { runScore } from '../cli/commands/score.ts';
 import { goldenEntry, GOLDEN_PATH, type GoldenEntry } from '../test/golden/golden.ts';
 
 const root = join(import.meta.dirname, '..');
-const previous: GoldenEntry[] = existsSync(GOLDEN_PATH) ? JSON.parse(readFileSync(GOLDEN_PATH, 'utf8')) : [];
+const previous = existsSync(GOLDEN_PATH) ? (JSON.parse(readFileSync(GOLDEN_PATH, 'utf8')) as GoldenEntry[]) : [];
 const why = new Map(previous.map((e) => [e.source, e.why]));
-const quality: { file: string; why: string }[] = JSON.parse(readFileSync(join(root, 'samples/quality.json'), 'utf8'));
+const quality = JSON.parse(readFileSync(join(root, 'samples/quality.json'), 'utf8')) as { file: string; why: string }[];
 for (const q of quality) if (!why.has(`samples/${q.file}`)) why.set(`samples/${q.file}`, q.why);
 
 const entries: GoldenEntry[] = [];

@@ -139,7 +139,7 @@ async function scoreInThreads(pool: ScorePool, files: readonly InputFile[], pars
     for (const { loaded, reports: group } of byRubric) {
       const rubric = scored.get(group[0]!)!.rubric;
       const previous = previousReportsOf(group, reports);
-      const rescored = await Promise.all(group.map((report, i) => (previous[i] ? pool.rescore(report, previous[i], rubric) : scored.get(report)!.entry)));
+      const rescored = await Promise.all(group.map((report, i) => (previous[i] ? pool.rescore(report, previous[i], rubric) : Promise.resolve(scored.get(report)!.entry))));
       const entries: CrossCheckEntry[] = [];
       for (const outcome of rescored) {
         if ('code' in outcome) failures.push(outcome);

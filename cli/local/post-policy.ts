@@ -52,7 +52,7 @@ export function postPolicySignature(secretAccessKey: string, date: string, regio
 function parseConditions(conditions: unknown): Condition[] | PostRefusal {
   if (!Array.isArray(conditions)) return invalidPolicy('conditions must be an array');
   const parsed: Condition[] = [];
-  for (const raw of conditions) {
+  for (const raw of conditions as unknown[]) {
     if (Array.isArray(raw)) {
       const [op, a, b] = raw as unknown[];
       if (op === 'content-length-range' && typeof a === 'number' && typeof b === 'number') parsed.push({ kind: 'length', min: a, max: b, raw });

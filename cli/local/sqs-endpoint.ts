@@ -31,6 +31,16 @@ class SqsFault extends Error {
   }
 }
 
+/**
+ * A message body as SQS takes it: a string of at least one character. SQS refuses a request without one (MissingParameter)
+ * rather than queue an empty or stringified message, and so does this endpoint.
+ */
+function messageBody(value: unknown, parameter: string): string {
+  if (value === undefined || value === null || value === '') throw new SqsFault('com.amazonaws.sqs#MissingParameter', `The request must contain the parameter ${parameter}.`, 'MissingParameter');
+  if (typeof value !== 'string') throw new SqsFault('com.amazonaws.sqs#InvalidParameterValue', `${parameter} must be a string.`, 'InvalidParameterValue');
+  return value;
+}
+
 function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -61,14 +71,16 @@ export async function startSqsEndpoint(queues: Record<string, LocalQueue>): Prom
   const hiddenUntil = new Map<string, number>();
   const operations: Record<string, (input: Record<string, unknown>) => unknown> = {
     SendMessage: (input) => {
-      const body = String(input.MessageBody ?? '');
+      const body = messageBody(input.MessageBody, 'MessageBody');
       return { MessageId: queueOf(input.QueueUrl).send(body), MD5OfMessageBody: md5(body) };
     },
     SendMessageBatch: (input) => {
       const queue = queueOf(input.QueueUrl);
-      const entries = Array.isArray(input.Entries) ? (input.Entries as { Id: string; MessageBody: string }[]) : [];
+      const entries = Array.isArray(input.Entries) ? (input.Entries as { Id: string; MessageBody: unknown }[]) : [];
       if (entries.length === 0 || entries.length > 10) throw new SqsFault('com.amazonaws.sqs#TooManyEntriesInBatchRequest', 'A batch holds 1 to 10 entries', 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest');
-      return { Successful: entries.map((e) => ({ Id: e.Id, MessageId: queue.send(e.MessageBody), MD5OfMessageBody: md5(e.MessageBody) })), Failed: [] };
+      // Every body is checked before any is queued: a refused request queues nothing.
+      const bodies = entries.map((e, i) => ({ Id: e.Id, body: messageBody(e.MessageBody, `SendMessageBatchRequestEntry.${i + 1}.MessageBody`) }));
+      return { Successful: bodies.map((e) => ({ Id: e.Id, MessageId: queue.send(e.body), MD5OfMessageBody: md5(e.body) })), Failed: [] };
     },
     GetQueueUrl: (input) => {
       if (String(input.QueueName).endsWith(DLQ)) deadLettersOf(input.QueueName);

@@ -644,7 +644,7 @@ export function planCrossCheck(entries: readonly CrossCheckEntry[], loaded: Load
       const ft = followThrough.get(i);
       if (ft) withFlags.followThrough = ft;
       else delete withFlags.followThrough;
-      const kept = [...(entry.result.pending ?? []).filter((p) => p.kind !== 'copy-deduction'), ...pending[i]!];
+      const kept = [...(entry.result.pending ?? []).filter((p) => p.kind !== 'copy-deduction'), ...pending[i]];
       if (kept.length > 0) withFlags.pending = kept;
       else delete withFlags.pending;
       return finalizeScore(withFlags, rubric, entry.report.submission.findings ?? []);

@@ -110,14 +110,14 @@ export function rankResults(results: readonly ScoreResult[], rubric: Rubric): Sc
   const ordered = [...groups.keys()].sort(byCodePoint);
   return ordered.flatMap((key) => {
     const sorted = [...(groups.get(key) ?? [])].sort((a, b) => compare(a, b, rubric));
-    const ranked = sorted.map((result, i) => {
+    const ranked = sorted.map((result, i): ScoreResult => {
       const { rankNote: _old, ...rest } = result;
       const previous = sorted[i - 1];
       const next = sorted[i + 1];
       const tie = (previous && tieReason(previous, result, rubric)) ?? (next && tieReason(result, next, rubric)) ?? null;
       const other = result.rankGroup === 'other' ? '报告单位类别未识别（乡镇、街道、县直部门或县政府），单独排名，请核实' : null;
       const note = [other, tie].filter(Boolean).join('；') || null;
-      return { ...rest, rank: i + 1, ...(note ? { rankNote: note } : {}) } as ScoreResult;
+      return { ...rest, rank: i + 1, ...(note ? { rankNote: note } : {}) };
     });
     return applyQuotas(ranked, rubric);
   });

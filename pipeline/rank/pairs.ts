@@ -254,7 +254,7 @@ export function similarPairs(signatures: readonly ReportSignature[], options: Pa
   const index = indexPassages(signatures);
   const minSimilarity = options.minSimilarity ?? 0;
   // Per report, its paragraphs by class, built on first use.
-  const byClassCache: (Map<number, number[]> | undefined)[] = new Array(n);
+  const byClassCache = new Array<Map<number, number[]> | undefined>(n);
   const byClass = (r: number): Map<number, number[]> => {
     let map = byClassCache[r];
     if (!map) {

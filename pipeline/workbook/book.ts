@@ -288,7 +288,7 @@ export class Styles {
   get(key: string, make: () => Partial<ExcelJS.Style>): Partial<ExcelJS.Style> {
     let style = this.made.get(key);
     if (!style) {
-      style = Object.freeze(make()) as Partial<ExcelJS.Style>;
+      style = Object.freeze(make());
       this.made.set(key, style);
     }
     return style;

@@ -9,7 +9,8 @@ declare module 'exceljs/lib/stream/xlsx/workbook-writer.js' {
 
 // Two more pieces of exceljs the direct rows of book.ts use: the writer's own text escaping, and its merged ranges.
 declare module 'exceljs/lib/utils/utils.js' {
-  const utils: { xmlEncode(text: string): string };
+  // `this: void`: xmlEncode reads only its argument and a module-level regex, so book.ts may keep it unbound.
+  const utils: { xmlEncode(this: void, text: string): string };
   export default utils;
 }
 

@@ -44,7 +44,7 @@ describe('fazhi (in-process)', () => {
   it('bad input never crashes a run: empty and junk files land in failures with reasons, exit 1, the good one scores', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fazhi-cli-'));
     writeFileSync(join(dir, '空文件.txt'), '');
-    writeFileSync(join(dir, 'junk.docx'), Buffer.from([0x00, 0xff, 0x13, 0x37, 0x00, 0x00, 0x9a, 0x01, ...new Array(200).fill(0)]));
+    writeFileSync(join(dir, 'junk.docx'), Buffer.from([0x00, 0xff, 0x13, 0x37, 0x00, 0x00, 0x9a, 0x01, ...new Array<number>(200).fill(0)]));
     copyFileSync(join(SAMPLES_DIR, '石门镇2024年法治政府建设工作报告.txt'), join(dir, '石门镇.txt'));
     const { code, out, err } = await run('score', dir, '--json');
     expect(code).toBe(1);
@@ -110,8 +110,8 @@ describe('fazhi (in-process)', () => {
 
   it('rubric check names the JSON path of a mistake and exits 1; rubric schema writes the JSON Schema', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fazhi-cli-'));
-    const broken = JSON.parse(readFileSync(join(ROOT, 'scoring-rules/2024.json'), 'utf8'));
-    broken.dimensions[2].indicators[0].max = 'three';
+    const broken = JSON.parse(readFileSync(join(ROOT, 'scoring-rules/2024.json'), 'utf8')) as { dimensions: { indicators: { max: unknown }[] }[] };
+    broken.dimensions[2]!.indicators[0]!.max = 'three';
     writeFileSync(join(dir, 'broken.json'), JSON.stringify(broken));
     const check = await run('rubric', 'check', join(dir, 'broken.json'));
     expect(check.code).toBe(1);
@@ -119,7 +119,7 @@ describe('fazhi (in-process)', () => {
     expect((await run('rubric', 'check', join(ROOT, 'scoring-rules/2024.json'))).code).toBe(0);
     const schema = await run('rubric', 'schema', '--out', join(dir, 'schema.json'));
     expect(schema.code).toBe(0);
-    expect(JSON.parse(readFileSync(join(dir, 'schema.json'), 'utf8')).properties.dimensions.type).toBe('array');
+    expect((JSON.parse(readFileSync(join(dir, 'schema.json'), 'utf8')) as { properties: { dimensions: { type: unknown } } }).properties.dimensions.type).toBe('array');
   });
 
   it('rubric explain says, indicator by indicator, why a report got its score', async () => {

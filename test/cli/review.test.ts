@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ReviewOutput } from '../../schemas/review.ts';
 import { main } from '../../cli/main.ts';
 import { COLUMNS, SHEETS } from '../../pipeline/workbook/keys.ts';
+import { cellText } from '../helpers/cells.ts';
 import { ROOT } from '../helpers/reports.ts';
 import { fillWithSheetJS } from '../helpers/review.ts';
 
@@ -17,8 +18,6 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
   const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
-
-const cellText = (value: ExcelJS.CellValue): string => (value === null || value === undefined ? '' : typeof value === 'object' && 'richText' in value ? value.richText.map((r) => r.text).join('') : String(value as string | number));
 
 describe('fazhi review (in-process)', () => {
   it('applies a LibreOffice-saved review: exit 0, --json in final rank order with total and machineTotal, the final workbook', async () => {

@@ -40,13 +40,14 @@ describe('parseQueueMessage', () => {
   });
 
   it('recognises the s3:TestEvent, which has no Records', () => {
-    const body = JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Time: '2025-01-01T00:00:00.000Z', Bucket: 'fazhi-data', RequestId: 'X', HostId: 'Y' });
-    expect(parseQueueMessage(body, { scoreCommands: false })).toEqual({ kind: 'test', event: JSON.parse(body) });
+    const event = { Service: 'Amazon S3', Event: 's3:TestEvent', Time: '2025-01-01T00:00:00.000Z', Bucket: 'fazhi-data', RequestId: 'X', HostId: 'Y' };
+    expect(parseQueueMessage(JSON.stringify(event), { scoreCommands: false })).toEqual({ kind: 'test', event });
   });
 
   it('accepts score commands only where allowed, and checks their shape', () => {
-    const body = JSON.stringify({ type: 'score', normalizedKey: 'normalized/2024/临澜县/0123456789abcdef.json', rubric: { id: 'fazhi-2025', version: '2025.1.0' } });
-    expect(parseQueueMessage(body, { scoreCommands: true })).toEqual({ kind: 'score', command: JSON.parse(body) });
+    const command = { type: 'score', normalizedKey: 'normalized/2024/临澜县/0123456789abcdef.json', rubric: { id: 'fazhi-2025', version: '2025.1.0' } };
+    const body = JSON.stringify(command);
+    expect(parseQueueMessage(body, { scoreCommands: true })).toEqual({ kind: 'score', command });
     expect(() => parseQueueMessage(body, { scoreCommands: false })).toThrow(MalformedMessageError);
     expect(() => parseQueueMessage(JSON.stringify({ type: 'score', normalizedKey: 'reports/x.docx' }), { scoreCommands: true })).toThrow(/normalizedKey/);
     // The content-keyed layout of earlier versions names no upload: refused.

@@ -10,7 +10,7 @@ import { goldenEntry, GOLDEN_PATH, type GoldenEntry } from './golden.ts';
  * `node bin/run-ts.js scripts/update-golden.ts` and give the reason in the commit message; if not, it is a regression.
  */
 
-const golden: GoldenEntry[] = JSON.parse(readFileSync(GOLDEN_PATH, 'utf8'));
+const golden = JSON.parse(readFileSync(GOLDEN_PATH, 'utf8')) as GoldenEntry[];
 const none = new Map<string, string>();
 
 describe('golden scores', () => {

@@ -29,7 +29,7 @@ describe('validity against the intended quality of the samples', () => {
   });
 
   it('ranks the 2024 township reports in the intended order (Spearman ρ ≥ 0.8)', async () => {
-    const quality: Quality[] = JSON.parse(readFileSync(join(ROOT, 'samples/quality.json'), 'utf8'));
+    const quality = JSON.parse(readFileSync(join(ROOT, 'samples/quality.json'), 'utf8')) as Quality[];
     const intended = quality.filter((q) => q.rank !== null);
     const run = await runScore([join(ROOT, 'samples')], {});
     const ranked = run.results.filter((r) => r.year === 2024 && r.rankGroup === 'township');

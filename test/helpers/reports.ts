@@ -30,7 +30,8 @@ export const SEED_FILES: Record<string, string> = {
   沙窝镇: '004_30feef353e3222d7.txt',
 };
 
-export function seedText(township: keyof typeof SEED_FILES | string): string {
+/** A seed report's text, by township (SEED_FILES) or by file name. */
+export function seedText(township: string): string {
   return readFileSync(join(SEEDS_DIR, SEED_FILES[township] ?? township), 'utf8');
 }
 

@@ -20,6 +20,11 @@ export interface Fill {
   value: string | number | null;
 }
 
+/** The value of a SheetJS cell (its WorkSheet type indexes cells as any), or undefined for an empty cell. */
+function valueAt(sheet: XLSX.WorkSheet, cell: XLSX.CellAddress): XLSX.CellObject['v'] {
+  return (sheet[XLSX.utils.encode_cell(cell)] as XLSX.CellObject | undefined)?.v;
+}
+
 /** Sets cells by row key and column header with SheetJS and returns the bytes SheetJS writes. */
 export function fillWithSheetJS(bytes: Uint8Array, fills: readonly Fill[]): Buffer {
   const book = XLSX.read(bytes, { type: 'buffer', cellStyles: true });
@@ -28,12 +33,12 @@ export function fillWithSheetJS(bytes: Uint8Array, fills: readonly Fill[]): Buff
     if (!sheet) throw new Error(`no sheet ${fill.sheet ?? SHEETS.review}`);
     const range = XLSX.utils.decode_range(sheet['!ref'] ?? 'A1');
     const columnOf = (header: string): number => {
-      for (let c = range.s.c; c <= range.e.c; c++) if (sheet[XLSX.utils.encode_cell({ r: 0, c })]?.v === header) return c;
+      for (let c = range.s.c; c <= range.e.c; c++) if (valueAt(sheet, { r: 0, c }) === header) return c;
       throw new Error(`no column ${header}`);
     };
     const keyColumn = columnOf(COLUMNS.key);
     let row = -1;
-    for (let r = 1; r <= range.e.r; r++) if (sheet[XLSX.utils.encode_cell({ r, c: keyColumn })]?.v === fill.key) row = r;
+    for (let r = 1; r <= range.e.r; r++) if (valueAt(sheet, { r, c: keyColumn }) === fill.key) row = r;
     if (row < 0) throw new Error(`no row ${fill.key} in ${fill.sheet ?? SHEETS.review}`);
     const address = XLSX.utils.encode_cell({ r: row, c: columnOf(fill.column) });
     if (fill.value === null) delete sheet[address];
@@ -49,8 +54,8 @@ export function rowNumberOf(bytes: Uint8Array, key: string, sheetName: string = 
   if (!sheet) throw new Error(`no sheet ${sheetName}`);
   const range = XLSX.utils.decode_range(sheet['!ref'] ?? 'A1');
   let keyColumn = -1;
-  for (let c = range.s.c; c <= range.e.c; c++) if (sheet[XLSX.utils.encode_cell({ r: 0, c })]?.v === COLUMNS.key) keyColumn = c;
-  for (let r = 1; r <= range.e.r; r++) if (sheet[XLSX.utils.encode_cell({ r, c: keyColumn })]?.v === key) return r + 1;
+  for (let c = range.s.c; c <= range.e.c; c++) if (valueAt(sheet, { r: 0, c }) === COLUMNS.key) keyColumn = c;
+  for (let r = 1; r <= range.e.r; r++) if (valueAt(sheet, { r, c: keyColumn }) === key) return r + 1;
   throw new Error(`no row ${key} in ${sheetName}`);
 }
 
@@ -61,8 +66,8 @@ export function appendRowWithSheetJS(bytes: Uint8Array, sheetName: string, value
   const range = XLSX.utils.decode_range(sheet['!ref'] ?? 'A1');
   const row = range.e.r + 1;
   for (let c = range.s.c; c <= range.e.c; c++) {
-    const header = sheet[XLSX.utils.encode_cell({ r: 0, c })]?.v as string | undefined;
-    const value = header ? values[header] : undefined;
+    const header = valueAt(sheet, { r: 0, c });
+    const value = typeof header === 'string' && header ? values[header] : undefined;
     if (value !== undefined) sheet[XLSX.utils.encode_cell({ r: row, c })] = typeof value === 'number' ? { t: 'n', v: value } : { t: 's', v: value };
   }
   range.e.r = row;

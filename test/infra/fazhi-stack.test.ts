@@ -34,6 +34,7 @@ describe('data bucket', () => {
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
       OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types its asymmetric matchers as any
       LoggingConfiguration: { DestinationBucketName: { Ref: expect.stringMatching(/^AccessLogs/) } },
     });
   });
@@ -53,7 +54,7 @@ describe('data bucket', () => {
       expect(rule).not.toHaveProperty('Transitions');
     }
     // No rule that could expire anything under reports/: neither for that prefix nor for the whole bucket.
-    const touchingReports = rules.filter((r) => (r.Prefix === undefined || KEY_PREFIX.reports.startsWith(String(r.Prefix))) && r.NoncurrentVersionExpiration !== undefined);
+    const touchingReports = rules.filter((r) => (r.Prefix === undefined || (typeof r.Prefix === 'string' && KEY_PREFIX.reports.startsWith(r.Prefix))) && r.NoncurrentVersionExpiration !== undefined);
     expect(touchingReports).toEqual([]);
     expect(rules).toContainEqual(expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } }));
   });
@@ -73,6 +74,7 @@ describe('data bucket', () => {
   it('denies non-TLS requests (both buckets) and TLS below 1.2 (data bucket)', () => {
     for (const [, policy] of byType('AWS::S3::BucketPolicy')) {
       expect(policy.Properties.PolicyDocument).toMatchObject({
+        // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types its asymmetric matchers as any
         Statement: expect.arrayContaining([
           expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
         ]),
@@ -269,6 +271,7 @@ describe('alarms', () => {
       Properties: {
         EnableKeyRotation: true,
         KeyPolicy: {
+          // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types its asymmetric matchers as any
           Statement: expect.arrayContaining([
             expect.objectContaining({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }),
           ]),

@@ -22,6 +22,7 @@ import { makeIngestHandler } from '../../functions/ingest/ingest.ts';
 import { makeScoreHandler } from '../../functions/score/score.ts';
 import { inProcessParser, inProcessScorer } from '../../functions/shared/isolated.ts';
 import { silentLogger } from '../../functions/shared/log.ts';
+import { cellText } from '../helpers/cells.ts';
 import { connectTo, nextSequencer, sample, sqsEvent, uniqueCounty, uploadEventBody } from './support.ts';
 
 const direct = connectTo('direct');
@@ -163,11 +164,11 @@ describe('the year-wide export ({ year } without a county)', () => {
 
   it('writes one workbook of all counties, with 县内名次, 县（区） and 全省排名, that the review can read', async () => {
     const sheet = workbook.getWorksheet(SHEETS.ranking)!;
-    const headers = (sheet.getRow(1).values as unknown[]).map((v) => String(v ?? ''));
+    const headers = (sheet.getRow(1).values as ExcelJS.CellValue[]).map(cellText);
     expect(headers).toEqual(expect.arrayContaining(['县内名次', '县（区）', WIDE_RANK_LABEL]));
     const county = headers.indexOf('县（区）');
     const listed = new Set<string>();
-    sheet.eachRow((row, n) => n > 1 && n <= response.results.length + 1 && listed.add(String(row.getCell(county).value)));
+    sheet.eachRow((row, n) => n > 1 && n <= response.results.length + 1 && listed.add(cellText(row.getCell(county).value)));
     expect([...listed].sort()).toEqual(counties);
     const reviewed = await readReviewedWorkbook(bytes);
     expect(reviewed.provenance.scope).toEqual({ label: `全省 ${YEAR}年度`, county: null, year: YEAR });

@@ -288,6 +288,6 @@ describe('logs', () => {
   it('never carry document text', () => {
     const text = direct.logs.join('\n');
     expect(text).not.toMatch(/依法行政|枫桥经验|放管服/);
-    for (const line of direct.logs) expect(() => JSON.parse(line)).not.toThrow();
+    for (const line of direct.logs) expect((): unknown => JSON.parse(line)).not.toThrow();
   });
 });

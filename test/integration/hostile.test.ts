@@ -10,6 +10,7 @@ import { runExport, type ExportRun } from '../../functions/export/export.ts';
 import { silentLogger } from '../../functions/shared/log.ts';
 import { waitForUploads } from '../../cli/local/wait.ts';
 import { contentTypeOf } from '../../cli/uploads.ts';
+import { cellText } from '../helpers/cells.ts';
 import { makeHostileFolder, type HostileFolder } from '../helpers/hostile.ts';
 import { connectTo, uniqueCounty } from './support.ts';
 
@@ -51,7 +52,7 @@ describe('hostile uploads through the pipeline', () => {
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(Buffer.from((await pipeline.store.get(exported.key)).bytes) as unknown as ExcelJS.Buffer);
     const listed: string[] = [];
-    workbook.getWorksheet('处理异常')!.eachRow((row, i) => i > 1 && listed.push(String(row.getCell(1).value).split('/').pop()!));
+    workbook.getWorksheet('处理异常')!.eachRow((row, i) => i > 1 && listed.push(cellText(row.getCell(1).value).split('/').pop()!));
     expect(listed.sort()).toEqual(Object.keys(folder.expected).sort());
     expect(exported.results.map((r) => r.township).sort()).toEqual(['望江镇', '石门镇'].sort());
   });

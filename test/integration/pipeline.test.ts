@@ -1,6 +1,9 @@
 // The event-driven pipeline end to end on the local servers: uploads to the pipeline bucket are turned into the S3→SQS
 // messages AWS sends, ingested and scored by the handlers through the in-process queues; the export builds the
 // workbook, which must rank exactly as the in-process `fazhi score` does on the same files.
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MISPLACED_PROBLEM, MISPLACED_UPLOADS, countyYearPk, normalizedKey, rankingPk, reportSk } from '../../schemas/storage.ts';
@@ -15,6 +18,7 @@ import { parseFiles, scoreAndRank } from '../../pipeline/batch.ts';
 import { toReportingTime } from '../../functions/shared/submission.ts';
 import { waitForUploads } from '../../cli/local/wait.ts';
 import { planUploads, scopesOf, uploadAll, type PlannedUpload } from '../../cli/uploads.ts';
+import { cellText } from '../helpers/cells.ts';
 import { connectTo, GOOD_REPORT, sample, SHORT_TXT, uniqueCounty } from './support.ts';
 
 const pipeline = connectTo('pipeline');
@@ -32,13 +36,13 @@ async function rankingSheet(bytes: Uint8Array): Promise<{ unit: string; rank: nu
   const workbook = new ExcelJS.Workbook();
   await workbook.xlsx.load(Buffer.from(bytes) as unknown as ExcelJS.Buffer);
   const sheet = workbook.getWorksheet('排名')!;
-  const headers = (sheet.getRow(1).values as unknown[]).map(String);
+  const headers = (sheet.getRow(1).values as ExcelJS.CellValue[]).map(cellText);
   const col = (name: string) => headers.indexOf(name);
   const rows: { unit: string; rank: number; total: number; group: string }[] = [];
   sheet.eachRow((row, index) => {
     // Notes follow the table below a blank row; they have no rank.
     if (index === 1 || typeof row.getCell(col('名次')).value !== 'number') return;
-    rows.push({ group: String(row.getCell(col('排名组')).value), rank: Number(row.getCell(col('名次')).value), unit: String(row.getCell(col('单位')).value), total: Number(row.getCell(col('最终得分')).value) });
+    rows.push({ group: cellText(row.getCell(col('排名组')).value), rank: Number(row.getCell(col('名次')).value), unit: cellText(row.getCell(col('单位')).value), total: Number(row.getCell(col('最终得分')).value) });
   });
   return rows;
 }
@@ -185,7 +189,7 @@ describe('files that are data, not errors', () => {
     await workbook.xlsx.load(Buffer.from((await pipeline.store.get(run.key)).bytes) as unknown as ExcelJS.Buffer);
     const listed: string[] = [];
     // Column 3, 上传位置 (not printed): the full key; the printed column 1 shows the file name.
-    workbook.getWorksheet('处理异常')!.eachRow((row, i) => i > 1 && listed.push(String(row.getCell(3).value)));
+    workbook.getWorksheet('处理异常')!.eachRow((row, i) => i > 1 && listed.push(cellText(row.getCell(3).value)));
     expect(listed.sort()).toEqual([binary, empty].sort());
   });
 
@@ -211,9 +215,6 @@ describe('local run helpers', () => {
   });
 
   it('plans uploads from sidecars, places an unreadable file by its folder, and refuses what is not a report', async () => {
-    const { mkdtemp, writeFile, copyFile, rm } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
-    const { join, relative } = await import('node:path');
     const dir = await mkdtemp(join(tmpdir(), 'fazhi-plan-'));
     try {
       await writeFile(join(dir, 'fazhi.meta.json'), JSON.stringify({ county: '临澜县' }));

@@ -17,6 +17,7 @@ describe('RunnerPool', () => {
   it('hands each document to the runner with the least work queued, parse and score alike', async () => {
     // Prepare: which runner each task ran on.
     const ranOn: IsolatedRunner[] = [];
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- the original, called below with the runner as `this`
     const run = IsolatedRunner.prototype.run;
     vi.spyOn(IsolatedRunner.prototype, 'run').mockImplementation(function (this: IsolatedRunner, ...args) {
       ranOn.push(this);

@@ -14,7 +14,7 @@ interface Expected {
   report2024: string;
   items: { plan2023: string; doneIn2024: boolean; status: string }[];
 }
-const expected: Expected[] = JSON.parse(readFileSync(join(SAMPLES_DIR, '2023/follow-through.json'), 'utf8'));
+const expected = JSON.parse(readFileSync(join(SAMPLES_DIR, '2023/follow-through.json'), 'utf8')) as Expected[];
 
 const reports = new Map<string, NormalizedReport>();
 beforeAll(async () => {

@@ -11,10 +11,15 @@ const RULES_DIR = join(ROOT, 'scoring-rules');
 const rubricFiles = readdirSync(RULES_DIR).filter((f) => /^\d{4}\.json$/u.test(f));
 const text2024 = readFileSync(join(RULES_DIR, '2024.json'), 'utf8');
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests edit arbitrary places of the rubric JSON
-function problemsOf(mutate: (json: any) => void): string[] {
-  const json = JSON.parse(text2024);
-  mutate(json);
+/** JSON objects and arrays as the tests edit them: any member, at any depth, may be read and overwritten. */
+type JsonNode = Record<string | number, unknown>;
+
+/** The problems of 2024.json with the value at `path` replaced by `edit(value)` (undefined removes the field). */
+function problemsOf(path: readonly (string | number)[], edit: (value: unknown) => unknown): string[] {
+  const json = JSON.parse(text2024) as JsonNode;
+  const parent = path.slice(0, -1).reduce<JsonNode>((node, key) => node[key] as JsonNode, json);
+  const last = path.at(-1)!;
+  parent[last] = edit(parent[last]);
   try {
     parseRubricText(JSON.stringify(json), 'edited.json');
     return [];
@@ -27,7 +32,7 @@ function problemsOf(mutate: (json: any) => void): string[] {
 describe('scoring-rules/', () => {
   it.each(rubricFiles)('%s is valid, names the schema, and its dimension weights sum to the total', (file) => {
     const loaded = parseRubricText(readFileSync(join(RULES_DIR, file), 'utf8'), file);
-    const json = JSON.parse(readFileSync(join(RULES_DIR, file), 'utf8'));
+    const json = JSON.parse(readFileSync(join(RULES_DIR, file), 'utf8')) as { $schema?: unknown };
     expect(json.$schema).toBe('./rubric.schema.json');
     expect(loaded.rubric.dimensions.reduce((s, d) => s + d.max, 0)).toBe(loaded.rubric.max);
     expect(loaded.rubric.year).toBe(Number(file.slice(0, 4)));
@@ -38,7 +43,7 @@ describe('scoring-rules/', () => {
   });
 
   it('rubric.schema.json is what `fazhi rubric schema` generates now', () => {
-    const committed = JSON.parse(readFileSync(join(RULES_DIR, 'rubric.schema.json'), 'utf8'));
+    const committed: unknown = JSON.parse(readFileSync(join(RULES_DIR, 'rubric.schema.json'), 'utf8'));
     expect(committed).toEqual(JSON.parse(JSON.stringify(rubricJsonSchema())));
   });
 
@@ -51,7 +56,7 @@ describe('scoring-rules/', () => {
   });
 
   it('the hash does not change when an editor only reorders fields or re-indents', () => {
-    const json = JSON.parse(text2024);
+    const json = JSON.parse(text2024) as Record<string, unknown>;
     const { id, version, ...rest } = json;
     const reordered = JSON.stringify({ ...rest, version, id }, null, 4);
     expect(parseRubricText(reordered, 'x').sha256).toBe(parseRubricText(text2024, 'y').sha256);
@@ -60,24 +65,24 @@ describe('scoring-rules/', () => {
 
 describe('rubric validation speaks plain words and names the JSON path', () => {
   it('weights that do not sum to the total', () => {
-    const problems = problemsOf((j) => (j.dimensions[0].max = 13));
+    const problems = problemsOf(['dimensions', 0, 'max'], () => 13);
     expect(problems.some((p) => p.startsWith('dimensions:') && p.includes('应等于总分'))).toBe(true);
   });
 
   it('a regular expression that does not compile', () => {
-    const problems = problemsOf((j) => (j.dimensions[1].indicators[0].rule.phrases[0] = '习近平(法治'));
+    const problems = problemsOf(['dimensions', 1, 'indicators', 0, 'rule', 'phrases', 0], () => '习近平(法治');
     expect(problems.some((p) => p.startsWith('dimensions[1].indicators[0].rule.phrases[0]:') && p.includes('正则表达式'))).toBe(true);
   });
 
   it('a metric the catalogue does not have', () => {
-    const problems = problemsOf((j) => (j.dimensions[4].indicators[1].rule.metric = 'mediation.nonexistent'));
+    const problems = problemsOf(['dimensions', 4, 'indicators', 1, 'rule', 'metric'], () => 'mediation.nonexistent');
     expect(problems).toContainEqual(expect.stringMatching(/^dimensions\[4\]\.indicators\[1\]\.rule\.metric: .*mediation\.nonexistent/u));
   });
 
   it('grade bands out of order, an unknown rule kind, a missing field', () => {
-    expect(problemsOf((j) => j.grading.bands.reverse())).toContainEqual(expect.stringMatching(/^grading\.bands\[1\]\.min:/u));
-    expect(problemsOf((j) => (j.dimensions[0].indicators[0].rule.kind = 'magic'))).toContainEqual(expect.stringMatching(/^dimensions\[0\]\.indicators\[0\]\.rule/u));
-    expect(problemsOf((j) => delete j.title)).toContainEqual(expect.stringMatching(/^title: /u));
+    expect(problemsOf(['grading', 'bands'], (bands) => (bands as unknown[]).toReversed())).toContainEqual(expect.stringMatching(/^grading\.bands\[1\]\.min:/u));
+    expect(problemsOf(['dimensions', 0, 'indicators', 0, 'rule', 'kind'], () => 'magic')).toContainEqual(expect.stringMatching(/^dimensions\[0\]\.indicators\[0\]\.rule/u));
+    expect(problemsOf(['title'], () => undefined)).toContainEqual(expect.stringMatching(/^title: /u));
   });
 });
 

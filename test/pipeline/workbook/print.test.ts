@@ -36,7 +36,8 @@ async function pages(pdf: Uint8Array): Promise<Page[]> {
 
 async function pageText(page: Awaited<ReturnType<Awaited<ReturnType<typeof getDocumentProxy>>['getPage']>>): Promise<Page> {
   const { width, height } = page.getViewport({ scale: 1 });
-  const items = (await page.getTextContent()).items.filter((i): i is typeof i & { str: string; transform: number[] } => 'str' in i && i.str.trim() !== '');
+  // pdf.js types a text item's transform (its 6-number matrix) as any[].
+  const items = (await page.getTextContent()).items.flatMap((i) => ('str' in i && i.str.trim() !== '' ? [{ str: i.str, transform: i.transform as number[] }] : []));
   const byLine = new Map<number, Line>();
   for (const item of items) {
     const y = Math.round(item.transform[5]!);

@@ -12,6 +12,7 @@ import { ArrayResults } from '../../../pipeline/workbook/results.ts';
 import { resultsDigest } from '../../../pipeline/workbook/provenance.ts';
 import { WIDE_RANK_LABEL, wideOrder, wideRanks, type WideRankable } from '../../../pipeline/workbook/wide-rank.ts';
 import { readReviewedWorkbook } from '../../../pipeline/review/read.ts';
+import { cellText } from '../../helpers/cells.ts';
 import { rubric2024, SAMPLES_DIR } from '../../helpers/reports.ts';
 
 /** Every cell of every sheet, as text, by sheet (what a reader sees; zip timestamps aside, the workbook). */
@@ -35,7 +36,7 @@ async function load(bytes: Uint8Array): Promise<ExcelJS.Workbook> {
 
 function column(sheet: ExcelJS.Worksheet, header: string): number {
   const headers: string[] = [];
-  sheet.getRow(1).eachCell({ includeEmpty: true }, (cell, n) => (headers[n - 1] = String(cell.value ?? '')));
+  sheet.getRow(1).eachCell({ includeEmpty: true }, (cell, n) => (headers[n - 1] = cellText(cell.value)));
   const index = headers.indexOf(header);
   if (index < 0) throw new Error(`no column ${header} in ${sheet.name}: ${headers.join('|')}`);
   return index + 1;
@@ -134,7 +135,7 @@ describe('the workbook written as a stream', () => {
     expect(workbook.worksheets.filter((s) => s.name.startsWith(FEEDBACK_PREFIX))).toEqual([]);
     const ranking = workbook.getWorksheet(SHEETS.ranking)!;
     const notes: string[] = [];
-    ranking.eachRow((row, n) => n > many.length + 1 && notes.push(String(row.getCell(1).value ?? '')));
+    ranking.eachRow((row, n) => n > many.length + 1 && notes.push(cellText(row.getCell(1).value)));
     expect(notes.join('\n')).toContain(`本工作簿共 ${many.length} 个单位，超过 ${FEEDBACK_SHEET_LIMIT} 个，未逐一生成“反馈-单位”表`);
     expect(notes.join('\n')).not.toContain('各单位的得失分见“反馈-单位”表');
     // The review form and the machine data are all there.
@@ -176,7 +177,7 @@ describe('全省排名: a workbook of several counties', () => {
     const sheet = workbook.getWorksheet(SHEETS.ranking)!;
     const [unit, county, wide, rank] = ['单位', '县（区）', WIDE_RANK_LABEL, '县内名次'].map((h) => column(sheet, h));
     const rows = split.map((_, i) => sheet.getRow(i + 2));
-    const shown = rows.map((row) => ({ unit: String(row.getCell(unit!).value), county: String(row.getCell(county!).value), wide: row.getCell(wide!).value, rank: row.getCell(rank!).value }));
+    const shown = rows.map((row) => ({ unit: cellText(row.getCell(unit!).value), county: cellText(row.getCell(county!).value), wide: row.getCell(wide!).value, rank: row.getCell(rank!).value }));
     // Every unit once, with its own county's rank and the province-wide place computed from all of them.
     expect(shown.map((s) => `${s.county}${s.unit}`).sort()).toEqual(split.map((r) => `${r.county}${r.township}`).sort());
     for (const [i, r] of split.entries()) {
@@ -188,7 +189,7 @@ describe('全省排名: a workbook of several counties', () => {
     const townshipPlaces = shown.filter((s) => typeof s.wide === 'number').map((s) => s.wide as number);
     expect(townshipPlaces.slice(0, split.filter((r) => r.rankGroup === 'township').length)).toEqual([...townshipPlaces.slice(0, split.filter((r) => r.rankGroup === 'township').length)].sort((a, b) => a - b));
     const notes: string[] = [];
-    sheet.eachRow((row, n) => n > split.length + 1 && notes.push(String(row.getCell(1).value ?? '')));
+    sheet.eachRow((row, n) => n > split.length + 1 && notes.push(cellText(row.getCell(1).value)));
     expect(notes.join('\n')).toContain(`${WIDE_RANK_LABEL}把各县同一排名组的单位按最终得分统一排序，得分相同者名次并列，不另评等次`);
     // The hidden data says it is of no one county.
     expect((await readReviewedWorkbook(bytes)).provenance.scope).toEqual({ label: '全省 2024年度', county: null, year: 2024 });

@@ -8,19 +8,12 @@ import { COLUMNS, FEEDBACK_PREFIX, parseRowKey, SHEETS } from '../../../pipeline
 import { beijingTime, englishLeft, shortDimensionName } from '../../../pipeline/workbook/labels.ts';
 import { decodePayload, resultsDigest } from '../../../pipeline/workbook/provenance.ts';
 import { rubric2024, SAMPLES_DIR } from '../../helpers/reports.ts';
+import { cellText } from '../../helpers/cells.ts';
 import { withPendingCopy } from '../../helpers/review.ts';
-
-/** Cell text as a reader sees it (rich text, formulas and numbers flattened). */
-function textOf(value: ExcelJS.CellValue): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'object' && 'richText' in value) return value.richText.map((r) => r.text).join('');
-  if (typeof value === 'object' && 'result' in value) return String(value.result ?? '');
-  return String(value as string | number);
-}
 
 function headerOf(sheet: ExcelJS.Worksheet): string[] {
   const header: string[] = [];
-  sheet.getRow(1).eachCell({ includeEmpty: true }, (cell, column) => (header[column - 1] = textOf(cell.value)));
+  sheet.getRow(1).eachCell({ includeEmpty: true }, (cell, column) => (header[column - 1] = cellText(cell.value)));
   return header;
 }
 
@@ -41,7 +34,7 @@ function printedCells(sheet: ExcelJS.Worksheet): { row: number; header: string; 
     for (let c = 1; c <= width; c++) {
       const cell = row.getCell(c);
       if (cell.isMerged && cell.master !== cell) continue;
-      const text = textOf(cell.value);
+      const text = cellText(cell.value);
       if (text) cells.push({ row: number, header: header[c - 1] ?? '', text });
     }
   });
@@ -109,13 +102,13 @@ describe('the ranking workbook, read back with exceljs', () => {
     let deductions = 0;
     results.forEach((result, i) => {
       const row = sheet.getRow(i + 2);
-      const text = textOf(row.getCell(causes).value);
+      const text = cellText(row.getCell(causes).value);
       for (const p of result.penalties.filter((x) => x.points > 0)) {
         deductions++;
         expect(text, `${result.township} ${p.name}`).toContain(`−${p.points} ${p.name}：`);
       }
       for (const b of result.bonus.indicators.filter((x) => x.score > 0)) expect(text).toContain(`+${b.score} 加分·${b.name}`);
-      if (result.penalties.some((p) => p.id === 'P.boilerplate' && p.points > 0)) expect(textOf(row.getCell(flags).value)).toContain('套话多');
+      if (result.penalties.some((p) => p.id === 'P.boilerplate' && p.points > 0)) expect(cellText(row.getCell(flags).value)).toContain('套话多');
     });
     expect(deductions).toBeGreaterThan(5);
     // A copier's copied paragraphs earn nothing: the row says how many indicators and how many points that cost (桃源镇).
@@ -124,12 +117,12 @@ describe('the ranking workbook, read back with exceljs', () => {
     for (const [result, i] of copiers) {
       const voided = result.dimensions.flatMap((d) => d.indicators).filter((x) => x.pointsWithCopied !== undefined);
       const lost = Math.round(voided.reduce((sum, x) => sum + x.pointsWithCopied! - x.score, 0) * 100) / 100;
-      expect(textOf(sheet.getRow(i + 2).getCell(causes).value), result.township ?? '').toContain(`照搬段落不计分：${voided.length} 项指标共少得 ${lost} 分`);
+      expect(cellText(sheet.getRow(i + 2).getCell(causes).value), result.township ?? '').toContain(`照搬段落不计分：${voided.length} 项指标共少得 ${lost} 分`);
     }
     // The pending copy is shown as not counted, and flagged for the assessor.
     const pendingRow = sheet.getRow(pendingAt + 2);
-    expect(textOf(pendingRow.getCell(causes).value)).toMatch(/待定 −6\.5 内容雷同[^：]*：未计入/u);
-    expect(textOf(pendingRow.getCell(flags).value)).toContain('待复核');
+    expect(cellText(pendingRow.getCell(causes).value)).toMatch(/待定 −6\.5 内容雷同[^：]*：未计入/u);
+    expect(cellText(pendingRow.getCell(flags).value)).toContain('待复核');
   });
 
   it('名次说明 explains a grade below its band (quota) and the sign-off block states rubric, check code and Beijing time', () => {
@@ -138,7 +131,7 @@ describe('the ranking workbook, read back with exceljs', () => {
     const note = header.indexOf('名次说明') + 1;
     const demoted = results.findIndex((r) => r.grade === '良好' && r.total >= 75);
     expect(demoted).toBeGreaterThanOrEqual(0);
-    expect(textOf(sheet.getRow(demoted + 2).getCell(note).value)).toContain('名额已满');
+    expect(cellText(sheet.getRow(demoted + 2).getCell(note).value)).toContain('名额已满');
     const text = printedCells(sheet).map((c) => c.text).join('\n');
     expect(text).toContain('生成时间：2025年4月10日 16:00（北京时间）');
     expect(text).toContain(`数据校验码：${resultsDigest(results).slice(0, 12)}`);
@@ -186,7 +179,7 @@ describe('the ranking workbook, read back with exceljs', () => {
     const totals: number[] = [];
     const decisions: string[] = [];
     sheet.eachRow((row, n) => {
-      const parsed = parseRowKey(textOf(row.getCell(key).value));
+      const parsed = parseRowKey(cellText(row.getCell(key).value));
       if (n === 1 || !parsed) return;
       if (parsed.kind === 'total') totals.push(row.getCell(machine).value as number);
       if (parsed.kind === 'decision') {
@@ -208,10 +201,10 @@ describe('the ranking workbook, read back with exceljs', () => {
     sheet.eachRow((row, index) => {
       if (index === 1) return;
       const value = row.getCell(score!).value;
-      const name = textOf(row.getCell(indicator!).value);
+      const name = cellText(row.getCell(indicator!).value);
       if (typeof value === 'number' && value > 0 && !['按期报送', '按期向社会公开'].includes(name)) {
         awarded++;
-        expect(textOf(row.getCell(evidence!).value), name).toMatch(/^【[^】]+】/u);
+        expect(cellText(row.getCell(evidence!).value), name).toMatch(/^【[^】]+】/u);
       }
     });
     expect(awarded).toBeGreaterThan(100);
@@ -244,8 +237,8 @@ describe('the ranking workbook, read back with exceljs', () => {
     const header = headerOf(sheet);
     const row = sheet.getRow(7);
     expect(row.getCell(header.indexOf('排名组') + 1).value).toBe('类别未识别');
-    expect(textOf(row.getCell(header.indexOf('名次说明') + 1).value)).toContain('单位类别未能识别');
-    expect(textOf(row.getCell(header.indexOf('问题标记') + 1).value)).toContain('信息不符');
+    expect(cellText(row.getCell(header.indexOf('名次说明') + 1).value)).toContain('单位类别未能识别');
+    expect(cellText(row.getCell(header.indexOf('问题标记') + 1).value)).toContain('信息不符');
   });
 
   it('each unit gets a feedback sheet: score, grade, rank, what earned and lost points with the rubric’s requirement, what to fix', () => {
@@ -267,7 +260,7 @@ describe('the ranking workbook, read back with exceljs', () => {
     // Prepare
     const sheet = workbook.getWorksheet(SHEETS.data)!;
     const rows: string[][] = [];
-    sheet.eachRow((row) => rows.push([textOf(row.getCell(1).value), textOf(row.getCell(2).value)]));
+    sheet.eachRow((row) => rows.push([cellText(row.getCell(1).value), cellText(row.getCell(2).value)]));
     // Act
     const provenance = WorkbookProvenance.parse(JSON.parse(rows[1]![1]!));
     const payload = WorkbookPayload.parse(decodePayload(rows.slice(2).map((r) => r[1]!)));
