@@ -590,8 +590,18 @@ export function planCrossCheck(entries: readonly CrossCheckEntry[], loaded: Load
   const rescores: CopyRescore[] = [];
   const rescoreIndex = new Map<string, number>();
   const rescoreKey = (i: number, pendingId?: string): string => (pendingId === undefined ? `${i}` : `${i}\u0000${pendingId}`);
+  /** The re-scoring asked for each report and set of copied paragraphs: asked twice, it is done once. */
+  const askedFor = new Map<string, number>();
   const ask = (key: string, i: number, paragraphs: Copied): void => {
+    // A pending copy often proposes only paragraphs the report is already known to have copied: the same re-scoring.
+    const same = `${i}\u0000${copiedKey(paragraphs)}`;
+    const asked = askedFor.get(same);
+    if (asked !== undefined) {
+      rescoreIndex.set(key, asked);
+      return;
+    }
     const previous = previousOf(i);
+    askedFor.set(same, rescores.length);
     rescoreIndex.set(key, rescores.length);
     rescores.push({ entry: i, copied: paragraphs, ...(previous ? { previous } : {}) });
   };
@@ -655,6 +665,12 @@ export function planCrossCheck(entries: readonly CrossCheckEntry[], loaded: Load
 }
 
 /** A report's copied paragraphs with those a pending copy would add (a copy, the report's own set unchanged). */
+/** The same text for the same copied paragraphs and figures, whatever order they were found in. */
+function copiedKey(copied: Copied): string {
+  const paragraphs = [...copied].sort(([a], [b]) => a - b).map(([offset, figures]) => [offset, figures ? [...figures].sort() : null]);
+  return JSON.stringify(paragraphs);
+}
+
 function withProposed(copied: Copied, offsets: Copied): Copied {
   const all: Copied = new Map([...copied].map(([offset, figures]) => [offset, figures && new Set(figures)]));
   for (const [offset, figures] of offsets) mergeCopied(all, offset, figures);

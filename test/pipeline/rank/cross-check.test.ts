@@ -6,6 +6,7 @@ import { crossCheck, MAX_COPY_MATCHES, planCrossCheck, rescoreCopied } from '../
 import { decodeSignature, encodeSignature, FORMULAE_VERSION, reportSignature } from '../../../pipeline/rank/similarity.ts';
 import { scoreReport } from '../../../pipeline/score/index.ts';
 import { reportFromText, rubric2024, sampleText } from '../../helpers/reports.ts';
+import { nearDuplicateReports } from '../../../bench/synthetic.ts';
 
 /** Two honest reports share the usual opening formula and nothing else. */
 const OPENING = '2024年，在县委、县政府的坚强领导下，{镇}坚持以习近平新时代中国特色社会主义思想为指导，深入学习贯彻党的二十大精神和习近平法治思想，增强“四个意识”、坚定“四个自信”、做到“两个维护”，现将有关情况报告如下：';
@@ -289,7 +290,7 @@ describe('cross-report checks: copies', () => {
 });
 
 describe('cross-report checks in two steps (planCrossCheck)', () => {
-  it('lists one re-scoring per known copier and per pending copy, and finishes as crossCheck does with them done elsewhere', () => {
+  it('lists one re-scoring per known copier and per pending copy with paragraphs of its own, and finishes as crossCheck does with them done elsewhere', () => {
     // Prepare: 松林镇 and 青石镇 share their text with nothing telling who copied (a pending deduction each); 东岭镇 is honest.
     const reports = [report(QINGSHI, 'qingshi.txt'), report(copyOfQingshi('松林镇', '2025年2月12日'), 'songlin.txt'), report(EAST, 'east.txt')];
     const entries = reports.map((r) => ({ report: r, result: scoreReport(r, rubric2024) }));
@@ -304,6 +305,22 @@ describe('cross-report checks in two steps (planCrossCheck)', () => {
     expect(plan.rescores.map((r) => reports[r.entry]!.source.key)).toEqual(['qingshi.txt', 'songlin.txt']);
     expect(finished.map((r) => (r.pending ?? []).filter((p) => p.kind === 'copy-deduction').length)).toEqual([1, 1, 0]);
     expect(JSON.stringify(finished)).toBe(JSON.stringify(crossCheck(entries, rubric2024)));
+  });
+
+  it('re-scores a report once for the same copied paragraphs, however many copies propose them', () => {
+    // Prepare: 40 townships filing one text with their own names: each is a known copier or has pending copies, some
+    // of which propose only paragraphs already known to be copied.
+    const reports = nearDuplicateReports(40, 1).map((f) => report(f.text, f.name));
+    const entries = reports.map((r) => ({ report: r, result: scoreReport(r, rubric2024) }));
+    // Act
+    const plan = planCrossCheck(entries, rubric2024);
+    // Assess: no two re-scorings of one report with the same paragraphs (the same figures for each), and one per
+    // report here, since every copy of the one text copied the same paragraphs.
+    const asked = plan.rescores.map((r) => `${r.entry} ${JSON.stringify([...r.copied].sort(([a], [b]) => a - b).map(([o, f]) => [o, f && [...f].sort()]))}`);
+    expect(new Set(asked).size).toBe(asked.length);
+    expect(new Set(plan.rescores.map((r) => r.entry)).size).toBe(plan.rescores.length);
+    const finished = plan.finish(plan.rescores.map((r) => rescoreCopied(entries[r.entry]!.report, rubric2024, r)));
+    expect(finished.filter((r) => (r.pending ?? []).some((p) => p.kind === 'copy-deduction')).length).toBeGreaterThan(0);
   });
 
   it('refuses to finish with fewer re-scorings than it asked for', () => {
