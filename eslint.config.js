@@ -28,7 +28,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@aws-sdk/*', 'aws-cdk-lib', 'aws-cdk-lib/*', '**/functions/**', '**/infra/**', '**/cli/**'], message: 'The pure core must not import AWS or the edges.' }] },
+        {
+          patterns: [
+            {
+              group: ['@aws-sdk/*', 'aws-cdk-lib', 'aws-cdk-lib/*', '**/functions/**', '**/infra/**', '**/cli/**'],
+              message: 'The pure core must not import AWS or the edges.',
+            },
+          ],
+        },
       ],
     },
   },

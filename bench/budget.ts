@@ -11,7 +11,12 @@ const HEAD = '临澜县望江镇2024年法治政府建设工作情况报告\n一
 /** 400,000 characters without a sentence end, in lines just under extraction's 50,000-character line limit. */
 const longRun = (chars: number): string => {
   const line = '法治政府建设工作依法行政规范执法'.repeat(3_000).slice(0, 49_000);
-  return HEAD + Array.from({ length: Math.ceil(chars / line.length) }, () => line).join('\n').slice(0, chars);
+  return (
+    HEAD +
+    Array.from({ length: Math.ceil(chars / line.length) }, () => line)
+      .join('\n')
+      .slice(0, chars)
+  );
 };
 /** Numbering nested as deep and as wide as it goes: 一、（一）1.（1）① … thousands of headings. */
 const nestedNumbering = (headings: number): string => {
@@ -19,7 +24,12 @@ const nestedNumbering = (headings: number): string => {
   const han = '一二三四五六七八九十';
   for (let i = 0; i < headings; i++) {
     const n = (i % 10) + 1;
-    lines.push(`${han[i % 10]}、加强依法行政`, `（${han[i % 10]}）推进严格执法`, `${n}.完善制度建设`, `（${n}）落实第一责任人职责，开展法治培训，覆盖全体干部。`);
+    lines.push(
+      `${han[i % 10]}、加强依法行政`,
+      `（${han[i % 10]}）推进严格执法`,
+      `${n}.完善制度建设`,
+      `（${n}）落实第一责任人职责，开展法治培训，覆盖全体干部。`,
+    );
   }
   return lines.join('\n');
 };
@@ -44,10 +54,17 @@ console.log(`Hostile texts through the bounded parse and score — ${new Date().
 console.log(`budgets: parse ${PARSE_BUDGET_MS} ms, score ${SCORE_TIME_BUDGET_MS} ms (worker thread terminated at the budget)\n`);
 console.log('| text | characters | parse ms | parse outcome | score ms | score outcome |\n|---|---|---|---|---|---|');
 try {
-  await runner.run({ kind: 'parse', file: { key: 'warm.txt', bytes: Buffer.from(HEAD + '依法行政。'.repeat(20)) }, metrics: [] }, PARSE_BUDGET_MS, () => new Error('warm-up'));
+  await runner.run(
+    { kind: 'parse', file: { key: 'warm.txt', bytes: Buffer.from(HEAD + '依法行政。'.repeat(20)) }, metrics: [] },
+    PARSE_BUDGET_MS,
+    () => new Error('warm-up'),
+  );
   for (const { name, text } of cases) {
     const parseStart = performance.now();
-    const parsed = await parser.parse({ key: `${name}.txt`, bytes: Buffer.from(text, 'utf8'), location: { year: 2024, county: '临澜县' } }, rubric.rubric.metrics);
+    const parsed = await parser.parse(
+      { key: `${name}.txt`, bytes: Buffer.from(text, 'utf8'), location: { year: 2024, county: '临澜县' } },
+      rubric.rubric.metrics,
+    );
     const parseMs = performance.now() - parseStart;
     let scoreMs = 0;
     let scoreOutcome = '—';

@@ -23,9 +23,14 @@ import { ROOT } from './corpus.ts';
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- `as string` keeps tsc from resolving bin/prebuilt.js, which has no declarations (TS7016)
 const prebuilt = ((await import('../bin/prebuilt.js' as string)) as { prebuiltCli(): { main?: string; reason?: string } }).prebuiltCli();
 if (prebuilt.main && !process.env.FAZHI_SOURCE) useBundledWorkers(new URL('./', prebuilt.main));
-const threadCode = prebuilt.main && !process.env.FAZHI_SOURCE ? 'prebuilt CLI (dist/cli), as fazhi local' : `sources through tsx (${process.env.FAZHI_SOURCE ? 'FAZHI_SOURCE is set' : prebuilt.reason})`;
+const threadCode =
+  prebuilt.main && !process.env.FAZHI_SOURCE
+    ? 'prebuilt CLI (dist/cli), as fazhi local'
+    : `sources through tsx (${process.env.FAZHI_SOURCE ? 'FAZHI_SOURCE is set' : prebuilt.reason})`;
 
-const { values } = parseArgs({ options: { files: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '32' }, counties: { type: 'string', default: '10' } } });
+const { values } = parseArgs({
+  options: { files: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '32' }, counties: { type: 'string', default: '10' } },
+});
 const FILES = Number(values.files);
 const CONCURRENCY = Number(values.concurrency);
 const COUNTIES = Number(values.counties);
@@ -71,7 +76,7 @@ try {
     ['uploads/s (end to end)', (FILES / seconds).toFixed(1)],
     ['CPU time per upload, all threads (ms)', ((cpu.user + cpu.system) / 1000 / FILES).toFixed(1)],
     ['… of it on the main thread (handlers, SDK clients, queues)', perUpload(mainBefore, mainAfter)],
-    ['… of it on the servers\' thread (s3rver, dynalite)', perUpload(serversBefore, serversAfter)],
+    ["… of it on the servers' thread (s3rver, dynalite)", perUpload(serversBefore, serversAfter)],
     ['status reads while waiting', polls],
     ['scored', outcome.scored],
     ['failed (with a reason)', outcome.failed],
@@ -85,7 +90,12 @@ try {
   console.log('| measure | value |\n|---|---|');
   for (const [name, value] of rows) console.log(`| ${name} | ${value} |`);
   if (outcome.stuck.length > 0) {
-    console.error(`STUCK: ${outcome.stuck.slice(0, 20).map((s) => `${s.key} (${s.status})`).join(', ')}`);
+    console.error(
+      `STUCK: ${outcome.stuck
+        .slice(0, 20)
+        .map((s) => `${s.key} (${s.status})`)
+        .join(', ')}`,
+    );
     process.exitCode = 1;
   }
 } finally {

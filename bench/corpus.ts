@@ -13,10 +13,22 @@ export interface CorpusFile {
 
 export function seedOrSampleFiles(): { label: string; files: CorpusFile[] } {
   if (existsSync(SEEDS)) {
-    return { label: 'the 5 seed reports (../shared/seeds)', files: readdirSync(SEEDS).filter((f) => f.endsWith('.txt')).sort().map((f) => ({ name: f, bytes: readFileSync(join(SEEDS, f)) })) };
+    return {
+      label: 'the 5 seed reports (../shared/seeds)',
+      files: readdirSync(SEEDS)
+        .filter((f) => f.endsWith('.txt'))
+        .sort()
+        .map((f) => ({ name: f, bytes: readFileSync(join(SEEDS, f)) })),
+    };
   }
   const dir = join(ROOT, 'samples');
-  return { label: 'samples/ (no ../shared/seeds here)', files: readdirSync(dir).filter((f) => /\.(txt|docx)$/u.test(f)).sort().map((f) => ({ name: f, bytes: readFileSync(join(dir, f)) })) };
+  return {
+    label: 'samples/ (no ../shared/seeds here)',
+    files: readdirSync(dir)
+      .filter((f) => /\.(txt|docx)$/u.test(f))
+      .sort()
+      .map((f) => ({ name: f, bytes: readFileSync(join(dir, f)) })),
+  };
 }
 
 /** Plain texts of every report we have (seeds, samples and their Word sources), for synthetic corpora. */

@@ -5,7 +5,20 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildSync } from 'esbuild';
 import { ExportResponse } from '../schemas/events.ts';
-import { countyYearPk, normalizedKey, padSequencer, rankingPk, reportSk, reportsByYearPk, rubricTag, scoreResultKey, scoreSk, uploadIdOf, uploadKey, type ReportItem } from '../schemas/storage.ts';
+import {
+  countyYearPk,
+  normalizedKey,
+  padSequencer,
+  rankingPk,
+  reportSk,
+  reportsByYearPk,
+  rubricTag,
+  scoreResultKey,
+  scoreSk,
+  uploadIdOf,
+  uploadKey,
+  type ReportItem,
+} from '../schemas/storage.ts';
 import { normalizeReport } from '../pipeline/normalize/index.ts';
 import { encodeSignature, reportSignature } from '../pipeline/rank/similarity.ts';
 import { bundledRubricFor } from '../pipeline/score/bundled-rubrics.ts';
@@ -111,13 +124,20 @@ async function seed(store: S3ObjectStore, table: DynamoTable, county: string, in
 }
 
 /** The export function's bundle, invoked once in a fresh process with a capped heap; its response and figures. */
-async function invoke(bundle: string, env: Record<string, string>, event: unknown): Promise<{ wallMs: number; peakMb: number; response: ExportResponse; logged: Record<string, unknown>[] }> {
+async function invoke(
+  bundle: string,
+  env: Record<string, string>,
+  event: unknown,
+): Promise<{ wallMs: number; peakMb: number; response: ExportResponse; logged: Record<string, unknown>[] }> {
   const script = `const { handler } = await import(${JSON.stringify(pathToFileURL(bundle).href)}); const response = await handler(${JSON.stringify(event)}); process.stdout.write('\\nFAZHI_RESPONSE ' + JSON.stringify(response) + '\\n');`;
   // Asynchronous: the servers it talks to run in this process.
   const run = await measuredNodeAsync([`--max-old-space-size=${HEAP_MB}`, '--input-type=module', '-e', script], { env });
   const response = ExportResponse.parse(JSON.parse(/^FAZHI_RESPONSE (.*)$/mu.exec(run.stdout)?.[1] ?? 'null'));
   // The function's own log lines (JSON, one per line): its timings.
-  const logged = run.stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+  const logged = run.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
   return { wallMs: run.wallMs, peakMb: run.peakMb, response, logged };
 }
 
@@ -140,7 +160,9 @@ export async function exportLambda(): Promise<SectionResult> {
     const files = distinctReports(COUNTIES * PER_COUNTY);
     const started = performance.now();
     for (let at = 0; at < files.length; at += SEED_CONCURRENCY) {
-      await Promise.all(files.slice(at, at + SEED_CONCURRENCY).map((file, k) => seed(store, table, counties[Math.floor((at + k) / PER_COUNTY)]!, at + k, file)));
+      await Promise.all(
+        files.slice(at, at + SEED_CONCURRENCY).map((file, k) => seed(store, table, counties[Math.floor((at + k) / PER_COUNTY)]!, at + k, file)),
+      );
     }
     seedMs = performance.now() - started;
 

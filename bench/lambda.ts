@@ -129,7 +129,12 @@ export async function lambda(): Promise<SectionResult> {
     };
     const nextSequencer = sequencerSource();
     const notification = (key: string, size: number) =>
-      sqsRecord(notificationsFor({ Records: [{ eventName: 'ObjectCreated:Put', eventTime: new Date().toISOString(), s3: { bucket: { name: BUCKET }, object: { key, size } } }] }, nextSequencer)[0]!.body);
+      sqsRecord(
+        notificationsFor(
+          { Records: [{ eventName: 'ObjectCreated:Put', eventTime: new Date().toISOString(), s3: { bucket: { name: BUCKET }, object: { key, size } } }] },
+          nextSequencer,
+        )[0]!.body,
+      );
     const report = readFileSync(join(ROOT, 'samples', REPORT));
 
     const probes = new Map<FunctionName, Probe[]>(FUNCTIONS.map((name) => [name, []]));
@@ -159,8 +164,16 @@ export async function lambda(): Promise<SectionResult> {
     const rows: Row[] = FUNCTIONS.map((name) => {
       const dir = dirs[name];
       const runs = probes.get(name)!;
-      const chunks = existsSync(join(dir, 'chunks')) ? readdirSync(join(dir, 'chunks')).filter((f) => f.endsWith('.mjs')).map((f) => statSync(join(dir, 'chunks', f)).size) : [];
-      const gzip = Number(execFileSync('sh', ['-c', `gzip -9 -c '${join(dir, 'index.mjs')}' | wc -c`]).toString().trim());
+      const chunks = existsSync(join(dir, 'chunks'))
+        ? readdirSync(join(dir, 'chunks'))
+            .filter((f) => f.endsWith('.mjs'))
+            .map((f) => statSync(join(dir, 'chunks', f)).size)
+        : [];
+      const gzip = Number(
+        execFileSync('sh', ['-c', `gzip -9 -c '${join(dir, 'index.mjs')}' | wc -c`])
+          .toString()
+          .trim(),
+      );
       const median = (pick: (p: Probe) => number) => Math.round(percentile(runs.map(pick), 0.5));
       return {
         function: name,

@@ -21,7 +21,10 @@ if (args[0] === '--section') {
   const lines: string[] = [`Fazhi Score benchmarks — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${process.arch}`, ''];
   for (const name of names) {
     process.stderr.write(`running ${name}…\n`);
-    const run = spawnSync(process.execPath, ['--expose-gc', join(ROOT, 'bin/run-ts.js'), join(ROOT, 'bench/run.ts'), '--section', name], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const run = spawnSync(process.execPath, ['--expose-gc', join(ROOT, 'bin/run-ts.js'), join(ROOT, 'bench/run.ts'), '--section', name], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
     const marker = /FAZHI_BENCH_RESULT (.+)/u.exec(run.stdout);
     if (run.status !== 0 || !marker?.[1]) {
       lines.push(`### ${name}: FAILED`, '```', (run.stderr || run.stdout).slice(-2000), '```', '');

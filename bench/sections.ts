@@ -42,7 +42,12 @@ async function pipeline(): Promise<SectionResult> {
   const { label, files } = seedOrSampleFiles();
   const copies = Math.ceil(500 / files.length);
   // Warm up once, as a long-running worker would be.
-  for (const file of files) normalizeReport(await extractDocument(file.bytes), { key: file.name, format: 'txt', bytes: file.bytes.length, sha256: sha(file.bytes) }, { metrics: rubric.rubric.metrics });
+  for (const file of files)
+    normalizeReport(
+      await extractDocument(file.bytes),
+      { key: file.name, format: 'txt', bytes: file.bytes.length, sha256: sha(file.bytes) },
+      { metrics: rubric.rubric.metrics },
+    );
   // Three passes over the 500 files; each stage's fastest pass is reported (this VM's speed varies from run to run).
   let best = { extract: Infinity, normalize: Infinity, score: Infinity };
   let count = 0;
@@ -55,7 +60,11 @@ async function pipeline(): Promise<SectionResult> {
         const document = await extractDocument(file.bytes, { name: file.name });
         time.extract += performance.now() - t;
         t = performance.now();
-        const report = normalizeReport(document, { key: `${copy}/${file.name}`, format: document.format, bytes: file.bytes.length, sha256: sha(file.bytes) }, { metrics: rubric.rubric.metrics });
+        const report = normalizeReport(
+          document,
+          { key: `${copy}/${file.name}`, format: document.format, bytes: file.bytes.length, sha256: sha(file.bytes) },
+          { metrics: rubric.rubric.metrics },
+        );
         time.normalize += performance.now() - t;
         t = performance.now();
         scoreReport(report, rubric);
@@ -82,17 +91,40 @@ async function pipeline(): Promise<SectionResult> {
 
 /** Extraction speed per upload format: the seeds (or the fictional fixtures) rendered into each. */
 async function formats(): Promise<SectionResult> {
-  const sources = readdirSync(SEEDS, { withFileTypes: true }).length > 0 ? readdirSync(SEEDS).filter((f) => f.endsWith('.txt')).map((f) => ({ name: f.replace(/\.txt$/u, ''), text: readFileSync(join(SEEDS, f), 'utf8') })) : [];
-  const inputs = sources.length > 0 ? sources : readdirSync(join(ROOT, 'test/fixtures/formats')).filter((f) => f.endsWith('.txt')).map((f) => ({ name: f.replace(/\.txt$/u, ''), text: readFileSync(join(ROOT, 'test/fixtures/formats', f), 'utf8') }));
+  const sources =
+    readdirSync(SEEDS, { withFileTypes: true }).length > 0
+      ? readdirSync(SEEDS)
+          .filter((f) => f.endsWith('.txt'))
+          .map((f) => ({ name: f.replace(/\.txt$/u, ''), text: readFileSync(join(SEEDS, f), 'utf8') }))
+      : [];
+  const inputs =
+    sources.length > 0
+      ? sources
+      : readdirSync(join(ROOT, 'test/fixtures/formats'))
+          .filter((f) => f.endsWith('.txt'))
+          .map((f) => ({ name: f.replace(/\.txt$/u, ''), text: readFileSync(join(ROOT, 'test/fixtures/formats', f), 'utf8') }));
   const dir = mkdtempSync(join(tmpdir(), 'fazhi-bench-formats-'));
   const fixtures = await makeFormatFixtures(inputs, dir, { soffice: hasSoffice() });
   const byFormat = new Map<string, Uint8Array[]>();
   for (const fixture of fixtures) {
-    const key = fixture.format === 'txt' ? `txt ${fixture.variant}` : fixture.format === 'html' ? `html ${fixture.variant}` : fixture.format === 'docx' ? `docx ${fixture.variant}` : fixture.format;
+    const key =
+      fixture.format === 'txt'
+        ? `txt ${fixture.variant}`
+        : fixture.format === 'html'
+          ? `html ${fixture.variant}`
+          : fixture.format === 'docx'
+            ? `docx ${fixture.variant}`
+            : fixture.format;
     byFormat.set(key, [...(byFormat.get(key) ?? []), readFileSync(fixture.path)]);
   }
   if (!hasSoffice()) {
-    for (const ext of ['pdf', 'doc']) byFormat.set(`${ext} (committed fixtures)`, readdirSync(join(ROOT, 'test/fixtures/formats')).filter((f) => f.endsWith(`.${ext}`)).map((f) => readFileSync(join(ROOT, 'test/fixtures/formats', f))));
+    for (const ext of ['pdf', 'doc'])
+      byFormat.set(
+        `${ext} (committed fixtures)`,
+        readdirSync(join(ROOT, 'test/fixtures/formats'))
+          .filter((f) => f.endsWith(`.${ext}`))
+          .map((f) => readFileSync(join(ROOT, 'test/fixtures/formats', f))),
+      );
   }
   const rows: Row[] = [];
   for (const [format, documents] of [...byFormat.entries()].sort()) {
@@ -113,7 +145,11 @@ async function formats(): Promise<SectionResult> {
     const mean = times.reduce((s, x) => s + x, 0) / times.length;
     rows.push({ format, documents: documents.length, 'docs/s': round(1000 / mean, 0), 'mean ms': round(mean, 1), 'p95 ms': round(percentile(times, 0.95), 1) });
   }
-  return { title: 'Extraction per format, one core', note: `${inputs.length} reports rendered into each format (${sources.length > 0 ? 'the seeds' : 'the fictional fixtures'}); warm runs; peak memory is for all formats together`, rows };
+  return {
+    title: 'Extraction per format, one core',
+    note: `${inputs.length} reports rendered into each format (${sources.length > 0 ? 'the seeds' : 'the fictional fixtures'}); warm runs; peak memory is for all formats together`,
+    rows,
+  };
 }
 
 /** A synthetic county·year of `count` reports (bench/synthetic.ts) as the normaliser reads them. */
@@ -145,7 +181,10 @@ async function cross(): Promise<SectionResult> {
     const pairMs = performance.now() - t;
     const results = reports.map((report) => scoreReport(report, rubric));
     t = performance.now();
-    const checked = crossCheck(reports.map((report, i) => ({ report, result: results[i]!, signature: signatures[i]! })), rubric);
+    const checked = crossCheck(
+      reports.map((report, i) => ({ report, result: results[i]!, signature: signatures[i]! })),
+      rubric,
+    );
     const crossMs = performance.now() - t;
     const similar = checked.reduce((n, r) => n + r.flags.filter((f) => f.code === 'similar-to').length, 0);
     const names = checked.reduce((n, r) => n + r.flags.filter((f) => f.code === 'template-leftover' && f.other !== undefined).length, 0);
@@ -159,7 +198,11 @@ async function cross(): Promise<SectionResult> {
       'checks ms/report': round(crossMs / reports.length, 2),
     });
   }
-  return { title: 'Cross-report checks, one county·year, one core', note: `synthetic reports filed by distinct real township names (bench/synthetic.ts). ${notes.trim()}`, rows };
+  return {
+    title: 'Cross-report checks, one county·year, one core',
+    note: `synthetic reports filed by distinct real township names (bench/synthetic.ts). ${notes.trim()}`,
+    rows,
+  };
 }
 
 /** The evidence audit (test/golden/evidence): how many hand-checked judgements the scorer gets right. */
@@ -168,7 +211,11 @@ async function audit(): Promise<SectionResult> {
   process.stderr.write(`${auditReport(result)}\n`);
   const bySource = new Map<string, { judged: number; right: number }>();
   for (const row of result.rows) {
-    const key = row.judgement.source.startsWith('seeds/') ? 'seeds (../shared/seeds)' : row.judgement.source.startsWith('samples/2023/') ? 'samples 2023' : 'samples 2024';
+    const key = row.judgement.source.startsWith('seeds/')
+      ? 'seeds (../shared/seeds)'
+      : row.judgement.source.startsWith('samples/2023/')
+        ? 'samples 2023'
+        : 'samples 2024';
     const entry = bySource.get(key) ?? { judged: 0, right: 0 };
     entry.judged++;
     if (row.verdict === 'right') entry.right++;
@@ -198,11 +245,19 @@ async function hostile(): Promise<SectionResult> {
     let outcome = 'scored';
     let report: NormalizedReport;
     try {
-      report = normalizeReport(await extractDocument(bytes), { key: name, format: 'txt', bytes: bytes.length, sha256: sha(bytes) }, { metrics: rubric.rubric.metrics });
+      report = normalizeReport(
+        await extractDocument(bytes),
+        { key: name, format: 'txt', bytes: bytes.length, sha256: sha(bytes) },
+        { metrics: rubric.rubric.metrics },
+      );
     } catch (error) {
       if (!isDocumentRejected(error)) throw error;
       outcome = `refused (${error.code}); scorer run directly`;
-      report = normalizeReport({ format: 'txt', blocks: text.split('\n').map((line) => ({ text: line })), warnings: [] }, { key: name, format: 'txt', bytes: bytes.length, sha256: sha(bytes) }, { metrics: rubric.rubric.metrics });
+      report = normalizeReport(
+        { format: 'txt', blocks: text.split('\n').map((line) => ({ text: line })), warnings: [] },
+        { key: name, format: 'txt', bytes: bytes.length, sha256: sha(bytes) },
+        { metrics: rubric.rubric.metrics },
+      );
     }
     const parseMs = performance.now() - t;
     t = performance.now();
@@ -212,4 +267,15 @@ async function hostile(): Promise<SectionResult> {
   return { title: 'Hostile text, one core', note: 'each text once, cold; the extract stage refuses lines over 50,000 characters', rows };
 }
 
-export const SECTIONS: Record<string, () => Promise<SectionResult>> = { pipeline, formats, cross, e2e: endToEnd, startup, workbook, 'export-lambda': exportLambda, lambda, audit, hostile };
+export const SECTIONS: Record<string, () => Promise<SectionResult>> = {
+  pipeline,
+  formats,
+  cross,
+  e2e: endToEnd,
+  startup,
+  workbook,
+  'export-lambda': exportLambda,
+  lambda,
+  audit,
+  hostile,
+};

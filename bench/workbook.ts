@@ -43,7 +43,13 @@ const peakKbOf = (stderr: string): number => (JSON.parse(/FAZHI_PEAK (\{.*\})/u.
 export function measuredNode(args: readonly string[], options: { stdoutFile?: string; env?: NodeJS.ProcessEnv } = {}): Measured {
   const out = options.stdoutFile ? openSync(options.stdoutFile, 'w') : 'pipe';
   const started = performance.now();
-  const child = spawnSync(process.execPath, ['--import', PEAK_HOOK, ...args], { cwd: ROOT, stdio: ['ignore', out, 'pipe'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...options.env } });
+  const child = spawnSync(process.execPath, ['--import', PEAK_HOOK, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', out, 'pipe'],
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, ...options.env },
+  });
   const wallMs = performance.now() - started;
   if (typeof out === 'number') closeSync(out);
   if (child.status !== 0) throw new Error(`${args.join(' ')} failed (exit ${child.status}): ${(child.stderr ?? '').slice(-2000)}`);
@@ -66,7 +72,8 @@ async function jsonOutputToLines(json: string, lines: string): Promise<number> {
       item.push(line);
       if (line === '    }' || line === '    },') {
         const text = item.join('\n');
-        if (!out.write(`${JSON.stringify(JSON.parse(text.endsWith(',') ? text.slice(0, -1) : text))}\n`)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+        if (!out.write(`${JSON.stringify(JSON.parse(text.endsWith(',') ? text.slice(0, -1) : text))}\n`))
+          await new Promise<void>((resolve) => out.once('drain', () => resolve()));
         item = [];
         count++;
       }
@@ -82,7 +89,11 @@ async function jsonOutputToLines(json: string, lines: string): Promise<number> {
 export function measuredNodeAsync(args: readonly string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<Measured> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', PEAK_HOOK, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+    const child = spawn(process.execPath, ['--import', PEAK_HOOK, ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...options.env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -14,7 +14,11 @@ export function pad(text: string, width: number, align: 'left' | 'right' = 'left
 
 export function table(headers: readonly string[], rows: readonly (readonly string[])[], right: ReadonlySet<number> = new Set()): string {
   const widths = headers.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ''))));
-  const line = (cells: readonly string[]) => cells.map((c, i) => pad(c, widths[i] ?? 0, right.has(i) ? 'right' : 'left')).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => pad(c, widths[i] ?? 0, right.has(i) ? 'right' : 'left'))
+      .join('  ')
+      .trimEnd();
   return [line(headers), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -59,7 +63,14 @@ export function rankingTable(results: readonly ScoreResult[], rubricOf: RubricOf
       flush();
       current = heading;
     }
-    rows.push([String(r.rank ?? ''), r.township ?? '（未识别）', r.total.toFixed(2), r.grade, ...r.dimensions.map((d) => String(d.score)), flagText(r, rubricOf(r))]);
+    rows.push([
+      String(r.rank ?? ''),
+      r.township ?? '（未识别）',
+      r.total.toFixed(2),
+      r.grade,
+      ...r.dimensions.map((d) => String(d.score)),
+      flagText(r, rubricOf(r)),
+    ]);
   }
   flush();
   return blocks.join('\n\n');

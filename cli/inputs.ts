@@ -148,7 +148,12 @@ async function listInput({ path, folder }: Found, defaults: InputDefaults): Prom
   }
   const sidecar = { ...folder, ...((await readSidecarFile(`${path}.meta.json`)) ?? {}) };
   const { county, year, ...submission } = sidecar;
-  const location = { ...(county ? { county } : {}), ...(year ? { year } : {}), ...(defaults.county ? { county: defaults.county } : {}), ...(defaults.year ? { year: defaults.year } : {}) };
+  const location = {
+    ...(county ? { county } : {}),
+    ...(year ? { year } : {}),
+    ...(defaults.county ? { county: defaults.county } : {}),
+    ...(defaults.year ? { year: defaults.year } : {}),
+  };
   const mergedSubmission = { ...defaults.submission, ...submission };
   return {
     key,

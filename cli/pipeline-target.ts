@@ -45,7 +45,10 @@ export function resolveTarget(values: Parsed['values'], env: NodeJS.ProcessEnv =
   const region = pick('region', 'AWS_REGION') ?? (env.AWS_DEFAULT_REGION || undefined);
   const s3Endpoint = pick('s3-endpoint', 'FAZHI_S3_ENDPOINT');
   const dynamodbEndpoint = pick('dynamodb-endpoint', 'FAZHI_DYNAMODB_ENDPOINT');
-  for (const [name, url] of [['S3', s3Endpoint], ['DynamoDB', dynamodbEndpoint]] as const) {
+  for (const [name, url] of [
+    ['S3', s3Endpoint],
+    ['DynamoDB', dynamodbEndpoint],
+  ] as const) {
     if (url && !URL.canParse(url)) throw new UsageError(`${name} 地址不是有效的 URL：${url}`);
   }
   return {
@@ -102,7 +105,11 @@ export const QUEUE_HELP = `队列选项（也可用环境变量；部署输出�
   --score-queue-url URL      评分队列（FAZHI_SCORE_QUEUE_URL；ScoreQueueUrl）
   --score-dlq-url URL        评分死信队列（FAZHI_SCORE_DLQ_URL；ScoreDeadLetterQueueUrl）`;
 
-export function stageQueues(target: Target, values: Parsed['values'], env: NodeJS.ProcessEnv = process.env): { ingest: SqsStageQueue; score: SqsStageQueue; close(): void } {
+export function stageQueues(
+  target: Target,
+  values: Parsed['values'],
+  env: NodeJS.ProcessEnv = process.env,
+): { ingest: SqsStageQueue; score: SqsStageQueue; close(): void } {
   const pick = (flag: keyof typeof QUEUE_OPTIONS, variable: string): string => {
     const url = stringOption(values, flag) ?? (env[variable] || undefined);
     if (!url) throw new UsageError(`缺少 --${flag}（或环境变量 ${variable}）：部署的输出或 fazhi local --keep 会给出这个地址。`);
@@ -136,13 +143,25 @@ export function plainTargetError(error: unknown, target?: Target): UsageError | 
   if (/Region is missing/i.test(message)) return say('没有指定 AWS 区域：请设置 AWS_REGION 或使用 --region。');
   if (name === 'ResourceNotFoundException') return say(`DynamoDB 表 ${target?.table ?? ''} 不存在（或不在这个区域）。请检查 --table / FAZHI_TABLE 和区域。`);
   if (name === 'NoSuchBucket') return say(`桶 ${target?.bucket ?? ''} 不存在。请检查 --bucket / FAZHI_BUCKET。`);
-  if (['AccessDenied', 'AccessDeniedException', 'InvalidAccessKeyId', 'UnrecognizedClientException', 'ExpiredToken', 'ExpiredTokenException', 'InvalidClientTokenId', 'SignatureDoesNotMatch'].includes(name)) {
+  if (
+    [
+      'AccessDenied',
+      'AccessDeniedException',
+      'InvalidAccessKeyId',
+      'UnrecognizedClientException',
+      'ExpiredToken',
+      'ExpiredTokenException',
+      'InvalidClientTokenId',
+      'SignatureDoesNotMatch',
+    ].includes(name)
+  ) {
     return say('没有权限，或凭证无效、已过期：请检查当前使用的 AWS 身份（aws sts get-caller-identity）。');
   }
   if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT'].includes(code) || /ECONNREFUSED|getaddrinfo/.test(message)) {
     return say('连接不上服务：地址不对，或本地服务没有运行（fazhi local --keep）。');
   }
-  if (name === 'QueueDoesNotExist' || /NonExistentQueue/.test(message)) return say('队列不存在：请检查队列地址（--queue-url、--*-queue-url、--*-dlq-url 或对应的 FAZHI_*_URL 环境变量）。');
+  if (name === 'QueueDoesNotExist' || /NonExistentQueue/.test(message))
+    return say('队列不存在：请检查队列地址（--queue-url、--*-queue-url、--*-dlq-url 或对应的 FAZHI_*_URL 环境变量）。');
   return null;
 }
 

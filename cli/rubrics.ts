@@ -46,7 +46,11 @@ export async function loadRubricFile(path: string): Promise<LoadedRubric> {
 
 export async function rubricYears(): Promise<number[]> {
   const names = await readdir(RUBRICS_DIR);
-  return names.map((n) => /^(\d{4})\.json$/u.exec(n)?.[1]).filter((y): y is string => !!y).map(Number).sort((a, b) => a - b);
+  return names
+    .map((n) => /^(\d{4})\.json$/u.exec(n)?.[1])
+    .filter((y): y is string => !!y)
+    .map(Number)
+    .sort((a, b) => a - b);
 }
 
 /** The rubric file for a year: its own, else the latest before it, else the earliest. */

@@ -102,7 +102,10 @@ export async function planUploads(paths: readonly string[], defaults: { year?: n
     const county = entry.county ?? mostCommon(neighbours.map((p) => p.county).filter((c): c is string => c !== undefined));
     if (year === undefined || county === undefined) {
       const missing = [year === undefined ? '年度' : '', county === undefined ? '县名' : ''].filter(Boolean).join('和');
-      refused.push({ source: entry.file.key, reason: `无法确定${missing}：请在 ${basename(entry.file.key)}.meta.json 或目录的 fazhi.meta.json 中写明（"year"、"county"），或使用 --year / --county` });
+      refused.push({
+        source: entry.file.key,
+        reason: `无法确定${missing}：请在 ${basename(entry.file.key)}.meta.json 或目录的 fazhi.meta.json 中写明（"year"、"county"），或使用 --year / --county`,
+      });
       continue;
     }
     const problem = placementProblem(year, county, basename(entry.file.key));
@@ -123,7 +126,12 @@ export async function planUploads(paths: readonly string[], defaults: { year?: n
 }
 
 /** Uploads a few at a time; `onUploaded` sees each one as it lands (the pipeline starts on it at once). */
-export async function uploadAll(store: ObjectStore, uploads: readonly PlannedUpload[], onUploaded: (upload: PlannedUpload) => void = () => {}, concurrency = 4): Promise<void> {
+export async function uploadAll(
+  store: ObjectStore,
+  uploads: readonly PlannedUpload[],
+  onUploaded: (upload: PlannedUpload) => void = () => {},
+  concurrency = 4,
+): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < uploads.length) {

@@ -21,7 +21,12 @@ export interface Parsed {
 /** node:util parseArgs, with its English errors turned into ours. */
 export function parse(args: readonly string[], options: Options, command: string): Parsed {
   try {
-    const { values, positionals } = parseArgs({ args: [...args], options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({
+      args: [...args],
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
     return { values, positionals };
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n运行 \`fazhi ${command} --help\` 查看用法。`);

@@ -118,7 +118,9 @@ export function readConfig(lookup: Lookup): FazhiConfig {
   if (retentionText !== undefined && retentionText !== 'forever') {
     originalVersionRetentionDays = Number(retentionText);
     if (!Number.isInteger(originalVersionRetentionDays) || originalVersionRetentionDays < MIN_ORIGINAL_VERSION_RETENTION_DAYS) {
-      throw new ConfigError(`context originalVersionRetentionDays must be "forever" or an integer ≥ ${MIN_ORIGINAL_VERSION_RETENTION_DAYS}, got "${retentionText}"`);
+      throw new ConfigError(
+        `context originalVersionRetentionDays must be "forever" or an integer ≥ ${MIN_ORIGINAL_VERSION_RETENTION_DAYS}, got "${retentionText}"`,
+      );
     }
   }
 

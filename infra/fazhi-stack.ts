@@ -304,7 +304,11 @@ export class FazhiStack extends Stack {
     // (and the unit's status object of an upload in a unit folder it gives up on), count re-drives; send work to the
     // two queues (and read their depth); read and delete dead letters.
     reconcile.role.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${KEY_PREFIX.reports}*`] } } }),
+      new PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [this.bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${KEY_PREFIX.reports}*`] } },
+      }),
     );
     allow(reconcile, ['s3:PutObject'], [objects(KEY_PREFIX.status)]);
     allow(reconcile, ['dynamodb:Query'], [tableArn, indexArn]);

@@ -61,18 +61,29 @@ export function rankEntries(entries: readonly CrossCheckEntry[], loaded: LoadedR
  * rankEntries in two steps: the checks decided, and the ranking once the copiers' re-scorings (`plan.rescores`, done
  * wherever the caller likes, rescoreCopied) are given to `rank`. The same results as rankEntries.
  */
-export function planRanking(entries: readonly CrossCheckEntry[], loaded: LoadedRubric, options: BatchOptions = {}): { rescores: CrossCheckPlan['rescores']; rank: (rescored: readonly ScoreResult[]) => ScoreResult[] } {
+export function planRanking(
+  entries: readonly CrossCheckEntry[],
+  loaded: LoadedRubric,
+  options: BatchOptions = {},
+): { rescores: CrossCheckPlan['rescores']; rank: (rescored: readonly ScoreResult[]) => ScoreResult[] } {
   const plan = planCrossCheck(entries, loaded, { previousYear: withEntries(entries, options) });
   return { rescores: plan.rescores, rank: (rescored) => rankResults(plan.finish(rescored), loaded.rubric) };
 }
 
 /** Last year's reports as the checks look them up: those given, and the batch's own (two years scored together). */
-const withEntries = (entries: readonly CrossCheckEntry[], options: BatchOptions): NormalizedReport[] => [...(options.previousYear ?? []), ...entries.map((e) => e.report)];
+const withEntries = (entries: readonly CrossCheckEntry[], options: BatchOptions): NormalizedReport[] => [
+  ...(options.previousYear ?? []),
+  ...entries.map((e) => e.report),
+];
 
 /** Scores and ranks already-parsed reports, in this thread. */
 export function scoreAndRank(reports: readonly NormalizedReport[], loaded: LoadedRubric, options: BatchOptions = {}): ScoreResult[] {
   const previous = previousReportsOf(reports, options.previousYear);
-  return rankEntries(reports.map((report, i) => scoreEntry(report, loaded, previous[i])), loaded, options);
+  return rankEntries(
+    reports.map((report, i) => scoreEntry(report, loaded, previous[i])),
+    loaded,
+    options,
+  );
 }
 
 /**

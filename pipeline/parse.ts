@@ -47,4 +47,3 @@ export async function parseReport(file: ReportFile, metrics: readonly Metric[]):
     throw error;
   }
 }
-

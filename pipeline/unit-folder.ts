@@ -77,7 +77,8 @@ export function currentUploads<T extends UnitFolderUpload>(uploads: readonly T[]
     const folder = unitFolderOf(upload.sourceKey);
     if (folder === null) continue;
     const best = newest.get(folder);
-    if (!best || upload.uploadedAt > best.uploadedAt || (upload.uploadedAt === best.uploadedAt && upload.sourceKey > best.sourceKey)) newest.set(folder, upload);
+    if (!best || upload.uploadedAt > best.uploadedAt || (upload.uploadedAt === best.uploadedAt && upload.sourceKey > best.sourceKey))
+      newest.set(folder, upload);
   }
   const current: T[] = [];
   const superseded: { upload: T; by: T }[] = [];

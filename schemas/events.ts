@@ -15,7 +15,10 @@ export const S3EventObject = z.object({
   /** Present when the bucket is versioned (AWS); absent on the local S3 server. */
   versionId: z.string().optional(),
   /** Hexadecimal; orders the events of one key (compare padded, see padSequencer). */
-  sequencer: z.string().regex(/^[0-9A-Fa-f]+$/, 'sequencer must be hexadecimal').optional(),
+  sequencer: z
+    .string()
+    .regex(/^[0-9A-Fa-f]+$/, 'sequencer must be hexadecimal')
+    .optional(),
 });
 export type S3EventObject = z.infer<typeof S3EventObject>;
 
@@ -195,10 +198,7 @@ export const ReconcileReport = z
 export type ReconcileReport = z.infer<typeof ReconcileReport>;
 
 /** The body of one queue message, classified. */
-export type QueueMessage =
-  | { kind: 's3'; notification: S3EventNotification }
-  | { kind: 'test'; event: S3TestEvent }
-  | { kind: 'score'; command: ScoreCommand };
+export type QueueMessage = { kind: 's3'; notification: S3EventNotification } | { kind: 'test'; event: S3TestEvent } | { kind: 'score'; command: ScoreCommand };
 
 /** A message body that is none of the shapes we accept: a batch-item failure (it ends in the DLQ for a person to see). */
 export class MalformedMessageError extends Error {

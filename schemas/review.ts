@@ -141,8 +141,7 @@ export function parseReviewKey(key: string): { key: string; year: number; county
 export const reviewUploadKey = (year: number, county: string, fileName: string): string => `${KEY_PREFIX_REVIEWS}${year}/${county}/${fileName}`;
 
 /** The final workbook of a review round: beside the machine workbook under exports/. */
-export const finalExportKey = (year: number, county: string, rubricVersion: string): string =>
-  `exports/${year}/${county}/final-${rubricVersion}.xlsx`;
+export const finalExportKey = (year: number, county: string, rubricVersion: string): string => `exports/${year}/${county}/final-${rubricVersion}.xlsx`;
 
 export const reviewPk = (year: number, county: string): string => `REVIEW#${year}#${county}`;
 /** Rounds sort by the time S3 received the workbook, then key and sequencer (unique per upload version). */

@@ -30,9 +30,7 @@ export const SourceRef = z
   .object({
     doc: z.string().min(1).describe('依据文件，如《法治政府建设实施纲要（2021－2025年）》'),
     clause: z.string().optional().describe('条款或章节，如“第五章（十五）”'),
-    verified: z
-      .enum(['V', 'P', 'U'])
-      .describe('V 已核对原文 · P 部分核对/二手来源 · U 未核对（须在 notes 中说明，不得作为官方规定呈现）'),
+    verified: z.enum(['V', 'P', 'U']).describe('V 已核对原文 · P 部分核对/二手来源 · U 未核对（须在 notes 中说明，不得作为官方规定呈现）'),
   })
   .strict();
 export type SourceRef = z.infer<typeof SourceRef>;
@@ -45,7 +43,10 @@ export const MetricSubject = z.enum(['unit', 'village', 'county', 'higher']);
 
 export const Metric = z
   .object({
-    id: z.string().regex(/^[a-z][a-z0-9_.-]*$/).describe('指标编号，如 mediation.success_rate'),
+    id: z
+      .string()
+      .regex(/^[a-z][a-z0-9_.-]*$/)
+      .describe('指标编号，如 mediation.success_rate'),
     name: z.string().min(1).describe('中文名称，如“调解成功率”'),
     patterns: z
       .array(Pattern)
@@ -55,22 +56,16 @@ export const Metric = z
     actions: z
       .array(Pattern)
       .default([])
-      .describe('谁做了什么：该句从开头到数字所在分句末尾须出现这些词之一（如法律顾问的事项须有“法律顾问|律师”，领导干部学法须有“党委|班子|干部|会前”）；空表示不限'),
-    exclude: z
-      .array(Pattern)
-      .default([])
-      .describe('数字所在分句出现这些词时不归入本指标（如“执法人员|调整为”不是普法受众人数）'),
+      .describe(
+        '谁做了什么：该句从开头到数字所在分句末尾须出现这些词之一（如法律顾问的事项须有“法律顾问|律师”，领导干部学法须有“党委|班子|干部|会前”）；空表示不限',
+      ),
+    exclude: z.array(Pattern).default([]).describe('数字所在分句出现这些词时不归入本指标（如“执法人员|调整为”不是普法受众人数）'),
     subjects: z
       .array(MetricSubject)
       .min(1)
       .default(['unit', 'village'])
       .describe('计入哪些主体的数字：unit 本单位、village 所辖村（社区）、county 全县、higher 上级；默认本单位和所辖村'),
-    pays: z
-      .number()
-      .int()
-      .min(1)
-      .default(1)
-      .describe('同一个数字最多为几个指标得分：默认 1（一个事实只得一次分）'),
+    pays: z.number().int().min(1).default(1).describe('同一个数字最多为几个指标得分：默认 1（一个事实只得一次分）'),
   })
   .strict();
 export type Metric = z.infer<typeof Metric>;
@@ -113,10 +108,7 @@ export const PhrasesRule = z
       .enum(['sentences', 'headings'])
       .default('sentences')
       .describe('sentences 在正文句子中找 · headings 在各级标题中找（用于结构性要素，如“其他需要报告的情况”）'),
-    sameYear: z
-      .boolean()
-      .default(false)
-      .describe('命中处所述年份须为报告所属年度（用于荣誉等：“荣获2021年度…先进乡镇”不计入2024年度）'),
+    sameYear: z.boolean().default(false).describe('命中处所述年份须为报告所属年度（用于荣誉等：“荣获2021年度…先进乡镇”不计入2024年度）'),
   })
   .strict();
 
@@ -167,7 +159,10 @@ export const MetadataRule = z
   .object({
     kind: z.literal('metadata'),
     field: z.enum(['submittedAt', 'publishedAt']).describe('submittedAt 报送日期 · publishedAt 公开日期（须同时有网址）'),
-    deadline: z.string().regex(/^\d{2}-\d{2}$/).describe('截止日期 MM-DD，所属年度的次年'),
+    deadline: z
+      .string()
+      .regex(/^\d{2}-\d{2}$/)
+      .describe('截止日期 MM-DD，所属年度的次年'),
     points: Points.describe('按期得分'),
     latePoints: Points.default(0).describe('逾期 graceDays 天内的得分'),
     graceDays: z.number().int().min(0).default(7),
@@ -308,12 +303,7 @@ export const GradeQuota = z
   .object({
     grade: z.string(),
     maxShare: z.number().min(0).max(1).describe('该等次最多占本组单位的比例，如 优秀 0.2（向下取整）'),
-    minCount: z
-      .number()
-      .int()
-      .min(0)
-      .default(1)
-      .describe('无论本组多小，至少可有几个单位评为该等次（默认 1：2–5 个单位的组也能评上优秀、良好，只要分数达到）'),
+    minCount: z.number().int().min(0).default(1).describe('无论本组多小，至少可有几个单位评为该等次（默认 1：2–5 个单位的组也能评上优秀、良好，只要分数达到）'),
   })
   .strict();
 
@@ -321,10 +311,7 @@ export const Grading = z
   .object({
     mode: z.enum(['absolute', 'quota']).describe('absolute 按分数段 · quota 在同一县、同一年度、同一排名组内按名额'),
     bands: z.array(GradeBand).min(1).describe('从高到低；absolute 模式下的分数线，quota 模式下的最低分'),
-    quotas: z
-      .array(GradeQuota)
-      .default([])
-      .describe('quota 模式：某等次最多占比（向下取整，但不少于 minCount 个），如 优秀 0.2'),
+    quotas: z.array(GradeQuota).default([]).describe('quota 模式：某等次最多占比（向下取整，但不少于 minCount 个），如 优秀 0.2'),
     rationale: z.string().optional().describe('为什么是这些分数线和名额，怎样校准的（写给审核细则的人）'),
   })
   .strict();
@@ -375,8 +362,14 @@ export const ConsistencyCheck = z
 export const Rubric = z
   .object({
     $schema: z.string().optional(),
-    id: z.string().regex(/^[a-z0-9-]+$/).describe('评分细则编号，如 fazhi-2024'),
-    version: z.string().regex(/^\d+\.\d+\.\d+$/).describe('版本号（修改细则时递增）'),
+    id: z
+      .string()
+      .regex(/^[a-z0-9-]+$/)
+      .describe('评分细则编号，如 fazhi-2024'),
+    version: z
+      .string()
+      .regex(/^\d+\.\d+\.\d+$/)
+      .describe('版本号（修改细则时递增）'),
     title: z.string().min(1),
     year: z.number().int().describe('适用的报告所属年度'),
     max: z.number().positive().default(100),
@@ -402,25 +395,10 @@ export const Rubric = z
     consistency: z.array(ConsistencyCheck).default([]),
     antiGaming: z
       .object({
-        maxKeywordShare: z
-          .number()
-          .min(0)
-          .max(1)
-          .default(0.75)
-          .describe('涉及 3 个及以上指标的句子，评分关键词占其汉字的比例超过该值，视为堆砌关键词，不得分'),
-        listKeywordShare: z
-          .number()
-          .min(0)
-          .max(1)
-          .default(0.5)
-          .describe('涉及 listIndicators 个及以上指标的句子（罗列式），关键词占比超过该值即视为堆砌'),
+        maxKeywordShare: z.number().min(0).max(1).default(0.75).describe('涉及 3 个及以上指标的句子，评分关键词占其汉字的比例超过该值，视为堆砌关键词，不得分'),
+        listKeywordShare: z.number().min(0).max(1).default(0.5).describe('涉及 listIndicators 个及以上指标的句子（罗列式），关键词占比超过该值即视为堆砌'),
         listIndicators: z.number().int().min(2).default(4),
-        maxTemplateRepeats: z
-          .number()
-          .int()
-          .min(1)
-          .default(2)
-          .describe('去掉关键词和数字后句式相同的句子超过该数目，视为套用模板批量堆砌，均不得分'),
+        maxTemplateRepeats: z.number().int().min(1).default(2).describe('去掉关键词和数字后句式相同的句子超过该数目，视为套用模板批量堆砌，均不得分'),
         minSentenceChars: z.number().int().min(0).default(8).describe('少于该字数的句子不作为证据'),
       })
       .strict()
@@ -454,9 +432,7 @@ export const Rubric = z
         checkRuleMetrics(indicator.rule, metricIds, [...path, 'rule'], ctx);
       });
     });
-    rubric.bonus.indicators.forEach((indicator, i) =>
-      checkRuleMetrics(indicator.rule, metricIds, ['bonus', 'indicators', i, 'rule'], ctx),
-    );
+    rubric.bonus.indicators.forEach((indicator, i) => checkRuleMetrics(indicator.rule, metricIds, ['bonus', 'indicators', i, 'rule'], ctx));
     rubric.consistency.forEach((check, i) => {
       for (const field of ['rate', 'numerator', 'denominator'] as const) {
         if (!metricIds.has(check[field])) {

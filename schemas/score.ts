@@ -109,7 +109,10 @@ export const Flag = z
      * member's flags) and how many reports it has. A report lists only its strongest few matches, so `size` is where
      * the assessor sees how far a copied text went. Absent for a copied pair alone and for last year's report.
      */
-    cluster: z.object({ id: z.string().min(1), size: z.number().int().min(3) }).strict().optional(),
+    cluster: z
+      .object({ id: z.string().min(1), size: z.number().int().min(3) })
+      .strict()
+      .optional(),
     evidence: z.array(Evidence).optional(),
   })
   .strict();

@@ -21,9 +21,7 @@ export const KEY_PREFIX = {
 } as const;
 
 /** File suffixes of the report formats we read (the uploader checks them before uploading; case as S3 sees it). */
-export const REPORT_SUFFIXES = [
-  '.docx', '.DOCX', '.doc', '.DOC', '.pdf', '.PDF', '.txt', '.TXT', '.html', '.HTML', '.htm', '.HTM', '.md', '.MD',
-] as const;
+export const REPORT_SUFFIXES = ['.docx', '.DOCX', '.doc', '.DOC', '.pdf', '.PDF', '.txt', '.TXT', '.html', '.HTML', '.htm', '.HTM', '.md', '.MD'] as const;
 
 /**
  * The bucket's event notifications, shared by the CDK stack and the local stack. Every object created under reports/
@@ -109,7 +107,8 @@ export function segmentProblem(segment: string, what = '名称'): SegmentProblem
   if (CONTROL_CHARACTER.test(segment)) return { zh: `${what}含有换行符或其他不可见的控制字符`, en: 'a newline or another control character' };
   if (segment.includes('\\')) return { zh: `${what}含有反斜杠“\\”`, en: 'a backslash' };
   if (EDGE_SPACE.test(segment)) return { zh: `${what}首尾有空格`, en: 'leading or trailing spaces' };
-  if (Buffer.byteLength(segment, 'utf8') > MAX_SEGMENT_BYTES) return { zh: `${what}过长（超过 ${MAX_SEGMENT_BYTES} 字节）`, en: `a name longer than ${MAX_SEGMENT_BYTES} bytes` };
+  if (Buffer.byteLength(segment, 'utf8') > MAX_SEGMENT_BYTES)
+    return { zh: `${what}过长（超过 ${MAX_SEGMENT_BYTES} 字节）`, en: `a name longer than ${MAX_SEGMENT_BYTES} bytes` };
   return null;
 }
 
@@ -174,8 +173,12 @@ export function classifyUploadKey(key: string): ClassifiedKey {
   }
   const countyIssue = countyProblem(county);
   if (countyIssue) return { place: misplaced, problem: invalidNameProblem(countyIssue) };
-  const nameIssue = name.split('/').map((segment) => segmentProblem(segment, '文件名')).find((p) => p !== null);
-  const tooLong = Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES ? { zh: `路径过长（超过 ${MAX_KEY_BYTES} 字节）`, en: `a key longer than ${MAX_KEY_BYTES} bytes` } : null;
+  const nameIssue = name
+    .split('/')
+    .map((segment) => segmentProblem(segment, '文件名'))
+    .find((p) => p !== null);
+  const tooLong =
+    Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES ? { zh: `路径过长（超过 ${MAX_KEY_BYTES} 字节）`, en: `a key longer than ${MAX_KEY_BYTES} bytes` } : null;
   const issue = nameIssue ?? tooLong;
   if (issue) return { place: { year, county }, problem: invalidNameProblem(issue) };
   // The first folder below the county, when there is one, is the unit whose upload page wrote the file.
@@ -211,8 +214,7 @@ export const unitStatusKey = (year: number, county: string, unit: string): strin
 export const countyYearPk = (year: number, county: string): string => `CY#${year}#${county}`;
 export const reportSk = (sourceKey: string): string => `REPORT#${sourceKey}`;
 export const rubricTag = (rubric: { id: string; version: string }): string => `${rubric.id}@${rubric.version}`;
-export const scoreSk = (rubric: { id: string; version: string }, sourceKey: string): string =>
-  `SCORE#${rubricTag(rubric)}#${sourceKey}`;
+export const scoreSk = (rubric: { id: string; version: string }, sourceKey: string): string => `SCORE#${rubricTag(rubric)}#${sourceKey}`;
 export const rankingPk = (year: number, rubric: { id: string; version: string }): string => `Y#${year}#${rubricTag(rubric)}`;
 
 /** Where the normalised report of one upload is kept: `normalized/{year}/{county}/{uploadId}.json`. */

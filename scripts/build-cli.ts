@@ -93,7 +93,12 @@ function sourceLocationPlugin(outdir: string): Plugin {
  * sources). The bundled files are in the manifest like the sources, so a reinstalled node_modules makes the build out
  * of date until `npm ci` (prepare) builds it again.
  */
-export const BUNDLED_SPECIFIERS: readonly string[] = ['zod', 'exceljs/lib/stream/xlsx/workbook-writer.js', 'exceljs/lib/utils/utils.js', 'exceljs/lib/doc/range.js'];
+export const BUNDLED_SPECIFIERS: readonly string[] = [
+  'zod',
+  'exceljs/lib/stream/xlsx/workbook-writer.js',
+  'exceljs/lib/utils/utils.js',
+  'exceljs/lib/doc/range.js',
+];
 
 const isBundled = (specifier: string): boolean => BUNDLED_SPECIFIERS.some((b) => specifier === b || (!b.endsWith('.js') && specifier.startsWith(`${b}/`)));
 
@@ -134,7 +139,10 @@ const bufferCallsPlugin: Plugin = {
       let contents = await readFile(args.path, 'utf8');
       if (!contents.includes('new Buffer(')) return undefined; // a version without them (zip-stream's own copy)
       for (const [call, replacement] of BUFFER_CALLS[key]!) contents = contents.split(call).join(replacement);
-      if (contents.includes('new Buffer(')) throw new Error(`${args.path} calls new Buffer() where scripts/build-cli.ts BUFFER_CALLS does not expect it: bundled, it would print Node's DEP0005 warning`);
+      if (contents.includes('new Buffer('))
+        throw new Error(
+          `${args.path} calls new Buffer() where scripts/build-cli.ts BUFFER_CALLS does not expect it: bundled, it would print Node's DEP0005 warning`,
+        );
       return { contents, loader: 'js' };
     });
   },
@@ -232,5 +240,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const started = performance.now();
   const outdir = process.argv[2] ?? CLI_DIST;
   const manifest = await buildCli(outdir);
-  console.log(`fazhi CLI built in ${relative(process.cwd(), outdir) || '.'}/ from ${Object.keys(manifest.inputs).length} source files (${Math.round(performance.now() - started)} ms)`);
+  console.log(
+    `fazhi CLI built in ${relative(process.cwd(), outdir) || '.'}/ from ${Object.keys(manifest.inputs).length} source files (${Math.round(performance.now() - started)} ms)`,
+  );
 }

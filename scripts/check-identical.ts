@@ -58,7 +58,12 @@ function cli(name: string, args: readonly string[], cwd = ROOT): Output {
 async function hostile(): Promise<Output[]> {
   const loaded = bundledRubricFor(2024);
   const outputs: Output[] = [];
-  for (const [name, text] of [['run-on-lines', runOnLines()], ['run-on-line', runOnLine()], ['nested-numbering', nestedNumbering()], ['digits', digits()]] as const) {
+  for (const [name, text] of [
+    ['run-on-lines', runOnLines()],
+    ['run-on-line', runOnLine()],
+    ['nested-numbering', nestedNumbering()],
+    ['digits', digits()],
+  ] as const) {
     const bytes = Buffer.from(text);
     const source = { key: `${name}.txt`, format: 'txt' as const, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
     // Straight from lines, past the extract stage's line limit, so the scorer sees these texts whole.
@@ -68,7 +73,11 @@ async function hostile(): Promise<Output[]> {
     outputs.push({ name: `hostile/${name}.score.json`, bytes: JSON.stringify(scoreReport(report, loaded)) });
   }
   // And once through extraction, as an upload would arrive.
-  const report = normalizeReport(await extractDocument(Buffer.from(nestedNumbering())), { key: 'n.txt', format: 'txt', bytes: 0, sha256: '0' }, { metrics: loaded.rubric.metrics });
+  const report = normalizeReport(
+    await extractDocument(Buffer.from(nestedNumbering())),
+    { key: 'n.txt', format: 'txt', bytes: 0, sha256: '0' },
+    { metrics: loaded.rubric.metrics },
+  );
   outputs.push({ name: 'hostile/nested-numbering.extracted.json', bytes: JSON.stringify(report) });
   return outputs;
 }
@@ -86,7 +95,11 @@ function folderOutputs(label: string, dir: string): Output[] {
 async function allOutputs(): Promise<Output[]> {
   const scratch = mkdtempSync(join(tmpdir(), 'fazhi-identical-'));
   try {
-    const outputs = [...folderOutputs('samples', join(ROOT, 'samples')), ...folderOutputs('fixtures-formats', join(ROOT, 'test/fixtures/formats')), ...folderOutputs('fixtures-units', join(ROOT, 'test/fixtures/units'))];
+    const outputs = [
+      ...folderOutputs('samples', join(ROOT, 'samples')),
+      ...folderOutputs('fixtures-formats', join(ROOT, 'test/fixtures/formats')),
+      ...folderOutputs('fixtures-units', join(ROOT, 'test/fixtures/units')),
+    ];
     if (existsSync(SEEDS)) outputs.push(...folderOutputs('seeds', SEEDS));
     else console.error(`(no seeds at ${SEEDS}: compared without them)`);
     // Run from the scratch folder, so the sources (relative paths) do not name the temporary folder.
@@ -132,7 +145,9 @@ async function main(): Promise<number> {
     console.log(`DIFFERENT ${output.name}: ${recorded === undefined ? 'not recorded' : firstDifference(recorded, output.bytes)}`);
   }
   const bytes = outputs.reduce((n, o) => n + o.bytes.length, 0);
-  console.log(`${outputs.length - differ} of ${outputs.length} outputs identical (${(bytes / 1e6).toFixed(1)} M characters compared, ${Math.round(performance.now() - started)} ms)`);
+  console.log(
+    `${outputs.length - differ} of ${outputs.length} outputs identical (${(bytes / 1e6).toFixed(1)} M characters compared, ${Math.round(performance.now() - started)} ms)`,
+  );
   return differ === 0 ? 0 : 1;
 }
 

@@ -38,7 +38,10 @@ function ucs2Hex(text: string): string {
 
 function randomHex(bytes: number): string {
   let hex = '';
-  for (let i = 0; i < bytes; i++) hex += Math.floor(Math.random() * 256).toString(16).padStart(2, '0');
+  for (let i = 0; i < bytes; i++)
+    hex += Math.floor(Math.random() * 256)
+      .toString(16)
+      .padStart(2, '0');
   return hex;
 }
 
@@ -80,7 +83,9 @@ export function makeUniGbPdf(pages: PdfPage[], options: { encrypt?: boolean } = 
   objects.push(
     '<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> /FontDescriptor 5 0 R /DW 1000 >>',
   );
-  objects.push('<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [-25 -254 1000 880] /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>');
+  objects.push(
+    '<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [-25 -254 1000 880] /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>',
+  );
   const pixels = Buffer.alloc(16 * 16, 0x80);
   objects.push(stream('/Type /XObject /Subtype /Image /Width 16 /Height 16 /ColorSpace /DeviceGray /BitsPerComponent 8', pixels));
   for (const page of pages) {

@@ -295,7 +295,10 @@ export async function renderDocx(text: string, options: DocxOptions = {}): Promi
       default: {
         // The wrapped-heading rendering uses Word's proportional "1.5 倍行距" (line height grows with the font size),
         // so a wrapped 二号 heading has a wider leading than the body text.
-        document: { run: { size: SIZE.body, font: FONT }, paragraph: { spacing: options.wrappedHeadings ? { line: 360, lineRule: LineRuleType.AUTO } : { line: 360 } } },
+        document: {
+          run: { size: SIZE.body, font: FONT },
+          paragraph: { spacing: options.wrappedHeadings ? { line: 360, lineRule: LineRuleType.AUTO } : { line: 360 } },
+        },
         title: { run: { size: SIZE.title, bold: true, font: FONT, color: '000000' }, paragraph: { alignment: AlignmentType.CENTER, spacing: { after: 240 } } },
         heading1: { run: { size: headingSize ?? SIZE.heading1, bold: true, font: FONT, color: '000000' }, paragraph: { spacing: { before: 120, after: 120 } } },
         heading2: { run: { size: headingSize ?? SIZE.heading2, bold: true, font: FONT, color: '000000' }, paragraph: { spacing: { before: 60, after: 60 } } },
@@ -303,7 +306,9 @@ export async function renderDocx(text: string, options: DocxOptions = {}): Promi
     },
     sections: [
       {
-        headers: { default: new Header({ children: [new Paragraph({ alignment: AlignmentType.RIGHT, children: [new TextRun({ text: running, size: 18 })] })] }) },
+        headers: {
+          default: new Header({ children: [new Paragraph({ alignment: AlignmentType.RIGHT, children: [new TextRun({ text: running, size: 18 })] })] }),
+        },
         footers: {
           default: new Footer({
             children: [new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ children: ['— ', PageNumber.CURRENT, ' —'], size: 20 })] })],
@@ -340,7 +345,9 @@ export function hasSoffice(): boolean {
   let converts: boolean;
   try {
     writeFileSync(join(dir, 'probe.txt'), '法治政府建设 LibreOffice probe\n');
-    converts = convertWithSoffice([join(dir, 'probe.txt')], 'pdf', join(dir, 'out')).every((output) => readFileSync(output).subarray(0, 5).toString() === '%PDF-');
+    converts = convertWithSoffice([join(dir, 'probe.txt')], 'pdf', join(dir, 'out')).every(
+      (output) => readFileSync(output).subarray(0, 5).toString() === '%PDF-',
+    );
   } catch {
     converts = false;
   } finally {
@@ -422,7 +429,12 @@ export async function makeFormatFixtures(inputs: { name: string; text: string }[
     }
     write(`${name}.utf8.html`, renderHtml(text, 'utf-8'), { format: 'html', variant: 'utf8', expectedText: text, hasHeadingHints: true });
     write(`${name}.gb18030.html`, renderHtml(text, 'gb18030'), { format: 'html', variant: 'gb18030', expectedText: text, hasHeadingHints: true });
-    write(`${name}.title-class.html`, renderHtml(text, 'utf-8', { titleClass: true }), { format: 'html', variant: 'title-class', expectedText: text, hasHeadingHints: true });
+    write(`${name}.title-class.html`, renderHtml(text, 'utf-8', { titleClass: true }), {
+      format: 'html',
+      variant: 'title-class',
+      expectedText: text,
+      hasHeadingHints: true,
+    });
     write(`${name}.md`, renderMarkdown(text), { format: 'md', variant: 'markdown', expectedText: text, hasHeadingHints: true });
     const docx = write(`${name}.docx`, await renderDocx(text), { format: 'docx', variant: 'styles', expectedText: text, hasHeadingHints: true });
     docxFiles.push({ path: docx, name, text });
@@ -442,19 +454,32 @@ export async function makeFormatFixtures(inputs: { name: string; text: string }[
       ['wrapped-headings', { wrappedHeadings: true }],
       ['title-opening', { titleStyledOpening: true }],
     ] as const) {
-      const path = write(`${name}.${variant}.docx`, await renderDocx(text, docxOptions), { format: 'docx', variant, expectedText: text, hasHeadingHints: true });
+      const path = write(`${name}.${variant}.docx`, await renderDocx(text, docxOptions), {
+        format: 'docx',
+        variant,
+        expectedText: text,
+        hasHeadingHints: true,
+      });
       printOnly.push({ path, text, variant });
     }
   }
   if (options.soffice ?? hasSoffice()) {
     for (const target of ['pdf', 'doc'] as const) {
-      const outputs = convertWithSoffice(docxFiles.map((d) => d.path), target, outDir);
+      const outputs = convertWithSoffice(
+        docxFiles.map((d) => d.path),
+        target,
+        outDir,
+      );
       outputs.forEach((path, index) => {
         const source = docxFiles[index]!;
         fixtures.push({ file: basename(path), path, format: target, variant: 'soffice', expectedText: source.text, hasHeadingHints: target === 'pdf' });
       });
     }
-    const printed = convertWithSoffice(printOnly.map((p) => p.path), 'pdf', outDir);
+    const printed = convertWithSoffice(
+      printOnly.map((p) => p.path),
+      'pdf',
+      outDir,
+    );
     printed.forEach((path, index) => {
       const source = printOnly[index]!;
       fixtures.push({ file: basename(path), path, format: 'pdf', variant: `soffice ${source.variant}`, expectedText: source.text, hasHeadingHints: true });
@@ -471,7 +496,12 @@ async function main(argv: string[]): Promise<void> {
   }
   const here = dirname(fileURLToPath(import.meta.url));
   const defaults = join(here, '..', 'test', 'fixtures', 'formats');
-  const paths = inputPaths.length > 0 ? inputPaths : readdirSync(defaults).filter((f) => f.endsWith('.txt')).map((f) => join(defaults, f));
+  const paths =
+    inputPaths.length > 0
+      ? inputPaths
+      : readdirSync(defaults)
+          .filter((f) => f.endsWith('.txt'))
+          .map((f) => join(defaults, f));
   const inputs = paths.map((path) => ({ name: basename(path).replace(/\.txt$/, ''), text: readFileSync(path, 'utf8') }));
   if (!hasSoffice()) console.warn('soffice not on PATH: skipping .pdf and .doc');
   const fixtures = await makeFormatFixtures(inputs, resolve(outDir));

@@ -11,12 +11,31 @@ import { fillWithSheetJS, resaveWithLibreOffice, SOFFICE, withPendingCopy } from
 
 export const FIXTURE_DIR = join(import.meta.dirname, '..', 'test', 'fixtures', 'review');
 export const FIXTURE = '临澜县2024-复核-LibreOffice.xlsx';
-const SAMPLES = ['望江镇2024年法治政府建设情况报告.docx', '青石镇2024年度法治政府建设工作情况的报告.txt', '桃源镇2024年度法治政府建设工作情况的报告.txt', '石门镇2024年法治政府建设工作报告.txt'];
+const SAMPLES = [
+  '望江镇2024年法治政府建设情况报告.docx',
+  '青石镇2024年度法治政府建设工作情况的报告.txt',
+  '桃源镇2024年度法治政府建设工作情况的报告.txt',
+  '石门镇2024年法治政府建设工作报告.txt',
+];
 
 if (!SOFFICE) throw new Error('soffice is not on PATH: install LibreOffice Calc (libreoffice-calc-nogui) to regenerate the fixture');
-const run = await runScore(SAMPLES.map((name) => join(import.meta.dirname, '..', 'samples', name)), { county: '临澜县', year: 2024 });
-const results = withPendingCopy(run.results, run.results.findIndex((r) => r.township === '石门镇'), 4);
-const machine = await workbookBuffer({ results, failures: [], rubric: bundledRubricFor(2024), scope: '临澜县 2024年度', scopeKey: { county: '临澜县', year: 2024 }, generatedAt: '2025-04-10T08:00:00.000Z' });
+const run = await runScore(
+  SAMPLES.map((name) => join(import.meta.dirname, '..', 'samples', name)),
+  { county: '临澜县', year: 2024 },
+);
+const results = withPendingCopy(
+  run.results,
+  run.results.findIndex((r) => r.township === '石门镇'),
+  4,
+);
+const machine = await workbookBuffer({
+  results,
+  failures: [],
+  rubric: bundledRubricFor(2024),
+  scope: '临澜县 2024年度',
+  scopeKey: { county: '临澜县', year: 2024 },
+  generatedAt: '2025-04-10T08:00:00.000Z',
+});
 const at = (name: string): number => results.findIndex((r) => r.township === name);
 const shimen = results[at('石门镇')]!;
 const pending = `R${at('石门镇')}.D:${shimen.pending![0]!.id}`;

@@ -18,7 +18,14 @@ const { values } = parseArgs({ options: { out: { type: 'string' } } });
 const outDir = values.out ?? join(import.meta.dirname, '..', 'docs');
 const run = await runScore([join(import.meta.dirname, '..', 'samples')], {});
 const results = run.results.filter((r) => r.year === 2024);
-const xlsx = await workbookBuffer({ results, failures: [], rubric: bundledRubricFor(2024), scope: '临澜县 2024年度', scopeKey: { county: '临澜县', year: 2024 }, generatedAt: '2025-04-10T08:00:00.000Z' });
+const xlsx = await workbookBuffer({
+  results,
+  failures: [],
+  rubric: bundledRubricFor(2024),
+  scope: '临澜县 2024年度',
+  scopeKey: { county: '临澜县', year: 2024 },
+  generatedAt: '2025-04-10T08:00:00.000Z',
+});
 const pdf = convertWithLibreOffice(xlsx, 'xlsx', 'pdf');
 
 /** First page whose running head contains `title`. */
@@ -38,9 +45,15 @@ async function pageOf(title: string): Promise<number> {
 const work = mkdtempSync(join(tmpdir(), 'fazhi-render-'));
 writeFileSync(join(work, 'workbook.pdf'), pdf);
 mkdirSync(outDir, { recursive: true });
-for (const [name, title] of [['workbook-ranking', '评分排名'], ['workbook-review', '评分复核表'], ['workbook-feedback', '年度报告评分反馈']] as const) {
+for (const [name, title] of [
+  ['workbook-ranking', '评分排名'],
+  ['workbook-review', '评分复核表'],
+  ['workbook-feedback', '年度报告评分反馈'],
+] as const) {
   const n = await pageOf(title);
-  const made = spawnSync('pdftoppm', ['-r', '80', '-f', String(n), '-l', String(n), '-png', '-singlefile', join(work, 'workbook.pdf'), join(work, name)], { encoding: 'utf8' });
+  const made = spawnSync('pdftoppm', ['-r', '80', '-f', String(n), '-l', String(n), '-png', '-singlefile', join(work, 'workbook.pdf'), join(work, name)], {
+    encoding: 'utf8',
+  });
   if (made.status !== 0) throw new Error(`pdftoppm failed: ${made.stderr}`);
   renameSync(join(work, `${name}.png`), join(outDir, `${name}.png`));
   console.log(`${join(outDir, `${name}.png`)} (page ${n})`);

@@ -39,7 +39,8 @@ exports/{年度}/{县名}/final-{细则版本}.xlsx），或在本机运行 fazh
 
 退出码：0 成功；1 有文件处理失败（列在工作簿的“处理异常”表和下方）；2 用法或配置错误（含该县·年度没有任何上传）。`;
 
-export const defaultWorkbookPath = (county: string, year: number, rubricVersion: string): string => join('out', `${county}-${year}-ranking-${rubricVersion}.xlsx`);
+export const defaultWorkbookPath = (county: string, year: number, rubricVersion: string): string =>
+  join('out', `${county}-${year}-ranking-${rubricVersion}.xlsx`);
 
 /** How many not-yet-ranked uploads a year-wide export lists by name (the per-county counts cover the rest). */
 const LISTED_PENDING = 20;
@@ -58,7 +59,11 @@ async function download(store: S3ObjectStore, key: string, out: string): Promise
 }
 
 export async function exportCommand(args: readonly string[], io: Io): Promise<number> {
-  const { values } = parse(args, { ...TARGET_OPTIONS, year: { type: 'string' }, county: { type: 'string' }, rubric: { type: 'string' }, out: { type: 'string' }, ttl: { type: 'string' } }, 'export');
+  const { values } = parse(
+    args,
+    { ...TARGET_OPTIONS, year: { type: 'string' }, county: { type: 'string' }, rubric: { type: 'string' }, out: { type: 'string' }, ttl: { type: 'string' } },
+    'export',
+  );
   if (values.help) {
     io.out(EXPORT_HELP);
     return EXIT.ok;
@@ -89,10 +94,14 @@ export async function exportCommand(args: readonly string[], io: Io): Promise<nu
     io.out(`下载链接（${ttl} 秒内有效）：${run.url}`);
     if (run.pending.length > 0) {
       const why = (status: string): string =>
-        status === 'scored' ? `已评分，但没有用 ${run.rubric.rubric.id}@${run.rubric.rubric.version} 评分（可运行 fazhi rescore）` : `处理中：${STATUS_LABELS[status as keyof typeof STATUS_LABELS] ?? status}`;
+        status === 'scored'
+          ? `已评分，但没有用 ${run.rubric.rubric.id}@${run.rubric.rubric.version} 评分（可运行 fazhi rescore）`
+          : `处理中：${STATUS_LABELS[status as keyof typeof STATUS_LABELS] ?? status}`;
       const listed = run.pending.slice(0, county ? run.pending.length : LISTED_PENDING);
       const more = run.pending.length - listed.length;
-      io.out(`\n${run.pending.length} 个文件不在排名中：\n${listed.map((p) => `  … ${p.source}（${why(p.status)}）`).join('\n')}${more > 0 ? `\n  … 另有 ${more} 个（各县的数目见上表）` : ''}`);
+      io.out(
+        `\n${run.pending.length} 个文件不在排名中：\n${listed.map((p) => `  … ${p.source}（${why(p.status)}）`).join('\n')}${more > 0 ? `\n  … 另有 ${more} 个（各县的数目见上表）` : ''}`,
+      );
     }
     if (run.failures.length > 0) {
       io.err(`${run.failures.length} 个文件未能评分：\n${failureLines(run.failures)}`);
@@ -107,6 +116,13 @@ export async function exportCommand(args: readonly string[], io: Io): Promise<nu
 /** A year-wide export: one line per county (the workbook has every unit), then the size of the whole. */
 function printYear(run: YearExportRun, io: Io): void {
   io.out(`${run.year}年度全年度排名：${run.counties.length} 个县（区），${run.results.length} 个单位参加排名。\n`);
-  io.out(table(['县（区）', '排名单位', '未能评分', '处理中'], run.counties.map((c) => [c.county, String(c.results), String(c.failures), String(c.pending)]), new Set([1, 2, 3])));
-  if (!run.workbook.feedbackSheets) io.out(`\n单位超过 ${FEEDBACK_SHEET_LIMIT} 个：工作簿未逐一生成反馈表，需要时请分县导出（fazhi export --year ${run.year} --county 县名）。`);
+  io.out(
+    table(
+      ['县（区）', '排名单位', '未能评分', '处理中'],
+      run.counties.map((c) => [c.county, String(c.results), String(c.failures), String(c.pending)]),
+      new Set([1, 2, 3]),
+    ),
+  );
+  if (!run.workbook.feedbackSheets)
+    io.out(`\n单位超过 ${FEEDBACK_SHEET_LIMIT} 个：工作簿未逐一生成反馈表，需要时请分县导出（fazhi export --year ${run.year} --county 县名）。`);
 }

@@ -55,7 +55,16 @@ function required(values: Parameters<typeof stringOption>[0], name: string): str
 export async function inviteCommand(args: readonly string[], io: Io): Promise<number> {
   const { values } = parse(
     args,
-    { year: { type: 'string' }, county: { type: 'string' }, units: { type: 'string' }, out: { type: 'string' }, expires: { type: 'string' }, bucket: { type: 'string' }, region: { type: 'string' }, 's3-endpoint': { type: 'string' } },
+    {
+      year: { type: 'string' },
+      county: { type: 'string' },
+      units: { type: 'string' },
+      out: { type: 'string' },
+      expires: { type: 'string' },
+      bucket: { type: 'string' },
+      region: { type: 'string' },
+      's3-endpoint': { type: 'string' },
+    },
     'invite',
   );
   if (values.help) {
@@ -63,7 +72,8 @@ export async function inviteCommand(args: readonly string[], io: Io): Promise<nu
     return EXIT.ok;
   }
   const year = intOption(values, 'year');
-  if (year === undefined || year < 2000 || year > 2100) throw new UsageError('缺少 --year，或年度不是 2000–2100 之间的四位数。运行 `fazhi invite --help` 查看用法。');
+  if (year === undefined || year < 2000 || year > 2100)
+    throw new UsageError('缺少 --year，或年度不是 2000–2100 之间的四位数。运行 `fazhi invite --help` 查看用法。');
   const county = required(values, 'county');
   const unitsFile = required(values, 'units');
   const outDir = required(values, 'out');
@@ -106,7 +116,9 @@ export async function inviteCommand(args: readonly string[], io: Io): Promise<nu
     const signer = await againstTarget(undefined, () => client.config.credentials());
     const wanted = Date.now() + expiresInSeconds * 1000;
     if (signer.expiration && signer.expiration.getTime() < wanted) {
-      io.err(`注意：签名用的是临时凭证（角色、SSO 或会话令牌），它在 ${beijingTime(signer.expiration.toISOString())} 到期，页面也会在那时失效，早于 --expires。请改用 IAM 用户的访问密钥签名（见 README），或缩短 --expires。`);
+      io.err(
+        `注意：签名用的是临时凭证（角色、SSO 或会话令牌），它在 ${beijingTime(signer.expiration.toISOString())} 到期，页面也会在那时失效，早于 --expires。请改用 IAM 用户的访问密钥签名（见 README），或缩短 --expires。`,
+      );
     } else if (signer.sessionToken && !signer.expiration) {
       io.err('注意：签名用的是临时凭证（带会话令牌），页面在该会话到期时失效，可能早于 --expires。');
     }

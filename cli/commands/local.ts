@@ -146,7 +146,9 @@ export function stuckMessage(outcome: WaitOutcome, deadLetters: number, logPath:
 export function keepInstructions(env: Readonly<Record<string, string>>, scope: { year: number; county: string }): string {
   const { year, county } = scope;
   return [
-    `在另一个终端中：\n  export ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' \\\n         ')}`,
+    `在另一个终端中：\n  export ${Object.entries(env)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' \\\n         ')}`,
     `  npx fazhi status --year ${year}`,
     `  npx fazhi upload 报告.docx --year ${year} --county ${county}`,
     `  npx fazhi export --year ${year} --county ${county}`,
@@ -162,7 +164,11 @@ export function queuedSummary(stack: LocalStack): string {
   const queued = stack.queued();
   const total = queued.ingest.length + queued.score.length;
   if (total === 0) return '停止时队列中没有未完成的工作。';
-  const list = (keys: string[]) => keys.slice(0, 20).map((k) => `    ${k}`).join('\n') + (keys.length > 20 ? `\n    …另有 ${keys.length - 20} 个` : '');
+  const list = (keys: string[]) =>
+    keys
+      .slice(0, 20)
+      .map((k) => `    ${k}`)
+      .join('\n') + (keys.length > 20 ? `\n    …另有 ${keys.length - 20} 个` : '');
   return [
     `停止时队列中还有 ${total} 条未完成的工作（已保存在 ${stack.dataDir}/，下次运行 fazhi local 时继续处理）：`,
     ...(queued.ingest.length > 0 ? [`  待解析 ${queued.ingest.length}：`, list(queued.ingest)] : []),
@@ -173,7 +179,14 @@ export function queuedSummary(stack: LocalStack): string {
 export async function localCommand(args: readonly string[], io: Io): Promise<number> {
   const { values } = parse(
     args,
-    { input: { type: 'string', multiple: true }, out: { type: 'string' }, keep: { type: 'boolean' }, year: { type: 'string' }, county: { type: 'string' }, 'data-dir': { type: 'string' } },
+    {
+      input: { type: 'string', multiple: true },
+      out: { type: 'string' },
+      keep: { type: 'boolean' },
+      year: { type: 'string' },
+      county: { type: 'string' },
+      'data-dir': { type: 'string' },
+    },
     'local',
   );
   if (values.help) {
@@ -194,7 +207,9 @@ export async function localCommand(args: readonly string[], io: Io): Promise<num
   const interrupted = claimDataDir(dataDir);
   if (plan.uploads.length === 0 && !interrupted) {
     releaseDataDir(dataDir);
-    io.err(`在 ${inputs.join('、')} 中没有可上传的报告。${plan.refused.length > 0 ? `\n${plan.refused.map((r) => `  ✗ ${r.source}：${r.reason}`).join('\n')}` : ''}`);
+    io.err(
+      `在 ${inputs.join('、')} 中没有可上传的报告。${plan.refused.length > 0 ? `\n${plan.refused.map((r) => `  ✗ ${r.source}：${r.reason}`).join('\n')}` : ''}`,
+    );
     return EXIT.someFailed;
   }
 
@@ -217,7 +232,9 @@ export async function localCommand(args: readonly string[], io: Io): Promise<num
   } catch (error) {
     logFile.end();
     releaseDataDir(dataDir);
-    io.err(`本地服务无法启动：${(error as Error).message}\n（s3rver 和 dynalite 在 127.0.0.1 的空闲端口上运行，数据在 ${dataDir}/；请检查 node_modules 是否完整：npm ci）`);
+    io.err(
+      `本地服务无法启动：${(error as Error).message}\n（s3rver 和 dynalite 在 127.0.0.1 的空闲端口上运行，数据在 ${dataDir}/；请检查 node_modules 是否完整：npm ci）`,
+    );
     return EXIT.usage;
   }
 
@@ -243,7 +260,9 @@ export async function localCommand(args: readonly string[], io: Io): Promise<num
     const recovery = await recover(stack, interrupted, io);
     const since = Date.now();
     const { uploaded, unchanged } = await uploadChanged(stack, plan.uploads);
-    io.out(`上传 ${uploaded.length} 份报告到 s3://${stack.bucket}/reports/…${unchanged.length > 0 ? `（另有 ${unchanged.length} 份已在数据桶中、内容相同，不重复上传）` : ''}，等待解析和评分…`);
+    io.out(
+      `上传 ${uploaded.length} 份报告到 s3://${stack.bucket}/reports/…${unchanged.length > 0 ? `（另有 ${unchanged.length} 份已在数据桶中、内容相同，不重复上传）` : ''}，等待解析和评分…`,
+    );
 
     const waitFor: UploadRef[] = [
       ...uploaded.map((u) => refOf(u.key)),
@@ -270,7 +289,9 @@ export async function localCommand(args: readonly string[], io: Io): Promise<num
         view.update(progress.scored + progress.failed, progress.total, `已评分 ${progress.scored} · 失败 ${progress.failed} · ${queued}`);
         if (!process.stdout.isTTY && Date.now() - lastLine >= PROGRESS_LINE_MS && progress.scored + progress.failed < progress.total) {
           lastLine = Date.now();
-          io.out(`  … 已完成 ${progress.scored + progress.failed}/${progress.total}（已评分 ${progress.scored} · 失败 ${progress.failed}），队列中${queued}，已用时 ${Math.round((Date.now() - started) / 1000)} 秒`);
+          io.out(
+            `  … 已完成 ${progress.scored + progress.failed}/${progress.total}（已评分 ${progress.scored} · 失败 ${progress.failed}），队列中${queued}，已用时 ${Math.round((Date.now() - started) / 1000)} 秒`,
+          );
         }
       },
       io,
@@ -299,7 +320,9 @@ export async function localCommand(args: readonly string[], io: Io): Promise<num
     if (rubrics.length > 0) io.out(`评分细则：${rubrics.join('；')}`);
     for (const { run, path } of runs) io.out(`工作簿：${path}（${run.county} ${run.year}年度，s3://${stack.bucket}/${run.key}）`);
 
-    const misplaced = waitFor.filter((u) => u.year === MISPLACED_UPLOADS.year).map((u) => ({ source: u.key, code: 'misplaced' as const, message: outcome.statuses.get(u.key)?.failure?.message ?? '' }));
+    const misplaced = waitFor
+      .filter((u) => u.year === MISPLACED_UPLOADS.year)
+      .map((u) => ({ source: u.key, code: 'misplaced' as const, message: outcome.statuses.get(u.key)?.failure?.message ?? '' }));
     const failures: Failure[] = [
       ...runs.flatMap(({ run }) => run.failures),
       ...misplaced,

@@ -37,7 +37,9 @@ function summary(report: NormalizedReport): string {
     `  标题：${m.title ?? '（无）'}`,
     `  法定部分：${parts.map((p) => PART_LABELS[p]).join('、') || '（未识别）'}`,
     `  提纲：`,
-    ...report.sections.filter((s) => s.level > 0 && s.level <= 2).map((s) => `    ${'  '.repeat(s.level - 1)}${s.number}${s.level === 1 && s.number ? '、' : ''}${s.heading}  → ${PART_LABELS[s.part]}`),
+    ...report.sections
+      .filter((s) => s.level > 0 && s.level <= 2)
+      .map((s) => `    ${'  '.repeat(s.level - 1)}${s.number}${s.level === 1 && s.number ? '、' : ''}${s.heading}  → ${PART_LABELS[s.part]}`),
     `  数字事实 ${report.facts.length} 个，其中识别出指标的 ${report.facts.filter((f) => f.metric).length} 个`,
     ...report.warnings.map((w) => `  ⚠ ${w.message}`),
   ];
@@ -45,7 +47,11 @@ function summary(report: NormalizedReport): string {
 }
 
 export async function parseCommand(args: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, { json: { type: 'boolean' }, rubric: { type: 'string' }, county: { type: 'string' }, year: { type: 'string' } }, 'parse');
+  const { values, positionals } = parse(
+    args,
+    { json: { type: 'boolean' }, rubric: { type: 'string' }, county: { type: 'string' }, year: { type: 'string' } },
+    'parse',
+  );
   if (values.help) {
     io.out(PARSE_HELP);
     return EXIT.ok;

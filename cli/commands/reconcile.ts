@@ -42,14 +42,20 @@ export function reconcileSummary(report: ReconcileReport): string {
   ];
   if (report.actions.length === 0) lines.push('没有发现丢失或卡住的工作。');
   for (const action of report.actions) {
-    lines.push(`  ${ACTION[action.action]}  ${action.source}（${action.stage === 'ingest' ? '解析' : '评分'}：${WHY[action.why]}）${action.reason ? `\n      ${action.reason}` : ''}`);
+    lines.push(
+      `  ${ACTION[action.action]}  ${action.source}（${action.stage === 'ingest' ? '解析' : '评分'}：${WHY[action.why]}）${action.reason ? `\n      ${action.reason}` : ''}`,
+    );
   }
   if (report.waiting.length > 0) lines.push(`${report.waiting.length} 个文件仍在处理中或排队，暂不判断（可稍后再运行）。`);
   return lines.join('\n');
 }
 
 export async function reconcileCommand(args: readonly string[], io: Io): Promise<number> {
-  const { values } = parse(args, { ...TARGET_OPTIONS, ...QUEUE_OPTIONS, 'dry-run': { type: 'boolean' }, 'stale-after': { type: 'string' }, json: { type: 'boolean' } }, 'reconcile');
+  const { values } = parse(
+    args,
+    { ...TARGET_OPTIONS, ...QUEUE_OPTIONS, 'dry-run': { type: 'boolean' }, 'stale-after': { type: 'string' }, json: { type: 'boolean' } },
+    'reconcile',
+  );
   if (values.help) {
     io.out(RECONCILE_HELP);
     return EXIT.ok;

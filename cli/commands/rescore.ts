@@ -23,7 +23,11 @@ ${TARGET_HELP}
 之后用 fazhi status --year <年度> --rubric <细则> 查看进度，用 fazhi export --rubric <细则> 导出。`;
 
 export async function rescoreCommand(args: readonly string[], io: Io): Promise<number> {
-  const { values } = parse(args, { ...TARGET_OPTIONS, year: { type: 'string' }, county: { type: 'string' }, rubric: { type: 'string' }, 'queue-url': { type: 'string' } }, 'rescore');
+  const { values } = parse(
+    args,
+    { ...TARGET_OPTIONS, year: { type: 'string' }, county: { type: 'string' }, rubric: { type: 'string' }, 'queue-url': { type: 'string' } },
+    'rescore',
+  );
   if (values.help) {
     io.out(RESCORE_HELP);
     return EXIT.ok;
@@ -40,7 +44,10 @@ export async function rescoreCommand(args: readonly string[], io: Io): Promise<n
   const { sender, close } = queueSender(target, queueUrl);
   try {
     const outcome = await againstTarget(target, () =>
-      runRescore({ records: connection.records, queue: sender, scoreQueueUrl: queueUrl, log: silentLogger }, { year, ...(county ? { county } : {}), ...(rubric ? { rubric } : {}) }),
+      runRescore(
+        { records: connection.records, queue: sender, scoreQueueUrl: queueUrl, log: silentLogger },
+        { year, ...(county ? { county } : {}), ...(rubric ? { rubric } : {}) },
+      ),
     );
     const scope = county ? `${county} ${year} 年度` : `${year} 年度所有县`;
     io.out(`已为${scope}的 ${outcome.queued} 个上传文件发送评分指令${rubric ? `（细则 ${rubric.id}@${rubric.version}）` : ''}。`);

@@ -24,7 +24,13 @@ export interface ReviewSummary {
   lines: string[];
 }
 
-async function staleChanges(connection: Connection, year: number, county: string, round: ReviewRoundItem, changes: Parameters<typeof reviewState>[0]): Promise<StaleChange[]> {
+async function staleChanges(
+  connection: Connection,
+  year: number,
+  county: string,
+  round: ReviewRoundItem,
+  changes: Parameters<typeof reviewState>[0],
+): Promise<StaleChange[]> {
   if (changes.length === 0 || !round.rubric) return [];
   const loaded = bundledRubricById(round.rubric.id, round.rubric.version);
   if (!loaded) return [];
@@ -48,7 +54,13 @@ export async function reviewSummary(connection: Connection, year: number, county
     state: stale.length > 0 ? 'needs-another-look' : force ? 'applied' : 'refused',
     rounds: history.rounds.length,
     inForce: force
-      ? { workbookKey: force.round.workbookKey, receivedAt: force.round.receivedAt, reviewers: force.round.reviewers, changes: force.round.changes, finalKey: force.round.finalKey ?? null }
+      ? {
+          workbookKey: force.round.workbookKey,
+          receivedAt: force.round.receivedAt,
+          reviewers: force.round.reviewers,
+          changes: force.round.changes,
+          finalKey: force.round.finalKey ?? null,
+        }
       : null,
     changes: (force?.changes ?? []).map((c) => ({ unit: c.unit, target: label(c.target), from: c.from, to: c.to, reason: c.reason, reviewer: c.reviewer })),
     needsAnotherLook: stale.map((s) => ({ unit: s.change.unit, target: label(s.change.target), machine: s.change.machine, now: s.now, why: s.why })),

@@ -64,7 +64,9 @@ export async function reviewCommand(args: readonly string[], io: Io): Promise<nu
     throw error;
   }
   if (outcome.refusals.length > 0) {
-    io.err(`${path}：有 ${outcome.refusals.length} 处不符合要求，什么也没有应用。请改正后重新运行：\n${outcome.refusals.map((r) => `  ✗ ${r.message}`).join('\n')}`);
+    io.err(
+      `${path}：有 ${outcome.refusals.length} 处不符合要求，什么也没有应用。请改正后重新运行：\n${outcome.refusals.map((r) => `  ✗ ${r.message}`).join('\n')}`,
+    );
     return EXIT.someFailed;
   }
   await mkdir(dirname(out), { recursive: true });

@@ -38,7 +38,9 @@ async function check(files: readonly string[], io: Io): Promise<number> {
       const r = loaded.rubric;
       const indicators = r.dimensions.reduce((n, d) => n + d.indicators.length, 0);
       const unverified = r.dimensions.flatMap((d) => d.indicators).filter((i) => i.source.verified === 'U').length;
-      io.out(`✓ ${file}：${r.id} 版本 ${r.version}，${r.dimensions.length} 个维度、${indicators} 个指标（${unverified} 个依据未核对原文，已在 notes 中说明）、${r.penalties.length} 个扣分项；SHA-256 ${loaded.sha256.slice(0, 12)}…`);
+      io.out(
+        `✓ ${file}：${r.id} 版本 ${r.version}，${r.dimensions.length} 个维度、${indicators} 个指标（${unverified} 个依据未核对原文，已在 notes 中说明）、${r.penalties.length} 个扣分项；SHA-256 ${loaded.sha256.slice(0, 12)}…`,
+      );
     } catch (error) {
       if (!(error instanceof RubricError)) throw error;
       bad++;
@@ -95,7 +97,10 @@ export function diffRubrics(a: LoadedRubric, b: LoadedRubric): string[] {
   for (const p of rb.penalties) {
     const old = pa.get(p.id);
     if (!old) lines.push(`+ 扣分项 ${p.id} ${p.name}（最多 ${p.max} 分）`);
-    else if (fmtRule(old) !== fmtRule(p)) lines.push(`~ 扣分项 ${p.id} ${p.name}：${old.max !== p.max ? `最多 ${old.max} → ${p.max}；` : ''}${fmtRule(old.rule) !== fmtRule(p.rule) ? `规则 ${fmtRule(old.rule)} → ${fmtRule(p.rule)}` : ''}`);
+    else if (fmtRule(old) !== fmtRule(p))
+      lines.push(
+        `~ 扣分项 ${p.id} ${p.name}：${old.max !== p.max ? `最多 ${old.max} → ${p.max}；` : ''}${fmtRule(old.rule) !== fmtRule(p.rule) ? `规则 ${fmtRule(old.rule)} → ${fmtRule(p.rule)}` : ''}`,
+      );
     pa.delete(p.id);
   }
   for (const p of pa.values()) lines.push(`- 扣分项 ${p.id} ${p.name}`);
@@ -133,13 +138,21 @@ async function explain(args: readonly string[], io: Io): Promise<number> {
     io.out(`${d.id} ${d.name}：${d.score} / ${d.max}`);
     for (const i of d.indicators) {
       io.out(`  ${i.score > 0 ? '✓' : '·'} ${i.id} ${i.name}  ${i.score}/${i.max}  —— ${i.note}`);
-      for (const e of i.evidence.slice(0, 2)) io.out(`      「${e.text.length > 70 ? `${e.text.slice(0, 70)}…` : e.text}」（${e.page ? `第 ${e.page} 页 ` : ''}${e.location ?? e.section}）`);
+      for (const e of i.evidence.slice(0, 2))
+        io.out(`      「${e.text.length > 70 ? `${e.text.slice(0, 70)}…` : e.text}」（${e.page ? `第 ${e.page} 页 ` : ''}${e.location ?? e.section}）`);
     }
   }
-  if (result.bonus.score > 0) io.out(`加分：${result.bonus.score} / ${result.bonus.max}（${result.bonus.indicators.filter((i) => i.score > 0).map((i) => i.name).join('、')}）`);
+  if (result.bonus.score > 0)
+    io.out(
+      `加分：${result.bonus.score} / ${result.bonus.max}（${result.bonus.indicators
+        .filter((i) => i.score > 0)
+        .map((i) => i.name)
+        .join('、')}）`,
+    );
   const deducted = result.penalties.filter((p) => p.points > 0);
   io.out(deducted.length === 0 ? '扣分：无' : `扣分：\n${deducted.map((p) => `  − ${p.points} ${p.name}：${p.note}`).join('\n')}`);
-  if (result.flags.length > 0) io.out(`问题标记：\n${result.flags.map((f) => `  [${f.code}${f.part ? `:${PART_LABELS[f.part]}` : ''}] ${f.message}`).join('\n')}`);
+  if (result.flags.length > 0)
+    io.out(`问题标记：\n${result.flags.map((f) => `  [${f.code}${f.part ? `:${PART_LABELS[f.part]}` : ''}] ${f.message}`).join('\n')}`);
   return EXIT.ok;
 }
 

@@ -100,7 +100,10 @@ async function groupByRubric(reports: readonly NormalizedReport[], forced: Loade
 }
 
 async function scoreHere(files: readonly InputFile[], parsingRubric: LoadedRubric, forced: LoadedRubric | null): Promise<ScoreRunOutcome> {
-  const { reports, failures } = await parseFiles(files.map((file) => () => readInputFile(file)), parsingRubric);
+  const { reports, failures } = await parseFiles(
+    files.map((file) => () => readInputFile(file)),
+    parsingRubric,
+  );
   const pathFor = memoRubricPathFor();
   const groups = await groupByRubric(reports, forced, (report) => pathFor(scopeOf(report).year));
   const results: ScoreResult[] = [];
@@ -109,7 +112,13 @@ async function scoreHere(files: readonly InputFile[], parsingRubric: LoadedRubri
 }
 
 /** The same run with the per-file work shared by this thread and workers; the same results (test/cli/score-pool.test.ts). */
-async function scoreInPool(files: readonly InputFile[], jobs: number, parsingPath: string, forcedPath: string | null, forced: LoadedRubric | null): Promise<ScoreRunOutcome> {
+async function scoreInPool(
+  files: readonly InputFile[],
+  jobs: number,
+  parsingPath: string,
+  forcedPath: string | null,
+  forced: LoadedRubric | null,
+): Promise<ScoreRunOutcome> {
   const [{ ScorePool: Threads }, { tuneJitForWorkers }] = await Promise.all([import('../pool/score-pool.ts'), import('../pool/jit.ts')]);
   tuneJitForWorkers();
   const { reports, failures, groups } = await scoreInThreads(new Threads(jobs), files, parsingPath, forcedPath, forced);
@@ -131,7 +140,13 @@ interface ScoredGroup {
 }
 
 /** Every file parsed and scored in the pool (again with last year's report where the batch has it); closes the pool. */
-async function scoreInThreads(pool: ScorePool, files: readonly InputFile[], parsingPath: string, forcedPath: string | null, forced: LoadedRubric | null): Promise<{ reports: NormalizedReport[]; failures: ScoreRunOutcome['failures']; groups: ScoredGroup[] }> {
+async function scoreInThreads(
+  pool: ScorePool,
+  files: readonly InputFile[],
+  parsingPath: string,
+  forcedPath: string | null,
+  forced: LoadedRubric | null,
+): Promise<{ reports: NormalizedReport[]; failures: ScoreRunOutcome['failures']; groups: ScoredGroup[] }> {
   try {
     const { reports, failures, scored } = await pool.parseAndScore(files, parsingPath, forcedPath);
     const byRubric = await groupByRubric(reports, forced, (report) => Promise.resolve(scored.get(report)!.rubric));
@@ -139,7 +154,9 @@ async function scoreInThreads(pool: ScorePool, files: readonly InputFile[], pars
     for (const { loaded, reports: group } of byRubric) {
       const rubric = scored.get(group[0]!)!.rubric;
       const previous = previousReportsOf(group, reports);
-      const rescored = await Promise.all(group.map((report, i) => (previous[i] ? pool.rescore(report, previous[i], rubric) : Promise.resolve(scored.get(report)!.entry))));
+      const rescored = await Promise.all(
+        group.map((report, i) => (previous[i] ? pool.rescore(report, previous[i], rubric) : Promise.resolve(scored.get(report)!.entry))),
+      );
       const entries: CrossCheckEntry[] = [];
       for (const outcome of rescored) {
         if ('code' in outcome) failures.push(outcome);
@@ -161,7 +178,12 @@ async function scoreInThreads(pool: ScorePool, files: readonly InputFile[], pars
 export const MIN_RESCORES_PER_THREAD = 250;
 
 /** The cross-report checks' re-scorings of copiers (planRanking): shared with fresh workers when there are enough. */
-async function rescoreCopiers(rescores: readonly CopyRescore[], group: ScoredGroup, jobs: number, startPool: (threads: number) => ScorePool): Promise<ScoreResult[]> {
+async function rescoreCopiers(
+  rescores: readonly CopyRescore[],
+  group: ScoredGroup,
+  jobs: number,
+  startPool: (threads: number) => ScorePool,
+): Promise<ScoreResult[]> {
   const threads = Math.min(jobs, Math.floor(rescores.length / MIN_RESCORES_PER_THREAD));
   if (threads < 2) return rescores.map((rescore) => rescoreCopied(group.entries[rescore.entry]!.report, group.loaded, rescore));
   const pool = startPool(threads);
@@ -173,17 +195,21 @@ async function rescoreCopiers(rescores: readonly CopyRescore[], group: ScoredGro
 }
 
 export async function scoreCommand(args: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, {
-    rubric: { type: 'string' },
-    out: { type: 'string' },
-    json: { type: 'boolean' },
-    county: { type: 'string' },
-    year: { type: 'string' },
-    submitted: { type: 'string' },
-    'published-url': { type: 'string' },
-    'published-at': { type: 'string' },
-    jobs: { type: 'string' },
-  }, 'score');
+  const { values, positionals } = parse(
+    args,
+    {
+      rubric: { type: 'string' },
+      out: { type: 'string' },
+      json: { type: 'boolean' },
+      county: { type: 'string' },
+      year: { type: 'string' },
+      submitted: { type: 'string' },
+      'published-url': { type: 'string' },
+      'published-at': { type: 'string' },
+      jobs: { type: 'string' },
+    },
+    'score',
+  );
   if (values.help) {
     io.out(SCORE_HELP);
     return EXIT.ok;
@@ -196,7 +222,11 @@ export async function scoreCommand(args: readonly string[], io: Io): Promise<num
   const county = stringOption(values, 'county');
   const year = intOption(values, 'year');
   const submission: SubmissionInfo = {};
-  for (const [flag, field] of [['submitted', 'submittedAt'], ['published-url', 'publishedUrl'], ['published-at', 'publishedAt']] as const) {
+  for (const [flag, field] of [
+    ['submitted', 'submittedAt'],
+    ['published-url', 'publishedUrl'],
+    ['published-at', 'publishedAt'],
+  ] as const) {
     const value = stringOption(values, flag);
     if (value === undefined) continue;
     if (field !== 'publishedUrl' && !/^\d{4}-\d{2}-\d{2}$/u.test(value)) throw new UsageError(`--${flag} 应为 YYYY-MM-DD 格式的日期，收到“${value}”`);
@@ -227,7 +257,9 @@ export async function scoreCommand(args: readonly string[], io: Io): Promise<num
   }
   const unscoped = run.results.filter((r) => r.county === UNSPECIFIED_COUNTY).length;
   if (unscoped > 0) {
-    io.err(`提示：${unscoped} 份报告未指定所属县（--county 或 fazhi.meta.json），已一起归入“${UNSPECIFIED_COUNTY}”排名；报告正文写的县名只作核对，不作分组依据。`);
+    io.err(
+      `提示：${unscoped} 份报告未指定所属县（--county 或 fazhi.meta.json），已一起归入“${UNSPECIFIED_COUNTY}”排名；报告正文写的县名只作核对，不作分组依据。`,
+    );
   }
   if (values.json) {
     await writeJson({ results: run.results, failures: run.failures }, io);

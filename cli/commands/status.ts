@@ -46,7 +46,11 @@ export function requiredYear(values: Parameters<typeof intOption>[0], command: s
 }
 
 export async function statusCommand(args: readonly string[], io: Io): Promise<number> {
-  const { values } = parse(args, { ...TARGET_OPTIONS, year: { type: 'string' }, county: { type: 'string' }, rubric: { type: 'string' }, json: { type: 'boolean' } }, 'status');
+  const { values } = parse(
+    args,
+    { ...TARGET_OPTIONS, year: { type: 'string' }, county: { type: 'string' }, rubric: { type: 'string' }, json: { type: 'boolean' } },
+    'status',
+  );
   if (values.help) {
     io.out(STATUS_HELP);
     return EXIT.ok;
@@ -79,26 +83,37 @@ export async function statusCommand(args: readonly string[], io: Io): Promise<nu
   const scoreOf = new Map(scores.filter((s) => rubricTag(s.rubric) === tag).map((s) => [`${s.sourceKey}\u0000${s.sequencer}`, s]));
   const rows = uploads
     .map((u) => ({ upload: u, score: scoreOf.get(`${u.sourceKey}\u0000${u.sequencer}`) }))
-    .sort((a, b) => a.upload.county.localeCompare(b.upload.county, 'zh') || ORDER[a.upload.status] - ORDER[b.upload.status] || (a.upload.sourceKey < b.upload.sourceKey ? -1 : 1));
+    .sort(
+      (a, b) =>
+        a.upload.county.localeCompare(b.upload.county, 'zh') ||
+        ORDER[a.upload.status] - ORDER[b.upload.status] ||
+        (a.upload.sourceKey < b.upload.sourceKey ? -1 : 1),
+    );
 
   if (values.json) {
-    io.out(JSON.stringify({
-      year,
-      county: county ?? null,
-      rubric: tag,
-      uploads: rows.map(({ upload, score }) => ({
-        key: upload.sourceKey,
-        county: upload.county,
-        status: upload.status,
-        township: score?.township ?? upload.township ?? null,
-        total: score?.total ?? null,
-        grade: score?.grade ?? null,
-        failure: upload.failure ?? null,
-        updatedAt: upload.updatedAt,
-      })),
-      misplaced: misplaced.map((m) => ({ key: m.sourceKey, failure: m.failure ?? null })),
-      ...(county ? { review } : {}),
-    }, null, 2));
+    io.out(
+      JSON.stringify(
+        {
+          year,
+          county: county ?? null,
+          rubric: tag,
+          uploads: rows.map(({ upload, score }) => ({
+            key: upload.sourceKey,
+            county: upload.county,
+            status: upload.status,
+            township: score?.township ?? upload.township ?? null,
+            total: score?.total ?? null,
+            grade: score?.grade ?? null,
+            failure: upload.failure ?? null,
+            updatedAt: upload.updatedAt,
+          })),
+          misplaced: misplaced.map((m) => ({ key: m.sourceKey, failure: m.failure ?? null })),
+          ...(county ? { review } : {}),
+        },
+        null,
+        2,
+      ),
+    );
     return EXIT.ok;
   }
 
@@ -126,12 +141,14 @@ export async function statusCommand(args: readonly string[], io: Io): Promise<nu
     // county·year, which the export computes.
     if (rows.some((r) => r.score)) io.out('单份得分未计入雷同、上年安排落实等交叉比对和等次名额；名次和最终得分以 fazhi export 生成的工作簿为准。');
     const failed = rows.filter((r) => r.upload.status === 'failed');
-    if (failed.length > 0) io.out(`\n失败原因：\n${failed.map(({ upload }) => `  ✗ ${upload.sourceKey}\n    ${upload.failure?.message ?? '（未记录原因）'}`).join('\n')}`);
+    if (failed.length > 0)
+      io.out(`\n失败原因：\n${failed.map(({ upload }) => `  ✗ ${upload.sourceKey}\n    ${upload.failure?.message ?? '（未记录原因）'}`).join('\n')}`);
     const unscored = rows.filter((r) => r.upload.status === 'scored' && !r.score).length;
     if (unscored > 0) io.out(`\n${unscored} 份已评分的报告还没有用 ${tag} 评分（fazhi rescore 可以补评）。`);
   }
   if (county && review) io.out(`\n${review.lines.join('\n')}`);
-  else if (county && rows.some((r) => r.score)) io.out(`\n复核：尚未复核。评审人员填好工作簿后，上传到 ${reviewUploadKey(year, county, '<文件名>.xlsx')}，或在本机运行 fazhi review。`);
+  else if (county && rows.some((r) => r.score))
+    io.out(`\n复核：尚未复核。评审人员填好工作簿后，上传到 ${reviewUploadKey(year, county, '<文件名>.xlsx')}，或在本机运行 fazhi review。`);
   if (misplaced.length > 0) {
     io.out(`\n另有 ${misplaced.length} 个文件不在 reports/{年度}/{县名}/ 下，没有处理：\n${misplaced.map((m) => `  ✗ ${m.sourceKey}`).join('\n')}`);
   }

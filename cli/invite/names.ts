@@ -61,7 +61,14 @@ export function readUnitLines(text: string): UnitLine[] {
     .filter((entry) => entry.name.length > 0 && !entry.name.startsWith('#'));
 }
 
-const describeChar = (c: string): string => (c === ' ' || c === '\u3000' ? '空格' : c === '\t' ? '制表符' : /\p{Cc}/u.test(c) ? `控制字符 U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` : `“${c}”`);
+const describeChar = (c: string): string =>
+  c === ' ' || c === '\u3000'
+    ? '空格'
+    : c === '\t'
+      ? '制表符'
+      : /\p{Cc}/u.test(c)
+        ? `控制字符 U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`
+        : `“${c}”`;
 
 /** The characters that cannot be in an upload folder name, or null. */
 export function oddCharacters(name: string): string | null {

@@ -30,7 +30,17 @@
   function formatTime(iso) {
     var date = new Date(iso);
     if (isNaN(date.getTime())) return iso;
-    return new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }).format(date) + '（北京时间）';
+    return (
+      new Intl.DateTimeFormat('zh-CN', {
+        timeZone: 'Asia/Shanghai',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        hour12: false,
+      }).format(date) + '（北京时间）'
+    );
   }
 
   function expired() {
@@ -91,7 +101,8 @@
             return done(described);
           }
           var error = s3Error(text);
-          if (expired() || /expired/i.test(error.message)) return done({ state: 'expired', text: '链接已过期，无法查询处理状态 — 请联系县依法治县办重新获取上传页面' });
+          if (expired() || /expired/i.test(error.message))
+            return done({ state: 'expired', text: '链接已过期，无法查询处理状态 — 请联系县依法治县办重新获取上传页面' });
           done({ state: 'error', text: '暂时无法查询处理状态（HTTP ' + response.status + (error.code ? ' ' + error.code : '') + '）' });
         });
       })
@@ -161,7 +172,11 @@
     if (expired()) return { kind: 'expired', text: EXPIRED_TEXT };
     if (!formFor(file)) return { kind: 'type', text: '不支持的文件类型（' + (extensionOf(file.name) || '无扩展名') + '）— 请上传 ' + TYPES_TEXT + ' 文件' };
     if (file.size === 0) return { kind: 'empty', text: '文件为空（0 字节）— 请选择正确的报告文件' };
-    if (file.size > config.maxBytes) return { kind: 'too-large', text: '文件过大（' + formatBytes(file.size) + '，上限 ' + formatBytes(config.maxBytes) + '）— 请压缩图片或删除附件后重新上传' };
+    if (file.size > config.maxBytes)
+      return {
+        kind: 'too-large',
+        text: '文件过大（' + formatBytes(file.size) + '，上限 ' + formatBytes(config.maxBytes) + '）— 请压缩图片或删除附件后重新上传',
+      };
     return null;
   }
 
@@ -169,7 +184,8 @@
   function answer(status, body) {
     if (status >= 200 && status < 300) return { kind: 'success', text: '上传成功 — 报告已送达，系统正在处理，请在下方查看处理状态' };
     var error = s3Error(body);
-    if (error.code === 'EntityTooLarge') return { kind: 'too-large', text: '文件过大（上限 ' + formatBytes(config.maxBytes) + '）— 请压缩图片或删除附件后重新上传' };
+    if (error.code === 'EntityTooLarge')
+      return { kind: 'too-large', text: '文件过大（上限 ' + formatBytes(config.maxBytes) + '）— 请压缩图片或删除附件后重新上传' };
     if (error.code === 'EntityTooSmall') return { kind: 'empty', text: '文件为空（0 字节）— 请选择正确的报告文件' };
     if ((error.code === 'AccessDenied' && /expired/i.test(error.message)) || (status === 0 && expired())) return { kind: 'expired', text: EXPIRED_TEXT };
     if (error.code === 'AccessDenied' || error.code === 'SignatureDoesNotMatch' || error.code === 'InvalidAccessKeyId') {

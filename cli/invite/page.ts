@@ -44,12 +44,23 @@ export function escapeHtml(text: string): string {
 
 /** JSON inside <script type="application/json">: no `</script>` can end the block early. */
 function jsonBlock(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 /** Expiry as the clerk reads it: Beijing time, whatever the machine's zone. */
 export function beijingTime(iso: string): string {
-  const format = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false });
+  const format = new Intl.DateTimeFormat('zh-CN', {
+    timeZone: 'Asia/Shanghai',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  });
   return `${format.format(new Date(iso))}（北京时间）`;
 }
 
@@ -102,7 +113,18 @@ export interface PageContext {
 export async function renderUnitPage(page: SignedUnitPage, context: PageContext): Promise<string> {
   const scriptText = await pageScript();
   const accept = Object.fromEntries(UPLOAD_TYPES.map((t) => [t.ext, [...t.accept]]));
-  const config = { kind: 'unit', year: page.year, county: page.county, unit: page.unit, expiresAt: page.expiresAt, maxBytes: page.maxBytes, postUrl: page.postUrl, forms: page.forms, accept, statusUrl: page.statusUrl };
+  const config = {
+    kind: 'unit',
+    year: page.year,
+    county: page.county,
+    unit: page.unit,
+    expiresAt: page.expiresAt,
+    maxBytes: page.maxBytes,
+    postUrl: page.postUrl,
+    forms: page.forms,
+    accept,
+    statusUrl: page.statusUrl,
+  };
   const origins = [new URL(page.postUrl).origin, new URL(page.statusUrl).origin];
   const unit = escapeHtml(page.unit);
   const scope = `${escapeHtml(page.county)} · ${page.year}年度`;
@@ -148,10 +170,19 @@ export interface IndexContext extends PageContext {
 
 export async function renderIndexPage(context: IndexContext): Promise<string> {
   const scriptText = await pageScript();
-  const config = { kind: 'index', year: context.year, county: context.county, expiresAt: context.expiresAt, units: context.units.map((u) => ({ unit: u.unit, statusUrl: u.statusUrl })) };
+  const config = {
+    kind: 'index',
+    year: context.year,
+    county: context.county,
+    expiresAt: context.expiresAt,
+    units: context.units.map((u) => ({ unit: u.unit, statusUrl: u.statusUrl })),
+  };
   const origins = context.units.map((u) => new URL(u.statusUrl).origin);
   const rows = context.units
-    .map((u, i) => `<tr><td>${escapeHtml(u.unit)}</td><td><a href="${escapeHtml(encodeURIComponent(u.page))}">${escapeHtml(u.page)}</a></td><td id="status-${i}" data-state="loading">查询中…</td></tr>`)
+    .map(
+      (u, i) =>
+        `<tr><td>${escapeHtml(u.unit)}</td><td><a href="${escapeHtml(encodeURIComponent(u.page))}">${escapeHtml(u.page)}</a></td><td id="status-${i}" data-state="loading">查询中…</td></tr>`,
+    )
     .join('\n');
   const refused =
     context.refused.length === 0

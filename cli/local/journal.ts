@@ -72,7 +72,7 @@ export class QueueJournal {
     // Opening, writing and closing per line (appendFileSync) cost three system calls per queue event; one suffices.
     this.fd ??= openSync(this.path, 'a');
     const line = Buffer.from(`${JSON.stringify(entry)}\n`);
-    for (let written = 0; written < line.length; ) written += writeSync(this.fd, line, written);
+    for (let written = 0; written < line.length;) written += writeSync(this.fd, line, written);
   }
 
   /** Closes the file; a later append opens it again (a delivery still finishing after its queue closed). */

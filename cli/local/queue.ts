@@ -63,8 +63,18 @@ export class LocalQueue {
 
   constructor(readonly options: LocalQueueOptions) {
     const state = options.journal?.restored;
-    for (const m of state?.pending ?? []) this.messages.push({ messageId: m.id, body: m.body, sentAt: m.sentAt, receiveCount: 0, visibleAt: 0, inFlight: false });
-    for (const m of state?.dead ?? []) this.deadLetters.push({ messageId: m.id, body: m.body, sentAt: m.sentAt, receiveCount: m.receiveCount, visibleAt: 0, inFlight: false, ...(m.lastError ? { lastError: m.lastError } : {}) });
+    for (const m of state?.pending ?? [])
+      this.messages.push({ messageId: m.id, body: m.body, sentAt: m.sentAt, receiveCount: 0, visibleAt: 0, inFlight: false });
+    for (const m of state?.dead ?? [])
+      this.deadLetters.push({
+        messageId: m.id,
+        body: m.body,
+        sentAt: m.sentAt,
+        receiveCount: m.receiveCount,
+        visibleAt: 0,
+        inFlight: false,
+        ...(m.lastError ? { lastError: m.lastError } : {}),
+      });
     this.restored = this.messages.length;
     this.restoredBodies = this.messages.map((m) => m.body);
     if (this.messages.length > 0) this.schedule();

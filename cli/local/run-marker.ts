@@ -36,7 +36,10 @@ export function claimDataDir(dataDir: string): RunMarker | null {
       previous = { pid: 0, startedAt: '?' };
     }
     if (previous.pid !== process.pid && previous.pid > 0 && alive(previous.pid)) {
-      throw new VisibleError(`另一个 fazhi local（进程 ${previous.pid}，${previous.startedAt} 启动）正在使用 ${dataDir}/。请等它结束，或用 --data-dir 指定另一个目录。`, { exitCode: 2 });
+      throw new VisibleError(
+        `另一个 fazhi local（进程 ${previous.pid}，${previous.startedAt} 启动）正在使用 ${dataDir}/。请等它结束，或用 --data-dir 指定另一个目录。`,
+        { exitCode: 2 },
+      );
     }
   }
   writeFileSync(path, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() } satisfies RunMarker));

@@ -110,7 +110,8 @@ export async function startS3Front(options: S3FrontOptions): Promise<S3Front> {
     const body = await readBody(req, MAX_POST_BODY_BYTES);
     if (!body) return refuse(req, res, { status: 400, code: 'EntityTooLarge', message: 'Your proposed upload exceeds the maximum allowed size' });
     const form = await parseForm(body, req.headers['content-type'] ?? '');
-    if (!form) return refuse(req, res, { status: 400, code: 'MalformedPOSTRequest', message: 'The body of your POST request is not well-formed multipart/form-data.' });
+    if (!form)
+      return refuse(req, res, { status: 400, code: 'MalformedPOSTRequest', message: 'The body of your POST request is not well-formed multipart/form-data.' });
     const refusal = checkPostPolicy(form, { bucket, now: clock(), credentials: options.credentials });
     if (refusal) return refuse(req, res, refusal);
     const key = form.fields.find((field) => field.name.toLowerCase() === 'key')?.value ?? '';

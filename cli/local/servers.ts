@@ -56,7 +56,8 @@ export function unsafeLocalKey(path: string): string | null {
 
 /** The same for a key as it is (a browser upload names its key in a form field, not in the path). */
 export function unsafeObjectKey(key: string): string | null {
-  if (key.split('/').some((segment) => segment === '.' || segment === '..')) return 'keys with "." or ".." segments would be written outside the local server\'s folder';
+  if (key.split('/').some((segment) => segment === '.' || segment === '..'))
+    return 'keys with "." or ".." segments would be written outside the local server\'s folder';
   if (key.includes('\u0000')) return 'keys with NUL characters cannot be stored as files';
   return null;
 }
@@ -64,7 +65,10 @@ export function unsafeObjectKey(key: string): string | null {
 /** How long close() waits for the thread to close its servers (LevelDB included) before it stops the thread. */
 const CLOSE_TIMEOUT_MS = 10_000;
 export async function startServers(options: ServersOptions): Promise<LocalServers> {
-  const worker = startWorkerThread(workerUrl(import.meta.url, 'servers-worker'), { dataDir: options.dataDir, persistent: options.persistent } satisfies ServersWorkerData);
+  const worker = startWorkerThread(workerUrl(import.meta.url, 'servers-worker'), {
+    dataDir: options.dataDir,
+    persistent: options.persistent,
+  } satisfies ServersWorkerData);
   const send = (request: ServersRequest): void => worker.postMessage(request);
   const listeners: ((event: unknown) => void)[] = [];
   const cpuAnswers: ((ms: number | null) => void)[] = [];

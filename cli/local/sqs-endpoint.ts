@@ -36,7 +36,8 @@ class SqsFault extends Error {
  * rather than queue an empty or stringified message, and so does this endpoint.
  */
 function messageBody(value: unknown, parameter: string): string {
-  if (value === undefined || value === null || value === '') throw new SqsFault('com.amazonaws.sqs#MissingParameter', `The request must contain the parameter ${parameter}.`, 'MissingParameter');
+  if (value === undefined || value === null || value === '')
+    throw new SqsFault('com.amazonaws.sqs#MissingParameter', `The request must contain the parameter ${parameter}.`, 'MissingParameter');
   if (typeof value !== 'string') throw new SqsFault('com.amazonaws.sqs#InvalidParameterValue', `${parameter} must be a string.`, 'InvalidParameterValue');
   return value;
 }
@@ -53,7 +54,8 @@ function readBody(request: IncomingMessage): Promise<string> {
 export async function startSqsEndpoint(queues: Record<string, LocalQueue>): Promise<SqsEndpoint> {
   let base = '';
   const DLQ = '-dlq';
-  const missing = (url: unknown): SqsFault => new SqsFault('com.amazonaws.sqs#QueueDoesNotExist', `The specified queue does not exist: ${String(url)}`, 'AWS.SimpleQueueService.NonExistentQueue');
+  const missing = (url: unknown): SqsFault =>
+    new SqsFault('com.amazonaws.sqs#QueueDoesNotExist', `The specified queue does not exist: ${String(url)}`, 'AWS.SimpleQueueService.NonExistentQueue');
   const nameOf = (url: unknown): string => (typeof url === 'string' ? (url.split('/').pop() ?? '') : '');
   const queueOf = (url: unknown): LocalQueue => {
     const queue = queues[nameOf(url)];
@@ -77,7 +79,12 @@ export async function startSqsEndpoint(queues: Record<string, LocalQueue>): Prom
     SendMessageBatch: (input) => {
       const queue = queueOf(input.QueueUrl);
       const entries = Array.isArray(input.Entries) ? (input.Entries as { Id: string; MessageBody: unknown }[]) : [];
-      if (entries.length === 0 || entries.length > 10) throw new SqsFault('com.amazonaws.sqs#TooManyEntriesInBatchRequest', 'A batch holds 1 to 10 entries', 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest');
+      if (entries.length === 0 || entries.length > 10)
+        throw new SqsFault(
+          'com.amazonaws.sqs#TooManyEntriesInBatchRequest',
+          'A batch holds 1 to 10 entries',
+          'AWS.SimpleQueueService.TooManyEntriesInBatchRequest',
+        );
       // Every body is checked before any is queued: a refused request queues nothing.
       const bodies = entries.map((e, i) => ({ Id: e.Id, body: messageBody(e.MessageBody, `SendMessageBatchRequestEntry.${i + 1}.MessageBody`) }));
       return { Successful: bodies.map((e) => ({ Id: e.Id, MessageId: queue.send(e.body), MD5OfMessageBody: md5(e.body) })), Failed: [] };
@@ -90,7 +97,9 @@ export async function startSqsEndpoint(queues: Record<string, LocalQueue>): Prom
     GetQueueAttributes: (input) => {
       const name = nameOf(input.QueueUrl);
       const depth = name.endsWith(DLQ) ? deadLettersOf(input.QueueUrl).deadLetters.length : queueOf(input.QueueUrl).depth;
-      return { Attributes: { ApproximateNumberOfMessages: String(depth), ApproximateNumberOfMessagesNotVisible: '0', ApproximateNumberOfMessagesDelayed: '0' } };
+      return {
+        Attributes: { ApproximateNumberOfMessages: String(depth), ApproximateNumberOfMessagesNotVisible: '0', ApproximateNumberOfMessagesDelayed: '0' },
+      };
     },
     ReceiveMessage: (input) => {
       const queue = deadLettersOf(input.QueueUrl);
@@ -118,10 +127,16 @@ export async function startSqsEndpoint(queues: Record<string, LocalQueue>): Prom
       const target = String(request.headers['x-amz-target'] ?? '');
       const operation = operations[target.replace(/^AmazonSQS\./, '')];
       const text = await readBody(request);
-      if (request.method !== 'POST' || !operation) throw new SqsFault('com.amazonaws.sqs#UnsupportedOperation', `The local queue endpoint does not support ${target || request.method}`, 'AWS.SimpleQueueService.UnsupportedOperation');
+      if (request.method !== 'POST' || !operation)
+        throw new SqsFault(
+          'com.amazonaws.sqs#UnsupportedOperation',
+          `The local queue endpoint does not support ${target || request.method}`,
+          'AWS.SimpleQueueService.UnsupportedOperation',
+        );
       reply(200, operation(text ? (JSON.parse(text) as Record<string, unknown>) : {}));
     } catch (error) {
-      const fault = error instanceof SqsFault ? error : new SqsFault('com.amazonaws.sqs#InvalidParameterValue', (error as Error).message, 'InvalidParameterValue');
+      const fault =
+        error instanceof SqsFault ? error : new SqsFault('com.amazonaws.sqs#InvalidParameterValue', (error as Error).message, 'InvalidParameterValue');
       reply(400, { __type: fault.type, message: fault.message }, { 'x-amzn-query-error': `${fault.queryCode};Sender` });
     }
   };

@@ -178,8 +178,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const parser = runners?.parser ?? inProcessParser;
     const scorer = runners?.scorer ?? inProcessScorer;
     const ingest = makeIngestHandler({ store, records, log: createLogger({ service: 'fazhi-ingest', level, sink }), parser, maxReceiveCount });
-    const score = makeScoreHandler({ store, records, log: createLogger({ service: 'fazhi-score', level, sink }), scorer, maxReceiveCount, defaultRubric: bundledRubricFor(null) });
-    const review = makeReviewHandler({ store, records, reviews: new ReviewRecords(table), log: createLogger({ service: 'fazhi-review', level, sink }), maxReceiveCount });
+    const score = makeScoreHandler({
+      store,
+      records,
+      log: createLogger({ service: 'fazhi-score', level, sink }),
+      scorer,
+      maxReceiveCount,
+      defaultRubric: bundledRubricFor(null),
+    });
+    const review = makeReviewHandler({
+      store,
+      records,
+      reviews: new ReviewRecords(table),
+      log: createLogger({ service: 'fazhi-review', level, sink }),
+      maxReceiveCount,
+    });
     const onInvocationError = (error: unknown) => log.error('handler invocation failed', { error });
     const journal = (options.journal ?? persistent) ? (name: string) => new QueueJournal(join(dataDir, 'queues', `${name}.jsonl`)) : () => undefined;
     const queue = (name: QueueName, handler: typeof ingest, batchSize: number): LocalQueue => {
@@ -203,7 +216,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await Promise.all(Object.values(queues).map((q) => q.settled()));
       for (const q of Object.values(queues)) q.options.journal?.close();
     });
-    sqs = await startSqsEndpoint({ [queues.ingest.options.name]: queues.ingest, [queues.score.options.name]: queues.score, [queues.review.options.name]: queues.review });
+    sqs = await startSqsEndpoint({
+      [queues.ingest.options.name]: queues.ingest,
+      [queues.score.options.name]: queues.score,
+      [queues.review.options.name]: queues.review,
+    });
     cleanups.push(() => sqs?.close());
 
     const nextSequencer = sequencerSource();
@@ -218,7 +235,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }
     });
     const restored = { ingest: queues.ingest.restored, score: queues.score.restored, review: queues.review.restored };
-    if ((options.testEvents ?? true) && restored.ingest + restored.score + restored.review === 0) for (const q of Object.values(queues)) q.send(testEventBody(bucket, new Date()));
+    if ((options.testEvents ?? true) && restored.ingest + restored.score + restored.review === 0)
+      for (const q of Object.values(queues)) q.send(testEventBody(bucket, new Date()));
 
     const stages = { ingest: new LocalStageQueue(queues.ingest), score: new LocalStageQueue(queues.score) };
     const reconcileLog = createLogger({ service: 'fazhi-reconcile', level, sink });
@@ -243,7 +261,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       records,
       log,
       restored,
-      restoredSubjects: { ingest: queues.ingest.restoredBodies.flatMap(subjects), score: queues.score.restoredBodies.flatMap(subjects), review: queues.review.restoredBodies.flatMap(subjects) },
+      restoredSubjects: {
+        ingest: queues.ingest.restoredBodies.flatMap(subjects),
+        score: queues.score.restoredBodies.flatMap(subjects),
+        review: queues.review.restoredBodies.flatMap(subjects),
+      },
       exportDeps: () => ({ store, records, log, urlTtlSeconds: options.urlTtlSeconds ?? 900 }),
       env: () => ({
         FAZHI_BUCKET: bucket,
@@ -257,9 +279,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         AWS_REGION: LOCAL_REGION,
       }),
       // Locally the queues say exactly what they hold, so nothing needs to age before it is judged lost.
-      reconcile: (request = {}) =>
-        runReconcile({ lister: store, bucket, records, queues: stages, unitStatus, log: reconcileLog, staleAfterMs: 0 }, request),
-      queued: () => ({ ingest: queues.ingest.pendingBodies.flatMap(subjects), score: queues.score.pendingBodies.flatMap(subjects), review: queues.review.pendingBodies.flatMap(subjects) }),
+      reconcile: (request = {}) => runReconcile({ lister: store, bucket, records, queues: stages, unitStatus, log: reconcileLog, staleAfterMs: 0 }, request),
+      queued: () => ({
+        ingest: queues.ingest.pendingBodies.flatMap(subjects),
+        score: queues.score.pendingBodies.flatMap(subjects),
+        review: queues.review.pendingBodies.flatMap(subjects),
+      }),
       serversCpuMs: () => servers?.cpuMs() ?? Promise.resolve(null),
       whenIdle: async () => {
         while (!(queues.ingest.idle && queues.score.idle && queues.review.idle)) {

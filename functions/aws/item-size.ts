@@ -20,7 +20,9 @@ export function attributeValueBytes(value: unknown): number {
   if (value instanceof Set) return [...value].reduce((sum: number, v) => sum + attributeValueBytes(v), 0);
   if (Array.isArray(value)) return 3 + value.reduce((sum: number, v) => sum + 1 + attributeValueBytes(v), 0);
   if (typeof value === 'object') {
-    return 3 + Object.entries(value as Record<string, unknown>).reduce((sum, [k, v]) => (v === undefined ? sum : sum + 1 + utf8(k) + attributeValueBytes(v)), 0);
+    return (
+      3 + Object.entries(value as Record<string, unknown>).reduce((sum, [k, v]) => (v === undefined ? sum : sum + 1 + utf8(k) + attributeValueBytes(v)), 0)
+    );
   }
   throw new TypeError(`cannot size a ${typeof value} for DynamoDB`);
 }

@@ -66,7 +66,8 @@ export class S3ObjectStore implements ObjectStore, ObjectLister {
         ...(response.LastModified ? { lastModified: response.LastModified } : {}),
       };
     } catch (error) {
-      if (isNotFound(error)) throw new ObjectNotFoundError(`s3://${this.bucket}/${key}${versionId ? ` (version ${versionId})` : ''} does not exist`, { cause: error });
+      if (isNotFound(error))
+        throw new ObjectNotFoundError(`s3://${this.bucket}/${key}${versionId ? ` (version ${versionId})` : ''} does not exist`, { cause: error });
       throw error;
     }
   }
@@ -117,7 +118,11 @@ export class S3ObjectStore implements ObjectStore, ObjectLister {
    */
   async putStream(key: string, body: Readable, options: { contentType: string }): Promise<void> {
     const { Upload } = await import('@aws-sdk/lib-storage');
-    const upload = new Upload({ client: this.client, params: { Bucket: this.bucket, Key: key, Body: body, ContentType: options.contentType }, leavePartsOnError: false });
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: this.bucket, Key: key, Body: body, ContentType: options.contentType },
+      leavePartsOnError: false,
+    });
     await upload.done();
   }
 

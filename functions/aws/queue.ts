@@ -89,19 +89,30 @@ export class SqsStageQueue implements StageQueue {
 
   async pending(): Promise<{ depth: number }> {
     const response = await this.client.send(
-      new GetQueueAttributesCommand({ QueueUrl: this.queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }),
+      new GetQueueAttributesCommand({
+        QueueUrl: this.queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+      }),
     );
     const attributes: Record<string, string | undefined> = response.Attributes ?? {};
-    const depth = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'].reduce((sum, name) => sum + Number(attributes[name] ?? 0), 0);
+    const depth = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'].reduce(
+      (sum, name) => sum + Number(attributes[name] ?? 0),
+      0,
+    );
     return { depth };
   }
 
   async deadLetters(): Promise<DeadLetter[]> {
     const letters = new Map<string, DeadLetter>();
     // Short polls sample a subset of servers: stop after two empty answers in a row, or at the cap.
-    for (let empty = 0; empty < 2 && letters.size < MAX_DEAD_LETTERS_PER_RUN; ) {
+    for (let empty = 0; empty < 2 && letters.size < MAX_DEAD_LETTERS_PER_RUN;) {
       const response = await this.client.send(
-        new ReceiveMessageCommand({ QueueUrl: this.deadLetterQueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: DEAD_LETTER_VISIBILITY_SECONDS, WaitTimeSeconds: 1 }),
+        new ReceiveMessageCommand({
+          QueueUrl: this.deadLetterQueueUrl,
+          MaxNumberOfMessages: 10,
+          VisibilityTimeout: DEAD_LETTER_VISIBILITY_SECONDS,
+          WaitTimeSeconds: 1,
+        }),
       );
       const messages = response.Messages ?? [];
       empty = messages.length === 0 ? empty + 1 : 0;

@@ -42,7 +42,9 @@ export class DynamoTable {
 
   /** One item by its key (strongly consistent: it is read right after another function wrote it). */
   async get(key: TableKey): Promise<Record<string, unknown> | undefined> {
-    const response = await this.client.send(new GetCommand({ TableName: this.name, Key: { [TABLE.partitionKey]: key.pk, [TABLE.sortKey]: key.sk }, ConsistentRead: true }));
+    const response = await this.client.send(
+      new GetCommand({ TableName: this.name, Key: { [TABLE.partitionKey]: key.pk, [TABLE.sortKey]: key.sk }, ConsistentRead: true }),
+    );
     return response.Item;
   }
 

@@ -115,7 +115,8 @@ export async function existingCountyYears(records: Records, year: number): Promi
 }
 
 /** The rubric an export request names, else the year's bundled one. */
-export const exportRubric = (request: Pick<ExportRequest, 'year' | 'rubric'>): LoadedRubric => (request.rubric ? rubricByRef(request.rubric) : bundledRubricFor(request.year));
+export const exportRubric = (request: Pick<ExportRequest, 'year' | 'rubric'>): LoadedRubric =>
+  request.rubric ? rubricByRef(request.rubric) : bundledRubricFor(request.year);
 
 export async function rankCountyYear(deps: Pick<ExportDeps, 'store' | 'records'>, input: CountyExportRequest): Promise<RankedCountyYear> {
   const request = parseAt(CountyExportRequest, input, 'export request');
@@ -160,7 +161,10 @@ export async function rankPartition(
 
   const entries: CrossCheckEntry[] = await Promise.all(
     scored.map(async ({ upload, score }) => {
-      const stored = score.result !== undefined ? parseAt(ScoreResult, JSON.parse(score.result), `result of ${score.sk}`) : await deps.store.getJson(score.resultKey!, ScoreResult);
+      const stored =
+        score.result !== undefined
+          ? parseAt(ScoreResult, JSON.parse(score.result), `result of ${score.sk}`)
+          : await deps.store.getJson(score.resultKey!, ScoreResult);
       const report = await loadReport(upload);
       return { report, result: { ...stored, source: upload.sourceKey }, ...(score.signature ? { signature: decodeSignature(score.signature) } : {}) };
     }),
@@ -178,7 +182,11 @@ export async function rankPartition(
 
 /** Where a workbook is presigned for download: its Chinese file name for the browser, an ASCII one for old clients. */
 export async function presignWorkbook(deps: Pick<ExportDeps, 'store' | 'urlTtlSeconds'>, key: string, asciiName: string, name: string): Promise<string> {
-  return deps.store.presignGet(key, { expiresIn: deps.urlTtlSeconds, contentType: XLSX_CONTENT_TYPE, contentDisposition: attachmentDisposition(asciiName, name) });
+  return deps.store.presignGet(key, {
+    expiresIn: deps.urlTtlSeconds,
+    contentType: XLSX_CONTENT_TYPE,
+    contentDisposition: attachmentDisposition(asciiName, name),
+  });
 }
 
 export async function runExport(deps: ExportDeps, input: CountyExportRequest): Promise<ExportRun> {
@@ -188,9 +196,26 @@ export async function runExport(deps: ExportDeps, input: CountyExportRequest): P
 
   const generatedAt = clock().toISOString();
   const key = exportKey(year, county, loaded.rubric.version);
-  const { bytes } = await uploadWorkbook(deps.store, key, { results, failures, rubric: loaded, scope: `${county} ${year}年度`, scopeKey: { county, year }, generatedAt });
+  const { bytes } = await uploadWorkbook(deps.store, key, {
+    results,
+    failures,
+    rubric: loaded,
+    scope: `${county} ${year}年度`,
+    scopeKey: { county, year },
+    generatedAt,
+  });
   const url = await presignWorkbook(deps, key, `ranking-${year}.xlsx`, workbookFileName(year, county, loaded.rubric.version));
-  deps.log.info('workbook exported', { year, county, rubric: tag, key, results: results.length, failures: failures.length, pending: pending.length, superseded: superseded.length, bytes });
+  deps.log.info('workbook exported', {
+    year,
+    county,
+    rubric: tag,
+    key,
+    results: results.length,
+    failures: failures.length,
+    pending: pending.length,
+    superseded: superseded.length,
+    bytes,
+  });
   return { year, county, rubric: loaded, results, failures, pending, superseded, key, url, workbookBytes: bytes };
 }
 

@@ -78,7 +78,13 @@ export async function runYearExport(deps: ExportDeps, input: ExportRequest): Pro
     failures.push(...ranked.failures);
     pending.push(...ranked.pending);
     superseded.push(...ranked.superseded);
-    summaries.push({ county, results: ranked.results.length, failures: ranked.failures.length, pending: ranked.pending.length, superseded: ranked.superseded.length });
+    summaries.push({
+      county,
+      results: ranked.results.length,
+      failures: ranked.failures.length,
+      pending: ranked.pending.length,
+      superseded: ranked.superseded.length,
+    });
   }
 
   const ranked = Date.now();

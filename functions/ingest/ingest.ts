@@ -152,7 +152,12 @@ export function makeIngestHandler(deps: IngestDeps): (event: unknown) => Promise
     const fail = async (failure: FailureReason): Promise<void> => {
       const recorded = await deps.records.failed(ref, failure);
       if (recorded) await unitStatus.record(key, 'failed', failure);
-      log.info('upload failed', { status: recorded ? 'failed' : 'replaced meanwhile', code: failure.code, reason: failure.messageEn, ms: Date.now() - started });
+      log.info('upload failed', {
+        status: recorded ? 'failed' : 'replaced meanwhile',
+        code: failure.code,
+        reason: failure.messageEn,
+        ms: Date.now() - started,
+      });
     };
     try {
       // Step 2: record it; an older or finished event changes nothing.

@@ -199,7 +199,12 @@ export async function runReconcile(deps: ReconcileDeps, input: ReconcileRequest 
     // received: the same event again (a retry of unfinished work); parsed: a score command for its report.
     const body =
       stage === 'ingest'
-        ? uploadEvent(deps.bucket, { key: item.sourceKey, size: item.bytes ?? 0, ...(item.eTag ? { eTag: item.eTag } : {}), lastModified: new Date(item.uploadedAt) }, item.sequencer, item.versionId)
+        ? uploadEvent(
+            deps.bucket,
+            { key: item.sourceKey, size: item.bytes ?? 0, ...(item.eTag ? { eTag: item.eTag } : {}), lastModified: new Date(item.uploadedAt) },
+            item.sequencer,
+            item.versionId,
+          )
         : JSON.stringify({ type: 'score', normalizedKey: subject } satisfies ScoreCommand);
     await send(stage, body);
     await countRedrive(item);
@@ -268,7 +273,11 @@ function ingestLetterVerdicts(letter: DeadLetter, items: ReadonlyMap<string, Rep
     if (!record.eventName.startsWith('ObjectCreated:') || source.endsWith('/')) continue;
     const sequencer = padSequencer(record.s3.object.sequencer ?? Math.max(0, Date.parse(record.eventTime) || 0).toString(16));
     const item = items.get(source);
-    const done = item && (item.sequencer > sequencer || (item.sequencer === sequencer && (item.status === 'parsed' || item.status === 'scored' || (item.status === 'failed' && item.failure?.code !== 'internal'))));
+    const done =
+      item &&
+      (item.sequencer > sequencer ||
+        (item.sequencer === sequencer &&
+          (item.status === 'parsed' || item.status === 'scored' || (item.status === 'failed' && item.failure?.code !== 'internal'))));
     verdicts.push(done ? { kind: 'superseded', source } : { kind: 'redrive', source, item: item?.sequencer === sequencer ? item : undefined });
   }
   return verdicts;
@@ -311,4 +320,7 @@ export function makeReconcileHandler(deps: ReconcileDeps): (event: unknown) => P
 }
 
 const isScheduledEvent = (event: unknown): boolean =>
-  typeof event === 'object' && event !== null && (event as { source?: unknown }).source === 'aws.events' && (event as { 'detail-type'?: unknown })['detail-type'] === 'Scheduled Event';
+  typeof event === 'object' &&
+  event !== null &&
+  (event as { source?: unknown }).source === 'aws.events' &&
+  (event as { 'detail-type'?: unknown })['detail-type'] === 'Scheduled Event';

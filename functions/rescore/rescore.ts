@@ -32,9 +32,19 @@ export async function runRescore(deps: RescoreDeps, input: RescoreRequest): Prom
   const skipped = uploads.filter((u) => !hasReport(u)).map((u) => ({ source: u.sourceKey, status: u.status }));
   const keys = ready.map((upload) => normalizedKey(upload));
   const commands = keys.map((key): ScoreCommand => ({ type: 'score', normalizedKey: key, ...(rubric ? { rubric } : {}) }));
-  const outcome = await deps.queue.sendAll(deps.scoreQueueUrl, commands.map((c) => JSON.stringify(c)));
+  const outcome = await deps.queue.sendAll(
+    deps.scoreQueueUrl,
+    commands.map((c) => JSON.stringify(c)),
+  );
   const failed = outcome.failed.map((f) => ({ normalizedKey: keys[f.index] ?? '?', reason: f.reason }));
-  deps.log.info('score commands queued', { year: request.year, county: request.county, rubric, queued: outcome.sent, failed: failed.length, skipped: skipped.length });
+  deps.log.info('score commands queued', {
+    year: request.year,
+    county: request.county,
+    rubric,
+    queued: outcome.sent,
+    failed: failed.length,
+    skipped: skipped.length,
+  });
   return { year: request.year, queued: outcome.sent, failed, skipped };
 }
 

@@ -45,7 +45,8 @@ function changedUnits(carried: readonly ScoreResult[], current: readonly ScoreRe
   const now = new Map(current.map((r) => [r.source, digestOf(r)]));
   const then = new Map(carried.map((r) => [r.source, digestOf(r)]));
   const names: string[] = [];
-  for (const r of carried) if (now.get(r.source) !== then.get(r.source)) names.push(`${unitName(r)}${now.has(r.source) ? '（已重新评分）' : '（已不在评分中）'}`);
+  for (const r of carried)
+    if (now.get(r.source) !== then.get(r.source)) names.push(`${unitName(r)}${now.has(r.source) ? '（已重新评分）' : '（已不在评分中）'}`);
   for (const r of current) if (!then.has(r.source)) names.push(`${unitName(r)}（新上传）`);
   return names;
 }
@@ -57,7 +58,9 @@ export function makeReviewHandler(deps: ReviewDeps): (event: unknown) => Promise
   async function mismatch(outcome: ReviewOutcome, year: number, county: string): Promise<ReviewRefusal[] | null> {
     const scope = outcome.provenance.scope;
     if (scope.county !== county || scope.year !== year) {
-      return whole(`这份工作簿属于“${scope.label}”，却上传到了 ${county} ${year}年度的复核目录；请上传到 reviews/${scope.year ?? '年度'}/${scope.county ?? '县名'}/，或使用本县本年度导出的工作簿。`);
+      return whole(
+        `这份工作簿属于“${scope.label}”，却上传到了 ${county} ${year}年度的复核目录；请上传到 reviews/${scope.year ?? '年度'}/${scope.county ?? '县名'}/，或使用本县本年度导出的工作簿。`,
+      );
     }
     const ref = outcome.provenance.rubrics[0]!;
     let current;
@@ -70,12 +73,19 @@ export function makeReviewHandler(deps: ReviewDeps): (event: unknown) => Promise
     }
     if (resultsDigest(current.results) === outcome.provenance.resultsDigest) return null;
     const units = changedUnits(outcome.machine, current.results);
-    return whole(`生成这份工作簿之后，机器评分已经变化（${units.join('、') || '排名或等次'}），复核须针对当前的评分。请重新导出工作簿，在新工作簿上复核后再上传。`);
+    return whole(
+      `生成这份工作簿之后，机器评分已经变化（${units.join('、') || '排名或等次'}），复核须针对当前的评分。请重新导出工作簿，在新工作簿上复核后再上传。`,
+    );
   }
 
   async function record(round: Omit<ReviewRoundItem, 'pk' | 'sk' | 'kind'> & { sk: string; pk: string }, log: Logger): Promise<void> {
     const stored = await deps.reviews.putRound({ ...round, kind: 'review-round' });
-    log.info(round.status === 'applied' ? 'review applied' : 'review refused', { status: round.status, changes: round.changes, refusals: round.refusals.length, recorded: stored });
+    log.info(round.status === 'applied' ? 'review applied' : 'review refused', {
+      status: round.status,
+      changes: round.changes,
+      refusals: round.refusals.length,
+      recorded: stored,
+    });
   }
 
   async function reviewUpload(s3: S3EventRecord, context: RecordContext): Promise<void> {
@@ -110,7 +120,8 @@ export function makeReviewHandler(deps: ReviewDeps): (event: unknown) => Promise
 
     if (!location) return refuse(whole('复核工作簿放错了位置：应上传到 reviews/{年度}/{县名}/（例如 reviews/2024/临澜县/复核.xlsx）。'));
     if (!/\.xlsx$/iu.test(key)) return refuse(whole('复核只接受 Excel 工作簿（.xlsx）：请在 Excel 或 WPS 中另存为“Excel 工作簿”后上传。'));
-    if ((s3.s3.object.size ?? 0) > MAX_REVIEW_BYTES) return refuse(whole(`文件过大（上限 ${MAX_REVIEW_BYTES / 1024 / 1024} MB），不是本系统导出的复核工作簿。`));
+    if ((s3.s3.object.size ?? 0) > MAX_REVIEW_BYTES)
+      return refuse(whole(`文件过大（上限 ${MAX_REVIEW_BYTES / 1024 / 1024} MB），不是本系统导出的复核工作簿。`));
     let bytes: Uint8Array;
     try {
       bytes = (await deps.store.get(key, s3.s3.object.versionId)).bytes;

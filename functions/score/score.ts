@@ -204,12 +204,18 @@ export function makeScoreHandler(deps: ScoreDeps): (event: unknown) => Promise<S
       // Step 8.
       const marked = await deps.records.scored(upload, loaded.rubric);
       if (marked) await unitStatus.record(upload.sourceKey, 'scored');
-      log.info('report scored', { ...fields, status: marked ? 'scored' : 'upload replaced meanwhile', inline: item.result !== undefined, ms: Date.now() - started });
+      log.info('report scored', {
+        ...fields,
+        status: marked ? 'scored' : 'upload replaced meanwhile',
+        inline: item.result !== undefined,
+        ms: Date.now() - started,
+      });
     } catch (error) {
       if (context.finalAttempt) {
         // If reading the report or finding the upload was what failed, find it by its id: it must not stay `parsed`.
         const marking = upload ?? (await deps.records.uploadById(target.at.year, target.at.county, target.at.uploadId).catch(() => undefined));
-        if (marking) await markUnfinished(marking, SCORING_FAILED).catch((markError: unknown) => log.error('could not mark the upload failed', { error: markError }));
+        if (marking)
+          await markUnfinished(marking, SCORING_FAILED).catch((markError: unknown) => log.error('could not mark the upload failed', { error: markError }));
         else log.error('could not find the upload to mark it failed; the reconciler will', { ...target.at });
       }
       throw error;

@@ -51,7 +51,11 @@ export const ReconcileEnv = CommonEnv.extend({
   SCORE_QUEUE_URL: Url,
   SCORE_DLQ_URL: Url,
   /** Work untouched this long is presumed lost: the longest a message can stay in its queue's retry cycle. */
-  STALE_AFTER_SECONDS: z.coerce.number().int().min(0).max(7 * 24 * 3600),
+  STALE_AFTER_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 3600),
 });
 export type ReconcileEnv = z.infer<typeof ReconcileEnv>;
 

@@ -38,7 +38,10 @@ port.on('message', (request: TaskRequest) => {
       const reply: TaskReply =
         error instanceof DocumentRejectedError
           ? { id: request.id, rejected: { code: error.code, reason: error.reason, reasonEn: error.reasonEn } }
-          : { id: request.id, error: { name: (error as Error).name ?? 'Error', message: (error as Error).message ?? String(error), stack: (error as Error).stack ?? '' } };
+          : {
+              id: request.id,
+              error: { name: (error as Error).name ?? 'Error', message: (error as Error).message ?? String(error), stack: (error as Error).stack ?? '' },
+            };
       port.postMessage(reply);
     },
   );

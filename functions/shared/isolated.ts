@@ -39,9 +39,7 @@ export type Task =
  */
 export type RubricOnWire = { ref: number; rubric?: LoadedRubric };
 
-export type WireTask =
-  | Extract<Task, { kind: 'parse' }>
-  | { kind: 'score'; report: NormalizedReport; rubric: RubricOnWire; previous?: NormalizedReport };
+export type WireTask = Extract<Task, { kind: 'parse' }> | { kind: 'score'; report: NormalizedReport; rubric: RubricOnWire; previous?: NormalizedReport };
 
 export interface TaskRequest {
   id: number;
@@ -242,6 +240,7 @@ export function isolatedParser(runner: IsolatedRunner, budgetMs: number = PARSE_
 
 export function isolatedScorer(runner: IsolatedRunner, budgetMs: number = SCORE_TIME_BUDGET_MS): Scorer {
   return {
-    score: (report, rubric, previous) => runner.run<ScoreResult>({ kind: 'score', report, rubric, ...(previous ? { previous } : {}) }, budgetMs, () => rejectScoreTimeout(budgetMs)),
+    score: (report, rubric, previous) =>
+      runner.run<ScoreResult>({ kind: 'score', report, rubric, ...(previous ? { previous } : {}) }, budgetMs, () => rejectScoreTimeout(budgetMs)),
   };
 }

@@ -1,15 +1,5 @@
 import type { Failure } from '../../schemas/failure.ts';
-import {
-  countyYearPk,
-  rankingPk,
-  ReportItem,
-  reportsByYearPk,
-  reportSk,
-  rubricTag,
-  ScoreItem,
-  TABLE,
-  type ReportStatus,
-} from '../../schemas/storage.ts';
+import { countyYearPk, rankingPk, ReportItem, reportsByYearPk, reportSk, rubricTag, ScoreItem, TABLE, type ReportStatus } from '../../schemas/storage.ts';
 import type { DynamoTable, TableKey } from '../aws/table.ts';
 import { parseAt } from './boundary.ts';
 
@@ -109,16 +99,38 @@ export class Records {
     const key = uploadItemKey(ref);
     const now = this.now();
     const set = [
-      'kind = :kind', 'sourceKey = :sourceKey', '#year = :year', 'county = :county', '#status = :received', 'sequencer = :seq',
-      'uploadId = :uploadId', 'uploadedAt = :uploadedAt', 'receivedAt = :now', 'updatedAt = :now', 'gsi1pk = :gsi1pk', 'gsi1sk = :gsi1sk',
+      'kind = :kind',
+      'sourceKey = :sourceKey',
+      '#year = :year',
+      'county = :county',
+      '#status = :received',
+      'sequencer = :seq',
+      'uploadId = :uploadId',
+      'uploadedAt = :uploadedAt',
+      'receivedAt = :now',
+      'updatedAt = :now',
+      'gsi1pk = :gsi1pk',
+      'gsi1sk = :gsi1sk',
     ];
     const remove = ['failure', 'reportId', 'township', 'scoredWith', 'redrives'];
     const values: Record<string, unknown> = {
-      ':kind': 'report', ':sourceKey': ref.sourceKey, ':year': ref.year, ':county': ref.county, ':received': STATUS.received,
-      ':seq': ref.sequencer, ':uploadId': ref.uploadId, ':uploadedAt': ref.uploadedAt, ':now': now, ':gsi1pk': reportsByYearPk(ref.year),
+      ':kind': 'report',
+      ':sourceKey': ref.sourceKey,
+      ':year': ref.year,
+      ':county': ref.county,
+      ':received': STATUS.received,
+      ':seq': ref.sequencer,
+      ':uploadId': ref.uploadId,
+      ':uploadedAt': ref.uploadedAt,
+      ':now': now,
+      ':gsi1pk': reportsByYearPk(ref.year),
       ':gsi1sk': Date.parse(now),
     };
-    for (const [field, value] of [['versionId', ref.versionId], ['bytes', ref.bytes], ['eTag', ref.eTag]] as const) {
+    for (const [field, value] of [
+      ['versionId', ref.versionId],
+      ['bytes', ref.bytes],
+      ['eTag', ref.eTag],
+    ] as const) {
       const name = field === 'bytes' ? '#bytes' : field;
       if (value !== undefined) {
         set.push(`${name} = :${field}`);
@@ -197,9 +209,20 @@ export class Records {
           'receivedAt = if_not_exists(receivedAt, :now), updatedAt = :now, gsi1pk = :gsi1pk, gsi1sk = if_not_exists(gsi1sk, :gsi1sk)',
         names: { '#status': 'status', '#year': 'year' },
         values: {
-          ':kind': 'report', ':sourceKey': ref.sourceKey, ':year': ref.year, ':county': ref.county, ':failed': STATUS.failed, ':seq': ref.sequencer,
-          ':uploadId': ref.uploadId, ':uploadedAt': ref.uploadedAt, ':failure': reasonOnly(failure), ':now': now, ':gsi1pk': reportsByYearPk(ref.year),
-          ':gsi1sk': Date.parse(now), ':received': STATUS.received, ':parsed': STATUS.parsed,
+          ':kind': 'report',
+          ':sourceKey': ref.sourceKey,
+          ':year': ref.year,
+          ':county': ref.county,
+          ':failed': STATUS.failed,
+          ':seq': ref.sequencer,
+          ':uploadId': ref.uploadId,
+          ':uploadedAt': ref.uploadedAt,
+          ':failure': reasonOnly(failure),
+          ':now': now,
+          ':gsi1pk': reportsByYearPk(ref.year),
+          ':gsi1sk': Date.parse(now),
+          ':received': STATUS.received,
+          ':parsed': STATUS.parsed,
         },
       },
       { expression: 'attribute_not_exists(pk) OR sequencer < :seq OR (sequencer = :seq AND #status IN (:received, :parsed))' },
@@ -216,7 +239,14 @@ export class Records {
       {
         expression: 'SET #status = :failed, failure = :failure, updatedAt = :now',
         names: { '#status': 'status' },
-        values: { ':failed': STATUS.failed, ':failure': reasonOnly(failure), ':now': this.now(), ':seq': item.sequencer, ':received': STATUS.received, ':parsed': STATUS.parsed },
+        values: {
+          ':failed': STATUS.failed,
+          ':failure': reasonOnly(failure),
+          ':now': this.now(),
+          ':seq': item.sequencer,
+          ':received': STATUS.received,
+          ':parsed': STATUS.parsed,
+        },
       },
       { expression: 'sequencer = :seq AND #status IN (:received, :parsed)' },
     );

@@ -1,11 +1,4 @@
-import {
-  ReviewChangeItem,
-  ReviewRoundItem,
-  reviewChangeSk,
-  reviewPk,
-  type ReviewChange,
-  type ReviewRefusal,
-} from '../../schemas/review.ts';
+import { ReviewChangeItem, ReviewRoundItem, reviewChangeSk, reviewPk, type ReviewChange, type ReviewRefusal } from '../../schemas/review.ts';
 import type { DynamoTable } from '../aws/table.ts';
 import { parseAt } from './boundary.ts';
 

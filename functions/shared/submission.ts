@@ -45,7 +45,11 @@ export function submissionFromMetadata(metadata: Record<string, string>): { subm
   if (submitted) candidate.submittedAt = submitted;
   if (url) candidate.publishedUrl = decodeUrl(url);
   if (published) candidate.publishedAt = published;
-  if (findings) candidate.findings = findings.split(',').map((f) => f.trim()).filter((f) => f.length > 0);
+  if (findings)
+    candidate.findings = findings
+      .split(',')
+      .map((f) => f.trim())
+      .filter((f) => f.length > 0);
 
   const submission: SubmissionInfo = {};
   const warnings: Warning[] = [];

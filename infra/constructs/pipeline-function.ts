@@ -55,7 +55,11 @@ export class PipelineFunction extends Construct implements IGrantable {
     this.logGroup.grantWrite(this.role);
 
     this.function = new LambdaFunction(this, 'Function', {
-      code: bundledCode({ entry: props.entry, ...(props.copy ? { copy: props.copy } : {}), ...(props.extraEntries ? { extraEntries: props.extraEntries } : {}) }),
+      code: bundledCode({
+        entry: props.entry,
+        ...(props.copy ? { copy: props.copy } : {}),
+        ...(props.extraEntries ? { extraEntries: props.extraEntries } : {}),
+      }),
       handler: 'index.handler',
       description: props.description,
       runtime: props.runtime,

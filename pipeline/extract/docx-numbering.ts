@@ -184,7 +184,11 @@ export function paragraphKey(text: string): string {
  * The label Word shows before each paragraph (undefined when it has none), keeping Word's counters: one set per
  * abstract numbering, a level's counter restarting whenever a higher level advances.
  */
-export function listLabels(paragraphs: ScannedParagraph[], numbering: Numbering, styleNumbering: ReturnType<typeof readStyleNumbering>): (string | undefined)[] {
+export function listLabels(
+  paragraphs: ScannedParagraph[],
+  numbering: Numbering,
+  styleNumbering: ReturnType<typeof readStyleNumbering>,
+): (string | undefined)[] {
   const counters = new Map<string, (number | undefined)[]>();
   const seenNumIds = new Set<string>();
   return paragraphs.map((paragraph) => {
@@ -237,7 +241,21 @@ function letters(n: number, base: string): string {
 }
 
 function roman(n: number): string {
-  const table: [number, string][] = [[1000, 'M'], [900, 'CM'], [500, 'D'], [400, 'CD'], [100, 'C'], [90, 'XC'], [50, 'L'], [40, 'XL'], [10, 'X'], [9, 'IX'], [5, 'V'], [4, 'IV'], [1, 'I']];
+  const table: [number, string][] = [
+    [1000, 'M'],
+    [900, 'CM'],
+    [500, 'D'],
+    [400, 'CD'],
+    [100, 'C'],
+    [90, 'XC'],
+    [50, 'L'],
+    [40, 'XL'],
+    [10, 'X'],
+    [9, 'IX'],
+    [5, 'V'],
+    [4, 'IV'],
+    [1, 'I'],
+  ];
   let out = '';
   let rest = n;
   for (const [value, symbol] of table) while (rest >= value) [out, rest] = [out + symbol, rest - value];

@@ -18,11 +18,7 @@ import type { ZipDirectory, ZipEntry } from './zip.ts';
  * mammoth's document model plus styles.xml, matched to blocks through a marker planted in each paragraph.
  */
 
-const STYLE_MAP = [
-  "p[style-name='Title'] => h1.title:fresh",
-  "p[style-name='title'] => h1.title:fresh",
-  "p[style-name='Subtitle'] => p:fresh",
-];
+const STYLE_MAP = ["p[style-name='Title'] => h1.title:fresh", "p[style-name='title'] => h1.title:fresh", "p[style-name='Subtitle'] => p:fresh"];
 
 /** Private-use marker around a paragraph number; stripped again by the HTML reader. */
 const MARKER_OPEN = '\ue7f0\ue7f1';

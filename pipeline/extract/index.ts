@@ -77,11 +77,7 @@ export async function extractDocument(bytes: Uint8Array, options: ExtractOptions
   }
 }
 
-async function extractByFormat(
-  bytes: Uint8Array,
-  limits: ExtractLimits,
-  deadline: Deadline,
-): Promise<{ format: DocumentFormat; content: ExtractedContent }> {
+async function extractByFormat(bytes: Uint8Array, limits: ExtractLimits, deadline: Deadline): Promise<{ format: DocumentFormat; content: ExtractedContent }> {
   const container = sniffContainer(bytes);
   switch (container.kind) {
     case 'foreign':
@@ -128,7 +124,8 @@ function extractText(bytes: Uint8Array, limits: ExtractLimits): { format: Docume
 
   const prefixEncoding = bom?.encoding ?? utf16 ?? 'latin1';
   // A single-byte text is HTML only if it opens with "<" (after spaces): most uploads are answered without decoding.
-  const html = (bom !== undefined || utf16 !== undefined || opensWithMarkup(bytes)) && looksLikeHtml(decodeLossy(bytes.subarray(bom?.length ?? 0, 4096), prefixEncoding));
+  const html =
+    (bom !== undefined || utf16 !== undefined || opensWithMarkup(bytes)) && looksLikeHtml(decodeLossy(bytes.subarray(bom?.length ?? 0, 4096), prefixEncoding));
   // Every supported encoding needs at most 4 bytes per character, so more bytes than this cannot fit the limit.
   // HTML is exempt: markup may outweigh the text many times over.
   if (!html && bytes.length > limits.maxTextChars * 4) throw rejectTextTooLong(Math.floor(bytes.length / 4), limits.maxTextChars);
@@ -169,7 +166,18 @@ function checkLongestLine(text: string, maxLineChars: number): void {
 }
 
 const EXTENSION_FORMATS: Record<string, DocumentFormat> = {
-  docx: 'docx', docm: 'docx', doc: 'doc', wps: 'doc', pdf: 'pdf', txt: 'txt', text: 'txt', md: 'md', markdown: 'md', html: 'html', htm: 'html', shtml: 'html',
+  docx: 'docx',
+  docm: 'docx',
+  doc: 'doc',
+  wps: 'doc',
+  pdf: 'pdf',
+  txt: 'txt',
+  text: 'txt',
+  md: 'md',
+  markdown: 'md',
+  html: 'html',
+  htm: 'html',
+  shtml: 'html',
 };
 
 function finish(format: DocumentFormat, content: ExtractedContent, limits: ExtractLimits, name: string | undefined): ExtractedDocument {

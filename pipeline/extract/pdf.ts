@@ -260,7 +260,10 @@ function dropRunningHeadsAndPageNumbers(pages: PageLines[]): Line[] {
   const needed = Math.max(2, Math.ceil(pages.length / 2));
   const dropped = new Set<Line>();
   edges.forEach(({ top, bottom }) => {
-    for (const [edge, lines] of [['top', top], ['bottom', bottom]] as const) {
+    for (const [edge, lines] of [
+      ['top', top],
+      ['bottom', bottom],
+    ] as const) {
       for (const line of lines) {
         // Large text at the top of a page is a title, whatever it repeats.
         if (line.size > bodySize * 1.1) continue;
@@ -376,9 +379,15 @@ function linesToBlocks(lines: Line[], pages: PageLines[]): Block[] {
     const right = layout.right.get(first.page) ?? pages[first.page - 1]?.width ?? first.x1;
     // Centred: every line symmetric about the text area, and some line clearly away from the left margin (a full
     // one-line paragraph is symmetric too).
-    const centered =
-      group.some((l) => l.x0 > left + 1.5 * l.size) && group.every((l) => Math.abs((l.x0 + l.x1) / 2 - (left + right) / 2) < 1.5 * l.size);
-    return { text: cleanBlockText(text), size: first.size, page: first.page, pageBreaks: pageBreaksOf(group), centered, bold: group.every((l) => l.overprinted) };
+    const centered = group.some((l) => l.x0 > left + 1.5 * l.size) && group.every((l) => Math.abs((l.x0 + l.x1) / 2 - (left + right) / 2) < 1.5 * l.size);
+    return {
+      text: cleanBlockText(text),
+      size: first.size,
+      page: first.page,
+      pageBreaks: pageBreaksOf(group),
+      centered,
+      bold: group.every((l) => l.overprinted),
+    };
   });
 
   // Title: among the first blocks of the first page, text above body size and larger than anything after it.

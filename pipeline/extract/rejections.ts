@@ -37,17 +37,17 @@ const FOREIGN_ADVICE: Partial<Record<ForeignKind, [zh: string, en: string]>> = {
 
 export function rejectNotAReport(kind: ForeignKind): DocumentRejectedError {
   const [adviceZh, adviceEn] = FOREIGN_ADVICE[kind] ?? ['请上传 Word、PDF 或文本文件', 'upload a Word, PDF or text file'];
-  return new DocumentRejectedError(
-    'not-a-report',
-    `不是报告文档（检测到：${kind}）— ${adviceZh}`,
-    `Not a report document (found: ${kind}) — ${adviceEn}`,
-  );
+  return new DocumentRejectedError('not-a-report', `不是报告文档（检测到：${kind}）— ${adviceZh}`, `Not a report document (found: ${kind}) — ${adviceEn}`);
 }
 
 export function rejectEmpty(what: 'file' | 'whitespace' | 'no-text' = 'file', format?: string): DocumentRejectedError {
   if (what === 'file') return new DocumentRejectedError('empty', '文件为空（0 字节）— 请重新上传报告', 'The file is empty (0 bytes) — upload the report again');
   if (what === 'whitespace')
-    return new DocumentRejectedError('empty', '文件只有空白，没有文字 — 请检查是否上传了正确的文件', 'The file holds only whitespace — check that the right file was uploaded');
+    return new DocumentRejectedError(
+      'empty',
+      '文件只有空白，没有文字 — 请检查是否上传了正确的文件',
+      'The file holds only whitespace — check that the right file was uploaded',
+    );
   return new DocumentRejectedError(
     'empty',
     `文档中没有文字内容（${format ?? '文件'}，可能只有图片或空白页）— 请上传含有报告正文的 Word 文件`,

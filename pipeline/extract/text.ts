@@ -70,8 +70,15 @@ export function markdownToBlocks(text: string): Block[] {
     const next = lines[index + 1] ?? '';
     if (!inTable && raw.includes('|') && TABLE_SEPARATOR.test(next) && next.includes('-')) inTable = true;
     if (inTable && raw.includes('|')) {
-      const cells = raw.trim().replace(/^\|/, '').replace(/(?<!\\)\|$/, '').split(/(?<!\\)\|/);
-      const row = cells.map((cell) => stripInline(cell).trim()).filter((cell) => cell.length > 0).join('\t');
+      const cells = raw
+        .trim()
+        .replace(/^\|/, '')
+        .replace(/(?<!\\)\|$/, '')
+        .split(/(?<!\\)\|/);
+      const row = cells
+        .map((cell) => stripInline(cell).trim())
+        .filter((cell) => cell.length > 0)
+        .join('\t');
       pushLine(blocks, row, {});
       continue;
     }

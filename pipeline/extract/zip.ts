@@ -78,12 +78,11 @@ export function readZipDirectory(bytes: Uint8Array, maxEntries: number): ZipDire
     // Names in .docx are ASCII; flag bit 11 means UTF-8, otherwise CP437 — good enough for classification.
     const name = names.decode(bytes.subarray(nameStart, nameStart + nameLength));
     if (uncompressedSize === 0xffffffff || compressedSize === 0xffffffff || localHeaderOffset === 0xffffffff) {
-      ({ uncompressedSize, compressedSize, localHeaderOffset } = readZip64Extra(
-        view,
-        nameStart + nameLength,
-        extraLength,
-        { uncompressedSize, compressedSize, localHeaderOffset },
-      ));
+      ({ uncompressedSize, compressedSize, localHeaderOffset } = readZip64Extra(view, nameStart + nameLength, extraLength, {
+        uncompressedSize,
+        compressedSize,
+        localHeaderOffset,
+      }));
     }
     entries.push({ name, method, flags, compressedSize, uncompressedSize, localHeaderOffset });
     at = nameStart + nameLength + extraLength + commentLength;

@@ -32,7 +32,19 @@ const INVISIBLE = /[\u200b-\u200d\u2060\ufeff\u00ad]/gu;
 // eslint-disable-next-line no-control-regex -- removing control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/gu;
 const HTML_TAG = /<\/?[a-zA-Z][^<>]{0,200}>/gu;
-const HTML_ENTITIES: Record<string, string> = { nbsp: ' ', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", ldquo: '“', rdquo: '”', mdash: '—', hellip: '…', middot: '·' };
+const HTML_ENTITIES: Record<string, string> = {
+  nbsp: ' ',
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  ldquo: '“',
+  rdquo: '”',
+  mdash: '—',
+  hellip: '…',
+  middot: '·',
+};
 
 function decodeEntities(text: string): string {
   return text.replace(/&(#\d{1,6}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});/gu, (whole, body: string) => {
@@ -76,7 +88,12 @@ function stripMarkdown(text: string, hint: BlockHint): { text: string; hint: Blo
     .replace(/\*\*|__/gu, '');
   if (/^\s*\|.*\|\s*$/u.test(line)) {
     if (/^\s*\|?\s*:?-{2,}/u.test(line)) return { text: '', hint: next }; // table rule
-    line = line.replace(/^\s*\|/u, '').replace(/\|\s*$/u, '').split('|').map((c) => c.trim()).join('\u3000');
+    line = line
+      .replace(/^\s*\|/u, '')
+      .replace(/\|\s*$/u, '')
+      .split('|')
+      .map((c) => c.trim())
+      .join('\u3000');
   }
   if (/^\s*(```|~~~|-{3,}|\*{3,}|_{3,})\s*$/u.test(line)) return { text: '', hint: next };
   return { text: line, hint: next };

@@ -13,21 +13,87 @@ import { CHINESE_NUMERAL_CHARS, parseChineseNumeral } from '../text/numerals.ts'
 
 /** Units after a figure, longest first so 人次 wins over 人. */
 const UNITS = [
-  '个百分点', '平方米', '人次', '件次', '场次', '户次', '批次', '课时', '小时', '公里', '万元', '亿元', '余人',
-  '个', '人', '名', '件', '起', '次', '场', '份', '条', '项', '户', '家', '期', '批', '篇', '部', '处', '所', '支', '套',
-  '台', '天', '张', '幅', '册', '元', '本', '块', '座', '类', '轮', '遍', '封', '宗', '例', '位', '组', '村', '堂', '节',
-  '期', '周', '个月', '%', '‰',
+  '个百分点',
+  '平方米',
+  '人次',
+  '件次',
+  '场次',
+  '户次',
+  '批次',
+  '课时',
+  '小时',
+  '公里',
+  '万元',
+  '亿元',
+  '余人',
+  '个',
+  '人',
+  '名',
+  '件',
+  '起',
+  '次',
+  '场',
+  '份',
+  '条',
+  '项',
+  '户',
+  '家',
+  '期',
+  '批',
+  '篇',
+  '部',
+  '处',
+  '所',
+  '支',
+  '套',
+  '台',
+  '天',
+  '张',
+  '幅',
+  '册',
+  '元',
+  '本',
+  '块',
+  '座',
+  '类',
+  '轮',
+  '遍',
+  '封',
+  '宗',
+  '例',
+  '位',
+  '组',
+  '村',
+  '堂',
+  '节',
+  '期',
+  '周',
+  '个月',
+  '%',
+  '‰',
 ].sort((a, b) => b.length - a.length);
 
 /** Words after a figure that make it a date, a time or a name rather than a quantity. */
 const NOT_A_QUANTITY_AFTER = /^(年|月|日|号|时|点|届|级|岁|周年|中全会|大|五|代|线|路|型|式|伏|千伏|热线|米(?!方))/u;
 /** Set phrases with numerals that are slogans, not counts (四个意识, 两个维护, 三项制度, 八项规定…). */
-const SLOGAN = /^[一二两三四五六七八九十]+(个(意识|自信|维护|确立|代表|全面|务必|结合|到位|表率|坚持|必须|重点|方面|环节|层面|统筹|关键|一批|“|")|项(制度|规定|基本)|重一大|公经费|项规定|议两公开|大|中全会|级|进|五|老)/u;
+const SLOGAN =
+  /^[一二两三四五六七八九十]+(个(意识|自信|维护|确立|代表|全面|务必|结合|到位|表率|坚持|必须|重点|方面|环节|层面|统筹|关键|一批|“|")|项(制度|规定|基本)|重一大|公经费|项规定|议两公开|大|中全会|级|进|五|老)/u;
 /** Ends a clause for the words read around a figure: ，,。；;：:！？!?, a line break, 、 and an opening bracket （(. */
 const isBoundary = (code: number): boolean => isHardBoundary(code) || code === 0x3001 || code === 0xff08 || code === 0x28;
 /** Ends an enumeration: ，,。；;：:！？!? and a line break (not 、). Compared as UTF-16 units: read for every figure. */
 const isHardBoundary = (code: number): boolean =>
-  code === 0xff0c || code === 0x2c || code === 0x3002 || code === 0xff1b || code === 0x3b || code === 0xff1a || code === 0x3a || code === 0xff01 || code === 0xff1f || code === 0x21 || code === 0x3f || code === 0x0a;
+  code === 0xff0c ||
+  code === 0x2c ||
+  code === 0x3002 ||
+  code === 0xff1b ||
+  code === 0x3b ||
+  code === 0xff1a ||
+  code === 0x3a ||
+  code === 0xff01 ||
+  code === 0xff1f ||
+  code === 0x21 ||
+  code === 0x3f ||
+  code === 0x0a;
 const PRE_QUALIFIERS: [RegExp, FactQualifier][] = [
   [/(?:大约|约|将近|接近|近)$/u, 'about'],
   [/(?:超过|超|逾|多于|不少于|高于)$/u, 'atLeast'],
@@ -218,7 +284,13 @@ function chineseFigures(text: string, quoted: QuotedSpans): RawFigure[] {
     const integer = whole === '百' ? 100 : parseChineseNumeral(whole);
     if (integer === null) continue;
     const decimals = fraction ? Number(`0.${[...fraction].map((c) => parseChineseNumeral(c) ?? 0).join('')}`) : 0;
-    figures.push({ start: match.index, end: match.index + match[0].length, value: integer + decimals, unit: '%', qualifier: qualifierBefore(text, match.index) ?? 'exact' });
+    figures.push({
+      start: match.index,
+      end: match.index + match[0].length,
+      value: integer + decimals,
+      unit: '%',
+      qualifier: qualifierBefore(text, match.index) ?? 'exact',
+    });
   }
   for (const match of text.matchAll(CHINESE_RUN)) {
     const start = match.index;
@@ -227,7 +299,7 @@ function chineseFigures(text: string, quoted: QuotedSpans): RawFigure[] {
     if (/[第周初]|星期/u.test(text.slice(Math.max(0, start - 2), start))) continue;
     if (SLOGAN.test(text.slice(start, start + 6))) continue;
     // A lone 一 is an article more often than a count (一起纠纷, 一批阵地, 进一步): never a fact on its own.
-    if (run === '一' || run.endsWith('一') && run.length === 1) continue;
+    if (run === '一' || (run.endsWith('一') && run.length === 1)) continue;
     const value = parseChineseNumeral(run);
     if (value === null || value === 0) continue;
     const tail = readTail(text, start + run.length, value);
@@ -381,7 +453,8 @@ export function tagMetric(clause: FigureClause, unit: string, metrics: readonly 
 }
 
 /** Words that open a clause and say whose figures follow. Time words before them are skipped. */
-const CLAUSE_OPENER = /^(?:\s|20\d{2}\s*年(?:度)?(?:\d{1,2}\s*(?:-\s*\d{1,2}\s*)?月)?(?:底|末|以来)?|全年|今年|年内|本年度|当年|截至(?:目前|年底|\d{4}\s*年\s*(?:底|末|\d{1,2}\s*月))?|其中|共|累计|同时|此外|另外|还)*/u;
+const CLAUSE_OPENER =
+  /^(?:\s|20\d{2}\s*年(?:度)?(?:\d{1,2}\s*(?:-\s*\d{1,2}\s*)?月)?(?:底|末|以来)?|全年|今年|年内|本年度|当年|截至(?:目前|年底|\d{4}\s*年\s*(?:底|末|\d{1,2}\s*月))?|其中|共|累计|同时|此外|另外|还)*/u;
 const SUBJECTS: [RegExp, FactSubject][] = [
   [/^(?:全县|县域|县级|全区|区级|县直|全旗|全县域)/u, 'county'],
   [/^(?:全市|市级|全省|省级|全国|上级)/u, 'higher'],
@@ -418,7 +491,17 @@ const OPENS_SUBJECT_OR_TIME = new Set([...'2全今年本当截其共累同此另
 
 /** Whitespace as `\s` reads it: ECMAScript WhiteSpace and LineTerminator. */
 const isSpace = (code: number): boolean =>
-  (code >= 0x09 && code <= 0x0d) || code === 0x20 || code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff;
+  (code >= 0x09 && code <= 0x0d) ||
+  code === 0x20 ||
+  code === 0xa0 ||
+  code === 0x1680 ||
+  (code >= 0x2000 && code <= 0x200a) ||
+  code === 0x2028 ||
+  code === 0x2029 ||
+  code === 0x202f ||
+  code === 0x205f ||
+  code === 0x3000 ||
+  code === 0xfeff;
 
 function clauseSubject(text: string): FactSubject | null {
   const first = text.charCodeAt(0);
@@ -471,7 +554,8 @@ export interface FactParagraph {
 }
 
 /** 。！？；!?; as UTF-16 units (read back from every figure). */
-const isSentenceEnd = (code: number): boolean => code === 0x3002 || code === 0xff01 || code === 0xff1f || code === 0xff1b || code === 0x21 || code === 0x3f || code === 0x3b;
+const isSentenceEnd = (code: number): boolean =>
+  code === 0x3002 || code === 0xff01 || code === 0xff1f || code === 0xff1b || code === 0x21 || code === 0x3f || code === 0x3b;
 
 /** Where the sentence holding position `at` starts (after the previous sentence end), at most 300 characters back. */
 function sentenceStart(text: string, at: number): number {

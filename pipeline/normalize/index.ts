@@ -1,5 +1,14 @@
 import type { ExtractedDocument } from '../../schemas/extracted.ts';
-import { UNSPECIFIED_COUNTY, type NormalizedReport, type ReportMeta, type ReportScope, type ReportSource, type Section, type SubmissionInfo, type Warning } from '../../schemas/report.ts';
+import {
+  UNSPECIFIED_COUNTY,
+  type NormalizedReport,
+  type ReportMeta,
+  type ReportScope,
+  type ReportSource,
+  type Section,
+  type SubmissionInfo,
+  type Warning,
+} from '../../schemas/report.ts';
 import type { Metric } from '../../schemas/rubric.ts';
 import { DocumentRejectedError } from '../failure.ts';
 import { hanCount } from '../text/fold.ts';
@@ -129,13 +138,19 @@ function scopeFrom(meta: ReportMeta, location: { year?: number; county?: string 
 function scopeWarnings(meta: ReportMeta, location: { year?: number; county?: string }): Warning[] {
   const warnings: Warning[] = [];
   if (location.year !== undefined && meta.year !== null && meta.year !== location.year) {
-    warnings.push({ code: 'meta-mismatch:year', message: `报告写的是 ${meta.year} 年度，但报送在 ${location.year} 年度（按 ${location.year} 年度评分排名，请核实）` });
+    warnings.push({
+      code: 'meta-mismatch:year',
+      message: `报告写的是 ${meta.year} 年度，但报送在 ${location.year} 年度（按 ${location.year} 年度评分排名，请核实）`,
+    });
   }
   if (location.county !== undefined && meta.county !== null && !sameCounty(meta.county, location.county)) {
     warnings.push({ code: 'meta-mismatch:county', message: `报告写的是“${meta.county}”，但报送在“${location.county}”（按“${location.county}”排名，请核实）` });
   }
   if (location.county === undefined) {
-    warnings.push({ code: 'scope-unspecified:county', message: `未指定所属县（上传位置、--county 或 fazhi.meta.json），与同批报告一起归入“${UNSPECIFIED_COUNTY}”排名` });
+    warnings.push({
+      code: 'scope-unspecified:county',
+      message: `未指定所属县（上传位置、--county 或 fazhi.meta.json），与同批报告一起归入“${UNSPECIFIED_COUNTY}”排名`,
+    });
   }
   return warnings;
 }

@@ -58,7 +58,8 @@ const DEPARTMENT_SUFFIX = '(委员会|办公室|局|委|办|中心|大队|署)';
 /** A department's own words are never these: the Party committee, the 依法治县办, the 人大, 政协, courts. */
 const NOT_A_DEPARTMENT = /^(?:党|党委|县委|区委|旗委|市委)$|依法治|人民代表大会|人大|政协|法院|检察院/u;
 /** Department words that name the unit even without a county before them ("城管局", "司法局"). */
-const BARE_DEPARTMENT = /^(城管|城市管理|司法|教育|教体|公安|民政|财政|审计|统计|信访|商务|林业|水利|交通|应急|医保|医疗保障|人社|人力资源和社会保障|住建|住房和城乡建设|发改|发展和改革|卫健|卫生健康|市监|市场监督管理|文旅|文化和旅游|自然资源|生态环境|农业农村|退役军人事务|综合行政执法|行政审批)/u;
+const BARE_DEPARTMENT =
+  /^(城管|城市管理|司法|教育|教体|公安|民政|财政|审计|统计|信访|商务|林业|水利|交通|应急|医保|医疗保障|人社|人力资源和社会保障|住建|住房和城乡建设|发改|发展和改革|卫健|卫生健康|市监|市场监督管理|文旅|文化和旅游|自然资源|生态环境|农业农村|退役军人事务|综合行政执法|行政审批)/u;
 /** A county name of two characters (新县, 和县) is also a pair of ordinary words: only at the start of a name. */
 const SHORT_COUNTY_BEFORE = /(?:^|[省市州盟])$/u;
 const TITLE_YEAR = /(20\d{2})\s*年(?:度)?/u;
@@ -78,7 +79,16 @@ const DATE_HAN = /([二〇○零一三四五六七八九]{4})\s*年\s*([一二�
 /** A closing line that is only a date (and perhaps brackets): the 成文日期 under the signature. */
 const DATE_LINE_MAX_CHARS = 24;
 
-const KIND_OF_SELF: Record<string, UnitKind> = { 镇: 'township', 乡: 'township', 街道: 'subdistrict', 局: 'department', 委: 'department', 县: 'county', 区: 'county', 旗: 'county' };
+const KIND_OF_SELF: Record<string, UnitKind> = {
+  镇: 'township',
+  乡: 'township',
+  街道: 'subdistrict',
+  局: 'department',
+  委: 'department',
+  县: 'county',
+  区: 'county',
+  旗: 'county',
+};
 
 const han = (s: string): string => s.replace(/[^\u4e00-\u9fff]/gu, '');
 
@@ -121,7 +131,12 @@ function townshipMention(run: string, suffix: string, known: ReadonlySet<string>
     if (start > 0 && !/[县区旗市]/u.test(whole[start - 1] ?? '')) continue;
     if (townshipInfo(candidate) && !NOT_A_STEM.test(whole.slice(start))) {
       const county = start > 0 ? splitCounty(whole.slice(0, start) + '镇', known) : null;
-      return { name: candidate, kind: kindSuffix === '街道' ? 'subdistrict' : 'township', county: county?.county ?? null, countyKnown: county?.countyKnown ?? false };
+      return {
+        name: candidate,
+        kind: kindSuffix === '街道' ? 'subdistrict' : 'township',
+        county: county?.county ?? null,
+        countyKnown: county?.countyKnown ?? false,
+      };
     }
   }
   const split = splitCounty(whole, known);
@@ -150,7 +165,8 @@ function countyGovernmentMention(run: string, known: ReadonlySet<string>): Menti
   for (let start = 0; start <= stem.length - 2; start++) {
     if (isRealCounty(stem, start, stem.length, known)) return { name: '人民政府', kind: 'county', county: stem.slice(start), countyKnown: true };
   }
-  if (/^[\u4e00-\u9fff]{1,6}[县区旗]$/u.test(stem) && !/^[全本我该各]|[委府的和与及]/u.test(stem)) return { name: '人民政府', kind: 'county', county: stem, countyKnown: false };
+  if (/^[\u4e00-\u9fff]{1,6}[县区旗]$/u.test(stem) && !/^[全本我该各]|[委府的和与及]/u.test(stem))
+    return { name: '人民政府', kind: 'county', county: stem, countyKnown: false };
   if (/^[县区]$/u.test(stem)) return { name: '人民政府', kind: 'county', county: stem, countyKnown: false };
   return null;
 }
@@ -165,7 +181,11 @@ function unitsIn(line: string, known: ReadonlySet<string>, prose: boolean): Ment
 }
 
 const SPECIFICITY: Record<UnitKind, number> = { township: 0, subdistrict: 0, department: 1, county: 2 };
-const sortBySpecificity = (mentions: Mention[]): Mention[] => mentions.map((m, i) => ({ m, i })).sort((a, b) => SPECIFICITY[a.m.kind] - SPECIFICITY[b.m.kind] || a.i - b.i).map((x) => x.m);
+const sortBySpecificity = (mentions: Mention[]): Mention[] =>
+  mentions
+    .map((m, i) => ({ m, i }))
+    .sort((a, b) => SPECIFICITY[a.m.kind] - SPECIFICITY[b.m.kind] || a.i - b.i)
+    .map((x) => x.m);
 
 /** Prose (a clause that starts with the unit and goes on to act) or one title/issuing segment. */
 function unitsInText(text: string, known: ReadonlySet<string>, prose: boolean): Mention[] {
@@ -176,13 +196,20 @@ function unitsInText(text: string, known: ReadonlySet<string>, prose: boolean): 
     const mention = townshipMention(m[1] ?? '', m[2] ?? '', known, prose);
     if (mention) found.push({ at: m.index, mention });
   }
-  for (const m of text.matchAll(new RegExp(`${start}(${HAN_RUN}{1,22}?)${DEPARTMENT_SUFFIX}(?=关于|党组|[^\\u4e00-\\u9fff]|$${prose ? '|坚持|深入|始终|认真|紧紧|全面|按照|围绕|聚焦|立足|持续|扎实|积极|着力|严格|不断|以|在' : ''})`, 'gu'))) {
+  for (const m of text.matchAll(
+    new RegExp(
+      `${start}(${HAN_RUN}{1,22}?)${DEPARTMENT_SUFFIX}(?=关于|党组|[^\\u4e00-\\u9fff]|$${prose ? '|坚持|深入|始终|认真|紧紧|全面|按照|围绕|聚焦|立足|持续|扎实|积极|着力|严格|不断|以|在' : ''})`,
+      'gu',
+    ),
+  )) {
     const mention = departmentMention(m[1] ?? '', m[2] ?? '', known);
     if (mention) found.push({ at: m.index, mention });
   }
   if (prose) {
     // "2024年，XX县坚持…": a county government introducing itself. (Not "在县委、县政府领导下": every unit writes that.)
-    for (const m of text.matchAll(new RegExp(`${start}(${HAN_RUN}{1,8}?[县区旗])(?=坚持|深入|始终|认真|紧紧|全面|围绕|聚焦|立足|持续|扎实|积极|着力|严格|不断|以)`, 'gu'))) {
+    for (const m of text.matchAll(
+      new RegExp(`${start}(${HAN_RUN}{1,8}?[县区旗])(?=坚持|深入|始终|认真|紧紧|全面|围绕|聚焦|立足|持续|扎实|积极|着力|严格|不断|以)`, 'gu'),
+    )) {
       const mention = countyGovernmentMention(m[1] ?? '', known);
       if (mention && mention.county !== '县' && mention.county !== '区') found.push({ at: m.index, mention });
     }
@@ -213,7 +240,9 @@ function selfKind(opening: readonly string[]): UnitKind | null {
 /** The first county named in `text` that is a real one: "中共建宁县委、建宁县人民政府：" → 建宁县. */
 function countyNamedIn(text: string, known: ReadonlySet<string>): string | null {
   const folded = fold(text);
-  for (const m of folded.matchAll(/([\u4e00-\u9fff]{2,12}?[县区旗市])(?=委|人民政府|政府|人大|政协|依法治|委员会|全面依法|司法局|法院|检察院|[\u4e00-\u9fff]{1,8}?(?:镇|乡|街道)(?:人民政府|党委|委员会))/gu)) {
+  for (const m of folded.matchAll(
+    /([\u4e00-\u9fff]{2,12}?[县区旗市])(?=委|人民政府|政府|人大|政协|依法治|委员会|全面依法|司法局|法院|检察院|[\u4e00-\u9fff]{1,8}?(?:镇|乡|街道)(?:人民政府|党委|委员会))/gu,
+  )) {
     const run = m[1] ?? '';
     for (let start = 0; start <= run.length - 2; start++) {
       if (isRealCounty(run, start, run.length, known)) return run.slice(start);
@@ -241,11 +270,12 @@ function openingYear(opening: readonly string[]): number | null {
 /** The year most of the body speaks of (ties: the earlier, since the plans speak of the next year). */
 function bodyYear(body: readonly string[]): number | null {
   const counts = new Map<number, number>();
-  for (const text of body) for (const m of stripQuotedAndRanges(fold(text)).matchAll(/(20\d{2})\s*年/gu)) counts.set(Number(m[1]), (counts.get(Number(m[1])) ?? 0) + 1);
+  for (const text of body)
+    for (const m of stripQuotedAndRanges(fold(text)).matchAll(/(20\d{2})\s*年/gu)) counts.set(Number(m[1]), (counts.get(Number(m[1])) ?? 0) + 1);
   return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]?.[0] ?? null;
 }
 
-const HAN_DIGITS: Record<string, number> = { '〇': 0, '○': 0, 零: 0, 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
+const HAN_DIGITS: Record<string, number> = { 〇: 0, '○': 0, 零: 0, 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
 
 function hanNumber(text: string): number {
   if (text.includes('十')) {
@@ -258,11 +288,17 @@ function hanNumber(text: string): number {
 /** 成文日期: the date under the signature, as "YYYY-MM-DD" (or "YYYY-MM" when the day is not written). */
 export function readDocDate(lines: readonly string[]): string | null {
   for (const line of [...lines].reverse()) {
-    const text = fold(line).replace(/\s+/gu, '').replace(/^[(（]|[)）]$/gu, '');
+    const text = fold(line)
+      .replace(/\s+/gu, '')
+      .replace(/^[(（]|[)）]$/gu, '');
     if (text.length > DATE_LINE_MAX_CHARS) continue;
     const digits = DATE_DIGITS.exec(text);
     const hanDate = digits ? null : DATE_HAN.exec(text);
-    const parts = digits ? [Number(digits[1]), Number(digits[2]), digits[3] ? Number(digits[3]) : null] : hanDate ? [hanNumber(hanDate[1]!), hanNumber(hanDate[2]!), hanDate[3] ? hanNumber(hanDate[3]) : null] : null;
+    const parts = digits
+      ? [Number(digits[1]), Number(digits[2]), digits[3] ? Number(digits[3]) : null]
+      : hanDate
+        ? [hanNumber(hanDate[1]!), hanNumber(hanDate[2]!), hanDate[3] ? hanNumber(hanDate[3]) : null]
+        : null;
     if (!parts) continue;
     const [year, month, day] = parts as [number, number, number | null];
     if (month < 1 || month > 12 || (day !== null && (day < 1 || day > 31))) continue;
@@ -300,7 +336,9 @@ export function readMeta(sources: MetaSources): MetaReading {
   const closingIssuers = closing.filter((l) => ISSUER_LINE.test(fold(l).replace(/\s+/gu, '')) && fold(l).length <= 50);
 
   // The unit: the title, the issuing lines above it, the 落款 below, the opening, then a quoted report title.
-  const quotedTitles = opening.flatMap((t) => [...fold(t).matchAll(/《([^》]*(?:报告|总结)[^》]*)》/gu)].map((m) => m[1] ?? '')).filter((q) => /法治|依法行政/u.test(q));
+  const quotedTitles = opening
+    .flatMap((t) => [...fold(t).matchAll(/《([^》]*(?:报告|总结)[^》]*)》/gu)].map((m) => m[1] ?? ''))
+    .filter((q) => /法治|依法行政/u.test(q));
   const reportingSentences = opening.map((t) => REPORTING_SENTENCE.exec(fold(t))?.[1] ?? '').filter(Boolean);
   const candidates: [UnitSource, readonly string[], boolean][] = [
     ['title', title ? [title] : [], false],
@@ -340,7 +378,9 @@ export function readMeta(sources: MetaSources): MetaReading {
   // The county the text names: before the unit, in the addressee line, or in the opening.
   const county =
     (unit?.countyKnown ? unit.county : null) ??
-    [title ?? '', ...issuerLines, ...closingIssuers, addressee ?? '', ...opening.slice(0, 3)].map((text) => countyNamedIn(text, known)).find((c) => c !== null) ??
+    [title ?? '', ...issuerLines, ...closingIssuers, addressee ?? '', ...opening.slice(0, 3)]
+      .map((text) => countyNamedIn(text, known))
+      .find((c) => c !== null) ??
     null;
   const gazetteerTownship = unit && (unit.kind === 'township' || unit.kind === 'subdistrict') ? townshipInfo(unit.name) : null;
   const countyHint = gazetteerTownship?.county?.name ?? null;

@@ -41,7 +41,8 @@ const ISSUER_END = /(委员会|人民政府|办事处|政府|局|办公室|委|�
 const TITLE_WORDS = /报\s?告|情况|总结/u;
 const ADDRESSEE = /^[^。；]{2,60}[:：]$/u;
 const ADDRESSEE_WORDS = /(委|政府|办|局|领导小组|委员会|同志)/u;
-const CLOSING = /^(特此报告|专此报告|特此报告如下)[。.]?$|^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$|^[(（]此件(公开发布|主动公开|依申请公开)[)）]$|^(联系人|联系电话)[:：]/u;
+const CLOSING =
+  /^(特此报告|专此报告|特此报告如下)[。.]?$|^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$|^[(（]此件(公开发布|主动公开|依申请公开)[)）]$|^(联系人|联系电话)[:：]/u;
 
 /** A title block line is one or two printed lines; anything longer is prose, whatever style it was given. */
 const MAX_TITLE_BLOCK_LINE = 80;
@@ -125,7 +126,8 @@ export function buildOutline(lines: readonly CleanLine[]): Outline {
   while (end > start) {
     const line = all[end - 1];
     if (!line) break;
-    const closingLine = CLOSING.test(line.folded) || (end > all.length - 4 && ISSUER_END.test(line.folded) && line.folded.length <= 40 && !markerOf(line.folded));
+    const closingLine =
+      CLOSING.test(line.folded) || (end > all.length - 4 && ISSUER_END.test(line.folded) && line.folded.length <= 40 && !markerOf(line.folded));
     if (!closingLine) break;
     end--;
   }

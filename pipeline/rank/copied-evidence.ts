@@ -35,7 +35,8 @@ function citesCopied(spans: readonly { start: number; end: number }[]): (evidenc
 
 function copiedSpans(report: NormalizedReport, offsets: CopiedParagraphs): { start: number; end: number }[] {
   const spans: { start: number; end: number }[] = [];
-  for (const section of report.sections) for (const p of section.paragraphs) if (offsets.has(p.offset)) spans.push({ start: p.offset, end: p.offset + p.text.length });
+  for (const section of report.sections)
+    for (const p of section.paragraphs) if (offsets.has(p.offset)) spans.push({ start: p.offset, end: p.offset + p.text.length });
   return spans;
 }
 
@@ -50,14 +51,36 @@ export function voidCopiedEvidence(report: NormalizedReport, result: ScoreResult
     const replacement = again.get(indicator.id);
     if (!replacement || replacement.score >= indicator.score || !indicator.evidence.some(cites)) return indicator;
     voided.push({ id: indicator.id, name: indicator.name, from: indicator.score, to: replacement.score });
-    return { ...replacement, note: `${replacement.note}（照搬他人或上年报告的段落不作为得分依据，原计 ${indicator.score} 分）`, pointsWithCopied: indicator.score };
+    return {
+      ...replacement,
+      note: `${replacement.note}（照搬他人或上年报告的段落不作为得分依据，原计 ${indicator.score} 分）`,
+      pointsWithCopied: indicator.score,
+    };
   };
   const dimensions: DimensionScore[] = result.dimensions.map((d) => {
     const indicators = d.indicators.map(revise);
-    return { ...d, indicators, score: round2(Math.min(d.max, indicators.reduce((sum, i) => sum + i.score, 0))) };
+    return {
+      ...d,
+      indicators,
+      score: round2(
+        Math.min(
+          d.max,
+          indicators.reduce((sum, i) => sum + i.score, 0),
+        ),
+      ),
+    };
   });
   const bonusIndicators = result.bonus.indicators.map(revise);
-  const bonus = { ...result.bonus, indicators: bonusIndicators, score: round2(Math.min(result.bonus.max, bonusIndicators.reduce((sum, i) => sum + i.score, 0))) };
+  const bonus = {
+    ...result.bonus,
+    indicators: bonusIndicators,
+    score: round2(
+      Math.min(
+        result.bonus.max,
+        bonusIndicators.reduce((sum, i) => sum + i.score, 0),
+      ),
+    ),
+  };
   const sum = (r: Pick<ScoreResult, 'dimensions' | 'bonus'>): number => r.dimensions.reduce((s, d) => s + d.score, 0) + r.bonus.score;
   const lost = round2(sum(result) - sum({ dimensions, bonus }));
   return { result: voided.length > 0 ? { ...result, dimensions, bonus } : result, voided, lost };

@@ -73,7 +73,10 @@ const percent = (x: number): string => `${Math.round(x * 100)}%`;
 /** A message names this many voided indicators (the workbook's 评分依据 shows every one with its note). */
 const LISTED_VOIDED = 6;
 const listVoided = (voided: readonly VoidedIndicator[]): string =>
-  `${voided.slice(0, LISTED_VOIDED).map((v) => `${v.name} ${v.from}→${v.to}`).join('、')}${voided.length > LISTED_VOIDED ? ' 等' : ''}`;
+  `${voided
+    .slice(0, LISTED_VOIDED)
+    .map((v) => `${v.name} ${v.from}→${v.to}`)
+    .join('、')}${voided.length > LISTED_VOIDED ? ' 等' : ''}`;
 const scopeKey = (scope: ReportScope): string => `${scope.county}\u0000${scope.year ?? ''}`;
 const unitName = (report: NormalizedReport): string => report.meta.township ?? report.source.key;
 const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -141,7 +144,10 @@ function decideDirection(evidence: readonly DirectionEvidence[]): Direction {
   const decisive = verdicts.findIndex((v) => v.original !== null);
   if (decisive < 0) return { original: null, basis: verdicts.map((v) => v.detail).join('；'), against: [] };
   const chosen = verdicts[decisive]!;
-  const against = verdicts.slice(decisive + 1).filter((v) => v.original !== null && v.original !== chosen.original).map((v) => `${v.label}显示相反（${v.detail}）`);
+  const against = verdicts
+    .slice(decisive + 1)
+    .filter((v) => v.original !== null && v.original !== chosen.original)
+    .map((v) => `${v.label}显示相反（${v.detail}）`);
   return { original: chosen.original, basis: chosen.detail, against };
 }
 
@@ -271,7 +277,8 @@ export function planCrossCheck(entries: readonly CrossCheckEntry[], loaded: Load
     let texts = paragraphTexts.get(report);
     if (!texts) {
       texts = new Map();
-      for (const [s, sectionOf] of report.sections.entries()) for (const p of sectionOf.paragraphs) if (!texts.has(s * 2 ** 32 + p.offset)) texts.set(s * 2 ** 32 + p.offset, p.text);
+      for (const [s, sectionOf] of report.sections.entries())
+        for (const p of sectionOf.paragraphs) if (!texts.has(s * 2 ** 32 + p.offset)) texts.set(s * 2 ** 32 + p.offset, p.text);
       paragraphTexts.set(report, texts);
     }
     return texts.get(section * 2 ** 32 + offset) ?? '';
@@ -323,7 +330,10 @@ export function planCrossCheck(entries: readonly CrossCheckEntry[], loaded: Load
    */
   function flagCopies(members: readonly number[]): void {
     const precedence = writtenOrder(members);
-    const pairs = similarPairs(members.map((i) => signatures[i]!), { minSimilarity: rubric.similarity.threshold, precedence });
+    const pairs = similarPairs(
+      members.map((i) => signatures[i]!),
+      { minSimilarity: rubric.similarity.threshold, precedence },
+    );
     if (pairs.length === 0) return;
     const names = scopeNames(members);
     const matches = members.map((): CopyMatch[] => []);
@@ -331,8 +341,24 @@ export function planCrossCheck(entries: readonly CrossCheckEntry[], loaded: Load
       const direction = copyDirection(members[pair.a]!, members[pair.b]!, pair, names);
       const similarity = Math.round(pair.similarity * 100) / 100;
       const roleOf = (s: Side): Role => (direction.original === null ? 'unknown' : direction.original === s ? 'source' : 'copier');
-      matches[pair.a]!.push({ other: pair.b, ownShare: pair.shareA, otherShare: pair.shareB, passages: pair.passages.map((m) => m.a), role: roleOf('a'), direction, similarity });
-      matches[pair.b]!.push({ other: pair.a, ownShare: pair.shareB, otherShare: pair.shareA, passages: pair.passages.map((m) => m.b), role: roleOf('b'), direction, similarity });
+      matches[pair.a]!.push({
+        other: pair.b,
+        ownShare: pair.shareA,
+        otherShare: pair.shareB,
+        passages: pair.passages.map((m) => m.a),
+        role: roleOf('a'),
+        direction,
+        similarity,
+      });
+      matches[pair.b]!.push({
+        other: pair.a,
+        ownShare: pair.shareB,
+        otherShare: pair.shareA,
+        passages: pair.passages.map((m) => m.b),
+        role: roleOf('b'),
+        direction,
+        similarity,
+      });
     }
     const clusters = copyClusters(members, pairs);
     matches.forEach((own, local) => {
@@ -345,7 +371,10 @@ export function planCrossCheck(entries: readonly CrossCheckEntry[], loaded: Load
         .sort((x, y) => x.other - y.other);
       const cluster = clusters[local];
       // In a mass copy (pairs.ts compares each report with some of the group only) this counts the matches found.
-      const more = own.length > kept.length ? `；已查出本报告与 ${own.length} 份报告雷同（${cluster?.id ?? ''}，共 ${cluster?.size ?? own.length + 1} 份），此处列出 ${kept.length} 份（照搬他人者优先，雷同比例高者优先）` : '';
+      const more =
+        own.length > kept.length
+          ? `；已查出本报告与 ${own.length} 份报告雷同（${cluster?.id ?? ''}，共 ${cluster?.size ?? own.length + 1} 份），此处列出 ${kept.length} 份（照搬他人者优先，雷同比例高者优先）`
+          : '';
       for (const match of kept) flagCopy(members[local]!, members[match.other]!, match, cluster, more);
     });
   }
@@ -353,10 +382,17 @@ export function planCrossCheck(entries: readonly CrossCheckEntry[], loaded: Load
   /** Per member of a scope, its place in the order the texts were likely written: 成文日期, receipt date, then name. */
   function writtenOrder(members: readonly number[]): number[] {
     const last = '\uffff';
-    const order = members.map((_, local) => local).sort((x, y) => {
-      const [rx, ry] = [entries[members[x]!]!.report, entries[members[y]!]!.report];
-      return byCodePoint(rx.meta.docDate ?? last, ry.meta.docDate ?? last) || byCodePoint(rx.submission.submittedAt ?? last, ry.submission.submittedAt ?? last) || byCodePoint(rx.source.key, ry.source.key) || x - y;
-    });
+    const order = members
+      .map((_, local) => local)
+      .sort((x, y) => {
+        const [rx, ry] = [entries[members[x]!]!.report, entries[members[y]!]!.report];
+        return (
+          byCodePoint(rx.meta.docDate ?? last, ry.meta.docDate ?? last) ||
+          byCodePoint(rx.submission.submittedAt ?? last, ry.submission.submittedAt ?? last) ||
+          byCodePoint(rx.source.key, ry.source.key) ||
+          x - y
+        );
+      });
     const rank = new Array<number>(members.length);
     order.forEach((local, position) => (rank[local] = position));
     return rank;
@@ -364,7 +400,10 @@ export function planCrossCheck(entries: readonly CrossCheckEntry[], loaded: Load
 
   /** The copy clusters of a scope (named from MIN_NAMED_CLUSTER reports up), per member; numbered by their first source. */
   function copyClusters(members: readonly number[], pairs: readonly PairSimilarity[]): ({ id: string; size: number } | undefined)[] {
-    const root = components(members.length, pairs.map((p) => [p.a, p.b] as const));
+    const root = components(
+      members.length,
+      pairs.map((p) => [p.a, p.b] as const),
+    );
     const byRoot = new Map<number, number[]>();
     root.forEach((r, local) => {
       const list = byRoot.get(r);
@@ -372,7 +411,10 @@ export function planCrossCheck(entries: readonly CrossCheckEntry[], loaded: Load
       else byRoot.set(r, [local]);
     });
     const firstSource = (group: readonly number[]): string => group.map((local) => entries[members[local]!]!.report.source.key).sort(byCodePoint)[0] ?? '';
-    const named = [...byRoot.values()].filter((g) => g.length >= MIN_NAMED_CLUSTER).map((g) => ({ g, first: firstSource(g) })).sort((x, y) => byCodePoint(x.first, y.first));
+    const named = [...byRoot.values()]
+      .filter((g) => g.length >= MIN_NAMED_CLUSTER)
+      .map((g) => ({ g, first: firstSource(g) }))
+      .sort((x, y) => byCodePoint(x.first, y.first));
     const scope = scopes[members[0]!]!;
     const out: ({ id: string; size: number } | undefined)[] = members.map(() => undefined);
     named.forEach(({ g }, k) => {
@@ -450,7 +492,8 @@ export function planCrossCheck(entries: readonly CrossCheckEntry[], loaded: Load
         label: '对方单位名称',
         judge: () => {
           const [aCarriesB, bCarriesA] = [carries(a, b), carries(b, a)];
-          if (aCarriesB !== bCarriesA) return { original: aCarriesB ? 'b' : 'a', detail: `“${aCarriesB ? nameA : nameB}”的报告中出现“${aCarriesB ? nameB : nameA}”的名称` };
+          if (aCarriesB !== bCarriesA)
+            return { original: aCarriesB ? 'b' : 'a', detail: `“${aCarriesB ? nameA : nameB}”的报告中出现“${aCarriesB ? nameB : nameA}”的名称` };
           return { original: null, detail: aCarriesB ? '双方报告中均出现对方名称' : '均未出现对方名称' };
         },
       },
@@ -531,7 +574,13 @@ export function planCrossCheck(entries: readonly CrossCheckEntry[], loaded: Load
         }
       }
       for (const [name, line] of found) {
-        flags[i]!.push({ code: 'template-leftover', severity: 'warning', other: name, message: `出现同县其他单位名称“${name}”（疑为照搬他人报告）`, evidence: [lineEvidence(report, line)] });
+        flags[i]!.push({
+          code: 'template-leftover',
+          severity: 'warning',
+          other: name,
+          message: `出现同县其他单位名称“${name}”（疑为照搬他人报告）`,
+          evidence: [lineEvidence(report, line)],
+        });
       }
     }
   }
@@ -556,7 +605,12 @@ export function planCrossCheck(entries: readonly CrossCheckEntry[], loaded: Load
           if (others.length > MAX_LISTED_DUPLICATES) break;
         }
         const listed = others.length > MAX_LISTED_DUPLICATES ? `${others.slice(0, MAX_LISTED_DUPLICATES).join('、')} 等` : others.join('、');
-        flags[i]!.push({ code: 'duplicate-township', severity: 'warning', other: others[0], message: `同一单位本年度有 ${same.length} 份报告（另见 ${listed}），请确认以哪一份为准` });
+        flags[i]!.push({
+          code: 'duplicate-township',
+          severity: 'warning',
+          other: others[0],
+          message: `同一单位本年度有 ${same.length} 份报告（另见 ${listed}），请确认以哪一份为准`,
+        });
       }
     }
   }

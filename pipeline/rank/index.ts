@@ -1,7 +1,17 @@
 import type { Rubric } from '../../schemas/rubric.ts';
 import type { ScoreResult } from '../../schemas/score.ts';
 
-export { crossCheck, followThroughOf, MAX_COPY_MATCHES, planCrossCheck, rescoreCopied, type CopyRescore, type CrossCheckEntry, type CrossCheckOptions, type CrossCheckPlan } from './cross-check.ts';
+export {
+  crossCheck,
+  followThroughOf,
+  MAX_COPY_MATCHES,
+  planCrossCheck,
+  rescoreCopied,
+  type CopyRescore,
+  type CrossCheckEntry,
+  type CrossCheckOptions,
+  type CrossCheckPlan,
+} from './cross-check.ts';
 
 /**
  * Ranking within scope (county · year, as filed) · group: townships and subdistricts together; county departments

@@ -69,7 +69,7 @@ export class NameIndex<V> {
    * alternating every key (longest first) finds with matchAll.
    */
   *scan(text: string): Generator<{ key: string; value: V; at: number }> {
-    for (let at = 0; at < text.length; ) {
+    for (let at = 0; at < text.length;) {
       const found = this.longestAt(text, at);
       if (found) {
         yield { ...found, at };

@@ -41,7 +41,10 @@ function normalizeForCopy(text: string, ownNames: readonly string[]): string {
   for (const pattern of FORMULAE) out = out.replace(pattern, '');
   for (const name of ownNames) if (name.length >= 2) out = out.split(name).join('□');
   // Figures and names change between a copy and its original; the prose around them does not.
-  return out.replace(/[0-9]+(\.[0-9]+)?/gu, '0').replace(/[零〇一二两三四五六七八九十百千万]+(?=[余多]?[个人名件次场份条项户])/gu, '0').replace(/[^\u4e00-\u9fff0□]/gu, '');
+  return out
+    .replace(/[0-9]+(\.[0-9]+)?/gu, '0')
+    .replace(/[零〇一二两三四五六七八九十百千万]+(?=[余多]?[个人名件次场份条项户])/gu, '0')
+    .replace(/[^\u4e00-\u9fff0□]/gu, '');
 }
 
 function fnv1a(text: string, start: number, length: number): number {
@@ -127,7 +130,12 @@ export function decodeSignature(encoded: string): ReportSignature {
   const words = new Uint32Array(bytes.buffer, bytes.byteOffset, Math.floor(bytes.byteLength / 4));
   const paragraphs: ParagraphSignature[] = [];
   for (let base = 0; base + 3 + MINHASH_SIZE <= words.length; base += 3 + MINHASH_SIZE) {
-    paragraphs.push({ offset: words[base] ?? 0, section: words[base + 1] ?? 0, weight: words[base + 2] ?? 0, minhash: words.slice(base + 3, base + 3 + MINHASH_SIZE) });
+    paragraphs.push({
+      offset: words[base] ?? 0,
+      section: words[base + 1] ?? 0,
+      weight: words[base + 2] ?? 0,
+      minhash: words.slice(base + 3, base + 3 + MINHASH_SIZE),
+    });
   }
   return { reportId, formulae, paragraphs };
 }

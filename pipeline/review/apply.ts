@@ -60,12 +60,33 @@ function setIndicator(result: ScoreResult, id: string, score: number, also: Pick
     const dimensions = result.dimensions.map((d) => {
       if (d !== dimension) return d;
       const indicators = d.indicators.map((i) => (i.id === id ? { ...i, score, ...also } : i));
-      return { ...d, indicators, score: round2(Math.min(d.max, indicators.reduce((s, i) => s + i.score, 0))) };
+      return {
+        ...d,
+        indicators,
+        score: round2(
+          Math.min(
+            d.max,
+            indicators.reduce((s, i) => s + i.score, 0),
+          ),
+        ),
+      };
     });
     return { ...result, dimensions };
   }
   const indicators = result.bonus.indicators.map((i) => (i.id === id ? { ...i, score, ...also } : i));
-  return { ...result, bonus: { ...result.bonus, indicators, score: round2(Math.min(result.bonus.max, indicators.reduce((s, i) => s + i.score, 0))) } };
+  return {
+    ...result,
+    bonus: {
+      ...result.bonus,
+      indicators,
+      score: round2(
+        Math.min(
+          result.bonus.max,
+          indicators.reduce((s, i) => s + i.score, 0),
+        ),
+      ),
+    },
+  };
 }
 
 function indicatorScore(result: ScoreResult, id: string): { score: number; name: string } | null {
@@ -86,7 +107,12 @@ interface UnitRequests {
 }
 
 /** One unit: its changes applied in order, each recorded with the value before and after. */
-function applyUnit(machine: ScoreResult, rubric: Rubric, requests: UnitRequests, refuse: (r: { sheet: string; row: number }, m: string) => void): { result: ScoreResult; changes: Change[] } {
+function applyUnit(
+  machine: ScoreResult,
+  rubric: Rubric,
+  requests: UnitRequests,
+  refuse: (r: { sheet: string; row: number }, m: string) => void,
+): { result: ScoreResult; changes: Change[] } {
   const unit = unitName(machine);
   const base = { source: machine.source, reportId: machine.reportId, unit };
   const changes: Change[] = [];
@@ -97,12 +123,32 @@ function applyUnit(machine: ScoreResult, rubric: Rubric, requests: UnitRequests,
     if (item.kind === 'penalty') {
       const penalty = result.penalties.find((p) => p.id === item.id)!;
       const to = round2(-item.value);
-      changes.push({ ...base, target: { kind: 'penalty', id: penalty.id, name: penalty.name }, machine: penalty.points, from: penalty.points, to, reason: item.reason, reviewer: item.reviewer, sheet: item.sheet, row: item.row });
+      changes.push({
+        ...base,
+        target: { kind: 'penalty', id: penalty.id, name: penalty.name },
+        machine: penalty.points,
+        from: penalty.points,
+        to,
+        reason: item.reason,
+        reviewer: item.reviewer,
+        sheet: item.sheet,
+        row: item.row,
+      });
       result = setPenalty(result, item.id, to);
     } else {
       const current = indicatorScore(result, item.id)!;
       const to = round2(item.value);
-      changes.push({ ...base, target: { kind: 'indicator', id: item.id, name: current.name }, machine: current.score, from: current.score, to, reason: item.reason, reviewer: item.reviewer, sheet: item.sheet, row: item.row });
+      changes.push({
+        ...base,
+        target: { kind: 'indicator', id: item.id, name: current.name },
+        machine: current.score,
+        from: current.score,
+        to,
+        reason: item.reason,
+        reviewer: item.reviewer,
+        sheet: item.sheet,
+        row: item.row,
+      });
       result = setIndicator(result, item.id, to);
     }
   }
@@ -127,7 +173,13 @@ function applyUnit(machine: ScoreResult, rubric: Rubric, requests: UnitRequests,
       const penaltyPoints = round2(Math.max(0, pending.points - voidedPoints));
       // The printed cause must say who decided this copy (the machine's note, if it penalised nothing, said so).
       const confirmed = `经复核确认为照搬方（${decision.reviewer}）`;
-      if (penalty) result = setPenalty(result, penalty.id, round2(Math.min(penalty.max, penalty.points + penaltyPoints)), penalty.points > 0 ? `${penalty.note}；${confirmed}` : confirmed);
+      if (penalty)
+        result = setPenalty(
+          result,
+          penalty.id,
+          round2(Math.min(penalty.max, penalty.points + penaltyPoints)),
+          penalty.points > 0 ? `${penalty.note}；${confirmed}` : confirmed,
+        );
     } else if (pending.kind === 'low-confidence-award' && decision.decision === 'withdraw') {
       const current = indicatorScore(result, pending.target);
       if (current) result = setIndicator(result, pending.target, round2(Math.max(0, current.score - pending.points)));
@@ -153,7 +205,17 @@ function applyUnit(machine: ScoreResult, rubric: Rubric, requests: UnitRequests,
     if (to < 0 || to > rubric.max) {
       refuse(requests.total, `调整后总分 ${to} 超出 0–${rubric.max} 分（机器计算为 ${from}，调整分 ${requests.total.delta}）`);
     } else {
-      changes.push({ ...base, target: { kind: 'total' }, machine: machine.total, from, to, reason: requests.total.reason, reviewer: requests.total.reviewer, sheet: requests.total.sheet, row: requests.total.row });
+      changes.push({
+        ...base,
+        target: { kind: 'total' },
+        machine: machine.total,
+        from,
+        to,
+        reason: requests.total.reason,
+        reviewer: requests.total.reviewer,
+        sheet: requests.total.sheet,
+        row: requests.total.row,
+      });
       total = to;
     }
   }

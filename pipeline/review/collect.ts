@@ -57,7 +57,9 @@ const INPUT_COLUMNS = [COLUMNS.adjustment, COLUMNS.decision, COLUMNS.reason, COL
 function requireColumns(table: SheetTable, columns: readonly string[]): void {
   const missing = columns.filter((c) => !table.headers.has(c));
   if (missing.length > 0) {
-    throw new UnusableWorkbookError(`“${table.name}”表缺少${missing.map((c) => `“${c}”`).join('、')}列（表头被改动或删除？）。请在系统导出的工作簿上填写，不要改动表头。`);
+    throw new UnusableWorkbookError(
+      `“${table.name}”表缺少${missing.map((c) => `“${c}”`).join('、')}列（表头被改动或删除？）。请在系统导出的工作簿上填写，不要改动表头。`,
+    );
   }
 }
 
@@ -205,7 +207,13 @@ function evidenceSheetRequests(table: SheetTable, results: readonly ScoreResult[
     }
     const [low, high] = key.kind === 'penalty' ? [machine.max, 0] : [0, machine.max];
     if (value < low - SAME || value > high + SAME) {
-      problems.add(table.name, row.number, key.kind === 'penalty' ? `调整后得分 ${value} 超出本项范围（扣分项填 ${machine.max} 到 0 之间的数）` : `调整后得分 ${value} 超出本项 0–${machine.max} 分`);
+      problems.add(
+        table.name,
+        row.number,
+        key.kind === 'penalty'
+          ? `调整后得分 ${value} 超出本项范围（扣分项填 ${machine.max} 到 0 之间的数）`
+          : `调整后得分 ${value} 超出本项 0–${machine.max} 分`,
+      );
       continue;
     }
     if (same(value, machine.score)) continue;

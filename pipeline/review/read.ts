@@ -99,7 +99,9 @@ function carriedRubrics(rubrics: readonly unknown[]): LoadedRubric[] {
     const parsed = Rubric.safeParse(raw);
     if (!parsed.success) {
       const what = typeof raw === 'object' && raw !== null && 'id' in raw && 'version' in raw ? `${String(raw.id)} ${String(raw.version)}` : `第 ${i + 1} 份`;
-      throw new UnusableWorkbookError(`工作簿携带的评分细则（${what}）是本系统早先版本的格式，现已无法读取，不能用于复核。请用当前系统重新导出工作簿，再把复核内容填入新工作簿。`);
+      throw new UnusableWorkbookError(
+        `工作簿携带的评分细则（${what}）是本系统早先版本的格式，现已无法读取，不能用于复核。请用当前系统重新导出工作簿，再把复核内容填入新工作簿。`,
+      );
     }
     return parseRubric(parsed.data, `${SHEETS.data}#${i}`);
   });
@@ -145,7 +147,9 @@ export async function readReviewedWorkbook(bytes: Uint8Array): Promise<ReviewedW
   try {
     await workbook.xlsx.load(Buffer.from(bytes) as unknown as ExcelJS.Buffer);
   } catch (error) {
-    throw new UnusableWorkbookError(`不是可以读取的 Excel 工作簿（.xlsx）：${(error as Error).message}。请在 Excel 或 WPS 中另存为“Excel 工作簿（*.xlsx）”后再试。`);
+    throw new UnusableWorkbookError(
+      `不是可以读取的 Excel 工作簿（.xlsx）：${(error as Error).message}。请在 Excel 或 WPS 中另存为“Excel 工作簿（*.xlsx）”后再试。`,
+    );
   }
   const { provenance, payload, rubrics } = dataOf(workbook);
   const review = workbook.getWorksheet(SHEETS.review);

@@ -13,7 +13,10 @@ const BUNDLED: Readonly<Record<number, unknown>> = {
 
 const cache = new Map<number, LoadedRubric>();
 
-export const bundledRubricYears = (): number[] => Object.keys(BUNDLED).map(Number).sort((a, b) => a - b);
+export const bundledRubricYears = (): number[] =>
+  Object.keys(BUNDLED)
+    .map(Number)
+    .sort((a, b) => a - b);
 
 /** The rubric for a year: its own file, else the latest one before it, else the earliest there is. */
 export function bundledRubricFor(year: number | null): LoadedRubric {

@@ -206,7 +206,13 @@ function scanPattern(corpus: Corpus, sentences: readonly { folded: string }[], p
 }
 
 /** The scan of a pattern, made once per report: the keyword profiles, the rules and the penalties all read it. */
-function scanOnce(scans: Map<string, Map<number, SentenceMatch[]>>, corpus: Corpus, sentences: readonly { folded: string }[], compiled: CompiledRubric, source: string): Map<number, SentenceMatch[]> {
+function scanOnce(
+  scans: Map<string, Map<number, SentenceMatch[]>>,
+  corpus: Corpus,
+  sentences: readonly { folded: string }[],
+  compiled: CompiledRubric,
+  source: string,
+): Map<number, SentenceMatch[]> {
   let bySentence = scans.get(source);
   if (!bySentence) {
     bySentence = scanPattern(corpus, sentences, patternOf(compiled, source));
@@ -226,7 +232,12 @@ interface KeywordCoverage {
   indicators: Uint16Array;
 }
 
-function keywordCoverage(corpus: Corpus, sentences: readonly ScoringSentence[], compiled: CompiledRubric, scans: Map<string, Map<number, SentenceMatch[]>>): KeywordCoverage {
+function keywordCoverage(
+  corpus: Corpus,
+  sentences: readonly ScoringSentence[],
+  compiled: CompiledRubric,
+  scans: Map<string, Map<number, SentenceMatch[]>>,
+): KeywordCoverage {
   const covered = new Uint8Array(corpus.text.length);
   const distinct = new Uint8Array(corpus.text.length);
   const indicators = new Uint16Array(sentences.length);
@@ -298,7 +309,12 @@ function markStuffed(sentences: readonly ScoringSentence[], corpus: Corpus, cove
 const MAX_HEAD_HAN = 25;
 
 /** Facts of a sentence re-read with this rubric: metric, whose figure, which year. */
-function readFacts(sentence: { folded: string; offset: number }, facts: readonly Fact[], metrics: readonly CompiledMetric[], reportYear: number | null): Fact[] {
+function readFacts(
+  sentence: { folded: string; offset: number },
+  facts: readonly Fact[],
+  metrics: readonly CompiledMetric[],
+  reportYear: number | null,
+): Fact[] {
   if (facts.length === 0) return [];
   const plain = unquoted(sentence.folded);
   return facts.map((fact) => {
@@ -361,12 +377,34 @@ export function buildContext(report: NormalizedReport, loaded: LoadedRubric, opt
         const read = readFacts({ folded, offset: span.offset }, own, compiled.metrics, report.meta.year);
         facts.push(...read);
         const sentence: ScoringSentence = {
-          index: sentences.length, text: span.text, folded, offset: span.offset, section: sectionIndex,
-          part: section.part, han: hanCount(span.text), facts: read, eligible: true, concrete: isConcrete(folded, read.length > 0),
+          index: sentences.length,
+          text: span.text,
+          folded,
+          offset: span.offset,
+          section: sectionIndex,
+          part: section.part,
+          han: hanCount(span.text),
+          facts: read,
+          eligible: true,
+          concrete: isConcrete(folded, read.length > 0),
         };
         const key = folded.replace(/\s+/gu, '');
-        const heading = isHeadingSentence(folded, paragraphIndex === 0 ? section.heading : '', spanIndex === 0, read.length > 0, spanIndex === spans.length - 1);
-        const reason = heading ? 'heading' : isCopiedSentence(options.copied, paragraph.offset, folded) ? 'copied' : sentence.han < rubric.antiGaming.minSentenceChars ? 'short' : seen.has(key) ? 'repeat' : null;
+        const heading = isHeadingSentence(
+          folded,
+          paragraphIndex === 0 ? section.heading : '',
+          spanIndex === 0,
+          read.length > 0,
+          spanIndex === spans.length - 1,
+        );
+        const reason = heading
+          ? 'heading'
+          : isCopiedSentence(options.copied, paragraph.offset, folded)
+            ? 'copied'
+            : sentence.han < rubric.antiGaming.minSentenceChars
+              ? 'short'
+              : seen.has(key)
+                ? 'repeat'
+                : null;
         if (reason) {
           sentence.eligible = false;
           sentence.ineligibleReason = reason;
@@ -387,7 +425,19 @@ export function buildContext(report: NormalizedReport, loaded: LoadedRubric, opt
   const bodyHan = [...partHan.entries()].reduce((sum, [, n]) => sum + n, 0);
   const loc = locator(report);
   return {
-    report, loaded, rubric, compiled, sentences, headings, facts, partHan, partContent, bodyHan, options, stuffed, corpus,
+    report,
+    loaded,
+    rubric,
+    compiled,
+    sentences,
+    headings,
+    facts,
+    partHan,
+    partContent,
+    bodyHan,
+    options,
+    stuffed,
+    corpus,
     sectionLabels: loc.sectionLabels as string[],
     scans,
     hitCache: new Map(),

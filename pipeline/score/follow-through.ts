@@ -37,7 +37,12 @@ export function planItemsOf(report: NormalizedReport): PlanItem[] {
     for (const paragraph of section.paragraphs) {
       const folded = fold(paragraph.text);
       const parts = folded.split(/(?=[一二三四五六七八九十]是)|[；;]/u).filter((p) => hanCount(p) >= 6);
-      const spans = parts.length >= 2 ? parts : splitSentences(paragraph.text, 0).map((s) => fold(s.text)).filter((p) => hanCount(p) >= 10);
+      const spans =
+        parts.length >= 2
+          ? parts
+          : splitSentences(paragraph.text, 0)
+              .map((s) => fold(s.text))
+              .filter((p) => hanCount(p) >= 10);
       for (const span of spans) items.push({ text: span, folded: span });
     }
   }
@@ -52,7 +57,8 @@ export function planItemsOf(report: NormalizedReport): PlanItem[] {
 }
 
 /** Words that make a plan sound active without saying what will be done. */
-const VAGUE = /进一步|加强|加大|不断|持续|切实|提高|提升|增强|强化|完善|推进|推动|深化|健全|建立|发挥|作用|水平|能力|意识|力度|工作|建设|氛围|营造|浓厚|全面|积极|努力|着力|做好|抓好/gu;
+const VAGUE =
+  /进一步|加强|加大|不断|持续|切实|提高|提升|增强|强化|完善|推进|推动|深化|健全|建立|发挥|作用|水平|能力|意识|力度|工作|建设|氛围|营造|浓厚|全面|积极|努力|着力|做好|抓好/gu;
 const SPECIFIC = /\d|[一二两三四五六七八九十百]+(个|名|次|场|件|项|期)|年底|月底|季度|半年|每月|每年|[“"《]/u;
 const NEGATED = /未按|未能|未完成|尚未|没有完成|未实现|未达到|未开展|未建成|推迟|延期/u;
 const FREQUENCY: [RegExp, number][] = [
@@ -74,7 +80,7 @@ export function plannedQuantity(folded: string): { value: number; unit: string }
   const explicit = /(?:不少于|不低于|至少|达到|超过)?\s*(\d+(?:\.\d+)?|[一二两三四五六七八九十百]+)\s*(次|场|个|名|件|项|期|人次|%)/u.exec(folded);
   for (const [pattern, perYear] of FREQUENCY) {
     if (pattern.test(folded)) {
-      const times = explicit ? (/^\d/u.test(explicit[1] ?? '') ? Number(explicit[1]) : parseChineseNumeral(explicit[1] ?? '') ?? 1) : 1;
+      const times = explicit ? (/^\d/u.test(explicit[1] ?? '') ? Number(explicit[1]) : (parseChineseNumeral(explicit[1] ?? '') ?? 1)) : 1;
       return { value: perYear * times, unit: explicit?.[2] ?? '次' };
     }
   }

@@ -86,7 +86,16 @@ export function scoreReport(report: NormalizedReport, loaded: LoadedRubric, opti
     return { id: dimension.id, name: dimension.name, score: round2(Math.min(dimension.max, sum)), max: dimension.max, indicators };
   });
   const bonusIndicators = rubric.bonus.indicators.filter((i) => i.enabled).map((i) => scoreIndicator(ctx, i));
-  const bonus = { score: round2(Math.min(rubric.bonus.max, bonusIndicators.reduce((s, i) => s + i.score, 0))), max: rubric.bonus.max, indicators: bonusIndicators };
+  const bonus = {
+    score: round2(
+      Math.min(
+        rubric.bonus.max,
+        bonusIndicators.reduce((s, i) => s + i.score, 0),
+      ),
+    ),
+    max: rubric.bonus.max,
+    indicators: bonusIndicators,
+  };
 
   const flags: Flag[] = [...missingPartFlags(ctx), ...consistencyFlags(ctx)];
   if (ctx.stuffed.length > 0) {
@@ -98,7 +107,8 @@ export function scoreReport(report: NormalizedReport, loaded: LoadedRubric, opti
     });
   }
   for (const warning of report.warnings) {
-    if (warning.code.startsWith('meta-missing:') && !warning.code.endsWith(':title')) flags.push({ code: 'meta-missing', severity: 'info', message: warning.message });
+    if (warning.code.startsWith('meta-missing:') && !warning.code.endsWith(':title'))
+      flags.push({ code: 'meta-missing', severity: 'info', message: warning.message });
     if (warning.code.startsWith('meta-mismatch:')) flags.push({ code: 'meta-mismatch', severity: 'warning', message: warning.message });
   }
 

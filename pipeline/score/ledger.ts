@@ -193,7 +193,11 @@ export function unpaidReason(ctx: ScoringContext, rule: Rule): string | null {
   const all = ids.flatMap((id) => (factsByMetric(ctx).get(id) ?? []).filter((use) => parts.includes(use.sentence.part)).map((use) => use.fact));
   if (all.length === 0) return null;
   const own = all.filter((f) => countsForUnit(ctx, f, metricDef(ctx, f.metric)));
-  if (own.length > 0) return `${own.map((f) => f.text).slice(0, 3).join('、')}已用于其他指标，一个数字只得一次分`;
+  if (own.length > 0)
+    return `${own
+      .map((f) => f.text)
+      .slice(0, 3)
+      .join('、')}已用于其他指标，一个数字只得一次分`;
   const year = ctx.report.meta.year;
   if (year !== null && all.every((f) => f.year !== undefined && f.year !== year)) return `${all[0]!.text}不是${year}年度的数字`;
   return `${all[0]!.text}是${subjectName(all[0]!.subject)}的数字，不是本单位的`;

@@ -130,7 +130,12 @@ function templateLeftovers(ctx: ScoringContext, rule: PenaltyOf<'template-leftov
   const found: Flag[] = [];
   const leftover = (folded: string) => rule.patterns.some((p) => matches(ctx.compiled, p, folded));
   const flagLine = (line: { text: string; offset: number; section: number }) =>
-    found.push({ code: 'template-leftover', severity: 'warning', message: `模板残留：“${line.text.slice(0, 60)}”`, evidence: [evidenceOf(ctx, { ...line, offset: Math.max(0, line.offset) })] });
+    found.push({
+      code: 'template-leftover',
+      severity: 'warning',
+      message: `模板残留：“${line.text.slice(0, 60)}”`,
+      evidence: [evidenceOf(ctx, { ...line, offset: Math.max(0, line.offset) })],
+    });
   const title = ctx.report.meta.title;
   if (title && leftover(fold(title))) flagLine({ text: title, offset: ctx.report.text.indexOf(title), section: 0 });
   for (const h of ctx.headings) if (leftover(h.folded)) flagLine({ text: h.text, offset: h.offset, section: h.section });
@@ -142,9 +147,7 @@ function templateLeftovers(ctx: ScoringContext, rule: PenaltyOf<'template-leftov
 
 /** Template leftovers, wrong years and other units' names, counted from the flags that record them. */
 export function templateLeftoverPenalty(rule: PenaltyOf<'template-leftovers'>, flags: readonly Flag[]): { points: number; note: string; evidence: Evidence[] } {
-  const hits = flags.filter(
-    (f) => (f.code === 'template-leftover' && (rule.otherTownships || !f.other)) || (rule.wrongYear && f.code === 'wrong-year'),
-  );
+  const hits = flags.filter((f) => (f.code === 'template-leftover' && (rule.otherTownships || !f.other)) || (rule.wrongYear && f.code === 'wrong-year'));
   return {
     points: hits.length * rule.pointsEach,
     note: hits.length === 0 ? '未见模板残留、年份错误或他单位名称' : `${hits.length} 处模板残留、年份错误或他单位名称，每处扣 ${rule.pointsEach} 分`,
@@ -157,9 +160,13 @@ function perfunctory(ctx: ScoringContext, rule: PenaltyOf<'perfunctory'>): Penal
   const sentences = ctx.sentences.filter((s) => s.part === rule.part && s.han >= 6);
   if (sentences.length === 0) return { points: 0, note: `没有“${PART_LABELS[rule.part]}”部分（按缺项处理）`, evidence: [], flags: [] };
   const genericHits = rule.genericPatterns.map((p) => sentencesMatching(ctx, p));
-  const generic = rule.genericPatterns.length > 0 && sentences.every((s) => genericHits.some((hits) => hits.has(s.index)) || (s.facts.length === 0 && s.han < 25));
+  const generic =
+    rule.genericPatterns.length > 0 && sentences.every((s) => genericHits.some((hits) => hits.has(s.index)) || (s.facts.length === 0 && s.han < 25));
   if (han >= rule.minChars && !generic) return { points: 0, note: `“${PART_LABELS[rule.part]}”${han} 字，有具体内容`, evidence: [], flags: [] };
-  const note = han < rule.minChars ? `“${PART_LABELS[rule.part]}”仅 ${han} 字（少于 ${rule.minChars} 字），查摆流于形式` : `“${PART_LABELS[rule.part]}”只有泛泛表述，查摆流于形式`;
+  const note =
+    han < rule.minChars
+      ? `“${PART_LABELS[rule.part]}”仅 ${han} 字（少于 ${rule.minChars} 字），查摆流于形式`
+      : `“${PART_LABELS[rule.part]}”只有泛泛表述，查摆流于形式`;
   const evidence = sentences.slice(0, 3).map((s) => evidenceOf(ctx, s));
   return { points: rule.points, note, evidence, flags: [{ code: 'perfunctory', severity: 'warning', part: rule.part, message: note, evidence }] };
 }
@@ -168,11 +175,18 @@ function metricPenalty(ctx: ScoringContext, rule: PenaltyOf<'metric'>): PenaltyO
   // Only the unit's own figures of the year cost it points: "全县…败诉3件" in a county department's report is the
   // county's record, not the department's (the metric's `subjects` say whose figures count).
   const def = ctx.rubric.metrics.find((m) => m.id === rule.metric);
-  const found = ctx.sentences.flatMap((s) => s.facts.filter((f) => f.metric === rule.metric && f.value > 0 && countsForUnit(ctx, f, def)).map((f) => ({ f, s })));
+  const found = ctx.sentences.flatMap((s) =>
+    s.facts.filter((f) => f.metric === rule.metric && f.value > 0 && countsForUnit(ctx, f, def)).map((f) => ({ f, s })),
+  );
   const name = def?.name ?? rule.metric;
   if (found.length === 0) return { points: 0, note: `未报告“${name}”`, evidence: [], flags: [] };
   const total = Math.max(...found.map(({ f }) => f.value));
-  return { points: total * rule.pointsPerUnit, note: `“${name}”${total}，每 1 扣 ${rule.pointsPerUnit} 分`, evidence: found.slice(0, 3).map(({ s }) => evidenceOf(ctx, s)), flags: [] };
+  return {
+    points: total * rule.pointsPerUnit,
+    note: `“${name}”${total}，每 1 扣 ${rule.pointsPerUnit} 分`,
+    evidence: found.slice(0, 3).map(({ s }) => evidenceOf(ctx, s)),
+    flags: [],
+  };
 }
 
 /** Penalties computed from flags, so they can be recomputed after the cross-report checks add flags. */
@@ -181,9 +195,7 @@ export function flagPenalty(rule: PenaltyOf<'flag'>, flags: readonly Flag[]): { 
   // direction could not be told waits for the assessor (ScoreResult.pending), so nothing is deducted until then.
   const hits = flags.filter((f) => f.code === rule.flag && f.role !== 'source' && f.role !== 'unknown');
   if (hits.length === 0) return { points: 0, note: `无“${rule.flag}”标记`, evidence: [] };
-  const points = rule.scaleBySimilarity
-    ? hits.reduce((max, f) => Math.max(max, (f.similarity ?? 0) * rule.pointsEach), 0)
-    : hits.length * rule.pointsEach;
+  const points = rule.scaleBySimilarity ? hits.reduce((max, f) => Math.max(max, (f.similarity ?? 0) * rule.pointsEach), 0) : hits.length * rule.pointsEach;
   const note = rule.scaleBySimilarity
     ? `雷同段落占本报告 ${Math.round(Math.max(...hits.map((f) => f.similarity ?? 0)) * 100)}%，按雷同比例 × ${rule.pointsEach} 扣分`
     : `${hits.length} 处“${rule.flag}”，每处扣 ${rule.pointsEach} 分`;

@@ -32,9 +32,7 @@ export class RubricError extends VisibleError {
 /** Formats a zod issue path like a JSON path: dimensions[2].indicators[0].max */
 export function jsonPath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '(根)';
-  return path
-    .map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`))
-    .join('');
+  return path.map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`)).join('');
 }
 
 export function describeIssues(error: z.ZodError): string[] {

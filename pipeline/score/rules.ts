@@ -5,7 +5,17 @@ import type { Evidence } from '../../schemas/score.ts';
 import { subjectOf, unquoted, yearOf } from '../normalize/facts.ts';
 import { fold, hanCount } from '../text/fold.ts';
 import { splitSentences } from '../text/sentences.ts';
-import { candidates, evidenceOf, matches, matchesBySentence, memo, patternOf, type ScoringContext, type ScoringSentence, type SentenceMatch } from './context.ts';
+import {
+  candidates,
+  evidenceOf,
+  matches,
+  matchesBySentence,
+  memo,
+  patternOf,
+  type ScoringContext,
+  type ScoringSentence,
+  type SentenceMatch,
+} from './context.ts';
 import { followThroughItems, planItemsOf } from './follow-through.ts';
 import { contentBigrams, partItems, sharedCount } from './items.ts';
 import { assignedFacts, DEFAULT_ACHIEVEMENT_PARTS, unpaidReason } from './ledger.ts';
@@ -131,7 +141,9 @@ const phrasePools = new WeakMap<ScoringContext, Map<string, ScoringSentence[]>>(
 /** The sentences a phrases rule may cite: memoised per parts and figure requirement, so its set (poolSet) is made once too. */
 function phrasePool(ctx: ScoringContext, rule: RuleOf<'phrases'>): ScoringSentence[] {
   const parts = rule.parts ?? DEFAULT_ACHIEVEMENT_PARTS;
-  return memo(phrasePools, ctx, `${parts.join(',')}|${rule.requireFigure ? 'figure' : ''}`, () => candidates(ctx, parts).filter((s) => !rule.requireFigure || s.facts.length > 0));
+  return memo(phrasePools, ctx, `${parts.join(',')}|${rule.requireFigure ? 'figure' : ''}`, () =>
+    candidates(ctx, parts).filter((s) => !rule.requireFigure || s.facts.length > 0),
+  );
 }
 
 interface PhraseHit {
@@ -169,7 +181,10 @@ function phrases(ctx: ScoringContext, rule: RuleOf<'phrases'>, max: number): Rul
     const score = Math.min(cap, hits.length * rule.pointsPerHit);
     return {
       score,
-      note: hits.length === 0 ? `未见在 ${rule.window} 字内同时出现的全部要素${scope}` : `${hits.length} 处同时出现全部要素 × ${fmt(rule.pointsPerHit)} 分${score < hits.length * rule.pointsPerHit ? `，封顶 ${fmt(cap)} 分` : ''}`,
+      note:
+        hits.length === 0
+          ? `未见在 ${rule.window} 字内同时出现的全部要素${scope}`
+          : `${hits.length} 处同时出现全部要素 × ${fmt(rule.pointsPerHit)} 分${score < hits.length * rule.pointsPerHit ? `，封顶 ${fmt(cap)} 分` : ''}`,
       evidence: hits.map((h) => evidenceOf(ctx, h.sentence)),
     };
   }
@@ -337,7 +352,9 @@ function distinctItems(ctx: ScoringContext, rule: RuleOf<'distinct-items'>, max:
     notes.push(`${causes} 条说明了原因`);
   }
   if (rule.specificPoints > 0) {
-    const specific = items.find((item) => /\d|[“"《]|村|社区/u.test(item.folded) || (ctx.report.meta.township !== null && item.folded.includes(ctx.report.meta.township)));
+    const specific = items.find(
+      (item) => /\d|[“"《]|村|社区/u.test(item.folded) || (ctx.report.meta.township !== null && item.folded.includes(ctx.report.meta.township)),
+    );
     if (specific) {
       score += rule.specificPoints;
       notes.push('至少一条指向具体事项');
@@ -351,7 +368,13 @@ function distinctItems(ctx: ScoringContext, rule: RuleOf<'distinct-items'>, max:
   return {
     score: Math.min(score, max),
     note: notes.join('；'),
-    evidence: items.slice(0, 6).map((item) => evidenceOf(ctx, { text: item.cite.text.length > 120 ? `${item.cite.text.slice(0, 120)}…` : item.cite.text, offset: item.cite.offset, section: item.section })),
+    evidence: items.slice(0, 6).map((item) =>
+      evidenceOf(ctx, {
+        text: item.cite.text.length > 120 ? `${item.cite.text.slice(0, 120)}…` : item.cite.text,
+        offset: item.cite.offset,
+        section: item.section,
+      }),
+    ),
   };
 }
 

@@ -20,9 +20,52 @@ export interface KeywordProfile {
 
 /** Keywords too common to say anything about a sentence (they may still blank a frame in the skeleton). */
 const GENERIC_KEYWORDS = new Set([
-  '法治', '法律', '法规', '学法', '依法', '纳入', '列入', '考核', '绩效', '考评', '述职', '整改', '培训', '应急', '防汛', '平台', '系统',
-  '线上', '智慧', '数字化', '信息化', '公开', '宣传', '预案', '审计', '督查', '督察', '巡察', '巡视', '纪检', '示范', '先进', '推广',
-  '转发', '投诉', '诉求', '热线', '法律服务', '突发事件', '安全生产', '工作要点', '实施方案', '工作方案', '清单', '调解', '评查',
+  '法治',
+  '法律',
+  '法规',
+  '学法',
+  '依法',
+  '纳入',
+  '列入',
+  '考核',
+  '绩效',
+  '考评',
+  '述职',
+  '整改',
+  '培训',
+  '应急',
+  '防汛',
+  '平台',
+  '系统',
+  '线上',
+  '智慧',
+  '数字化',
+  '信息化',
+  '公开',
+  '宣传',
+  '预案',
+  '审计',
+  '督查',
+  '督察',
+  '巡察',
+  '巡视',
+  '纪检',
+  '示范',
+  '先进',
+  '推广',
+  '转发',
+  '投诉',
+  '诉求',
+  '热线',
+  '法律服务',
+  '突发事件',
+  '安全生产',
+  '工作要点',
+  '实施方案',
+  '工作方案',
+  '清单',
+  '调解',
+  '评查',
 ]);
 
 const literalCache = new Map<string, string[]>();
@@ -34,7 +77,10 @@ const literalCache = new Map<string, string[]>();
 export function patternLiterals(source: string): string[] {
   let literals = literalCache.get(source);
   if (!literals) {
-    const plain = source.replace(/\\./gu, ' ').replace(/\[[^\]]*\]/gu, ' ').replace(/\{[^}]*\}/gu, ' ');
+    const plain = source
+      .replace(/\\./gu, ' ')
+      .replace(/\[[^\]]*\]/gu, ' ')
+      .replace(/\{[^}]*\}/gu, ' ');
     literals = [...new Set(plain.match(/[\u4e00-\u9fff]{2,}/gu) ?? [])];
     literalCache.set(source, literals);
   }

@@ -23,7 +23,8 @@ export const MAX_SENTENCE_CHARS = 1000;
 const CLAUSE_BREAKS = new Set(['，', ',', '、', '：', ':']);
 
 /** 。！？；!?; (compared as UTF-16 units: this runs on every character of every report). */
-const isEnd = (code: number): boolean => code === 0x3002 || code === 0xff01 || code === 0xff1f || code === 0xff1b || code === 0x21 || code === 0x3f || code === 0x3b;
+const isEnd = (code: number): boolean =>
+  code === 0x3002 || code === 0xff01 || code === 0xff1f || code === 0xff1b || code === 0x21 || code === 0x3f || code === 0x3b;
 /** ”’」』）)"】 */
 const isCloser = (code: number): boolean =>
   code === 0x201d || code === 0x2019 || code === 0x300d || code === 0x300f || code === 0xff09 || code === 0x29 || code === 0x22 || code === 0x3011;

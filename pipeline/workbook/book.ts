@@ -84,7 +84,13 @@ const VALUE_TYPE = { null: 0, merge: 1, number: 2, string: 3 } as const;
 const NO_ROW_STYLE: Partial<ExcelJS.Style> = Object.freeze({});
 
 /** The same row through exceljs's objects: rows with data validations, and the reference for the direct rows. */
-function writeThroughExceljs(sheet: ExcelJS.Worksheet, number: number, values: readonly PlainValue[], styles: readonly Partial<ExcelJS.Style>[], options: RowOptions): void {
+function writeThroughExceljs(
+  sheet: ExcelJS.Worksheet,
+  number: number,
+  values: readonly PlainValue[],
+  styles: readonly Partial<ExcelJS.Style>[],
+  options: RowOptions,
+): void {
   const row = sheet.getRow(number);
   values.forEach((value, i) => {
     const cell = row.getCell(i + 1);
@@ -191,7 +197,13 @@ export class Book {
    * asked in the same order as it asks itself, and the text is escaped by its own function. Anything this does not
    * cover (a row of the sheet already begun through exceljs) goes through exceljs.
    */
-  async row(sheet: ExcelJS.Worksheet, number: number, values: readonly PlainValue[], styles: readonly Partial<ExcelJS.Style>[], options: RowOptions = {}): Promise<void> {
+  async row(
+    sheet: ExcelJS.Worksheet,
+    number: number,
+    values: readonly PlainValue[],
+    styles: readonly Partial<ExcelJS.Style>[],
+    options: RowOptions = {},
+  ): Promise<void> {
     this.rowNow(sheet, number, values, styles, options);
     await this.drained(sheet);
   }
@@ -214,7 +226,14 @@ export class Book {
     this.batchSheet = null;
   }
 
-  private writeDirect(writer: WorksheetInternals, tools: DirectRowTools, number: number, values: readonly PlainValue[], styles: readonly Partial<ExcelJS.Style>[], options: RowOptions): void {
+  private writeDirect(
+    writer: WorksheetInternals,
+    tools: DirectRowTools,
+    number: number,
+    values: readonly PlainValue[],
+    styles: readonly Partial<ExcelJS.Style>[],
+    options: RowOptions,
+  ): void {
     if (this.batchSheet !== writer) this.flushRows();
     if (!writer.startedData) {
       writer._writeColumns();

@@ -85,7 +85,8 @@ export async function evidenceSheet(book: Book, ctx: SheetContext): Promise<void
     }
     for (const i of machine.bonus.indicators) await table.add(indicatorRow(entry, ctx, '加分项', i, { kind: 'bonus', index: entry.index, id: i.id }, prefill));
     const pendingTargets = new Set((machine.pending ?? []).map((p) => p.target));
-    for (const p of machine.penalties) if (p.points !== 0 || pendingTargets.has(p.id) || prefill.has(`P:${p.id}`)) await table.add(penaltyRow(entry, ctx, p, prefill));
+    for (const p of machine.penalties)
+      if (p.points !== 0 || pendingTargets.has(p.id) || prefill.has(`P:${p.id}`)) await table.add(penaltyRow(entry, ctx, p, prefill));
   }
   table.filter();
   table.commit();

@@ -35,13 +35,21 @@ const BORDER: Partial<ExcelJS.Borders> = { top: GRAY, left: GRAY, bottom: GRAY, 
 /** How many lost-point items the “明年改进要点” list names: enough to act on, few enough to read. */
 const ADVICE_ITEMS = 6;
 
-const partList = (parts: readonly ReportPart[] | undefined): string => (parts && parts.length > 0 ? parts.map((p) => `“${PART_LABELS[p]}”`).join('、') : '报告');
+const partList = (parts: readonly ReportPart[] | undefined): string =>
+  parts && parts.length > 0 ? parts.map((p) => `“${PART_LABELS[p]}”`).join('、') : '报告';
 
 function bandsText(bands: readonly { min?: number; max?: number; points: number }[], unit = ''): string {
   return bands
     .filter((b) => b.points > 0)
     .map((b) => {
-      const range = b.min !== undefined && b.max !== undefined ? `${b.min}${unit}–${b.max}${unit}` : b.min !== undefined ? `≥${b.min}${unit}` : b.max !== undefined ? `<${b.max}${unit}` : '任何数值';
+      const range =
+        b.min !== undefined && b.max !== undefined
+          ? `${b.min}${unit}–${b.max}${unit}`
+          : b.min !== undefined
+            ? `≥${b.min}${unit}`
+            : b.max !== undefined
+              ? `<${b.max}${unit}`
+              : '任何数值';
       return `${range} 得 ${b.points} 分`;
     })
     .join('，');
@@ -143,7 +151,10 @@ class FeedbackWriter {
       alignment: { vertical: 'middle', wrapText: true },
       ...(options.fill ? { fill: options.fill } : {}),
     }));
-    await this.book.row(this.sheet, ++this.rows, [text], [style], { mergeAcross: WIDTHS.length, height: rowHeight(linesIn(text, TOTAL_WIDTH)) * (size / FONT_SIZE) });
+    await this.book.row(this.sheet, ++this.rows, [text], [style], {
+      mergeAcross: WIDTHS.length,
+      height: rowHeight(linesIn(text, TOTAL_WIDTH)) * (size / FONT_SIZE),
+    });
   }
 
   /** A row of the five columns (项目, 得分, 满分, 说明, 原文或改进). */
@@ -177,7 +188,16 @@ async function writeFeedback(book: Book, ctx: SheetContext, entry: Entry, name: 
   const result: ScoreResult = entry.shown;
   const unit = unitName(result);
   const sheet = book.addSheet(name, {
-    pageSetup: { orientation: 'portrait', paperSize: 9, fitToPage: true, fitToWidth: 1, fitToHeight: 0, horizontalCentered: true, margins: PAGE_MARGINS, printArea: 'A:E' },
+    pageSetup: {
+      orientation: 'portrait',
+      paperSize: 9,
+      fitToPage: true,
+      fitToWidth: 1,
+      fitToHeight: 0,
+      horizontalCentered: true,
+      margins: PAGE_MARGINS,
+      printArea: 'A:E',
+    },
     headerFooter: { oddHeader: `&C&"${FONT},Bold"&12${input.scope} ${unit} 年度报告评分反馈`, oddFooter: FOOTER },
   });
   sheet.columns = WIDTHS.map((width) => ({ width }));
@@ -200,9 +220,31 @@ async function writeFeedback(book: Book, ctx: SheetContext, entry: Entry, name: 
 
   await w.section('二、得分项（原文依据）', ['指标', '得分', '满分', '评分说明', '原文依据（【位置】原文）']);
   for (const d of result.dimensions) {
-    for (const i of d.indicators) if (i.score > 0) await w.cells([i.name, i.score, i.max, printable(i.note, rubric), i.evidence.slice(0, 1).map((e) => shortQuote(e)).join('\n')]);
+    for (const i of d.indicators)
+      if (i.score > 0)
+        await w.cells([
+          i.name,
+          i.score,
+          i.max,
+          printable(i.note, rubric),
+          i.evidence
+            .slice(0, 1)
+            .map((e) => shortQuote(e))
+            .join('\n'),
+        ]);
   }
-  for (const i of result.bonus.indicators) if (i.score > 0) await w.cells([`加分·${i.name}`, i.score, i.max, printable(i.note, rubric), i.evidence.slice(0, 1).map((e) => shortQuote(e)).join('\n')]);
+  for (const i of result.bonus.indicators)
+    if (i.score > 0)
+      await w.cells([
+        `加分·${i.name}`,
+        i.score,
+        i.max,
+        printable(i.note, rubric),
+        i.evidence
+          .slice(0, 1)
+          .map((e) => shortQuote(e))
+          .join('\n'),
+      ]);
 
   await w.section('三、失分项及如何得分（评分细则的要求）', ['指标', '得分', '满分', '评分说明', '如何得分']);
   const lostItems = result.dimensions.flatMap((d) => d.indicators).filter((i) => lost(i) > 0);
@@ -217,7 +259,10 @@ async function writeFeedback(book: Book, ctx: SheetContext, entry: Entry, name: 
   for (const p of result.penalties) {
     if (p.points === 0) continue;
     const penalty = rubric.penalties.find((x) => x.id === p.id);
-    const where = p.evidence.slice(0, 2).map((e) => shortQuote(e, 50)).join('\n');
+    const where = p.evidence
+      .slice(0, 2)
+      .map((e) => shortQuote(e, 50))
+      .join('\n');
     await w.cells([p.name, -p.points, -p.max, printable(p.note, rubric), [where, penalty ? `改进：${howToAvoid(penalty)}` : ''].filter(Boolean).join('\n')]);
   }
   for (const i of result.bonus.indicators) if (i.score > 0) await w.cells([`加分·${i.name}`, i.score, i.max, printable(i.note, rubric), '']);
@@ -227,7 +272,13 @@ async function writeFeedback(book: Book, ctx: SheetContext, entry: Entry, name: 
   await w.section('五、问题与提示', ['问题', '', '', '说明', '相关报告或原文']);
   if (flags.length === 0) await w.cells(['未发现问题', null, null, '', '']);
   for (const f of flags) {
-    await w.cells([FLAG_LABELS[f.code], null, null, printable(f.message, rubric), [f.other ? `相关报告：${otherName(f.other, units)}` : '', ...(f.evidence ?? []).slice(0, 1).map((e) => shortQuote(e, 50))].filter(Boolean).join('\n')]);
+    await w.cells([
+      FLAG_LABELS[f.code],
+      null,
+      null,
+      printable(f.message, rubric),
+      [f.other ? `相关报告：${otherName(f.other, units)}` : '', ...(f.evidence ?? []).slice(0, 1).map((e) => shortQuote(e, 50))].filter(Boolean).join('\n'),
+    ]);
   }
 
   const pending = entry.machine.pending ?? [];
@@ -235,7 +286,14 @@ async function writeFeedback(book: Book, ctx: SheetContext, entry: Entry, name: 
     await w.section('六、待评审确认的事项', ['事项', '分数', '', '说明', '当前结论']);
     for (const p of pending) {
       const decided = entry.final?.changes.find((c) => c.target.kind === 'decision' && c.target.id === p.id);
-      const verdict = decided?.target.kind === 'decision' ? (decided.target.decision === 'confirm' ? '评审已确认' : '评审已撤销') : p.kind === 'copy-deduction' ? '待评审确认（未扣分）' : '待评审确认（已计分）';
+      const verdict =
+        decided?.target.kind === 'decision'
+          ? decided.target.decision === 'confirm'
+            ? '评审已确认'
+            : '评审已撤销'
+          : p.kind === 'copy-deduction'
+            ? '待评审确认（未扣分）'
+            : '待评审确认（已计分）';
       await w.cells([pendingLabel(p, rubric), p.points, null, printable(p.message, rubric), verdict]);
     }
   }

@@ -83,7 +83,11 @@ export interface WrittenWorkbook {
 export async function writeWorkbook(input: WorkbookInput, sink: Writable, options: BookOptions = {}): Promise<WrittenWorkbook> {
   const source = resultSource(input.results);
   const provenance = provenanceOf(input, source);
-  const book = await Book.open(sink, { title: `${input.scope}法治政府建设年度报告评分排名`, creator: '法治政府建设年度报告评分系统', created: new Date(input.generatedAt) }, options);
+  const book = await Book.open(
+    sink,
+    { title: `${input.scope}法治政府建设年度报告评分排名`, creator: '法治政府建设年度报告评分系统', created: new Date(input.generatedAt) },
+    options,
+  );
   const ctx = sheetContext(input, source, provenance, FEEDBACK_SHEET_LIMIT);
   await rankingSheet(book, ctx);
   await reviewSheet(book, ctx);

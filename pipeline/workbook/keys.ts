@@ -36,9 +36,7 @@ export const COLUMNS = {
 export const DECISION_WORDS = { confirm: '确认', withdraw: '撤销' } as const;
 
 export type RowKey =
-  | { kind: 'total'; index: number }
-  | { kind: 'decision'; index: number; id: string }
-  | { kind: 'indicator' | 'bonus' | 'penalty'; index: number; id: string };
+  { kind: 'total'; index: number } | { kind: 'decision'; index: number; id: string } | { kind: 'indicator' | 'bonus' | 'penalty'; index: number; id: string };
 
 const LETTER = { decision: 'D', indicator: 'I', bonus: 'B', penalty: 'P' } as const;
 const KIND: Record<string, Exclude<RowKey['kind'], 'total'>> = { D: 'decision', I: 'indicator', B: 'bonus', P: 'penalty' };

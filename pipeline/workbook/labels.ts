@@ -132,7 +132,12 @@ export function shorten(text: string, max: number): string {
 
 export const shortQuote = (evidence: Evidence, max = 80): string => `【${locationOf(evidence)}】${shorten(evidence.text, max)}`;
 
-const FLAG_CODE = new RegExp(`(?<![A-Za-z-])(${Object.keys(FLAG_LABELS).sort((a, b) => b.length - a.length).join('|')})(?![A-Za-z-])`, 'gu');
+const FLAG_CODE = new RegExp(
+  `(?<![A-Za-z-])(${Object.keys(FLAG_LABELS)
+    .sort((a, b) => b.length - a.length)
+    .join('|')})(?![A-Za-z-])`,
+  'gu',
+);
 const TAGS: Record<string, string> = { '[V]': '（已核对原文）', '[P]': '（部分核对）', '[U]': '（未核对原文）' };
 
 /**
@@ -215,7 +220,8 @@ function printingOf(rubric: Rubric): Printing {
  * English words a printed cell may still carry: file formats and program names a clerk knows, and web addresses
  * (evidence of publication), and check codes (hexadecimal digests). Anything else in ASCII letters on a printed sheet is a leak of an internal name.
  */
-export const PRINTABLE_ASCII = /https?:\/\/\S+|\b[0-9a-f]{8,}\b|[^\s（）()【】，、：；“”]+\.(?:docx?|pdf|txt|html?|md|xlsx|wps|DOCX?|PDF|TXT)\b|(?<![A-Za-z])(?:Word|WPS|PDF|Excel|OA|APP|App|app|XX|xx)(?![A-Za-z])/gu;
+export const PRINTABLE_ASCII =
+  /https?:\/\/\S+|\b[0-9a-f]{8,}\b|[^\s（）()【】，、：；“”]+\.(?:docx?|pdf|txt|html?|md|xlsx|wps|DOCX?|PDF|TXT)\b|(?<![A-Za-z])(?:Word|WPS|PDF|Excel|OA|APP|App|app|XX|xx)(?![A-Za-z])/gu;
 const PROGRAM_NAMES = /\b[0-9a-f]{8,}\b|(?<![A-Za-z])(?:Word|WPS|PDF|Excel|XX|xx)(?![A-Za-z])/gu;
 
 /**

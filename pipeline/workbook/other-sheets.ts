@@ -1,6 +1,17 @@
 import type { Book } from './book.ts';
 import { COLUMNS, SHEETS } from './keys.ts';
-import { englishLeft, fileName, FLAG_LABELS, PENALTY_RULE_LABELS, printable, quote, RULE_LABELS, SEVERITY_LABELS, unitName, VERIFIED_LABELS } from './labels.ts';
+import {
+  englishLeft,
+  fileName,
+  FLAG_LABELS,
+  PENALTY_RULE_LABELS,
+  printable,
+  quote,
+  RULE_LABELS,
+  SEVERITY_LABELS,
+  unitName,
+  VERIFIED_LABELS,
+} from './labels.ts';
 import { TableWriter, type ColumnSpec } from './table.ts';
 import { otherName, pendingLabel, type SheetContext } from './view.ts';
 
@@ -63,7 +74,8 @@ const FAILURE_COLUMNS: ColumnSpec[] = [
 
 export async function failuresSheet(book: Book, ctx: SheetContext): Promise<void> {
   const table = new TableWriter(book, { name: SHEETS.failures, title: `${ctx.input.scope}未能评分的文件`, columns: FAILURE_COLUMNS });
-  for (const f of ctx.input.failures) await table.add({ file: fileName(f.source), message: f.message, source: f.source, code: f.code, messageEn: f.messageEn ?? '' });
+  for (const f of ctx.input.failures)
+    await table.add({ file: fileName(f.source), message: f.message, source: f.source, code: f.code, messageEn: f.messageEn ?? '' });
   table.filter();
   table.commit();
 }
@@ -102,14 +114,50 @@ export async function rubricSheet(book: Book, ctx: SheetContext): Promise<void> 
   const p = (text: string | undefined): string => printable(text ?? '', rubric);
   for (const d of rubric.dimensions) {
     for (const i of d.indicators) {
-      await table.add({ dimension: d.name, dimensionMax: d.max, indicator: i.name, max: i.max, rule: RULE_LABELS[i.rule.kind], doc: p(i.source.doc), clause: p(i.source.clause), verified: VERIFIED_LABELS[i.source.verified], enabled: i.enabled ? '是' : '否', id: i.id, kind: i.rule.kind });
+      await table.add({
+        dimension: d.name,
+        dimensionMax: d.max,
+        indicator: i.name,
+        max: i.max,
+        rule: RULE_LABELS[i.rule.kind],
+        doc: p(i.source.doc),
+        clause: p(i.source.clause),
+        verified: VERIFIED_LABELS[i.source.verified],
+        enabled: i.enabled ? '是' : '否',
+        id: i.id,
+        kind: i.rule.kind,
+      });
     }
   }
   for (const x of rubric.penalties) {
-    await table.add({ dimension: '扣分项', dimensionMax: null, indicator: x.name, max: -x.max, rule: PENALTY_RULE_LABELS[x.rule.kind], doc: p(x.source.doc), clause: p(x.source.clause), verified: VERIFIED_LABELS[x.source.verified], enabled: x.enabled ? '是' : '否', id: x.id, kind: x.rule.kind });
+    await table.add({
+      dimension: '扣分项',
+      dimensionMax: null,
+      indicator: x.name,
+      max: -x.max,
+      rule: PENALTY_RULE_LABELS[x.rule.kind],
+      doc: p(x.source.doc),
+      clause: p(x.source.clause),
+      verified: VERIFIED_LABELS[x.source.verified],
+      enabled: x.enabled ? '是' : '否',
+      id: x.id,
+      kind: x.rule.kind,
+    });
   }
   for (const i of rubric.bonus.indicators) {
-    await table.add({ dimension: `加分项（合计≤${rubric.bonus.max}）`, dimensionMax: null, indicator: i.name, max: i.max, rule: RULE_LABELS[i.rule.kind], doc: p(i.source.doc), clause: p(i.source.clause), verified: VERIFIED_LABELS[i.source.verified], enabled: i.enabled ? '是' : '否', id: i.id, kind: i.rule.kind });
+    await table.add({
+      dimension: `加分项（合计≤${rubric.bonus.max}）`,
+      dimensionMax: null,
+      indicator: i.name,
+      max: i.max,
+      rule: RULE_LABELS[i.rule.kind],
+      doc: p(i.source.doc),
+      clause: p(i.source.clause),
+      verified: VERIFIED_LABELS[i.source.verified],
+      enabled: i.enabled ? '是' : '否',
+      id: i.id,
+      kind: i.rule.kind,
+    });
   }
   table.filter();
   await table.note('');
@@ -117,7 +165,10 @@ export async function rubricSheet(book: Book, ctx: SheetContext): Promise<void> 
   const lines = [
     `名称：${rubric.title}\u3000版本：${rubric.version}\u3000总分：${rubric.max}\u3000校验码：${loaded.sha256}`,
     `等次：${grading.mode === 'quota' ? '名额制' : '分数段'}；${grading.bands.map((b) => `${b.grade} ≥ ${b.min}`).join('，')}${grading.quotas.length ? `；名额：${grading.quotas.map((q) => `${q.grade} ≤ ${Math.round(q.maxShare * 100)}%`).join('，')}` : ''}`,
-    ...rubric.notes.map((n) => printableNote(n, ctx)).filter((n) => n !== '').map((n, i) => `说明 ${i + 1}：${n}`),
+    ...rubric.notes
+      .map((n) => printableNote(n, ctx))
+      .filter((n) => n !== '')
+      .map((n, i) => `说明 ${i + 1}：${n}`),
   ];
   for (const line of lines) await table.note(line);
   table.commit();

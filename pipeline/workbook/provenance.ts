@@ -79,7 +79,8 @@ export function* payloadCells(compressed: readonly Buffer[]): Generator<string> 
   if (size > 0 || compressed.length === 0) yield take().toString('base64');
 }
 
-export const payloadCellCount = (compressed: readonly Buffer[]): number => Math.max(1, Math.ceil(compressed.reduce((s, b) => s + b.length, 0) / PAYLOAD_CHUNK_BYTES));
+export const payloadCellCount = (compressed: readonly Buffer[]): number =>
+  Math.max(1, Math.ceil(compressed.reduce((s, b) => s + b.length, 0) / PAYLOAD_CHUNK_BYTES));
 
 /** Throws on bad base64/gzip/JSON; the caller turns that into a message for the assessor. */
 export function decodePayload(chunks: readonly string[]): unknown {

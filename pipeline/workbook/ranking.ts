@@ -121,9 +121,14 @@ export async function rankingSheet(book: Book, ctx: SheetContext): Promise<void>
     );
   }
   if (!ctx.feedback) {
-    await table.note(`本工作簿共 ${ctx.facts.length} 个单位，超过 ${FEEDBACK_SHEET_LIMIT} 个，未逐一生成“反馈-单位”表；需要时请按县（区）分别导出排名工作簿，其中每个单位各有一张反馈表。`);
+    await table.note(
+      `本工作簿共 ${ctx.facts.length} 个单位，超过 ${FEEDBACK_SHEET_LIMIT} 个，未逐一生成“反馈-单位”表；需要时请按县（区）分别导出排名工作簿，其中每个单位各有一张反馈表。`,
+    );
   }
   await table.note('');
-  await table.note('评审人（签字）：＿＿＿＿＿＿＿＿\u3000\u3000复核人（签字）：＿＿＿＿＿＿＿＿\u3000\u3000审定人（签字）：＿＿＿＿＿＿＿＿\u3000\u3000日期：\u3000\u3000\u3000\u3000年\u3000\u3000月\u3000\u3000日', { height: 36 });
+  await table.note(
+    '评审人（签字）：＿＿＿＿＿＿＿＿\u3000\u3000复核人（签字）：＿＿＿＿＿＿＿＿\u3000\u3000审定人（签字）：＿＿＿＿＿＿＿＿\u3000\u3000日期：\u3000\u3000\u3000\u3000年\u3000\u3000月\u3000\u3000日',
+    { height: 36 },
+  );
   table.commit();
 }

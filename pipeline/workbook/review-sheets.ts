@@ -131,6 +131,10 @@ export async function reviewLogSheet(book: Book, ctx: SheetContext): Promise<voi
   }
   table.filter();
   await table.note('');
-  await table.note(review.changes.length === 0 ? '本次复核未作调整：最终得分即机器得分。' : `共 ${review.changes.length} 项调整；机器得分保留在“排名”表和“复核”表中，未被覆盖。`);
+  await table.note(
+    review.changes.length === 0
+      ? '本次复核未作调整：最终得分即机器得分。'
+      : `共 ${review.changes.length} 项调整；机器得分保留在“排名”表和“复核”表中，未被覆盖。`,
+  );
   table.commit();
 }

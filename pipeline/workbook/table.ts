@@ -102,13 +102,20 @@ export class TableWriter {
       },
       headerFooter: { oddHeader: `&C&"${FONT},Bold"&12${options.title}`, oddFooter: FOOTER },
     });
-    const alignmentOf = (c: ColumnSpec): Partial<ExcelJS.Alignment> => ({ vertical: 'top', wrapText: c.wrap ?? false, ...(c.align ? { horizontal: c.align } : {}) });
+    const alignmentOf = (c: ColumnSpec): Partial<ExcelJS.Alignment> => ({
+      vertical: 'top',
+      wrapText: c.wrap ?? false,
+      ...(c.align ? { horizontal: c.align } : {}),
+    });
     // Column styles for cells the program adds later (what the assessor types into an empty cell).
     this.sheet.columns = columns.map((c) => ({
       key: c.key,
       width: c.width,
       hidden: c.hidden ?? false,
-      style: book.styles.get(`column|${c.wrap ?? false}|${c.align ?? ''}|${c.numFmt ?? ''}`, () => ({ alignment: alignmentOf(c), ...(c.numFmt ? { numFmt: c.numFmt } : {}) })),
+      style: book.styles.get(`column|${c.wrap ?? false}|${c.align ?? ''}|${c.numFmt ?? ''}`, () => ({
+        alignment: alignmentOf(c),
+        ...(c.numFmt ? { numFmt: c.numFmt } : {}),
+      })),
     }));
     const cellStyle = (c: ColumnSpec, bold: boolean): Partial<ExcelJS.Style> =>
       book.styles.get(`cell|${c.wrap ?? false}|${c.align ?? ''}|${c.numFmt ?? ''}|${c.input ?? false}|${bold}`, () => ({
@@ -131,7 +138,13 @@ export class TableWriter {
       border: THIN,
     }));
     const columns = this.options.columns;
-    this.book.rowNow(this.sheet, 1, columns.map((c) => c.header), columns.map(() => style), { height: rowHeight(Math.max(...columns.map((c) => linesIn(c.header, c.width)))) });
+    this.book.rowNow(
+      this.sheet,
+      1,
+      columns.map((c) => c.header),
+      columns.map(() => style),
+      { height: rowHeight(Math.max(...columns.map((c) => linesIn(c.header, c.width)))) },
+    );
     this.rows = 1;
   }
 
@@ -200,7 +213,17 @@ export class TableWriter {
     const letter = columnLetter(index + 1);
     this.sheet.addConditionalFormatting({
       ref: `${letter}2:${letter}${lastRow}`,
-      rules: [{ type: 'dataBar', priority: 1, cfvo: [{ type: 'num', value: 0 }, { type: 'num', value: max }], color: { argb: 'FF7FA7D8' } } as ExcelJS.DataBarRuleType],
+      rules: [
+        {
+          type: 'dataBar',
+          priority: 1,
+          cfvo: [
+            { type: 'num', value: 0 },
+            { type: 'num', value: max },
+          ],
+          color: { argb: 'FF7FA7D8' },
+        } as ExcelJS.DataBarRuleType,
+      ],
     });
   }
 

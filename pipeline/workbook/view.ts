@@ -138,7 +138,9 @@ export function causeLines(result: ScoreResult, rubric: Rubric, units: ReadonlyM
     if (p.points === 0) continue;
     const penalty = rubric.penalties.find((x) => x.id === p.id);
     const codes = penalty ? penaltyFlagCodes(penalty) : [];
-    const others = [...new Set(result.flags.filter((f) => f.code === 'similar-to' && codes.includes('similar-to') && f.other).map((f) => otherName(f.other, units)))];
+    const others = [
+      ...new Set(result.flags.filter((f) => f.code === 'similar-to' && codes.includes('similar-to') && f.other).map((f) => otherName(f.other, units))),
+    ];
     // A deduction by flag ("1 处数据矛盾，每处扣 2 分") says what was wrong only in the flag: quote its start.
     const flag = penalty?.rule.kind === 'flag' && !codes.includes('similar-to') ? result.flags.find((f) => codes.includes(f.code)) : undefined;
     const detail = others.length > 0 ? `（与${others.join('、')}）` : flag ? `（${shorten(printable(flag.message, rubric), CAUSE_DETAIL_CHARS)}）` : '';
@@ -153,7 +155,11 @@ export function causeLines(result: ScoreResult, rubric: Rubric, units: ReadonlyM
   for (const i of result.bonus.indicators) if (i.score > 0) lines.push(`${signed(i.score)} 加分·${i.name}`);
   if (result.totalCap !== undefined) lines.push(`总分封顶 ${result.totalCap} 分`);
   for (const pending of result.pending ?? []) {
-    lines.push(pending.kind === 'copy-deduction' ? `待定 −${pending.points} ${indicatorName(rubric, pending.target)}：未计入，须评审确认` : `待定 ${indicatorName(rubric, pending.target)} ${pending.points} 分：已计入，可由评审撤销`);
+    lines.push(
+      pending.kind === 'copy-deduction'
+        ? `待定 −${pending.points} ${indicatorName(rubric, pending.target)}：未计入，须评审确认`
+        : `待定 ${indicatorName(rubric, pending.target)} ${pending.points} 分：已计入，可由评审撤销`,
+    );
   }
   return lines;
 }
@@ -186,7 +192,8 @@ export function rankExplanation(entry: Entry, rubric: Rubric): string {
   if (shown.rankNote) parts.push(printable(shown.rankNote, rubric));
   for (const veto of shown.flags.filter((f) => f.code === 'veto')) parts.push(printable(veto.message, rubric));
   if (shown.rankGroup === 'other') parts.push(OTHER_GROUP_NOTE);
-  for (const change of entry.final?.changes ?? []) parts.push(`复核：${changeLabel(change.target, rubric)} ${change.from}→${change.to}（${change.reason || '未填理由'}，${change.reviewer}）`);
+  for (const change of entry.final?.changes ?? [])
+    parts.push(`复核：${changeLabel(change.target, rubric)} ${change.from}→${change.to}（${change.reason || '未填理由'}，${change.reviewer}）`);
   return parts.join('；');
 }
 

@@ -19,7 +19,15 @@ export const SKIP_NOTICE =
   'Install it with `apt-get install chromium` (.ci/run does this when it can).';
 
 /** Flags that keep a headless Chromium quiet and local: no GPU, no sandbox (containers), no background traffic. */
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export interface Browser {
   context: BrowserContext;
@@ -29,7 +37,14 @@ export interface Browser {
 /** A fresh profile each time, removed on close; Chinese UI (the file button reads 选择文件). */
 export async function launchChromium(executablePath: string): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), 'fazhi-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath, headless: true, args: FLAGS, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 900, height: 900 } });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath,
+    headless: true,
+    args: FLAGS,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    viewport: { width: 900, height: 900 },
+  });
   return {
     context,
     close: async () => {

@@ -53,7 +53,26 @@ describe.skipIf(!executable)('the upload page in Chromium', () => {
   const invite = async (units: string[], out: string, expires = '7d'): Promise<void> => {
     writeFileSync(join(dir, `${out}.txt`), units.join('\n'));
     const errors: string[] = [];
-    const code = await main(['invite', '--year', '2024', '--county', county, '--units', join(dir, `${out}.txt`), '--out', join(dir, out), '--expires', expires, '--bucket', env.bucket, '--s3-endpoint', env.s3Endpoint], { out: () => {}, err: (t) => errors.push(t) });
+    const code = await main(
+      [
+        'invite',
+        '--year',
+        '2024',
+        '--county',
+        county,
+        '--units',
+        join(dir, `${out}.txt`),
+        '--out',
+        join(dir, out),
+        '--expires',
+        expires,
+        '--bucket',
+        env.bucket,
+        '--s3-endpoint',
+        env.s3Endpoint,
+      ],
+      { out: () => {}, err: (t) => errors.push(t) },
+    );
     // Nothing refused or doubted; the test's made-up county is not in the gazetteer, which invite says once.
     expect(errors).toEqual([expect.stringContaining(`全国行政区划名录中没有“${county}”`)]);
     expect(code).toBe(0);
@@ -85,7 +104,7 @@ describe.skipIf(!executable)('the upload page in Chromium', () => {
     await browser?.close();
   });
 
-  it('uploads a Word report: the file\'s name and size, a progress bar, 上传成功, then the status turns to scored', async () => {
+  it("uploads a Word report: the file's name and size, a progress bar, 上传成功, then the status turns to scored", async () => {
     // Prepare
     const page = await open(pagePath('pages', '望江镇'));
     await expect.poll(() => page.getAttribute('#status', 'data-state')).toBe('none');
@@ -122,7 +141,11 @@ describe.skipIf(!executable)('the upload page in Chromium', () => {
     expect(await page.textContent('#status')).toMatch(/^处理失败：扫描件，无文字层 — 请上传 Word 文件/u);
     await shoot(page, '3-failed-scanned-pdf');
     // Act: the report again, as text
-    await page.setInputFiles('#file', { name: '河湾镇2024年法治政府建设情况报告.txt', mimeType: 'text/plain', buffer: await sample('河湾镇2024年法治政府建设情况报告.txt') });
+    await page.setInputFiles('#file', {
+      name: '河湾镇2024年法治政府建设情况报告.txt',
+      mimeType: 'text/plain',
+      buffer: await sample('河湾镇2024年法治政府建设情况报告.txt'),
+    });
     await page.click('#upload');
     await page.waitForSelector('#status[data-state=scored]', { timeout: PIPELINE_MS });
     // Assess
@@ -130,7 +153,7 @@ describe.skipIf(!executable)('the upload page in Chromium', () => {
     await page.close();
   });
 
-  it('refuses a file over the size limit with 文件过大 before sending it, and S3 refuses it too when the page\'s check is bypassed', async () => {
+  it("refuses a file over the size limit with 文件过大 before sending it, and S3 refuses it too when the page's check is bypassed", async () => {
     // Prepare
     const page = await open(pagePath('pages', '石门镇'));
     const big = { name: '石门镇报告（含照片）.docx', mimeType: '', buffer: Buffer.alloc(MAX_UPLOAD_BYTES + 1024 * 1024) };
@@ -149,7 +172,10 @@ describe.skipIf(!executable)('the upload page in Chromium', () => {
     // Prepare: the same page with its size check switched off
     const html = readFileSync(pagePath('pages', '石门镇'), 'utf8');
     const unchecked = join(dir, 'pages', 'unchecked.html');
-    writeFileSync(unchecked, tampered(html, (config) => (config.maxBytes = 10 * MAX_UPLOAD_BYTES)));
+    writeFileSync(
+      unchecked,
+      tampered(html, (config) => (config.maxBytes = 10 * MAX_UPLOAD_BYTES)),
+    );
     const bypass = await open(unchecked);
     // Act
     await bypass.setInputFiles('#file', big);
@@ -161,7 +187,7 @@ describe.skipIf(!executable)('the upload page in Chromium', () => {
     await bypass.close();
   });
 
-  it('says 链接已过期 on an expired page (upload disabled, no status), and S3 refuses the upload when the page\'s check is bypassed', async () => {
+  it("says 链接已过期 on an expired page (upload disabled, no status), and S3 refuses the upload when the page's check is bypassed", async () => {
     // Prepare: a page valid for one second, opened after that
     await invite(['青石镇'], 'short', '1s');
     const path = pagePath('short', '青石镇');
@@ -179,10 +205,17 @@ describe.skipIf(!executable)('the upload page in Chromium', () => {
 
     // Prepare: the page made to believe it is still valid
     const stale = join(dir, 'short', 'stale.html');
-    writeFileSync(stale, tampered(html, (config) => (config.expiresAt = '2999-01-01T00:00:00Z')));
+    writeFileSync(
+      stale,
+      tampered(html, (config) => (config.expiresAt = '2999-01-01T00:00:00Z')),
+    );
     const bypass = await open(stale);
     // Act
-    await bypass.setInputFiles('#file', { name: '青石镇报告.txt', mimeType: 'text/plain', buffer: await sample('青石镇2024年度法治政府建设工作情况的报告.txt') });
+    await bypass.setInputFiles('#file', {
+      name: '青石镇报告.txt',
+      mimeType: 'text/plain',
+      buffer: await sample('青石镇2024年度法治政府建设工作情况的报告.txt'),
+    });
     await bypass.click('#upload');
     await bypass.waitForSelector('#result[data-result=expired]');
     // Assess: S3 said "Policy expired"
@@ -191,12 +224,15 @@ describe.skipIf(!executable)('the upload page in Chromium', () => {
     await bypass.close();
   });
 
-  it('cannot write under another unit\'s folder: 望江镇\'s page aimed at 石门镇 is refused and nothing lands there', async () => {
+  it("cannot write under another unit's folder: 望江镇's page aimed at 石门镇 is refused and nothing lands there", async () => {
     // Prepare
     const html = readFileSync(pagePath('pages', '望江镇'), 'utf8');
     const intruding = unitReportKey(2024, county, '石门镇', '.txt');
     const path = join(dir, 'pages', 'intruding.html');
-    writeFileSync(path, tampered(html, (config) => (config.forms['.txt']!.key = intruding)));
+    writeFileSync(
+      path,
+      tampered(html, (config) => (config.forms['.txt']!.key = intruding)),
+    );
     const page = await open(path);
     // Act
     await page.setInputFiles('#file', { name: '石门镇报告.txt', mimeType: 'text/plain', buffer: await sample('石门镇2024年法治政府建设工作报告.txt') });
@@ -208,12 +244,14 @@ describe.skipIf(!executable)('the upload page in Chromium', () => {
     await page.close();
   });
 
-  it('gives the county office an index with every unit\'s page and status', async () => {
+  it("gives the county office an index with every unit's page and status", async () => {
     // Prepare / Act
     const page = await open(join(dir, 'pages', 'index.html'));
     await page.waitForSelector('#status-0[data-state=scored]');
     // Assess
-    const rows = await page.$$eval('tbody tr', (trs) => trs.map((tr) => (tr as unknown as { innerText: string }).innerText.split('\t').map((cell) => cell.trim())));
+    const rows = await page.$$eval('tbody tr', (trs) =>
+      trs.map((tr) => (tr as unknown as { innerText: string }).innerText.split('\t').map((cell) => cell.trim())),
+    );
     expect(rows.map((r) => r[0])).toEqual(['望江镇', '河湾镇', '石门镇']);
     expect(rows[0]?.[2]).toBe('已处理完成，报告已评分；分数由县依法治县办审核后公布');
     expect(rows[1]?.[2]).toBe('已处理完成，报告已评分；分数由县依法治县办审核后公布');
@@ -222,7 +260,7 @@ describe.skipIf(!executable)('the upload page in Chromium', () => {
     await page.close();
   });
 
-  it('asked nothing of the network but the bucket\'s endpoint (no script, font or CDN from elsewhere)', () => {
+  it("asked nothing of the network but the bucket's endpoint (no script, font or CDN from elsewhere)", () => {
     const origin = new URL(env.s3Endpoint).origin;
     expect(requested.length).toBeGreaterThan(10);
     expect(requested.filter((url) => !url.startsWith('file://') && new URL(url).origin !== origin)).toEqual([]);

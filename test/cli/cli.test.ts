@@ -57,7 +57,13 @@ describe('fazhi (in-process)', () => {
 
   it('score --out writes a workbook and prints the ranking table', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'fazhi-cli-')), 'ranking.xlsx');
-    const result = await run('score', join(SAMPLES_DIR, '望江镇2024年法治政府建设情况报告.docx'), join(SAMPLES_DIR, '龙口乡2024年法治政府建设工作总结.txt'), '--out', out);
+    const result = await run(
+      'score',
+      join(SAMPLES_DIR, '望江镇2024年法治政府建设情况报告.docx'),
+      join(SAMPLES_DIR, '龙口乡2024年法治政府建设工作总结.txt'),
+      '--out',
+      out,
+    );
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/1\s+望江镇/u);
     expect(readFileSync(out).subarray(0, 2).toString()).toBe('PK');
@@ -93,11 +99,17 @@ describe('fazhi (in-process)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fazhi-county-'));
     writeFileSync(join(dir, 'fazhi.meta.json'), JSON.stringify({ county: '别的县', year: 2023 }));
     copyFileSync(join(SAMPLES_DIR, '石门镇2024年法治政府建设工作报告.txt'), join(dir, '石门镇.txt'));
-    writeFileSync(join(dir, '沙河镇.txt'), readFileSync(join(SAMPLES_DIR, '青石镇2024年度法治政府建设工作情况的报告.txt'), 'utf8').replaceAll('临澜县', '建宁县').replaceAll('青石', '沙河'));
+    writeFileSync(
+      join(dir, '沙河镇.txt'),
+      readFileSync(join(SAMPLES_DIR, '青石镇2024年度法治政府建设工作情况的报告.txt'), 'utf8').replaceAll('临澜县', '建宁县').replaceAll('青石', '沙河'),
+    );
     // Act
     const { results } = ScoreRun.parse(JSON.parse((await run('score', dir, '--json', '--county', '临澜县', '--year', '2024')).out));
     // Assess
-    expect(results.map((r) => [r.county, r.year, r.rank])).toEqual([['临澜县', 2024, 1], ['临澜县', 2024, 2]]);
+    expect(results.map((r) => [r.county, r.year, r.rank])).toEqual([
+      ['临澜县', 2024, 1],
+      ['临澜县', 2024, 2],
+    ]);
     const mismatch = results.find((r) => r.township === '沙河镇')!.flags.find((f) => f.code === 'meta-mismatch');
     expect(mismatch?.message).toContain('建宁县');
   });
@@ -119,11 +131,19 @@ describe('fazhi (in-process)', () => {
     expect((await run('rubric', 'check', join(ROOT, 'scoring-rules/2024.json'))).code).toBe(0);
     const schema = await run('rubric', 'schema', '--out', join(dir, 'schema.json'));
     expect(schema.code).toBe(0);
-    expect((JSON.parse(readFileSync(join(dir, 'schema.json'), 'utf8')) as { properties: { dimensions: { type: unknown } } }).properties.dimensions.type).toBe('array');
+    expect((JSON.parse(readFileSync(join(dir, 'schema.json'), 'utf8')) as { properties: { dimensions: { type: unknown } } }).properties.dimensions.type).toBe(
+      'array',
+    );
   });
 
   it('rubric explain says, indicator by indicator, why a report got its score', async () => {
-    const { code, out } = await run('rubric', 'explain', '--rubric', join(ROOT, 'scoring-rules/2024.json'), join(SAMPLES_DIR, '石门镇2024年法治政府建设工作报告.txt'));
+    const { code, out } = await run(
+      'rubric',
+      'explain',
+      '--rubric',
+      join(ROOT, 'scoring-rules/2024.json'),
+      join(SAMPLES_DIR, '石门镇2024年法治政府建设工作报告.txt'),
+    );
     expect(code).toBe(0);
     expect(out).toContain('D3 依法决策与合法性审查');
     // Evidence is located by part, heading and paragraph, never by character offset.
@@ -145,11 +165,18 @@ describe('the installed command', () => {
     const run = ScoreRun.parse(JSON.parse(result.stdout));
     expect(run.failures).toEqual([]);
     expect(run.results.map((r) => [r.township, r.year]).sort()).toEqual(
-      [['双柳树镇', 2024], ['均口镇', 2023], ['渤海镇', 2024], ['明通镇', 2024], ['沙窝镇', 2023]].sort(),
+      [
+        ['双柳树镇', 2024],
+        ['均口镇', 2023],
+        ['渤海镇', 2024],
+        ['明通镇', 2024],
+        ['沙窝镇', 2023],
+      ].sort(),
     );
     for (const r of run.results) {
       for (const indicator of r.dimensions.flatMap((d) => d.indicators)) {
-        if (indicator.score > 0 && !indicator.id.startsWith('D1.submitted') && !indicator.id.startsWith('D1.published')) expect(indicator.evidence.length).toBeGreaterThan(0);
+        if (indicator.score > 0 && !indicator.id.startsWith('D1.submitted') && !indicator.id.startsWith('D1.published'))
+          expect(indicator.evidence.length).toBeGreaterThan(0);
       }
     }
   });

@@ -16,7 +16,9 @@ describe('fazhi score on a folder of broken and hostile files', () => {
     });
     const seconds = (Date.now() - started) / 1000;
     const maxRssMb = Number(/FAZHI_MAX_RSS_KB=(\d+)/u.exec(run.stderr)?.[1] ?? 0) / 1024;
-    console.info(`[hostile] ${Object.keys(folder.expected).length} bad + ${folder.good.length} good files: exit ${run.status} in ${seconds.toFixed(1)} s, peak RSS ${maxRssMb.toFixed(0)} MB`);
+    console.info(
+      `[hostile] ${Object.keys(folder.expected).length} bad + ${folder.good.length} good files: exit ${run.status} in ${seconds.toFixed(1)} s, peak RSS ${maxRssMb.toFixed(0)} MB`,
+    );
 
     expect(run.status).toBe(1);
     const result = ScoreRun.parse(JSON.parse(run.stdout));

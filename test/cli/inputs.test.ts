@@ -56,7 +56,10 @@ describe('listInputFiles and reading as the files are parsed', () => {
     const { dir, listed, removed } = await listedThenRemoved();
     try {
       // Act
-      const { reports, failures } = await parseFiles(listed.files.map((file) => () => readInputFile(file)), rubric2024);
+      const { reports, failures } = await parseFiles(
+        listed.files.map((file) => () => readInputFile(file)),
+        rubric2024,
+      );
       // Assess
       expect(failures.map((f) => [f.source, f.code])).toEqual([[removed, 'unreadable']]);
       expect(failures[0]!.message).toContain('读取文件失败（ENOENT）');

@@ -19,7 +19,11 @@ export function buildTestCli(nodeArgs: readonly string[] = []): TestCli {
   mkdirSync(join(ROOT, '.scratch'), { recursive: true });
   const parent = mkdtempSync(join(ROOT, '.scratch', 'cli-'));
   const dir = join(parent, 'cli');
-  const run = spawnSync(process.execPath, [...nodeArgs, join(ROOT, 'bin/run-ts.js'), join(ROOT, 'scripts/build-cli.ts'), dir], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  const run = spawnSync(process.execPath, [...nodeArgs, join(ROOT, 'bin/run-ts.js'), join(ROOT, 'scripts/build-cli.ts'), dir], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   if (run.status !== 0) throw new Error(`the CLI build failed (exit ${run.status}): ${run.stderr}`);
   return { dir, remove: () => rmSync(parent, { recursive: true, force: true }) };
 }

@@ -62,7 +62,8 @@ describe('bin/fazhi.js and the prebuilt CLI', () => {
     expect(err).toContain(`fazhi: prebuilt CLI ${join(cli.dir, 'main.mjs')}`);
     expect(out).toContain(HELP_TITLE);
     const manifest = JSON.parse(readFileSync(join(cli.dir, 'build.json'), 'utf8')) as CliManifest;
-    for (const source of ['cli/main.ts', 'cli/commands/score.ts', 'pipeline/score/rules.ts', 'scoring-rules/2024.json', 'scripts/build-cli.ts']) expect(Object.keys(manifest.inputs)).toContain(source);
+    for (const source of ['cli/main.ts', 'cli/commands/score.ts', 'pipeline/score/rules.ts', 'scoring-rules/2024.json', 'scripts/build-cli.ts'])
+      expect(Object.keys(manifest.inputs)).toContain(source);
   });
 
   it('runs the bundle’s code while it is current, and the sources once a source file changed after the build', () => {
@@ -157,13 +158,17 @@ describe('bin/fazhi.js and the prebuilt CLI', () => {
     const sources = fazhi(['rubric', 'check', shipped, renamed, broken], { FAZHI_SOURCE: '1' });
     rmSync(folder, { recursive: true, force: true });
     // Assess: the bundle holds the shipped file's validated form; the edited files say what the sources say.
-    const table = readdirSync(cli.dir).filter((f) => f.endsWith('.mjs')).some((f) => readFileSync(join(cli.dir, f), 'utf8').includes(createHash('sha256').update(text).digest('hex')));
+    const table = readdirSync(cli.dir)
+      .filter((f) => f.endsWith('.mjs'))
+      .some((f) => readFileSync(join(cli.dir, f), 'utf8').includes(createHash('sha256').update(text).digest('hex')));
     expect(table, 'the bundle lists scoring-rules/2024.json by the hash of its text').toBe(true);
     expect(text).toContain(`"version": "${rubric.version}"`);
     expect(bundled.code).toBe(1);
     expect(bundled.out).toContain('版本 2024.9.9');
     expect(bundled.err).toContain('dimensions[0].indicators[0].max');
     expect(bundled.out).toBe(sources.out);
-    expect(bundled.err.split('\n').filter((line) => !line.startsWith('fazhi: '))).toEqual(sources.err.split('\n').filter((line) => !line.startsWith('fazhi: ')));
+    expect(bundled.err.split('\n').filter((line) => !line.startsWith('fazhi: '))).toEqual(
+      sources.err.split('\n').filter((line) => !line.startsWith('fazhi: ')),
+    );
   }, 60_000);
 });

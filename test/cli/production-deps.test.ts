@@ -62,7 +62,11 @@ describe('fazhi with production dependencies only', () => {
 
     it('parse, score and rubric run', () => {
       const report = join(SAMPLES_DIR, '石门镇2024年法治政府建设工作报告.txt');
-      for (const args of [['parse', report, '--json'], ['score', report, '--json'], ['rubric', 'check', join(ROOT, 'scoring-rules/2024.json')]]) {
+      for (const args of [
+        ['parse', report, '--json'],
+        ['score', report, '--json'],
+        ['rubric', 'check', join(ROOT, 'scoring-rules/2024.json')],
+      ]) {
         const { code, err } = fazhi(mode, args);
         expect(err, args.join(' ')).not.toContain('FAZHI_DEV_DEPENDENCY');
         expect(code, `${args.join(' ')}: ${err}`).toBe(0);
@@ -87,7 +91,11 @@ describe('fazhi with production dependencies only', () => {
     writeFileSync(join(input, 'fazhi.meta.json'), JSON.stringify({ county: '临澜县', year: 2024 }));
     const { loaded, out } = loadedBy('the prebuilt CLI', ['local', '--input', input, '--data-dir', join(dir, 'data'), '--out', join(dir, 'out', 'r.xlsx')]);
     expect(out).toMatch(/1\s+石门镇/u);
-    expect(readFileSync(join(dir, 'out', 'r.xlsx')).subarray(0, 2).toString()).toBe('PK');
+    expect(
+      readFileSync(join(dir, 'out', 'r.xlsx'))
+        .subarray(0, 2)
+        .toString(),
+    ).toBe('PK');
     expect(loaded.has('s3rver') && loaded.has('dynalite')).toBe(true);
     // The workbook was written with exceljs's writer as bundled (its chunk), not the package from node_modules.
     expect([...loaded].some((entry) => entry.startsWith('chunk:workbook-writer'))).toBe(true);

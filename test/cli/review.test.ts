@@ -59,7 +59,13 @@ describe('fazhi review (in-process)', () => {
   it('exit 1 with each refused row in Chinese and nothing written; exit 2 for a file that is no workbook', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fazhi-review-'));
     const bad = join(dir, '复核.xlsx');
-    writeFileSync(bad, fillWithSheetJS(readFileSync(FIXTURE), [{ key: 'R0', column: COLUMNS.adjustment, value: -2 }, { key: 'R0', column: COLUMNS.reviewer, value: '张三' }]));
+    writeFileSync(
+      bad,
+      fillWithSheetJS(readFileSync(FIXTURE), [
+        { key: 'R0', column: COLUMNS.adjustment, value: -2 },
+        { key: 'R0', column: COLUMNS.reviewer, value: '张三' },
+      ]),
+    );
     const out = join(dir, '定稿.xlsx');
     const refused = await run('review', bad, '--out', out);
     expect(refused.code).toBe(1);

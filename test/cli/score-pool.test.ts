@@ -54,7 +54,12 @@ describe('fazhi score on worker threads', () => {
       expect(outcome.failures.map((f) => [f.source.split('/').pop(), f.code])).toEqual([['crash-me.txt', 'internal']]);
       expect(outcome.failures[0]!.message).toContain('不是文件的问题');
       expect(outcome.reports).toHaveLength(files.length - 1);
-      expect([...outcome.scored.values()].map((s) => s.entry.result.source).sort()).toEqual(files.map((f) => f.key).filter((k) => !k.includes('crash-me')).sort());
+      expect([...outcome.scored.values()].map((s) => s.entry.result.source).sort()).toEqual(
+        files
+          .map((f) => f.key)
+          .filter((k) => !k.includes('crash-me'))
+          .sort(),
+      );
     } finally {
       await pool.close();
       rmSync(dir, { recursive: true, force: true });
@@ -93,7 +98,12 @@ describe('fazhi score on worker threads', () => {
     const single = await runScore(['samples'], { jobs: 1 });
     // The sources, whether or not a prebuilt CLI is current (prebuilt.test.ts runs the bundle's workers).
     const env = { ...process.env, FAZHI_SOURCE: '1' };
-    const run = spawnSync(process.execPath, [join(ROOT, 'bin/fazhi.js'), 'score', 'samples', '--json', '--jobs', '2'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env });
+    const run = spawnSync(process.execPath, [join(ROOT, 'bin/fazhi.js'), 'score', 'samples', '--json', '--jobs', '2'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+      env,
+    });
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toBe(`${json(single)}\n`);
   }, 60_000);
@@ -144,7 +154,10 @@ describe('fazhi score --json, streamed', () => {
     writeCorpus(dir, distinctReports(40));
     expect(readdirSync(dir).length).toBeGreaterThan(40);
     // Act: read the first chunk, then close the pipe.
-    const child = spawn(process.execPath, [join(ROOT, 'bin/fazhi.js'), 'score', dir, '--json', '--jobs', '1'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(ROOT, 'bin/fazhi.js'), 'score', dir, '--json', '--jobs', '1'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const first = await new Promise<string>((resolve) => child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString())));

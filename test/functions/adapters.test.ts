@@ -18,7 +18,13 @@ function flakyClient(plan: (id: string, attempt: number) => 'ok' | 'retry' | 'se
         attempts.set(entry.Id!, attempt);
         const outcome = plan(entry.Id!, attempt);
         if (outcome === 'ok') Successful.push({ Id: entry.Id! });
-        else Failed.push({ Id: entry.Id!, SenderFault: outcome === 'sender', Code: outcome === 'sender' ? 'InvalidMessageContents' : 'ServiceUnavailable', Message: 'm' });
+        else
+          Failed.push({
+            Id: entry.Id!,
+            SenderFault: outcome === 'sender',
+            Code: outcome === 'sender' ? 'InvalidMessageContents' : 'ServiceUnavailable',
+            Message: 'm',
+          });
       }
       return { Successful, Failed };
     },
@@ -30,7 +36,10 @@ describe('SqsQueueSender', () => {
   it('sends in batches of ten and retries entries that failed on the service side', async () => {
     const { client, calls } = flakyClient((id, attempt) => (Number(id) % 7 === 0 && attempt === 1 ? 'retry' : 'ok'));
     const sender = new SqsQueueSender(client, { sleep: async () => {} });
-    const outcome = await sender.sendAll('https://sqs.example/q', Array.from({ length: 23 }, (_, i) => `m${i}`));
+    const outcome = await sender.sendAll(
+      'https://sqs.example/q',
+      Array.from({ length: 23 }, (_, i) => `m${i}`),
+    );
     expect(outcome).toEqual({ sent: 23, failed: [] });
     expect(calls.slice(0, 1)).toEqual([10]);
     expect(calls.every((n) => n <= 10)).toBe(true);

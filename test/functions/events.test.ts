@@ -51,7 +51,9 @@ describe('parseQueueMessage', () => {
     expect(() => parseQueueMessage(body, { scoreCommands: false })).toThrow(MalformedMessageError);
     expect(() => parseQueueMessage(JSON.stringify({ type: 'score', normalizedKey: 'reports/x.docx' }), { scoreCommands: true })).toThrow(/normalizedKey/);
     // The content-keyed layout of earlier versions names no upload: refused.
-    expect(() => parseQueueMessage(JSON.stringify({ type: 'score', normalizedKey: 'normalized/0123456789abcdef.json' }), { scoreCommands: true })).toThrow(/normalizedKey/);
+    expect(() => parseQueueMessage(JSON.stringify({ type: 'score', normalizedKey: 'normalized/0123456789abcdef.json' }), { scoreCommands: true })).toThrow(
+      /normalizedKey/,
+    );
   });
 
   it('names the path of what is wrong in a malformed notification', () => {

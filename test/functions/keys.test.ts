@@ -1,7 +1,15 @@
 // Upload keys are checked the same way everywhere (CLI options, S3 events, the local S3 server): each key is placed
 // in its county·year, or refused with the reason a clerk can act on.
 import { describe, expect, it } from 'vitest';
-import { classifyUploadKey, countyProblem, MISPLACED_PROBLEM, MISPLACED_UPLOADS, normalizedKey, parseNormalizedKey, uploadIdOf } from '../../schemas/storage.ts';
+import {
+  classifyUploadKey,
+  countyProblem,
+  MISPLACED_PROBLEM,
+  MISPLACED_UPLOADS,
+  normalizedKey,
+  parseNormalizedKey,
+  uploadIdOf,
+} from '../../schemas/storage.ts';
 import { unsafeLocalKey } from '../../cli/local/servers.ts';
 
 describe('classifyUploadKey', () => {
@@ -10,7 +18,10 @@ describe('classifyUploadKey', () => {
     const plain = classifyUploadKey('reports/2024/临澜县/望江镇 年度报告.docx');
     const unit = classifyUploadKey('reports/2024/临澜县/望江镇/报告.docx');
     // Assess
-    expect(plain).toEqual({ place: { year: 2024, county: '临澜县' }, location: { key: 'reports/2024/临澜县/望江镇 年度报告.docx', year: 2024, county: '临澜县', name: '望江镇 年度报告.docx' } });
+    expect(plain).toEqual({
+      place: { year: 2024, county: '临澜县' },
+      location: { key: 'reports/2024/临澜县/望江镇 年度报告.docx', year: 2024, county: '临澜县', name: '望江镇 年度报告.docx' },
+    });
     expect(unit.location?.name).toBe('望江镇/报告.docx');
   });
 

@@ -5,7 +5,14 @@ import { REPORT_SUFFIXES } from '../../schemas/storage.ts';
 import { notificationsFor, queueFor, sequencerSource, testEventBody } from '../../cli/local/notifications.ts';
 
 const s3rverEvent = (key: string, eventName = 'ObjectCreated:Put') => ({
-  Records: [{ eventName, eventTime: '2025-02-20T08:00:00.000Z', awsRegion: 'us-east-1', s3: { bucket: { name: 'fazhi-local' }, object: { key, size: 12, eTag: 'abc' } } }],
+  Records: [
+    {
+      eventName,
+      eventTime: '2025-02-20T08:00:00.000Z',
+      awsRegion: 'us-east-1',
+      s3: { bucket: { name: 'fazhi-local' }, object: { key, size: 12, eTag: 'abc' } },
+    },
+  ],
 });
 
 describe('notification filters', () => {
@@ -27,7 +34,12 @@ describe('notificationsFor', () => {
     const [n] = notificationsFor(s3rverEvent('reports/2024/临澜县/望江镇 报告+1.docx'), () => '0A1B');
     expect(n?.queue).toBe('ingest');
     const body = JSON.parse(n!.body) as { Records: { eventSource: string; s3: { object: Record<string, unknown>; bucket: { arn: string } } }[] };
-    expect(body.Records[0]!.s3.object).toEqual({ key: 'reports/2024/%E4%B8%B4%E6%BE%9C%E5%8E%BF/%E6%9C%9B%E6%B1%9F%E9%95%87+%E6%8A%A5%E5%91%8A%2B1.docx', size: 12, eTag: 'abc', sequencer: '0A1B' });
+    expect(body.Records[0]!.s3.object).toEqual({
+      key: 'reports/2024/%E4%B8%B4%E6%BE%9C%E5%8E%BF/%E6%9C%9B%E6%B1%9F%E9%95%87+%E6%8A%A5%E5%91%8A%2B1.docx',
+      size: 12,
+      eTag: 'abc',
+      sequencer: '0A1B',
+    });
     expect(body.Records[0]!.s3.bucket.arn).toBe('arn:aws:s3:::fazhi-local');
     const parsed = parseQueueMessage(n!.body, { scoreCommands: false });
     expect(parsed.kind === 's3' && decodeS3EventKey(parsed.notification.Records[0]!.s3.object.key)).toBe('reports/2024/临澜县/望江镇 报告+1.docx');

@@ -7,7 +7,12 @@ import { reportFromText, rubric2024, SAMPLES_DIR } from '../helpers/reports.ts';
 
 describe('submission facts in S3 user metadata', () => {
   it('round-trips through ASCII header values (the URL percent-encoded)', () => {
-    const info = { submittedAt: '2025-02-20', publishedUrl: 'https://www.linlan.example/政务公开/法治 报告.html?a=1&b=2', publishedAt: '2025-03-15', findings: ['serious-inspection-finding', 'late-rectification'] };
+    const info = {
+      submittedAt: '2025-02-20',
+      publishedUrl: 'https://www.linlan.example/政务公开/法治 报告.html?a=1&b=2',
+      publishedAt: '2025-03-15',
+      findings: ['serious-inspection-finding', 'late-rectification'],
+    };
     const metadata = submissionToMetadata(info);
     for (const value of Object.values(metadata)) expect(value).toMatch(/^[\x20-\x7e]*$/);
     expect(metadata).toMatchObject({ 'submitted-at': '2025-02-20', findings: 'serious-inspection-finding,late-rectification' });
@@ -15,7 +20,10 @@ describe('submission facts in S3 user metadata', () => {
   });
 
   it('takes an unencoded URL as it is and ignores header case', () => {
-    expect(submissionFromMetadata({ 'Published-URL': 'https://x.example/a%zz', 'SUBMITTED-AT': '2025-01-31' }).submission).toEqual({ publishedUrl: 'https://x.example/a%zz', submittedAt: '2025-01-31' });
+    expect(submissionFromMetadata({ 'Published-URL': 'https://x.example/a%zz', 'SUBMITTED-AT': '2025-01-31' }).submission).toEqual({
+      publishedUrl: 'https://x.example/a%zz',
+      submittedAt: '2025-01-31',
+    });
   });
 
   it('drops a malformed value with a warning instead of failing the report', () => {
@@ -38,7 +46,12 @@ describe('trusted submission facts (the pipeline)', () => {
     // Act
     const { submission, warnings } = trustedSubmission('2025-03-01T17:30:00.000Z', metadata);
     // Assess
-    expect(submission).toEqual({ submittedAt: '2025-03-02T01:30:00+08:00', claimedSubmittedAt: '2025-02-20', publishedUrl: 'https://x.example/', publishedAt: '2025-03-15' });
+    expect(submission).toEqual({
+      submittedAt: '2025-03-02T01:30:00+08:00',
+      claimedSubmittedAt: '2025-02-20',
+      publishedUrl: 'https://x.example/',
+      publishedAt: '2025-03-15',
+    });
     expect(warnings.map((w) => w.code)).toEqual([CLAIM_DIFFERS_WARNING]);
     expect(warnings[0]?.message).toContain('2025-02-20');
     expect(warnings[0]?.message).toContain('2025-03-02');
@@ -54,7 +67,9 @@ describe('trusted submission facts (the pipeline)', () => {
     const text = readFileSync(join(SAMPLES_DIR, '石门镇2024年法治政府建设工作报告.txt'), 'utf8');
     const score = (claim: string) => {
       const { submission } = trustedSubmission('2025-03-20T02:00:00Z', { 'submitted-at': claim });
-      return scoreReport(reportFromText(text, { submission }), rubric2024).dimensions.flatMap((d) => d.indicators).find((i) => i.id === 'D1.submitted')!;
+      return scoreReport(reportFromText(text, { submission }), rubric2024)
+        .dimensions.flatMap((d) => d.indicators)
+        .find((i) => i.id === 'D1.submitted')!;
     };
     // Act
     const honest = score('2025-03-20');

@@ -34,8 +34,13 @@ describe('validity against the intended quality of the samples', () => {
     const run = await runScore([join(ROOT, 'samples')], {});
     const ranked = run.results.filter((r) => r.year === 2024 && r.rankGroup === 'township');
     const actual = intended.map((q) => ranked.find((r) => r.source.endsWith(q.file))?.rank ?? NaN);
-    const rho = spearman(intended.map((q) => q.rank!), actual);
-    console.info(`[validity] Spearman ρ = ${rho.toFixed(3)} over ${intended.length} reports; intended ${intended.map((q) => q.unit).join(' > ')}; actual ${[...ranked].map((r) => r.township).join(' > ')}`);
+    const rho = spearman(
+      intended.map((q) => q.rank!),
+      actual,
+    );
+    console.info(
+      `[validity] Spearman ρ = ${rho.toFixed(3)} over ${intended.length} reports; intended ${intended.map((q) => q.unit).join(' > ')}; actual ${[...ranked].map((r) => r.township).join(' > ')}`,
+    );
     expect(actual.every(Number.isFinite)).toBe(true);
     expect(rho).toBeGreaterThanOrEqual(0.8);
   });

@@ -37,7 +37,14 @@ export function makeHostileFolder(): HostileFolder {
   };
   put('空文件.txt', '', 'empty');
   put('只有空格.txt', ' \n\t\u3000\n', 'empty');
-  put('成绩表.xlsx', makeZip([{ name: '[Content_Types].xml', data: CONTENT_TYPES }, { name: 'xl/workbook.xml', data: '<workbook/>' }]), 'not-a-report');
+  put(
+    '成绩表.xlsx',
+    makeZip([
+      { name: '[Content_Types].xml', data: CONTENT_TYPES },
+      { name: 'xl/workbook.xml', data: '<workbook/>' },
+    ]),
+    'not-a-report',
+  );
   put('附件.zip', makeZip([{ name: '报告.txt', data: LINE }]), 'not-a-report');
   put('照片.png', Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.alloc(64)]), 'not-a-report');
   put('乱码.bin', pseudoRandomBytes(50_000), 'not-a-report');
@@ -45,9 +52,20 @@ export function makeHostileFolder(): HostileFolder {
   put('报告（截断）.docx', readFileSync(join(FIXTURE_DIR, 'wangjiang-2024.docx')).subarray(0, 2_000), 'unreadable');
   put('扫描件.pdf', makeScannedPdf(2), 'scanned-pdf');
   put('加密.pdf', makePasswordPdf(), 'encrypted');
-  put('加密.docx', makeOle([{ name: 'EncryptionInfo', data: Buffer.from('0400040040000000', 'hex') }, { name: 'EncryptedPackage', data: pseudoRandomBytes(6000) }]), 'encrypted');
+  put(
+    '加密.docx',
+    makeOle([
+      { name: 'EncryptionInfo', data: Buffer.from('0400040040000000', 'hex') },
+      { name: 'EncryptedPackage', data: pseudoRandomBytes(6000) },
+    ]),
+    'encrypted',
+  );
   put('压缩炸弹.docx', minimalDocx(documentXml([LINE, ' '.repeat(30 * 1024 * 1024)])), 'zip-bomb');
-  put('外部实体.docx', minimalDocx(documentXml([LINE.repeat(20), '&xxe;'], { raw: true, doctype: `<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file://${secretPath}">]>` })), 'unreadable');
+  put(
+    '外部实体.docx',
+    minimalDocx(documentXml([LINE.repeat(20), '&xxe;'], { raw: true, doctype: `<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file://${secretPath}">]>` })),
+    'unreadable',
+  );
   put('单行2MB.txt', '法'.repeat(700_000), 'text-too-long');
   put('无法解码.txt', Buffer.concat([Buffer.from([0x81, 0x30, 0xff, 0xfe, 0x00, 0x80]), pseudoRandomBytes(4000, 7)]), 'not-a-report');
   put('英文.txt', 'Annual report on the rule of law. '.repeat(50), 'no-report-content');

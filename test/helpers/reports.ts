@@ -36,18 +36,30 @@ export function seedText(township: string): string {
 }
 
 export function seedPaths(): string[] {
-  return haveSeeds ? readdirSync(SEEDS_DIR).filter((f) => f.endsWith('.txt')).sort().map((f) => join(SEEDS_DIR, f)) : [];
+  return haveSeeds
+    ? readdirSync(SEEDS_DIR)
+        .filter((f) => f.endsWith('.txt'))
+        .sort()
+        .map((f) => join(SEEDS_DIR, f))
+    : [];
 }
 
 export const rubric2024: LoadedRubric = bundledRubricFor(2024);
 
 /** Plain text (one paragraph per line) → NormalizedReport, as the .txt extractor would hand it over. */
-export function reportFromText(text: string, options: { key?: string; submission?: SubmissionInfo; location?: { year?: number; county?: string } } = {}): NormalizedReport {
+export function reportFromText(
+  text: string,
+  options: { key?: string; submission?: SubmissionInfo; location?: { year?: number; county?: string } } = {},
+): NormalizedReport {
   const bytes = Buffer.from(text, 'utf8');
   return normalizeReport(
     { format: 'txt', encoding: 'utf-8', blocks: text.split('\n').map((line) => ({ text: line })), warnings: [] },
     { key: options.key ?? 'test.txt', format: 'txt', bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') },
-    { metrics: rubric2024.rubric.metrics, ...(options.submission ? { submission: options.submission } : {}), ...(options.location ? { location: options.location } : {}) },
+    {
+      metrics: rubric2024.rubric.metrics,
+      ...(options.submission ? { submission: options.submission } : {}),
+      ...(options.location ? { location: options.location } : {}),
+    },
   );
 }
 

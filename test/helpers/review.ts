@@ -91,7 +91,10 @@ export function convertWithLibreOffice(bytes: Uint8Array, from: string, to: stri
     const input = join(dir, `in.${from}`);
     writeFileSync(input, bytes);
     const outDir = join(dir, 'out');
-    const run = spawnSync('soffice', [`-env:UserInstallation=file://${join(dir, 'profile')}`, '--headless', '--convert-to', to, '--outdir', outDir, input], { encoding: 'utf8', timeout: 180_000 });
+    const run = spawnSync('soffice', [`-env:UserInstallation=file://${join(dir, 'profile')}`, '--headless', '--convert-to', to, '--outdir', outDir, input], {
+      encoding: 'utf8',
+      timeout: 180_000,
+    });
     const ext = to.split(':')[0]!;
     try {
       return readFileSync(join(outDir, `in.${ext}`));

@@ -17,7 +17,13 @@ export function miniRubric(indicators: RubricInput['dimensions'][number]['indica
       { id: 'lawsuit.lost', name: '败诉件数', patterns: ['败诉'], units: ['件', '起'] },
     ],
     dimensions: [{ id: 'D', name: '测试维度', max, sources: [{ doc: '测试', verified: 'V' }], indicators }],
-    grading: { mode: 'absolute', bands: [{ grade: '好', min: max / 2 }, { grade: '差', min: 0 }] },
+    grading: {
+      mode: 'absolute',
+      bands: [
+        { grade: '好', min: max / 2 },
+        { grade: '差', min: 0 },
+      ],
+    },
     consistency: [{ rate: 'mediation.success_rate', numerator: 'mediation.success', denominator: 'mediation.cases', tolerance: 2 }],
     ...extra,
   };

@@ -19,11 +19,7 @@ let assetDir: string;
 beforeAll(() => {
   const app = makeApp({ bundle: true });
   const stack = new Stack(app, 'BundlingCheck');
-  const ingest = new PipelineFunction(
-    stack,
-    'Ingest',
-    pipelineFunctionProps('ingest', { FAZHI_PDF_DATA_DIR: PDF_DATA_DIR }, RemovalPolicy.DESTROY),
-  );
+  const ingest = new PipelineFunction(stack, 'Ingest', pipelineFunctionProps('ingest', { FAZHI_PDF_DATA_DIR: PDF_DATA_DIR }, RemovalPolicy.DESTROY));
   const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Properties: { Code: { S3Key: string } } }>;
   const s3Key = resources[logicalId(ingest.function)]?.Properties.Code.S3Key ?? '';
   expect(s3Key).toMatch(/^[0-9a-f]{64}\.zip$/);
@@ -69,7 +65,10 @@ describe('the bundled isolated worker (isolated-worker.mjs beside index.mjs)', (
     const rubric = bundledRubricFor(2024);
     try {
       // Act
-      const outcome = await isolatedParser(runner).parse({ key: 'reports/2024/临澜县/石门镇.txt', bytes, location: { year: 2024, county: '临澜县' } }, rubric.rubric.metrics);
+      const outcome = await isolatedParser(runner).parse(
+        { key: 'reports/2024/临澜县/石门镇.txt', bytes, location: { year: 2024, county: '临澜县' } },
+        rubric.rubric.metrics,
+      );
       if (!outcome.ok) throw new Error(outcome.failure.message);
       const result = await isolatedScorer(runner).score(outcome.report, rubric);
       // Assess

@@ -17,7 +17,11 @@ describe('cdk-nag AwsSolutions', () => {
     // A concrete region turns partition tokens into literals, which could change finding IDs.
     ['pinned to cn-north-1', {}, { account: '123456789012', region: 'cn-north-1' }],
     // The override for a region without nodejs24.x: L1 is acknowledged with that reason, nothing else changes.
-    ['cn-northwest-1 on nodejs22.x, x86_64', { lambdaRuntime: 'nodejs22.x', lambdaArchitecture: 'x86_64' }, { account: '123456789012', region: 'cn-northwest-1' }],
+    [
+      'cn-northwest-1 on nodejs22.x, x86_64',
+      { lambdaRuntime: 'nodejs22.x', lambdaArchitecture: 'x86_64' },
+      { account: '123456789012', region: 'cn-northwest-1' },
+    ],
   ])('%s: no unacknowledged error or warning', (_label, context, env) => {
     const app = makeApp({ context });
     const stack = new FazhiStack(app, 'NagCheck', {
@@ -26,9 +30,7 @@ describe('cdk-nag AwsSolutions', () => {
     });
 
     const report = new AwsSolutionsChecks(app, { verbose: true }).validateScope(stack);
-    const findings = report.violations.map(
-      (v) => `${v.severity} ${v.ruleName} @ ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
-    );
+    const findings = report.violations.map((v) => `${v.severity} ${v.ruleName} @ ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
     expect(findings).toEqual([]);
 
     // Registered the way infra/app.ts does it, synthesis must pass.

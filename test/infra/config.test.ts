@@ -25,8 +25,18 @@ describe('readConfig (CDK context → stack parameters)', () => {
   it('parses the strings `-c key=value` gives', () => {
     expect(
       from({ stage: 'prod', alarmEmail: 'fzb@example.gov.cn', retainData: 'false', urlTtlSeconds: '3600', defaultRubric: '2025', logLevel: 'warn' }),
-    ).toEqual({ ...DEFAULT_CONFIG, stage: 'prod', alarmEmail: 'fzb@example.gov.cn', retainData: false, urlTtlSeconds: 3600, defaultRubric: '2025', logLevel: 'WARN' });
-    expect(from({ lambdaRuntime: 'nodejs22.x', lambdaArchitecture: 'x86_64', originalVersionRetentionDays: '3650', reconcileEveryMinutes: '60' })).toMatchObject({
+    ).toEqual({
+      ...DEFAULT_CONFIG,
+      stage: 'prod',
+      alarmEmail: 'fzb@example.gov.cn',
+      retainData: false,
+      urlTtlSeconds: 3600,
+      defaultRubric: '2025',
+      logLevel: 'WARN',
+    });
+    expect(
+      from({ lambdaRuntime: 'nodejs22.x', lambdaArchitecture: 'x86_64', originalVersionRetentionDays: '3650', reconcileEveryMinutes: '60' }),
+    ).toMatchObject({
       lambdaRuntime: 'nodejs22.x',
       lambdaArchitecture: 'x86_64',
       originalVersionRetentionDays: 3650,

@@ -13,7 +13,6 @@ import type { FazhiStack, FunctionName } from '../../infra/fazhi-stack.ts';
 import { overlappingFilters } from '../../infra/notification-filters.ts';
 import { getAtt, logicalId, ofType, resourcesOf, synthFazhi, type Json, type TemplateResource } from './support.ts';
 
-
 let stack: FazhiStack;
 let template: Template;
 let resources: Record<string, TemplateResource>;
@@ -54,12 +53,15 @@ describe('data bucket', () => {
       expect(rule).not.toHaveProperty('Transitions');
     }
     // No rule that could expire anything under reports/: neither for that prefix nor for the whole bucket.
-    const touchingReports = rules.filter((r) => (r.Prefix === undefined || (typeof r.Prefix === 'string' && KEY_PREFIX.reports.startsWith(r.Prefix))) && r.NoncurrentVersionExpiration !== undefined);
+    const touchingReports = rules.filter(
+      (r) =>
+        (r.Prefix === undefined || (typeof r.Prefix === 'string' && KEY_PREFIX.reports.startsWith(r.Prefix))) && r.NoncurrentVersionExpiration !== undefined,
+    );
     expect(touchingReports).toEqual([]);
     expect(rules).toContainEqual(expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } }));
   });
 
-  it('lets old versions of the units\' status objects expire like other derived objects (rewritten at every status change)', () => {
+  it("lets old versions of the units' status objects expire like other derived objects (rewritten at every status change)", () => {
     const rules = (resources[logicalId(stack.bucket)]?.Properties.LifecycleConfiguration as { Rules: Json[] }).Rules;
     expect(rules).toContainEqual(expect.objectContaining({ Prefix: KEY_PREFIX.status, NoncurrentVersionExpiration: { NoncurrentDays: 30 } }));
   });
@@ -117,9 +119,7 @@ describe('event notifications', () => {
 
   it('sends normalized/*.json to the score queue, and nothing else exists', () => {
     const scoreConfigs = configs().filter((c) => filterOf(c).prefix === KEY_PREFIX.normalized);
-    expect(scoreConfigs).toEqual([
-      expect.objectContaining({ Events: ['s3:ObjectCreated:*'], QueueArn: getAtt(logicalId(stack.scoreQueue.queue)) }),
-    ]);
+    expect(scoreConfigs).toEqual([expect.objectContaining({ Events: ['s3:ObjectCreated:*'], QueueArn: getAtt(logicalId(stack.scoreQueue.queue)) })]);
     expect(filterOf(scoreConfigs[0] as QueueConfig).suffix).toBe('.json');
     expect(configs()).toHaveLength(NOTIFICATIONS.length);
   });
@@ -296,8 +296,7 @@ describe('functions', () => {
     review: ['MAX_RECEIVE_COUNT'],
   };
   const props = (name: FunctionName): Json => resources[logicalId(stack.functions[name].function)]?.Properties ?? {};
-  const env = (name: FunctionName): Record<string, unknown> =>
-    (props(name).Environment as { Variables: Record<string, unknown> }).Variables;
+  const env = (name: FunctionName): Record<string, unknown> => (props(name).Environment as { Variables: Record<string, unknown> }).Variables;
 
   it('are nodejs24.x on arm64 with an ESM bundle, explicit log group and the sizes asked for', () => {
     const sizes: Record<FunctionName, [number, number]> = {
@@ -353,8 +352,13 @@ describe('functions', () => {
   });
 
   it('bound every batch: batch size × the per-document budget (+ overhead) fits in the consumer timeout', () => {
-    for (const [name, budget] of [['ingest', STAGE_BUDGETS.ingest], ['score', STAGE_BUDGETS.score]] as const) {
-      const [, mapping] = byType('AWS::Lambda::EventSourceMapping').find(([, m]) => (m.Properties.FunctionName as { Ref: string }).Ref === logicalId(stack.functions[name].function))!;
+    for (const [name, budget] of [
+      ['ingest', STAGE_BUDGETS.ingest],
+      ['score', STAGE_BUDGETS.score],
+    ] as const) {
+      const [, mapping] = byType('AWS::Lambda::EventSourceMapping').find(
+        ([, m]) => (m.Properties.FunctionName as { Ref: string }).Ref === logicalId(stack.functions[name].function),
+      )!;
       const batchSize = Number(mapping.Properties.BatchSize);
       const timeoutMs = Number(props(name).Timeout) * 1000;
       expect(batchSize, name).toBe(budget.batchSize);
@@ -387,9 +391,7 @@ describe('IAM: least privilege', () => {
   type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
   const statementsOf = (name: FunctionName): Statement[] => {
     const roleId = logicalId(stack.functions[name].role);
-    const policies = byType('AWS::IAM::Policy').filter(([, p]) =>
-      (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === roleId),
-    );
+    const policies = byType('AWS::IAM::Policy').filter(([, p]) => (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === roleId));
     expect(byType('AWS::IAM::Role').find(([id]) => id === roleId)?.[1].Properties).not.toHaveProperty('ManagedPolicyArns');
     return policies.flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
   };
@@ -427,26 +429,35 @@ describe('IAM: least privilege', () => {
     return { read: [...read].sort(), put: [...put].sort(), list: [...listed], other: [...other] };
   };
 
-  it('ingest reads reports/* and writes normalized/* and the units\' status/* only', () => {
+  it("ingest reads reports/* and writes normalized/* and the units' status/* only", () => {
     expect(s3Access('ingest')).toEqual({ read: ['reports/*'], put: ['normalized/*', 'status/*'], list: [], other: [] });
   });
-  it('score reads normalized/* and writes scores/* and the units\' status/* only', () => {
+  it("score reads normalized/* and writes scores/* and the units' status/* only", () => {
     expect(s3Access('score')).toEqual({ read: ['normalized/*'], put: ['scores/*', 'status/*'], list: [], other: [] });
   });
   it('export reads scores/*, normalized/* (for the cross-report checks) and exports/*, writes exports/* only (and may abort its own multipart upload there)', () => {
-    expect(s3Access('export')).toEqual({ read: ['exports/*', 'normalized/*', 'scores/*'], put: ['exports/*'], list: [], other: ['s3:AbortMultipartUpload exports/*', 's3:AbortMultipartUpload'] });
+    expect(s3Access('export')).toEqual({
+      read: ['exports/*', 'normalized/*', 'scores/*'],
+      put: ['exports/*'],
+      list: [],
+      other: ['s3:AbortMultipartUpload exports/*', 's3:AbortMultipartUpload'],
+    });
   });
   it('rescore touches no object at all (it reads the table and sends commands)', () => {
     expect(s3Access('rescore')).toEqual({ read: [], put: [], list: [], other: [] });
   });
-  it('only the reconciler lists the bucket, and only under reports/; it writes nothing but the units\' status/*', () => {
+  it("only the reconciler lists the bucket, and only under reports/; it writes nothing but the units' status/*", () => {
     // (It writes only the units' status objects, for an upload it marks failed.)
     expect(s3Access('reconcile')).toEqual({ read: [], put: ['status/*'], list: [JSON.stringify({ StringLike: { 's3:prefix': ['reports/*'] } })], other: [] });
     for (const name of FUNCTION_NAMES) {
       for (const statement of statementsOf(name)) {
         const actions = list(statement.Action);
-        expect(actions.filter((a) => /^s3:List/.test(a) && a !== 's3:ListBucket'), name).toEqual([]);
-        if (actions.includes('s3:ListBucket')) expect((statement as { Condition?: unknown }).Condition, name).toEqual({ StringLike: { 's3:prefix': ['reports/*'] } });
+        expect(
+          actions.filter((a) => /^s3:List/.test(a) && a !== 's3:ListBucket'),
+          name,
+        ).toEqual([]);
+        if (actions.includes('s3:ListBucket'))
+          expect((statement as { Condition?: unknown }).Condition, name).toEqual({ StringLike: { 's3:prefix': ['reports/*'] } });
       }
     }
   });
@@ -465,7 +476,14 @@ describe('IAM: least privilege', () => {
   });
 
   it('table access: exactly the calls each handler makes; no Scan, DeleteItem or BatchWriteItem for any function', () => {
-    const dynamoActions = (name: FunctionName): string[] => [...new Set(statementsOf(name).flatMap((s) => list(s.Action)).filter((a) => a.startsWith('dynamodb:')))].sort();
+    const dynamoActions = (name: FunctionName): string[] =>
+      [
+        ...new Set(
+          statementsOf(name)
+            .flatMap((s) => list(s.Action))
+            .filter((a) => a.startsWith('dynamodb:')),
+        ),
+      ].sort();
     // Ingest queries the county·year for a unit's newest upload before it writes the unit's status object.
     expect(dynamoActions('ingest')).toEqual(['dynamodb:Query', 'dynamodb:UpdateItem']);
     expect(dynamoActions('score')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
@@ -502,16 +520,16 @@ describe('IAM: least privilege', () => {
     const senders = FUNCTION_NAMES.filter((name) => statementsOf(name).some((s) => list(s.Action).includes('sqs:SendMessage')));
     expect(senders).toEqual(['rescore', 'reconcile']);
     const dlqArns = [stack.ingestQueue.deadLetterQueue, stack.scoreQueue.deadLetterQueue].map((q) => JSON.stringify(getAtt(logicalId(q))));
-    const dlqReaders = FUNCTION_NAMES.filter((name) => statementsOf(name).some((s) => list(s.Action).includes('sqs:ReceiveMessage') && list(s.Resource).some((r) => dlqArns.includes(JSON.stringify(r)))));
+    const dlqReaders = FUNCTION_NAMES.filter((name) =>
+      statementsOf(name).some((s) => list(s.Action).includes('sqs:ReceiveMessage') && list(s.Resource).some((r) => dlqArns.includes(JSON.stringify(r)))),
+    );
     expect(dlqReaders).toEqual(['reconcile']);
   });
 
   it('each function may only write its own log group', () => {
     for (const name of FUNCTION_NAMES) {
       const logStatements = statementsOf(name).filter((s) => list(s.Action).some((a) => a.startsWith('logs:')));
-      expect(logStatements).toEqual([
-        expect.objectContaining({ Resource: getAtt(logicalId(stack.functions[name].logGroup)) }),
-      ]);
+      expect(logStatements).toEqual([expect.objectContaining({ Resource: getAtt(logicalId(stack.functions[name].logGroup)) })]);
     }
   });
 });
@@ -536,9 +554,7 @@ describe('table', () => {
           Projection: { ProjectionType: 'ALL' },
         },
       ],
-      Replicas: [
-        expect.objectContaining({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true }),
-      ],
+      Replicas: [expect.objectContaining({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true })],
     });
     expect(props.AttributeDefinitions).toEqual(
       expect.arrayContaining([
@@ -556,9 +572,24 @@ describe('outputs', () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
     expect(Object.keys(outputs).sort()).toEqual(
       [
-        'AlarmTopicArn', 'BucketName', 'CliHint', 'ExportFunctionName', 'IngestDeadLetterQueueUrl', 'IngestFunctionName',
-        'IngestQueueUrl', 'ReconcileFunctionName', 'RescoreFunctionName', 'ScoreDeadLetterQueueUrl', 'ScoreFunctionName', 'ScoreQueueUrl',
-        'TableName', 'UploadPrefix', 'ReviewPrefix', 'ReviewQueueUrl', 'ReviewDeadLetterQueueUrl', 'ReviewFunctionName',
+        'AlarmTopicArn',
+        'BucketName',
+        'CliHint',
+        'ExportFunctionName',
+        'IngestDeadLetterQueueUrl',
+        'IngestFunctionName',
+        'IngestQueueUrl',
+        'ReconcileFunctionName',
+        'RescoreFunctionName',
+        'ScoreDeadLetterQueueUrl',
+        'ScoreFunctionName',
+        'ScoreQueueUrl',
+        'TableName',
+        'UploadPrefix',
+        'ReviewPrefix',
+        'ReviewQueueUrl',
+        'ReviewDeadLetterQueueUrl',
+        'ReviewFunctionName',
       ].sort(),
     );
     expect(JSON.stringify(outputs.UploadPrefix?.Value)).toContain(`/${KEY_PREFIX.reports}`);
@@ -613,8 +644,7 @@ describe('partition-agnostic', () => {
 const ASSET_HASH = /[0-9a-f]{64}/g;
 expect.addSnapshotSerializer({
   test: (value: unknown) => typeof value === 'string' && /[0-9a-f]{64}/.test(value),
-  serialize: (value: string, config, indentation, depth, refs, printer) =>
-    printer(value.replace(ASSET_HASH, '<asset-hash>'), config, indentation, depth, refs),
+  serialize: (value: string, config, indentation, depth, refs, printer) => printer(value.replace(ASSET_HASH, '<asset-hash>'), config, indentation, depth, refs),
 });
 
 describe('snapshot', () => {

@@ -5,7 +5,6 @@ import { KEY_PREFIX } from '../../schemas/storage.ts';
 import type { FazhiStack } from '../../infra/fazhi-stack.ts';
 import { getAtt, logicalId, ofType, resourcesOf, synthFazhi, type Json, type TemplateResource } from './support.ts';
 
-
 let stack: FazhiStack;
 let template: Template;
 let resources: Record<string, TemplateResource>;
@@ -21,7 +20,11 @@ describe('review stage', () => {
   it('every object created under reviews/ goes to the review queue (a wrong file there is refused with a reason)', () => {
     // Prepare
     const [, notifications] = byType('Custom::S3BucketNotifications')[0]!;
-    const configs = (notifications.Properties.NotificationConfiguration as { QueueConfigurations: { Filter: { Key: { FilterRules: { Name: string; Value: string }[] } }; QueueArn: Json; Events: string[] }[] }).QueueConfigurations;
+    const configs = (
+      notifications.Properties.NotificationConfiguration as {
+        QueueConfigurations: { Filter: { Key: { FilterRules: { Name: string; Value: string }[] } }; QueueArn: Json; Events: string[] }[];
+      }
+    ).QueueConfigurations;
     // Act
     const review = configs.filter((c) => JSON.stringify(c.QueueArn) === JSON.stringify(getAtt(logicalId(stack.reviewQueue.queue))));
     // Assess
@@ -42,7 +45,11 @@ describe('review stage', () => {
   it('the function consumes the queue one workbook at a time, with partial batch responses, and knows maxReceiveCount', () => {
     const fnId = logicalId(stack.functions.review.function);
     const [, mapping] = byType('AWS::Lambda::EventSourceMapping').find(([, m]) => (m.Properties.FunctionName as { Ref: string }).Ref === fnId)!;
-    expect(mapping.Properties).toMatchObject({ BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'], EventSourceArn: getAtt(logicalId(stack.reviewQueue.queue)) });
+    expect(mapping.Properties).toMatchObject({
+      BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      EventSourceArn: getAtt(logicalId(stack.reviewQueue.queue)),
+    });
     const env = (resources[fnId]!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(Object.keys(env).sort()).toEqual(['BUCKET_NAME', 'LOG_LEVEL', 'MAX_RECEIVE_COUNT', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'TABLE_NAME']);
     expect(env.MAX_RECEIVE_COUNT).toBe(String(stack.reviewQueue.maxReceiveCount));

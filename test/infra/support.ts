@@ -69,7 +69,8 @@ export interface TemplateResource {
 export const resourcesOf = (template: Template): Record<string, TemplateResource> => template.toJSON().Resources as Record<string, TemplateResource>;
 
 /** The resources of one CloudFormation type, with their logical IDs. */
-export const ofType = (resources: Record<string, TemplateResource>, type: string): Array<[string, TemplateResource]> => Object.entries(resources).filter(([, r]) => r.Type === type);
+export const ofType = (resources: Record<string, TemplateResource>, type: string): Array<[string, TemplateResource]> =>
+  Object.entries(resources).filter(([, r]) => r.Type === type);
 
 /** `{ "Fn::GetAtt": [id, attr] }`, as a template refers to another resource's attribute. */
 export const getAtt = (id: string, attr = 'Arn'): Json => ({ 'Fn::GetAtt': [id, attr] });

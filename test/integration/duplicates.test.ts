@@ -64,20 +64,37 @@ describe('identical bytes under three county·years, uploaded at the same time',
     ];
     client.destroy();
     const tag = rubricTag(rubric2025.rubric);
-    await until('all three rescored', async () => (await Promise.all(uploads.map((u) => itemOf(u.year, u.county, u.key)))).every((i) => i?.scoredWith?.includes(tag)));
+    await until('all three rescored', async () =>
+      (await Promise.all(uploads.map((u) => itemOf(u.year, u.county, u.key)))).every((i) => i?.scoredWith?.includes(tag)),
+    );
 
     // Assess 2: one command per upload (none skipped "as a copy"), and every upload has its score under both rubrics.
-    expect(sent.map((s) => [s.queued, s.skipped.length, s.failed.length])).toEqual([[1, 0, 0], [1, 0, 0], [1, 0, 0]]);
+    expect(sent.map((s) => [s.queued, s.skipped.length, s.failed.length])).toEqual([
+      [1, 0, 0],
+      [1, 0, 0],
+      [1, 0, 0],
+    ]);
     for (const u of uploads) {
       const { scores } = await pipeline.records.partition(u.year, u.county);
-      expect(scores.filter((s) => s.sourceKey === u.key).map((s) => rubricTag(s.rubric)).sort()).toEqual([rubricTag(bundledRubricFor(u.year).rubric), tag].sort());
+      expect(
+        scores
+          .filter((s) => s.sourceKey === u.key)
+          .map((s) => rubricTag(s.rubric))
+          .sort(),
+      ).toEqual([rubricTag(bundledRubricFor(u.year).rubric), tag].sort());
     }
 
     // Act 3 + Assess 3: each county·year's workbook ranks its own upload, with both rubrics.
     for (const u of uploads) {
       for (const rubric of [bundledRubricFor(u.year), rubric2025]) {
-        const run = await runExport({ store: pipeline.store, records: pipeline.records, log: silentLogger, urlTtlSeconds: 60 }, { year: u.year, county: u.county, rubric: refOf(rubric) });
-        expect(run.results.map((r) => r.source), `${u.key} ${rubric.rubric.version}`).toEqual([u.key]);
+        const run = await runExport(
+          { store: pipeline.store, records: pipeline.records, log: silentLogger, urlTtlSeconds: 60 },
+          { year: u.year, county: u.county, rubric: refOf(rubric) },
+        );
+        expect(
+          run.results.map((r) => r.source),
+          `${u.key} ${rubric.rubric.version}`,
+        ).toEqual([u.key]);
         expect(run.pending).toEqual([]);
         const workbook = new ExcelJS.Workbook();
         await workbook.xlsx.load(Buffer.from((await pipeline.store.get(run.key)).bytes) as unknown as ExcelJS.Buffer);

@@ -27,7 +27,14 @@ import { connectTo, nextSequencer, sample, sqsEvent, uniqueCounty, uploadEventBo
 
 const direct = connectTo('direct');
 const ingest = makeIngestHandler({ store: direct.store, records: direct.records, log: direct.log, parser: inProcessParser, maxReceiveCount: 3 });
-const score = makeScoreHandler({ store: direct.store, records: direct.records, log: direct.log, scorer: inProcessScorer, maxReceiveCount: 3, defaultRubric: bundledRubricFor(null) });
+const score = makeScoreHandler({
+  store: direct.store,
+  records: direct.records,
+  log: direct.log,
+  scorer: inProcessScorer,
+  maxReceiveCount: 3,
+  defaultRubric: bundledRubricFor(null),
+});
 const deps: ExportDeps = { store: direct.store, records: direct.records, log: silentLogger, urlTtlSeconds: 60 };
 
 /** No other test files anything under this year. */
@@ -40,10 +47,14 @@ async function file(county: string, name: string): Promise<void> {
   const key = uploadKey(YEAR, county, name);
   const bytes = await sample(name);
   await direct.store.put(key, bytes, { contentType: 'application/octet-stream' });
-  expect(await ingest(sqsEvent([uploadEventBody(direct.store.bucket, key, { sequencer: nextSequencer(), size: bytes.byteLength })]))).toEqual({ batchItemFailures: [] });
+  expect(await ingest(sqsEvent([uploadEventBody(direct.store.bucket, key, { sequencer: nextSequencer(), size: bytes.byteLength })]))).toEqual({
+    batchItemFailures: [],
+  });
   const upload = (await direct.records.partition(YEAR, county)).reports.find((r) => r.sourceKey === key) as ReportItem;
   if (upload.status === 'failed') return;
-  expect(await score(sqsEvent([uploadEventBody(direct.store.bucket, normalizedKey(upload), { sequencer: nextSequencer(), size: 1 })]))).toEqual({ batchItemFailures: [] });
+  expect(await score(sqsEvent([uploadEventBody(direct.store.bucket, normalizedKey(upload), { sequencer: nextSequencer(), size: 1 })]))).toEqual({
+    batchItemFailures: [],
+  });
 }
 
 /** The store, except that what putStream sends is hashed on the way (to compare with what S3 then holds). */
@@ -74,8 +85,18 @@ function hashingStore(store: S3ObjectStore): { store: ObjectStore; sent: () => {
 
 const counties = [uniqueCounty('全省甲'), uniqueCounty('全省乙')].sort();
 const FILES: Record<number, string[]> = {
-  0: ['望江镇2024年法治政府建设情况报告.docx', '河湾镇2024年法治政府建设情况报告.txt', '石门镇2024年法治政府建设工作报告.txt', '临澜县司法局2024年法治政府建设工作情况的报告.docx'],
-  1: ['桃源镇2024年度法治政府建设工作情况的报告.txt', '青石镇2024年度法治政府建设工作情况的报告.txt', '龙口乡2024年法治政府建设工作总结.txt', '白沙镇2024年度法治政府建设情况报告.docx'],
+  0: [
+    '望江镇2024年法治政府建设情况报告.docx',
+    '河湾镇2024年法治政府建设情况报告.txt',
+    '石门镇2024年法治政府建设工作报告.txt',
+    '临澜县司法局2024年法治政府建设工作情况的报告.docx',
+  ],
+  1: [
+    '桃源镇2024年度法治政府建设工作情况的报告.txt',
+    '青石镇2024年度法治政府建设工作情况的报告.txt',
+    '龙口乡2024年法治政府建设工作总结.txt',
+    '白沙镇2024年度法治政府建设情况报告.docx',
+  ],
 };
 
 beforeAll(async () => {
@@ -102,12 +123,20 @@ describe('the county export streams its workbook to S3', () => {
     // Prepare: one county's results, repeated past one part (5 MB) and past the feedback-sheet limit.
     const run = await runExport(deps, { year: YEAR, county: counties[0]! });
     const many: ScoreResult[] = [];
-    for (let c = 0; many.length <= FEEDBACK_SHEET_LIMIT; c++) for (const r of run.results) many.push({ ...r, source: `${r.source}#${c}`, township: `${r.township ?? '单位'}${c}` });
+    for (let c = 0; many.length <= FEEDBACK_SHEET_LIMIT; c++)
+      for (const r of run.results) many.push({ ...r, source: `${r.source}#${c}`, township: `${r.township ?? '单位'}${c}` });
     const ranked = rankResults(many, rubric.rubric);
     const { store, sent } = hashingStore(direct.store);
     const key = `exports/${YEAR}/${counties[0]}/big-test.xlsx`;
     // Act
-    const written = await uploadWorkbook(store, key, { results: ranked, failures: [], rubric, scope: `${counties[0]} ${YEAR}年度`, scopeKey: { county: counties[0]!, year: YEAR }, generatedAt: '2078-04-01T00:00:00.000Z' });
+    const written = await uploadWorkbook(store, key, {
+      results: ranked,
+      failures: [],
+      rubric,
+      scope: `${counties[0]} ${YEAR}年度`,
+      scopeKey: { county: counties[0]!, year: YEAR },
+      generatedAt: '2078-04-01T00:00:00.000Z',
+    });
     // Assess
     const stored = await direct.store.get(key);
     const streamed = sent();
@@ -126,7 +155,9 @@ describe('the county export streams its workbook to S3', () => {
     const nowhere = new S3ObjectStore(makeS3Client({ s3Endpoint: env.s3Endpoint }), 'no-such-bucket-fazhi');
     const run = await runExport(deps, { year: YEAR, county: counties[1]! });
     // Act / Assess
-    await expect(uploadWorkbook(nowhere, 'exports/x.xlsx', { results: run.results, failures: [], rubric, scope: 'x', generatedAt: '2078-04-01T00:00:00.000Z' })).rejects.toThrow(/bucket/i);
+    await expect(
+      uploadWorkbook(nowhere, 'exports/x.xlsx', { results: run.results, failures: [], rubric, scope: 'x', generatedAt: '2078-04-01T00:00:00.000Z' }),
+    ).rejects.toThrow(/bucket/i);
   });
 });
 

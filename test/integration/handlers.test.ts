@@ -17,7 +17,14 @@ import { CLAIM_DIFFERS_WARNING, toReportingTime } from '../../functions/shared/s
 
 const direct = connectTo('direct');
 const ingest = makeIngestHandler({ store: direct.store, records: direct.records, log: direct.log, parser: inProcessParser, maxReceiveCount: 3 });
-const score = makeScoreHandler({ store: direct.store, records: direct.records, log: direct.log, scorer: inProcessScorer, maxReceiveCount: 3, defaultRubric: bundledRubricFor(null) });
+const score = makeScoreHandler({
+  store: direct.store,
+  records: direct.records,
+  log: direct.log,
+  scorer: inProcessScorer,
+  maxReceiveCount: 3,
+  defaultRubric: bundledRubricFor(null),
+});
 
 /** Puts an object and returns the S3 event body for it with the given (or next) sequencer. */
 async function put(key: string, bytes: Uint8Array, sequencer = nextSequencer(), metadata: Record<string, string> = {}): Promise<string> {
@@ -130,7 +137,16 @@ describe('batches', () => {
     const key = uploadKey(2024, county, SHORT_TXT);
     const body = await put(key, await sample(SHORT_TXT));
     const broken = makeIngestHandler({
-      store: { ...direct.store, bucket: direct.store.bucket, get: () => Promise.reject(new Error('S3 is down')), getJson: direct.store.getJson.bind(direct.store), put: direct.store.put.bind(direct.store), putStream: direct.store.putStream.bind(direct.store), putJson: direct.store.putJson.bind(direct.store), presignGet: direct.store.presignGet.bind(direct.store) },
+      store: {
+        ...direct.store,
+        bucket: direct.store.bucket,
+        get: () => Promise.reject(new Error('S3 is down')),
+        getJson: direct.store.getJson.bind(direct.store),
+        put: direct.store.put.bind(direct.store),
+        putStream: direct.store.putStream.bind(direct.store),
+        putJson: direct.store.putJson.bind(direct.store),
+        presignGet: direct.store.presignGet.bind(direct.store),
+      },
       records: direct.records,
       log: direct.log,
       parser: inProcessParser,
@@ -158,7 +174,16 @@ describe('failure marking around every step of the score handler', () => {
     const parsed = (await item(county, key))!;
     expect(parsed.status).toBe('parsed');
     const broken = makeScoreHandler({
-      store: { ...direct.store, bucket: direct.store.bucket, get: direct.store.get.bind(direct.store), getJson: () => Promise.reject(new Error('S3 is down')), put: direct.store.put.bind(direct.store), putStream: direct.store.putStream.bind(direct.store), putJson: direct.store.putJson.bind(direct.store), presignGet: direct.store.presignGet.bind(direct.store) },
+      store: {
+        ...direct.store,
+        bucket: direct.store.bucket,
+        get: direct.store.get.bind(direct.store),
+        getJson: () => Promise.reject(new Error('S3 is down')),
+        put: direct.store.put.bind(direct.store),
+        putStream: direct.store.putStream.bind(direct.store),
+        putJson: direct.store.putJson.bind(direct.store),
+        presignGet: direct.store.presignGet.bind(direct.store),
+      },
       records: direct.records,
       log: direct.log,
       scorer: inProcessScorer,
@@ -180,7 +205,7 @@ describe('failure marking around every step of the score handler', () => {
   });
 });
 
-describe('the unit\'s status object follows the failure marking (uploads from a unit\'s page)', () => {
+describe("the unit's status object follows the failure marking (uploads from a unit's page)", () => {
   const statusOf = (county: string, unit: string) => direct.store.getJson(unitStatusKey(2024, county, unit), UnitStatus);
   const brokenStore = (broken: Partial<Pick<typeof direct.store, 'get' | 'getJson'>>) => ({
     ...direct.store,
@@ -201,8 +226,21 @@ describe('the unit\'s status object follows the failure marking (uploads from a 
     const firstBody = await put(first, await sample(SHORT_TXT));
     await ingest(sqsEvent([await put(second, await sample(SHORT_TXT))]));
     const parsed = (await item(county, second))!;
-    const ingestDown = makeIngestHandler({ store: brokenStore({ get: () => Promise.reject(new Error('S3 is down')) }), records: direct.records, log: direct.log, parser: inProcessParser, maxReceiveCount: 3 });
-    const scoreDown = makeScoreHandler({ store: brokenStore({ getJson: () => Promise.reject(new Error('S3 is down')) }), records: direct.records, log: direct.log, scorer: inProcessScorer, maxReceiveCount: 3, defaultRubric: bundledRubricFor(null) });
+    const ingestDown = makeIngestHandler({
+      store: brokenStore({ get: () => Promise.reject(new Error('S3 is down')) }),
+      records: direct.records,
+      log: direct.log,
+      parser: inProcessParser,
+      maxReceiveCount: 3,
+    });
+    const scoreDown = makeScoreHandler({
+      store: brokenStore({ getJson: () => Promise.reject(new Error('S3 is down')) }),
+      records: direct.records,
+      log: direct.log,
+      scorer: inProcessScorer,
+      maxReceiveCount: 3,
+      defaultRubric: bundledRubricFor(null),
+    });
     // Act
     await ingestDown(sqsEvent([firstBody], 1));
     const received = await statusOf(county, '石门镇');
@@ -226,12 +264,20 @@ describe('metadata, duplicates and last year', () => {
   it('reads submission facts from S3 user metadata and warns about a malformed one', async () => {
     const county = uniqueCounty('元数据');
     const key = uploadKey(2024, county, SHORT_TXT);
-    const body = await put(key, await sample(SHORT_TXT), undefined, { 'submitted-at': '2025-03-01', 'published-url': encodeURIComponent('https://gov.example/法治 报告.html'), findings: 'serious-inspection-finding, Bad Finding' });
+    const body = await put(key, await sample(SHORT_TXT), undefined, {
+      'submitted-at': '2025-03-01',
+      'published-url': encodeURIComponent('https://gov.example/法治 报告.html'),
+      findings: 'serious-inspection-finding, Bad Finding',
+    });
     await ingest(sqsEvent([body]));
     const upload = (await item(county, key))!;
     const report = await direct.store.getJson(normalizedKey(upload), NormalizedReport);
     // The uploader's date is a claim; the receipt (the event time, in Beijing time) is what on-time points use.
-    expect(report.submission).toEqual({ submittedAt: toReportingTime(upload.uploadedAt), claimedSubmittedAt: '2025-03-01', publishedUrl: 'https://gov.example/法治 报告.html' });
+    expect(report.submission).toEqual({
+      submittedAt: toReportingTime(upload.uploadedAt),
+      claimedSubmittedAt: '2025-03-01',
+      publishedUrl: 'https://gov.example/法治 报告.html',
+    });
     expect(report.warnings.map((w) => w.code)).toEqual(expect.arrayContaining(['metadata-invalid:findings', CLAIM_DIFFERS_WARNING]));
   });
 
@@ -240,12 +286,16 @@ describe('metadata, duplicates and last year', () => {
     const bytes = await sample(SHORT_TXT);
     const a = uploadKey(2024, county, '甲.txt');
     const b = uploadKey(2024, county, '乙.txt');
-    await ingest(sqsEvent([await put(a, bytes, undefined, { 'submitted-at': '2025-02-01' }), await put(b, bytes, undefined, { 'submitted-at': '2025-02-02' })]));
+    await ingest(
+      sqsEvent([await put(a, bytes, undefined, { 'submitted-at': '2025-02-01' }), await put(b, bytes, undefined, { 'submitted-at': '2025-02-02' })]),
+    );
     const [first, second] = [(await item(county, a))!, (await item(county, b))!];
     // One content, two uploads: the same report id, two upload ids, two normalised reports with their own facts.
     expect(second.reportId).toBe(first.reportId);
     expect(second.uploadId).not.toBe(first.uploadId);
-    const claims = await Promise.all([first, second].map(async (u) => (await direct.store.getJson(normalizedKey(u), NormalizedReport)).submission.claimedSubmittedAt));
+    const claims = await Promise.all(
+      [first, second].map(async (u) => (await direct.store.getJson(normalizedKey(u), NormalizedReport)).submission.claimedSubmittedAt),
+    );
     expect(claims).toEqual(['2025-02-01', '2025-02-02']);
     // Scoring one of them scores that one only.
     await score(sqsEvent([normalizedEvent(first)]));
@@ -253,7 +303,12 @@ describe('metadata, duplicates and last year', () => {
     await score(sqsEvent([normalizedEvent(second)]));
     const { reports, scores } = await direct.records.partition(2024, county);
     expect(reports.map((r) => r.status)).toEqual(['scored', 'scored']);
-    expect(scores.map((s) => [s.sourceKey, s.uploadId]).sort()).toEqual([[a, first.uploadId], [b, second.uploadId]].sort());
+    expect(scores.map((s) => [s.sourceKey, s.uploadId]).sort()).toEqual(
+      [
+        [a, first.uploadId],
+        [b, second.uploadId],
+      ].sort(),
+    );
   });
 
   it('passes last year’s report of the same unit to a rubric with follow-through (2025)', async () => {

@@ -30,7 +30,11 @@ describe('hostile uploads through the pipeline', () => {
     for (const name of names) {
       await pipeline.store.put(keyOf(name), readFileSync(join(folder.dir, name)), { contentType: contentTypeOf(name) });
     }
-    const outcome = await waitForUploads(pipeline.records, names.map((name) => ({ key: keyOf(name), year: 2024, county })), { since, idle: () => false, stallMs: 90_000, pollMs: 100 });
+    const outcome = await waitForUploads(
+      pipeline.records,
+      names.map((name) => ({ key: keyOf(name), year: 2024, county })),
+      { since, idle: () => false, stallMs: 90_000, pollMs: 100 },
+    );
     expect(outcome.stuck).toEqual([]);
     exported = await runExport({ store: pipeline.store, records: pipeline.records, log: silentLogger, urlTtlSeconds: 60 }, { year: 2024, county });
   }, 120_000);

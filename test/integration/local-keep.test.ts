@@ -38,7 +38,11 @@ function readUntil(child: ChildProcessWithoutNullStreams, done: (out: string) =>
 }
 
 const configOf = (html: string) =>
-  JSON.parse(/<script type="application\/json" id="fazhi-config">(.*?)<\/script>/su.exec(html)![1]!) as { postUrl: string; forms: Record<string, Record<string, string>>; statusUrl: string };
+  JSON.parse(/<script type="application\/json" id="fazhi-config">(.*?)<\/script>/su.exec(html)![1]!) as {
+    postUrl: string;
+    forms: Record<string, Record<string, string>>;
+    statusUrl: string;
+  };
 
 describe('fazhi local --keep, then fazhi invite in another terminal', () => {
   it('prints the invite command and the variables that make its pages upload into the local stack', async () => {
@@ -47,14 +51,23 @@ describe('fazhi local --keep, then fazhi invite in another terminal', () => {
     mkdirSync(input);
     copyFileSync(join(SAMPLES_DIR, SAMPLE), join(input, SAMPLE));
     writeFileSync(join(input, 'fazhi.meta.json'), JSON.stringify({ county: '临澜县', year: 2024 }));
-    local = spawn(process.execPath, [join(ROOT, 'bin/fazhi.js'), 'local', '--keep', '--input', input, '--data-dir', join(dir, 'data'), '--out', join(dir, 'out', 'r.xlsx')], { cwd: ROOT });
+    local = spawn(
+      process.execPath,
+      [join(ROOT, 'bin/fazhi.js'), 'local', '--keep', '--input', input, '--data-dir', join(dir, 'data'), '--out', join(dir, 'out', 'r.xlsx')],
+      { cwd: ROOT },
+    );
     const printed = await readUntil(local, (out) => /npx fazhi invite .*\n.*\n/u.test(out), 40_000);
     const env = Object.fromEntries([...printed.matchAll(/\b(FAZHI_[A-Z0-9_]+|AWS_REGION)=(\S+)/gu)].map((m) => [m[1]!, m[2]!]));
     const invite = /npx fazhi (invite [^\n]+)/u.exec(printed)![1]!.split(' ');
     writeFileSync(join(dir, 'units.txt'), '石门镇\n');
 
     // Act: the printed command, run where the operator would (cwd `dir`) with the printed variables
-    const run = spawnSync(process.execPath, [join(ROOT, 'bin/fazhi.js'), ...invite], { cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
+    const run = spawnSync(process.execPath, [join(ROOT, 'bin/fazhi.js'), ...invite], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, ...env },
+    });
     const page = configOf(readFileSync(join(dir, 'invites', '石门镇-报告上传.html'), 'utf8'));
     const form = new FormData();
     for (const [name, value] of Object.entries(page.forms['.txt']!)) form.append(name, value);

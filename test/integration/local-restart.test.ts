@@ -28,7 +28,12 @@ function journalPending(dataDir: string): number {
   if (!existsSync(queues)) return 0;
   return readdirSync(queues)
     .filter((n) => n.endsWith('.jsonl'))
-    .map((n) => readFileSync(join(queues, n), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as JournalEntry))
+    .map((n) =>
+      readFileSync(join(queues, n), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as JournalEntry),
+    )
     .reduce((sum, entries) => sum + replay(entries).pending.length, 0);
 }
 

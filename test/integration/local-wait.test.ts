@@ -27,7 +27,12 @@ describe('waiting for uploads', () => {
     const county = uniqueCounty('等待');
     const ref = await received(county, '甲镇.txt');
     await direct.records.failed(ref, EMPTY);
-    await direct.table.put({ pk: countyYearPk(2024, county), sk: scoreSk({ id: 'x', version: '1' }, ref.sourceKey), kind: 'score', result: 'not a score result' });
+    await direct.table.put({
+      pk: countyYearPk(2024, county),
+      sk: scoreSk({ id: 'x', version: '1' }, ref.sourceKey),
+      kind: 'score',
+      result: 'not a score result',
+    });
     await expect(direct.records.partition(2024, county), 'reading the whole partition would fail').rejects.toThrow();
     // Act
     const outcome = await waitForUploads(direct.records, [waitRef(ref)], { since: 0, idle: () => false });
@@ -44,7 +49,14 @@ describe('waiting for uploads', () => {
     let handled = 0;
     const finishing = sleep(600).then(() => direct.records.failed(ref, EMPTY));
     // Act
-    const outcome = await waitForUploads(direct.records, [waitRef(ref)], { since: 0, idle: () => false, activity: () => handled++, stallMs: 200, pollMs: 20, maxPollMs: 50 });
+    const outcome = await waitForUploads(direct.records, [waitRef(ref)], {
+      since: 0,
+      idle: () => false,
+      activity: () => handled++,
+      stallMs: 200,
+      pollMs: 20,
+      maxPollMs: 50,
+    });
     await finishing;
     // Assess
     expect(outcome.ended).toBe('done');
@@ -59,7 +71,13 @@ describe('waiting for uploads', () => {
     const stuck = await received(county, '丁镇.txt');
     const missing = { key: uploadKey(2024, county, '戊镇.txt'), year: 2024, county };
     // Act
-    const outcome = await waitForUploads(direct.records, [waitRef(done), waitRef(stuck), missing], { since: 0, idle: () => false, activity: () => 7, stallMs: 150, pollMs: 20 });
+    const outcome = await waitForUploads(direct.records, [waitRef(done), waitRef(stuck), missing], {
+      since: 0,
+      idle: () => false,
+      activity: () => 7,
+      stallMs: 150,
+      pollMs: 20,
+    });
     // Assess
     expect(outcome.ended).toBe('stalled');
     expect(outcome.failed).toBe(1);

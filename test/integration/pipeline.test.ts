@@ -42,7 +42,12 @@ async function rankingSheet(bytes: Uint8Array): Promise<{ unit: string; rank: nu
   sheet.eachRow((row, index) => {
     // Notes follow the table below a blank row; they have no rank.
     if (index === 1 || typeof row.getCell(col('名次')).value !== 'number') return;
-    rows.push({ group: cellText(row.getCell(col('排名组')).value), rank: Number(row.getCell(col('名次')).value), unit: cellText(row.getCell(col('单位')).value), total: Number(row.getCell(col('最终得分')).value) });
+    rows.push({
+      group: cellText(row.getCell(col('排名组')).value),
+      rank: Number(row.getCell(col('名次')).value),
+      unit: cellText(row.getCell(col('单位')).value),
+      total: Number(row.getCell(col('最终得分')).value),
+    });
   });
   return rows;
 }
@@ -58,7 +63,10 @@ describe('samples/ through the pipeline', () => {
     uploads = plan.uploads;
     await uploadAndWait(uploads);
     for (const scope of scopesOf(uploads)) {
-      runs.set(`${scope.county}|${scope.year}`, await runExport({ store: pipeline.store, records: pipeline.records, log: silentLogger, urlTtlSeconds: 60 }, scope));
+      runs.set(
+        `${scope.county}|${scope.year}`,
+        await runExport({ store: pipeline.store, records: pipeline.records, log: silentLogger, urlTtlSeconds: 60 }, scope),
+      );
     }
     inProcess = await inProcessWithPipelineSubmissions();
   });
@@ -86,7 +94,10 @@ describe('samples/ through the pipeline', () => {
 
   it('places every sample at reports/{year}/{county}/ and scores all of them', async () => {
     expect(uploads.length).toBe(13);
-    expect(scopesOf(uploads)).toEqual([{ county: '临澜县', year: 2023 }, { county: '临澜县', year: 2024 }]);
+    expect(scopesOf(uploads)).toEqual([
+      { county: '临澜县', year: 2023 },
+      { county: '临澜县', year: 2024 },
+    ]);
     const { reports, scores } = await pipeline.records.partition(2024, '临澜县');
     expect(reports.map((r) => r.status)).toEqual(reports.map(() => 'scored'));
     expect(reports.every((r) => r.reportId && r.township && r.scoredWith?.includes('fazhi-2024@2024.2.0'))).toBe(true);
@@ -115,7 +126,9 @@ describe('samples/ through the pipeline', () => {
       const [county, year] = scope.split('|');
       const expected = inProcess.filter((r) => r.county === county && String(r.year) === year);
       expect(expected.length).toBeGreaterThan(0);
-      expect(run.results.map((r) => [r.rankGroup, r.rank, r.township, r.total, r.grade])).toEqual(expected.map((r) => [r.rankGroup, r.rank, r.township, r.total, r.grade]));
+      expect(run.results.map((r) => [r.rankGroup, r.rank, r.township, r.total, r.grade])).toEqual(
+        expected.map((r) => [r.rankGroup, r.rank, r.township, r.total, r.grade]),
+      );
       expect(run.results.map((r) => r.flags.map((f) => f.code).sort())).toEqual(expected.map((r) => r.flags.map((f) => f.code).sort()));
       expect(run.failures).toEqual([]);
       expect(run.pending).toEqual([]);
@@ -139,7 +152,11 @@ describe('samples/ through the pipeline', () => {
     expect(url.searchParams.get('X-Amz-Expires')).toBe('60');
     const response = await fetch(run.url);
     expect(response.status).toBe(200);
-    expect(Buffer.from(await response.arrayBuffer()).subarray(0, 2).toString()).toBe('PK');
+    expect(
+      Buffer.from(await response.arrayBuffer())
+        .subarray(0, 2)
+        .toString(),
+    ).toBe('PK');
     const slim = exportResponse(run);
     expect(slim.results[0]).toEqual({ rank: 1, township: run.results[0]!.township, total: run.results[0]!.total, grade: run.results[0]!.grade });
   });
@@ -198,7 +215,9 @@ describe('files that are data, not errors', () => {
     await uploadAll(pipeline.store, [{ source: 'x', key, year: 2024, county: 'x', bytes: await sample(SHORT_TXT), metadata: {} }]);
     let item;
     for (let i = 0; i < 400 && !item; i++) {
-      item = (await pipeline.records.partition(MISPLACED_UPLOADS.year, MISPLACED_UPLOADS.county)).reports.find((r) => r.sourceKey === key && r.status === 'failed');
+      item = (await pipeline.records.partition(MISPLACED_UPLOADS.year, MISPLACED_UPLOADS.county)).reports.find(
+        (r) => r.sourceKey === key && r.status === 'failed',
+      );
       if (!item) await new Promise((r) => setTimeout(r, 50));
     }
     expect(item?.failure).toEqual(MISPLACED_PROBLEM);
@@ -209,7 +228,11 @@ describe('files that are data, not errors', () => {
 describe('local run helpers', () => {
   it('names the uploads that are stuck once the queues have nothing left to do', async () => {
     const county = uniqueCounty('卡住');
-    const outcome = await waitForUploads(pipeline.records, [{ key: `reports/2024/${county}/从未上传.txt`, year: 2024, county }], { since: 0, idle: () => true, pollMs: 1 });
+    const outcome = await waitForUploads(pipeline.records, [{ key: `reports/2024/${county}/从未上传.txt`, year: 2024, county }], {
+      since: 0,
+      idle: () => true,
+      pollMs: 1,
+    });
     expect(outcome.stuck).toEqual([{ key: `reports/2024/${county}/从未上传.txt`, status: '未收到上传事件' }]);
     expect(outcome.scored + outcome.failed).toBe(0);
   });
@@ -224,10 +247,12 @@ describe('local run helpers', () => {
       await writeFile(join(dir, '统计表.xlsx'), 'x');
       const plan = await planUploads([dir]);
       const rel = (name: string) => relative(process.cwd(), join(dir, name));
-      expect(plan.uploads.map((u) => [u.source, u.key]).sort()).toEqual([
-        [rel(SHORT_TXT), `reports/2024/临澜县/${SHORT_TXT}`],
-        [rel('损坏.docx'), 'reports/2024/临澜县/损坏.docx'],
-      ].sort());
+      expect(plan.uploads.map((u) => [u.source, u.key]).sort()).toEqual(
+        [
+          [rel(SHORT_TXT), `reports/2024/临澜县/${SHORT_TXT}`],
+          [rel('损坏.docx'), 'reports/2024/临澜县/损坏.docx'],
+        ].sort(),
+      );
       expect(plan.uploads.find((u) => u.key.endsWith(SHORT_TXT))?.metadata).toEqual({ 'submitted-at': '2025-03-01', findings: 'serious-inspection-finding' });
       expect(plan.refused.map((r) => r.source)).toEqual([rel('统计表.xlsx')]);
     } finally {

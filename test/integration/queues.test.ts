@@ -42,7 +42,9 @@ describe('LocalQueue', () => {
       maxReceiveCount: 3,
       visibilityTimeoutMs: 5,
       handler: async (event) => {
-        counts.push(...(event as { Records: { attributes: { ApproximateReceiveCount: string } }[] }).Records.map((r) => Number(r.attributes.ApproximateReceiveCount)));
+        counts.push(
+          ...(event as { Records: { attributes: { ApproximateReceiveCount: string } }[] }).Records.map((r) => Number(r.attributes.ApproximateReceiveCount)),
+        );
         return ingest(event);
       },
     });
@@ -68,7 +70,11 @@ describe('LocalQueue', () => {
       handler: async (event): Promise<SqsBatchResponse> => {
         const records = (event as { Records: { messageId: string; body: string; attributes: { ApproximateReceiveCount: string } }[] }).Records;
         delivered.push(...records.map((r) => r.body));
-        return { batchItemFailures: records.filter((r) => r.body === 'flaky' && r.attributes.ApproximateReceiveCount === '1').map((r) => ({ itemIdentifier: r.messageId })) };
+        return {
+          batchItemFailures: records
+            .filter((r) => r.body === 'flaky' && r.attributes.ApproximateReceiveCount === '1')
+            .map((r) => ({ itemIdentifier: r.messageId })),
+        };
       },
     });
     queue.send('ok');
@@ -105,7 +111,14 @@ describe('LocalQueue', () => {
 });
 
 describe('rescore', () => {
-  const score = makeScoreHandler({ store: direct.store, records: direct.records, log: direct.log, scorer: inProcessScorer, maxReceiveCount: 3, defaultRubric: bundledRubricFor(null) });
+  const score = makeScoreHandler({
+    store: direct.store,
+    records: direct.records,
+    log: direct.log,
+    scorer: inProcessScorer,
+    maxReceiveCount: 3,
+    defaultRubric: bundledRubricFor(null),
+  });
   const scoreQueue = new LocalQueue({ name: 'rescore-test-score', handler: score, batchSize: 10, maxReceiveCount: 3, visibilityTimeoutMs: 5 });
   const endpoint = startSqsEndpoint({ [scoreQueue.options.name]: scoreQueue });
   afterAll(async () => {
@@ -149,7 +162,15 @@ describe('rescore', () => {
   it('refuses a rubric that is not bundled before sending anything', async () => {
     const sent: string[][] = [];
     await expect(
-      runRescore({ records: direct.records, queue: { sendAll: async (_url, bodies) => (sent.push([...bodies]), { sent: bodies.length, failed: [] }) }, scoreQueueUrl: 'http://x', log: direct.log }, { year: 2099, rubric: { id: 'fazhi-2024', version: '9.9.9' } }),
+      runRescore(
+        {
+          records: direct.records,
+          queue: { sendAll: async (_url, bodies) => (sent.push([...bodies]), { sent: bodies.length, failed: [] }) },
+          scoreQueueUrl: 'http://x',
+          log: direct.log,
+        },
+        { year: 2099, rubric: { id: 'fazhi-2024', version: '9.9.9' } },
+      ),
     ).rejects.toThrow(/not bundled/);
     expect(sent).toEqual([]);
   });

@@ -38,7 +38,11 @@ async function itemOf(records: Records, key: string): Promise<ReportItem | undef
 
 /** Waits until every key is scored or failed (any version), and returns the items. */
 async function final(stack: LocalStack, keys: string[]): Promise<Map<string, ReportItem>> {
-  const outcome = await waitForUploads(stack.records, keys.map((key) => ({ key, year: 2024, county: COUNTY })), { since: 0, idle: () => false, stallMs: 30_000, pollMs: 25 });
+  const outcome = await waitForUploads(
+    stack.records,
+    keys.map((key) => ({ key, year: 2024, county: COUNTY })),
+    { since: 0, idle: () => false, stallMs: 30_000, pollMs: 25 },
+  );
   expect(outcome.stuck).toEqual([]);
   return outcome.statuses;
 }
@@ -112,7 +116,7 @@ describe('reconciling lost work', () => {
     expect((await itemOf(stack.records, key))?.failure).toEqual(GONE_REASON);
   });
 
-  it('says so on the unit\'s upload page too when it marks failed an upload from a unit folder', async () => {
+  it("says so on the unit's upload page too when it marks failed an upload from a unit folder", async () => {
     // Prepare: an upload from 对账镇's page, left parsed, whose original is then removed
     const key = unitReportKey(2024, COUNTY, '对账镇', '.txt');
     const statusKey = unitStatusKey(2024, COUNTY, '对账镇');

@@ -28,7 +28,11 @@ async function upload(county: string, names: readonly string[], as?: (name: stri
   const since = Date.now();
   const keys = names.map((name) => uploadKey(2024, county, as ? as(name) : name));
   for (const [i, name] of names.entries()) await pipeline.store.put(keys[i]!, await sample(name), { contentType: contentTypeOf(name) });
-  const outcome = await waitForUploads(pipeline.records, keys.map((key) => ({ key, year: 2024, county })), { since, idle: () => false, stallMs: 40_000, pollMs: 50 });
+  const outcome = await waitForUploads(
+    pipeline.records,
+    keys.map((key) => ({ key, year: 2024, county })),
+    { since, idle: () => false, stallMs: 40_000, pollMs: 50 },
+  );
   expect(outcome.stuck).toEqual([]);
 }
 
@@ -49,7 +53,10 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
   const env = inject();
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main([...argv, '--bucket', env.bucket, '--table', env.table, '--s3-endpoint', env.s3Endpoint, '--dynamodb-endpoint', env.dynamodbEndpoint], { out: (t) => out.push(t), err: (t) => err.push(t) });
+  const code = await main(
+    [...argv, '--bucket', env.bucket, '--table', env.table, '--s3-endpoint', env.s3Endpoint, '--dynamodb-endpoint', env.dynamodbEndpoint],
+    { out: (t) => out.push(t), err: (t) => err.push(t) },
+  );
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -87,7 +94,12 @@ describe('the review round-trip through the local pipeline', () => {
     // Assess
     expect(history.rounds.map((r) => r.status)).toEqual(['applied']);
     const round = history.rounds[0]!;
-    expect(round).toMatchObject({ workbookKey: reviewUploadKey(2024, county, '复核-张三.xlsx'), changes: 2, reviewers: ['张三', '李四'], finalKey: finalExportKey(2024, county, bundledRubricFor(2024).rubric.version) });
+    expect(round).toMatchObject({
+      workbookKey: reviewUploadKey(2024, county, '复核-张三.xlsx'),
+      changes: 2,
+      reviewers: ['张三', '李四'],
+      finalKey: finalExportKey(2024, county, bundledRubricFor(2024).rubric.version),
+    });
     expect(history.changes.map((c) => [c.unit, c.target.kind, c.from, c.to, c.reason, c.reviewer, c.round])).toEqual([
       [ranked[1]!.township, 'total', ranked[1]!.total, Math.round((ranked[1]!.total + 2) * 100) / 100, '补充材料证明已公开', '张三', round.sk],
       [third.township, 'indicator', 0, 1, '附件有应急预案', '李四', round.sk],
@@ -105,7 +117,10 @@ describe('the review round-trip through the local pipeline', () => {
   });
 
   it('refuses a workbook with a change but no reason (row and reason recorded), and one of another county·year; nothing applied', async () => {
-    const noReason = fillWithSheetJS(machineBook, [{ key: 'R0', column: COLUMNS.adjustment, value: -1 }, { key: 'R0', column: COLUMNS.reviewer, value: '王五' }]);
+    const noReason = fillWithSheetJS(machineBook, [
+      { key: 'R0', column: COLUMNS.adjustment, value: -1 },
+      { key: 'R0', column: COLUMNS.reviewer, value: '王五' },
+    ]);
     const history = await review(county, '复核-王五.xlsx', noReason);
     const refused = history.rounds.at(-1)!;
     expect(refused.status).toBe('refused');
@@ -122,7 +137,15 @@ describe('the review round-trip through the local pipeline', () => {
     await upload(county, ['龙口乡2024年法治政府建设工作总结.txt'], () => name);
     // Act
     const status = await cli('status', '--year', '2024', '--county', county, '--json');
-    const stale = await review(county, '复核-张三-再次.xlsx', fillWithSheetJS(machineBook, [{ key: 'R1', column: COLUMNS.adjustment, value: 1 }, { key: 'R1', column: COLUMNS.reason, value: '再次调整' }, { key: 'R1', column: COLUMNS.reviewer, value: '张三' }]));
+    const stale = await review(
+      county,
+      '复核-张三-再次.xlsx',
+      fillWithSheetJS(machineBook, [
+        { key: 'R1', column: COLUMNS.adjustment, value: 1 },
+        { key: 'R1', column: COLUMNS.reason, value: '再次调整' },
+        { key: 'R1', column: COLUMNS.reviewer, value: '张三' },
+      ]),
+    );
     // Assess
     expect(status.code).toBe(0);
     const parsed = JSON.parse(status.out) as { review: { state: string; changes: unknown[]; needsAnotherLook: { unit: string; why: string }[] } };

@@ -68,7 +68,7 @@ describe('the local S3 server under overwrites', () => {
   });
 });
 
-describe('the local S3 server\'s bucket configuration', () => {
+describe("the local S3 server's bucket configuration", () => {
   /** The Access-Control-Allow-Origin s3rver answers a GET from `origin` with (null: none), as a browser would see it. */
   async function allowedOrigin(origin: string): Promise<string | null> {
     const response = await fetch(`${servers.s3rverEndpoint}/${BUCKET}/normalized/x.json`, { headers: { origin } });

@@ -75,7 +75,8 @@ describe('the local servers in their own thread', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'fazhi-servers-thread-'));
     servers = await startServers({ dataDir, persistent: false });
     const { s3, dynamodb, s3rverEndpoint } = servers;
-    for (const endpoint of [s3.endpoint, s3rverEndpoint, dynamodb.endpoint]) expect((await fetch(endpoint)).status, `${endpoint} answers HTTP`).toBeGreaterThanOrEqual(200);
+    for (const endpoint of [s3.endpoint, s3rverEndpoint, dynamodb.endpoint])
+      expect((await fetch(endpoint)).status, `${endpoint} answers HTTP`).toBeGreaterThanOrEqual(200);
     // Act
     await servers.close();
     servers = undefined;

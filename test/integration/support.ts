@@ -44,9 +44,21 @@ let counter = 0;
 export const uniqueCounty = (label: string): string => `${label}${process.pid}${Date.now().toString(36)}${counter++}县`;
 
 /** The SQS message body AWS sends for an upload (key URL-encoded, `+` for spaces), built by the local stack's code. */
-export function uploadEventBody(bucket: string, key: string, options: { sequencer: string; size: number; eTag?: string; versionId?: string; eventName?: string }): string {
+export function uploadEventBody(
+  bucket: string,
+  key: string,
+  options: { sequencer: string; size: number; eTag?: string; versionId?: string; eventName?: string },
+): string {
   const [notification] = notificationsFor(
-    { Records: [{ eventName: options.eventName ?? 'ObjectCreated:Put', eventTime: new Date().toISOString(), s3: { bucket: { name: bucket }, object: { key, size: options.size, eTag: options.eTag ?? 'etag' } } }] },
+    {
+      Records: [
+        {
+          eventName: options.eventName ?? 'ObjectCreated:Put',
+          eventTime: new Date().toISOString(),
+          s3: { bucket: { name: bucket }, object: { key, size: options.size, eTag: options.eTag ?? 'etag' } },
+        },
+      ],
+    },
     () => options.sequencer,
   );
   if (!notification) throw new Error(`no notification rule matches ${key}`);

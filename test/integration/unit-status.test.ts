@@ -14,7 +14,8 @@ import { connectTo, sample, uniqueCounty } from './support.ts';
 const pipeline = connectTo('pipeline');
 const WAIT_MS = 40_000;
 
-const unitStatus = (county: string, unit: string): Promise<UnitStatus | null> => unlessMissing(() => pipeline.store.getJson(unitStatusKey(2024, county, unit), UnitStatus));
+const unitStatus = (county: string, unit: string): Promise<UnitStatus | null> =>
+  unlessMissing(() => pipeline.store.getJson(unitStatusKey(2024, county, unit), UnitStatus));
 
 /** Polls the unit's status object until `done` holds (the pipeline runs in the global setup's queues). */
 async function statusWhen(county: string, unit: string, done: (status: UnitStatus) => boolean): Promise<UnitStatus> {
@@ -86,8 +87,8 @@ describe('the status object of a unit folder', () => {
   });
 });
 
-describe('the unit folder against the report\'s own unit', () => {
-  it('flags a report filed from another unit\'s page for the assessor, and keeps its score', async () => {
+describe("the unit folder against the report's own unit", () => {
+  it("flags a report filed from another unit's page for the assessor, and keeps its score", async () => {
     // Prepare: 望江镇's report uploaded through 石门镇's page
     const county = uniqueCounty('错传');
     const key = unitReportKey(2024, county, '石门镇', '.docx');
@@ -98,7 +99,9 @@ describe('the unit folder against the report\'s own unit', () => {
     // Assess
     const [result] = run.results;
     expect(result?.township).toBe('望江镇');
-    expect(result?.flags).toContainEqual(expect.objectContaining({ code: 'meta-mismatch', severity: 'warning', message: expect.stringContaining('“石门镇”的上传页面') as string }));
+    expect(result?.flags).toContainEqual(
+      expect.objectContaining({ code: 'meta-mismatch', severity: 'warning', message: expect.stringContaining('“石门镇”的上传页面') as string }),
+    );
     expect(result?.total).toBeGreaterThan(0);
   });
 });

@@ -36,7 +36,7 @@ const s3Code = (xml: string): string | undefined => /<Code>([^<]+)<\/Code>/u.exe
 const exists = async (key: string): Promise<boolean> => (await unlessMissing(() => pipeline.store.get(key))) !== null;
 
 describe('presigned POST forms on the local stack', () => {
-  it('store a report under the unit\'s own key (204), and S3 lets a page opened from a file read the answer (CORS)', async () => {
+  it("store a report under the unit's own key (204), and S3 lets a page opened from a file read the answer (CORS)", async () => {
     // Prepare
     const page = await sign('望江镇');
     const fields = page.forms['.docx']!;
@@ -61,7 +61,7 @@ describe('presigned POST forms on the local stack', () => {
     expect(answer.headers.get('access-control-allow-methods')).toContain('POST');
   });
 
-  it('refuse a write into another unit\'s folder (403 AccessDenied, readable by the page) and store nothing', async () => {
+  it("refuse a write into another unit's folder (403 AccessDenied, readable by the page) and store nothing", async () => {
     // Prepare: 河湾镇's page, with the key of 石门镇 put in
     const page = await sign('河湾镇');
     const intruding = unitReportKey(2024, county, '石门镇', '.txt');
@@ -128,7 +128,11 @@ describe('presigned POST forms on the local stack', () => {
       const intruding = unitReportKey(2024, county, '石门镇', '.txt');
       // Act
       const direct = await post(page.postUrl, { ...page.forms['.txt']!, key: intruding }, new Blob(['x']));
-      const fronted = await post(page.postUrl.replace(servers.s3rverEndpoint, servers.s3.endpoint), { ...page.forms['.txt']!, key: intruding }, new Blob(['x']));
+      const fronted = await post(
+        page.postUrl.replace(servers.s3rverEndpoint, servers.s3.endpoint),
+        { ...page.forms['.txt']!, key: intruding },
+        new Blob(['x']),
+      );
       // Assess
       expect(direct.status).toBe(204);
       expect(fronted.status).toBe(403);

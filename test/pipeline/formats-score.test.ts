@@ -79,16 +79,31 @@ describe('the same report in every format', () => {
       expect(r.report.meta.year, r.fixture.file).toBe(reference!.report.meta.year);
       expect(r.report.meta.county, r.fixture.file).toBe(reference!.report.meta.county);
       expect(parts(r.report), r.fixture.file).toEqual(parts(reference!.report));
-      expect(r.result.flags.filter((f) => f.code === 'missing-part').map((f) => f.part), r.fixture.file).toEqual(
-        reference!.result.flags.filter((f) => f.code === 'missing-part').map((f) => f.part),
-      );
+      expect(
+        r.result.flags.filter((f) => f.code === 'missing-part').map((f) => f.part),
+        r.fixture.file,
+      ).toEqual(reference!.result.flags.filter((f) => f.code === 'missing-part').map((f) => f.part));
       // Every cited sentence says where to find it; on paper (PDF) also on which page.
       const cited = r.result.dimensions.flatMap((d) => d.indicators.flatMap((i) => i.evidence));
-      expect(cited.every((e) => e.location && !/\d+\s*字/u.test(e.location)), r.fixture.file).toBe(true);
-      if (r.fixture.format === 'pdf') expect(cited.filter((e) => !/标题$/u.test(e.location ?? '')).every((e) => (e.page ?? 0) >= 1), r.fixture.file).toBe(true);
-      else expect(cited.every((e) => e.page === undefined), r.fixture.file).toBe(true);
+      expect(
+        cited.every((e) => e.location && !/\d+\s*字/u.test(e.location)),
+        r.fixture.file,
+      ).toBe(true);
+      if (r.fixture.format === 'pdf')
+        expect(
+          cited.filter((e) => !/标题$/u.test(e.location ?? '')).every((e) => (e.page ?? 0) >= 1),
+          r.fixture.file,
+        ).toBe(true);
+      else
+        expect(
+          cited.every((e) => e.page === undefined),
+          r.fixture.file,
+        ).toBe(true);
       // An honest report is never flagged as keyword stuffing, in any format.
-      expect(r.result.flags.map((f) => f.code), r.fixture.file).not.toContain('keyword-stuffing');
+      expect(
+        r.result.flags.map((f) => f.code),
+        r.fixture.file,
+      ).not.toContain('keyword-stuffing');
       spread = Math.max(spread, Math.abs(r.result.total - reference!.result.total));
       expect(Math.abs(r.result.total - reference!.result.total), r.fixture.file).toBeLessThanOrEqual(MAX_TOTAL_SPREAD);
     }

@@ -20,7 +20,7 @@ describe('unit folders in the upload key', () => {
   });
 });
 
-describe('the unit folder against the report\'s own unit', () => {
+describe("the unit folder against the report's own unit", () => {
   it('accepts the same unit however the report writes its body (人民政府, 党委, 中共…委员会, the county prefix, traditional characters)', () => {
     // Prepare
     const written = ['乔庄镇', '乔庄镇人民政府', '中共乔庄镇委员会', '青川县乔庄镇', '喬莊鎮'];
@@ -33,7 +33,7 @@ describe('the unit folder against the report\'s own unit', () => {
     expect(unitFolderWarning('城北街道', '城北街道办事处', '青川县')).toBeNull();
   });
 
-  it('warns when the report names another unit, keeps a department\'s 委员会, and says nothing when the text names no unit', () => {
+  it("warns when the report names another unit, keeps a department's 委员会, and says nothing when the text names no unit", () => {
     // Prepare / Act
     const other = unitFolderWarning('乔庄镇', '竹园镇', '青川县');
     // Assess

@@ -37,7 +37,7 @@ describe('the signed upload forms of a unit page', () => {
     for (const type of UPLOAD_TYPES) expect(type.contentType).toBe(contentTypeOf(`x${type.ext}`));
   });
 
-  it('allow exactly one key per type in the unit\'s folder, that content type, 1 byte to the upload limit, until the expiry', async () => {
+  it("allow exactly one key per type in the unit's folder, that content type, 1 byte to the upload limit, until the expiry", async () => {
     // Prepare
     const before = Date.now();
     // Act
@@ -64,14 +64,16 @@ describe('the signed upload forms of a unit page', () => {
     expect(status.searchParams.get('X-Amz-Expires')).toBe('3600');
   });
 
-  it('are accepted by the local policy check as signed by the SDK, and refused for another unit\'s key, size or type', async () => {
+  it("are accepted by the local policy check as signed by the SDK, and refused for another unit's key, size or type", async () => {
     // Prepare
     const page = await sign('乔庄镇');
     const fields = page.forms['.pdf']!;
     const context = { bucket: 'fazhi-local', now: new Date(), credentials: LOCAL_CREDENTIALS };
     // Act / Assess
     expect(checkPostPolicy(formOf(fields, 1000), context)).toBeNull();
-    expect(checkPostPolicy(formOf({ ...fields, key: unitReportKey(2024, '青川县', '竹园镇', '.pdf') }, 1000), context)?.message).toContain('Policy Condition failed');
+    expect(checkPostPolicy(formOf({ ...fields, key: unitReportKey(2024, '青川县', '竹园镇', '.pdf') }, 1000), context)?.message).toContain(
+      'Policy Condition failed',
+    );
     expect(checkPostPolicy(formOf({ ...fields, 'Content-Type': 'application/zip' }, 1000), context)?.code).toBe('AccessDenied');
     expect(checkPostPolicy(formOf(fields, MAX_UPLOAD_BYTES + 1), context)?.code).toBe('EntityTooLarge');
   });
@@ -108,7 +110,10 @@ describe('the page HTML', () => {
     expect(html).toContain('单位：<strong>乔庄镇</strong> · 青川县 · 2024年度');
     expect(html).toContain('有效期至 <strong>2025/01/17 16:00（北京时间）</strong>');
     expect(html).toContain('不超过 20 MB');
-    const config = JSON.parse(/<script type="application\/json" id="fazhi-config">(.*?)<\/script>/su.exec(html)![1]!) as { forms: Record<string, Record<string, string>>; maxBytes: number };
+    const config = JSON.parse(/<script type="application\/json" id="fazhi-config">(.*?)<\/script>/su.exec(html)![1]!) as {
+      forms: Record<string, Record<string, string>>;
+      maxBytes: number;
+    };
     expect(config.forms).toEqual(page.forms);
     expect(config.maxBytes).toBe(MAX_UPLOAD_BYTES);
   });
@@ -138,7 +143,22 @@ describe('fazhi invite', () => {
     writeFileSync(join(dir, 'units.txt'), '乔庄镇\n竹园镇\n乔庄镇\n乔庄/竹园\n');
     const out = join(dir, 'pages');
     // Act
-    const result = await run(['--year', '2024', '--county', '青川县', '--units', join(dir, 'units.txt'), '--out', out, '--expires', '48h', '--bucket', 'fazhi-local', '--s3-endpoint', ENDPOINT]);
+    const result = await run([
+      '--year',
+      '2024',
+      '--county',
+      '青川县',
+      '--units',
+      join(dir, 'units.txt'),
+      '--out',
+      out,
+      '--expires',
+      '48h',
+      '--bucket',
+      'fazhi-local',
+      '--s3-endpoint',
+      ENDPOINT,
+    ]);
     // Assess
     expect(result.code).toBe(1);
     expect(readdirSync(out).sort()).toEqual(['index.html', '乔庄镇-报告上传.html', '竹园镇-报告上传.html']);
@@ -157,13 +177,26 @@ describe('fazhi invite', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fazhi-invite-'));
     writeFileSync(join(dir, 'units.txt'), '乔庄镇\n');
     // Act
-    const result = await run(['--year', '2024', '--county', '青川县', '--units', join(dir, 'units.txt'), '--out', join(dir, 'p'), '--bucket', 'b', '--s3-endpoint', ENDPOINT]);
+    const result = await run([
+      '--year',
+      '2024',
+      '--county',
+      '青川县',
+      '--units',
+      join(dir, 'units.txt'),
+      '--out',
+      join(dir, 'p'),
+      '--bucket',
+      'b',
+      '--s3-endpoint',
+      ENDPOINT,
+    ]);
     // Assess
     expect(result).toMatchObject({ code: 0, err: '' });
     expect(result.out).toContain('已为 青川县 2024年度的 1 个单位生成上传页面');
   });
 
-  it('checks the names against the gazetteer: another county\'s township gets its page and a warning (exit 0); an unknown county is said once', async () => {
+  it("checks the names against the gazetteer: another county's township gets its page and a warning (exit 0); an unknown county is said once", async () => {
     // Prepare
     const dir = mkdtempSync(join(tmpdir(), 'fazhi-invite-'));
     writeFileSync(join(dir, 'units.txt'), '乔庄镇\n均口镇\n县司法局\n');
@@ -174,7 +207,9 @@ describe('fazhi invite', () => {
     // Assess
     expect(real.code).toBe(0);
     expect(readdirSync(join(dir, 'real')).sort()).toEqual(['index.html', '乔庄镇-报告上传.html', '县司法局-报告上传.html', '均口镇-报告上传.html']);
-    expect(real.err).toBe('  ! 第 2 行“均口镇”：按全国行政区划名录，“均口镇”属于福建省三明市建宁县，不属于青川县 — 请核实名称或 --county（页面照常生成；名录可能未收录新近的区划调整）');
+    expect(real.err).toBe(
+      '  ! 第 2 行“均口镇”：按全国行政区划名录，“均口镇”属于福建省三明市建宁县，不属于青川县 — 请核实名称或 --county（页面照常生成；名录可能未收录新近的区划调整）',
+    );
     expect(readFileSync(join(dir, 'real', 'index.html'), 'utf8')).toContain('请核实名称的单位（已生成页面）');
     expect(fictional.code).toBe(0);
     expect(fictional.err).toContain('全国行政区划名录中没有“临澜县”，单位名称未按名录核对');
@@ -199,10 +234,16 @@ describe('fazhi invite', () => {
     delete process.env.FAZHI_BUCKET;
     try {
       // Act / Assess
-      expect(await run([...base, '--county', '青川县', '--bucket', 'b', '--expires', '8d'])).toMatchObject({ code: 2, err: expect.stringContaining('最长 7d') as string });
+      expect(await run([...base, '--county', '青川县', '--bucket', 'b', '--expires', '8d'])).toMatchObject({
+        code: 2,
+        err: expect.stringContaining('最长 7d') as string,
+      });
       expect(await run([...base, '--county', '青川县'])).toMatchObject({ code: 2, err: expect.stringContaining('--bucket') as string });
       expect(await run([...base, '--county', '青川 县', '--bucket', 'b'])).toMatchObject({ code: 2, err: expect.stringContaining('空格') as string });
-      expect(await run(['--year', '2024', '--county', '青川县', '--units', join(dir, 'none.txt'), '--out', join(dir, 'p'), '--bucket', 'b'])).toMatchObject({ code: 2, err: expect.stringContaining('ENOENT') as string });
+      expect(await run(['--year', '2024', '--county', '青川县', '--units', join(dir, 'none.txt'), '--out', join(dir, 'p'), '--bucket', 'b'])).toMatchObject({
+        code: 2,
+        err: expect.stringContaining('ENOENT') as string,
+      });
     } finally {
       if (saved !== undefined) process.env.FAZHI_BUCKET = saved;
     }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkUnitNames, gazetteerUnits, readUnitLines, type KnownUnit } from '../../../cli/invite/names.ts';
 
 describe('the unit list of fazhi invite', () => {
-  it('reads one unit per line, trimmed, skipping blank lines, # comments and a BOM, with the file\'s line numbers', () => {
+  it("reads one unit per line, trimmed, skipping blank lines, # comments and a BOM, with the file's line numbers", () => {
     // Prepare
     const text = '\uFEFF# 青川县 2024\r\n乔庄镇\r\n\r\n  竹园镇  \r\n# 部门\r\n县司法局\r\n';
     // Act
@@ -17,7 +17,9 @@ describe('the unit list of fazhi invite', () => {
 
   it('refuses odd characters, too short or too long names, each with its reason, and keeps the rest', () => {
     // Prepare
-    const lines = readUnitLines(['乔庄镇', '乔庄/竹园', '城北 街道', '县发改局(粮食局)', '镇', '很'.repeat(31), '县发展和改革局（县粮食和物资储备局）', '阿·镇'].join('\n'));
+    const lines = readUnitLines(
+      ['乔庄镇', '乔庄/竹园', '城北 街道', '县发改局(粮食局)', '镇', '很'.repeat(31), '县发展和改革局（县粮食和物资储备局）', '阿·镇'].join('\n'),
+    );
     // Act
     const { units, refused } = checkUnitNames(lines, { county: '青川县' });
     // Assess
@@ -38,7 +40,12 @@ describe('the unit list of fazhi invite', () => {
     const { units, refused } = checkUnitNames(lines, { county: '青川县' });
     // Assess
     expect(units.map((u) => u.name)).toEqual(['乔庄镇', '竹园镇']);
-    expect(refused.map((r) => `${r.line}:${r.reason}`)).toEqual(['3:与第 1 行重复', '4:与第 1 行“乔庄镇”是同一单位', '5:与第 2 行“竹园镇”是同一单位', '6:与第 1 行“乔庄镇”是同一单位']);
+    expect(refused.map((r) => `${r.line}:${r.reason}`)).toEqual([
+      '3:与第 1 行重复',
+      '4:与第 1 行“乔庄镇”是同一单位',
+      '5:与第 2 行“竹园镇”是同一单位',
+      '6:与第 1 行“乔庄镇”是同一单位',
+    ]);
   });
 
   it('warns about a township a gazetteer places in another county, accepts it all the same, and passes what it cannot judge', () => {
@@ -65,7 +72,7 @@ describe('the national gazetteer as the unit check of fazhi invite', () => {
     expect(answers).toEqual(Array(5).fill({ kind: 'here' }));
   });
 
-  it('names the county of a township or subdistrict unique in the country that is not this county\'s', () => {
+  it("names the county of a township or subdistrict unique in the country that is not this county's", () => {
     // Prepare
     const known = gazetteerUnits('青川县')!;
     // Act / Assess
@@ -83,7 +90,7 @@ describe('the national gazetteer as the unit check of fazhi invite', () => {
     expect(gazetteerUnits('临澜县')).toBeNull();
   });
 
-  it('accepts every line of a real county\'s list that is well formed, warning only about the other county\'s township', () => {
+  it("accepts every line of a real county's list that is well formed, warning only about the other county's township", () => {
     // Prepare
     const lines = readUnitLines('乔庄镇\n竹园镇人民政府\n均口镇\n白沙镇\n县司法局\n县发展和改革局（县粮食和物资储备局）\n');
     // Act

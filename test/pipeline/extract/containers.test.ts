@@ -12,7 +12,10 @@ import { FIXTURE_DIR, expectRejected, fictionalReports, makeOle, makeZip } from 
 
 describe('readZipDirectory', () => {
   it('lists names and sizes without inflating, and inflates one entry within a cap', () => {
-    const zip = makeZip([{ name: 'a.txt', data: 'x'.repeat(10_000) }, { name: '目录/b.txt', data: 'stored', store: true }]);
+    const zip = makeZip([
+      { name: 'a.txt', data: 'x'.repeat(10_000) },
+      { name: '目录/b.txt', data: 'stored', store: true },
+    ]);
     const directory = readZipDirectory(zip, 10);
     expect(directory.overLimit).toBe(false);
     expect(directory.entries.map((e) => [e.name, e.method, e.uncompressedSize])).toEqual([
@@ -37,7 +40,9 @@ describe('readZipDirectory', () => {
 
   it('tells the Office Open XML and OpenDocument packages apart', () => {
     const kind = (names: string[]): string => {
-      const zip = makeZip(names.map((name) => ({ name, data: name === 'mimetype' ? 'application/vnd.oasis.opendocument.spreadsheet' : '<x/>', store: name === 'mimetype' })));
+      const zip = makeZip(
+        names.map((name) => ({ name, data: name === 'mimetype' ? 'application/vnd.oasis.opendocument.spreadsheet' : '<x/>', store: name === 'mimetype' })),
+      );
       return classifyZip(zip, readZipDirectory(zip, 100));
     };
     expect(kind(['[Content_Types].xml', 'word/document.xml'])).toBe('docx');
@@ -120,7 +125,8 @@ describe('pdf.js data files (CMaps, standard fonts)', () => {
     expect(options.cMapUrl).toMatch(/cmaps[\\/]$/);
     expect(options.cMapUrl.startsWith('file:')).toBe(false);
     expect(options.standardFontDataUrl).toMatch(/standard_fonts[\\/]$/);
-    for (const { from } of PDF_DATA_FILES) expect(readFileSync(join(pdfDataSourceDir(), from, from === 'cmaps' ? 'UniGB-UCS2-H.bcmap' : 'FoxitSerif.pfb')).length).toBeGreaterThan(0);
+    for (const { from } of PDF_DATA_FILES)
+      expect(readFileSync(join(pdfDataSourceDir(), from, from === 'cmaps' ? 'UniGB-UCS2-H.bcmap' : 'FoxitSerif.pfb')).length).toBeGreaterThan(0);
   });
 
   it('are what makes a non-embedded Chinese font readable: without them the PDF has no text', async () => {

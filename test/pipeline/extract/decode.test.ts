@@ -55,7 +55,10 @@ describe('decodeText', () => {
   });
 
   it('refuses lossy or implausible decodings as encoding', () => {
-    for (const bytes of [iconv.encode('法の支配と行政の透明性について報告いたします。'.repeat(4), 'shift_jis'), iconv.encode('법치 행정 보고서 입니다 주민 여러분'.repeat(5), 'euc-kr')]) {
+    for (const bytes of [
+      iconv.encode('法の支配と行政の透明性について報告いたします。'.repeat(4), 'shift_jis'),
+      iconv.encode('법치 행정 보고서 입니다 주민 여러분'.repeat(5), 'euc-kr'),
+    ]) {
       try {
         decodeText(bytes);
         expect.unreachable();

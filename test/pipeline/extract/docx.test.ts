@@ -58,7 +58,11 @@ describe('style-derived hints', () => {
 
   it('marks a paragraph whose style is bold as allBold, with the style size and centring', async () => {
     const doc = await extractDocument(
-      docxWith([paragraph('临澜县望江镇工作报告', '<w:pStyle w:val="FakeHead"/>'), paragraph('正文段落，依法行政全面推进。', '', '<w:sz w:val="28"/>'), paragraph('默认字号的段落内容。')]),
+      docxWith([
+        paragraph('临澜县望江镇工作报告', '<w:pStyle w:val="FakeHead"/>'),
+        paragraph('正文段落，依法行政全面推进。', '', '<w:sz w:val="28"/>'),
+        paragraph('默认字号的段落内容。'),
+      ]),
     );
     expect(doc.blocks).toEqual([
       { text: '临澜县望江镇工作报告', hint: { allBold: true, fontSize: 22, centered: true } },
@@ -121,7 +125,17 @@ describe('Word list numbers', () => {
 
 describe('fixture helpers', () => {
   it('parse Chinese numerals and convert only numbers that continue the sequence', () => {
-    expect(['一', '十', '十二', '二十', '二十三', '九十九', '零', '', '十十'].map(chineseNumeral)).toEqual([1, 10, 12, 20, 23, 99, undefined, undefined, undefined]);
+    expect(['一', '十', '十二', '二十', '二十三', '九十九', '零', '', '十十'].map(chineseNumeral)).toEqual([
+      1,
+      10,
+      12,
+      20,
+      23,
+      99,
+      undefined,
+      undefined,
+      undefined,
+    ]);
     const lines = parseReportLines('标题\n一、甲\n（一）乙\n（三）丙\n三、丁\n二、戊');
     expect(autoNumbering(lines).map((n) => n && `${n.level}:${n.text}`)).toEqual([undefined, '0:甲', '1:乙', undefined, undefined, '0:戊']);
   });

@@ -36,7 +36,10 @@ describe('fictional reports rendered into every text format and .docx', () => {
       expect(bigramRecall(fixture.expectedText, text), fixture.file).toBeGreaterThanOrEqual(0.99);
       expect(bigramPrecision(fixture.expectedText, text), fixture.file).toBeGreaterThanOrEqual(0.99);
       for (const sentence of longSentences(fixture.expectedText)) expect(comparable(text), fixture.file).toContain(sentence);
-      expect(doc.warnings.filter((w) => w.code === 'extension-mismatch'), fixture.file).toEqual([]);
+      expect(
+        doc.warnings.filter((w) => w.code === 'extension-mismatch'),
+        fixture.file,
+      ).toEqual([]);
       if (fixture.format === 'txt') {
         const expected = { utf8: 'utf-8', 'utf8-bom': 'utf-8', gb18030: 'gb18030', utf16le: 'utf-16le', utf16be: 'utf-16be', big5: 'big5' }[fixture.variant];
         expect(doc.encoding, fixture.file).toBe(expected);
@@ -48,7 +51,10 @@ describe('fictional reports rendered into every text format and .docx', () => {
   it('keeps plain text one block per line, without hints other than indentation', async () => {
     for (const fixture of fixtures.filter((f) => f.format === 'txt' && f.variant !== 'big5')) {
       const doc = await extractDocument(readFileSync(fixture.path));
-      const lines = fixture.expectedText.split('\n').map((l) => l.trim()).filter(Boolean);
+      const lines = fixture.expectedText
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
       expect(doc.blocks.map((b) => b.text)).toEqual(lines);
       expect(doc.blocks.every((b) => b.hint === undefined || Object.keys(b.hint).every((k) => k === 'indented'))).toBe(true);
     }
@@ -144,7 +150,9 @@ describe('committed LibreOffice renderings (.docx → .pdf and .doc)', () => {
         // Page numbers ("— 1 —") and the running header (the title again, in small print) must be gone.
         expect(bigramPrecision(report.text, text)).toBeGreaterThanOrEqual(0.99);
         expect(doc.blocks.some((b) => /^[—\-\s\d]+$/.test(b.text))).toBe(false);
-        const title = parseReportLines(report.text).find((l) => l.kind === 'title')!.text.replace(/\s+/g, '');
+        const title = parseReportLines(report.text)
+          .find((l) => l.kind === 'title')!
+          .text.replace(/\s+/g, '');
         expect(doc.blocks.filter((b) => b.text.replace(/\s+/g, '').includes(title)).length, 'title appears once').toBe(1);
       });
     }
@@ -191,18 +199,23 @@ describe('a hand-made PDF in the non-embedded STSong-Light font (/UniGB-UCS2-H, 
   });
 
   it('spans several pages, drops "- n -" page numbers and the running header, and rejoins every paragraph', async () => {
-    expect(Buffer.from(pdf).toString('latin1').match(/\/Type \/Page /g)?.length).toBeGreaterThanOrEqual(2);
+    expect(
+      Buffer.from(pdf)
+        .toString('latin1')
+        .match(/\/Type \/Page /g)?.length,
+    ).toBeGreaterThanOrEqual(2);
     const doc = await extractDocument(pdf);
     const text = documentText(doc);
     expect(text).not.toContain('人民政府文件');
     expect(text).not.toMatch(/- \d+ -/);
     expect(bigramPrecision(report.text, text)).toBe(1);
-    const expected = report.text.split('\n').map(comparable).filter((p) => p.length > 0);
+    const expected = report.text
+      .split('\n')
+      .map(comparable)
+      .filter((p) => p.length > 0);
     expect(doc.blocks.map((b) => comparable(b.text))).toEqual(expected);
     expect(doc.blocks[0]!.hint).toMatchObject({ title: true, centered: true, fontSize: 22 });
     expect(doc.blocks[1]!.hint).toEqual({ fontSize: 16 });
-    expect(doc.blocks.filter((b) => b.hint?.headingLevel === 1).map((b) => b.text)).toEqual(
-      report.text.split('\n').filter((l) => /^[一二三]、/.test(l)),
-    );
+    expect(doc.blocks.filter((b) => b.hint?.headingLevel === 1).map((b) => b.text)).toEqual(report.text.split('\n').filter((l) => /^[一二三]、/.test(l)));
   });
 });

@@ -261,7 +261,9 @@ export function makeOle(streams: { name: string; data: Uint8Array }[]): Uint8Arr
     directory.writeUInt32LE(size, at + 0x78);
   };
   writeEntry(0, 'Root Entry', 5, 0xfffffffe, 0, streams.length > 0 ? 1 : 0xffffffff);
-  padded.forEach((stream, index) => writeEntry(index + 1, stream.name, 2, starts[index]!, stream.size, 0xffffffff, index + 2 <= streams.length ? index + 2 : 0xffffffff));
+  padded.forEach((stream, index) =>
+    writeEntry(index + 1, stream.name, 2, starts[index]!, stream.size, 0xffffffff, index + 2 <= streams.length ? index + 2 : 0xffffffff),
+  );
   return Buffer.concat([header, fat, directory, ...padded.map((s) => s.data)]);
 }
 

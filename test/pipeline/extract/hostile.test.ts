@@ -54,9 +54,31 @@ describe('empty and whitespace', () => {
 
 describe('not a report', () => {
   const cases: [string, Uint8Array, string][] = [
-    ['xlsx', makeZip([{ name: '[Content_Types].xml', data: CONTENT_TYPES }, { name: 'xl/workbook.xml', data: '<workbook/>' }, { name: 'xl/worksheets/sheet1.xml', data: '<worksheet/>' }]), 'xlsx'],
-    ['pptx', makeZip([{ name: '[Content_Types].xml', data: CONTENT_TYPES }, { name: 'ppt/presentation.xml', data: '<p/>' }]), 'pptx'],
-    ['odt', makeZip([{ name: 'mimetype', data: 'application/vnd.oasis.opendocument.text', store: true }, { name: 'content.xml', data: '<x/>' }]), 'odt'],
+    [
+      'xlsx',
+      makeZip([
+        { name: '[Content_Types].xml', data: CONTENT_TYPES },
+        { name: 'xl/workbook.xml', data: '<workbook/>' },
+        { name: 'xl/worksheets/sheet1.xml', data: '<worksheet/>' },
+      ]),
+      'xlsx',
+    ],
+    [
+      'pptx',
+      makeZip([
+        { name: '[Content_Types].xml', data: CONTENT_TYPES },
+        { name: 'ppt/presentation.xml', data: '<p/>' },
+      ]),
+      'pptx',
+    ],
+    [
+      'odt',
+      makeZip([
+        { name: 'mimetype', data: 'application/vnd.oasis.opendocument.text', store: true },
+        { name: 'content.xml', data: '<x/>' },
+      ]),
+      'odt',
+    ],
     ['plain zip', makeZip([{ name: '报告.txt', data: REPORT_LINE }]), 'zip'],
     ['empty zip', makeZip([]), 'zip'],
     ['xls', makeOle([{ name: 'Workbook', data: new Uint8Array(100) }]), 'xls'],
@@ -180,7 +202,14 @@ describe('scanned and password-protected', () => {
       const options = (json: object): string => `pdf:writer_pdf_Export:${JSON.stringify(json)}`;
       for (const [name, filter] of [
         ['open-password', options({ EncryptFile: { type: 'boolean', value: 'true' }, DocumentOpenPassword: { type: 'string', value: 'secret' } })],
-        ['permissions-only', options({ RestrictPermissions: { type: 'boolean', value: 'true' }, PermissionPassword: { type: 'string', value: 'owner' }, Printing: { type: 'long', value: '0' } })],
+        [
+          'permissions-only',
+          options({
+            RestrictPermissions: { type: 'boolean', value: 'true' },
+            PermissionPassword: { type: 'string', value: 'owner' },
+            Printing: { type: 'long', value: '0' },
+          }),
+        ],
       ] as const) {
         const out = join(dir, name);
         convertWithSoffice([source], 'pdf', out, filter);
@@ -213,7 +242,12 @@ describe('zip bombs', () => {
 
   it('refuses a directory declaring more uncompressed bytes in total than the limit, without inflating', async () => {
     // 60 entries of 2 MB declared each (ratio 100, under the ratio limit): 120 MB in all.
-    const entries = Array.from({ length: 60 }, (_, i) => ({ name: `word/media/image${i}.png`, data: pseudoRandomBytes(21_000, i + 1), store: true, declaredSize: 2 * 1024 * 1024 }));
+    const entries = Array.from({ length: 60 }, (_, i) => ({
+      name: `word/media/image${i}.png`,
+      data: pseudoRandomBytes(21_000, i + 1),
+      store: true,
+      declaredSize: 2 * 1024 * 1024,
+    }));
     const error = await expectRejected(makeZip([...base, ...entries]), 'zip-bomb');
     expect(error.reasonEn).toMatch(/declares \d+ uncompressed bytes/);
   });
@@ -337,7 +371,7 @@ it('maps every library failure on bad input to a DocumentRejectedError (corrupte
     for (let i = 0; i < 12; i++) {
       const bytes = Buffer.from(source);
       // Flip a run of bytes somewhere after the magic number.
-      const at = 16 + Math.floor(((i * 7919) % 1000) / 1000 * (bytes.length - 64));
+      const at = 16 + Math.floor((((i * 7919) % 1000) / 1000) * (bytes.length - 64));
       for (let j = 0; j < 32; j++) bytes[at + j] = pseudoRandomBytes(1, i * 32 + j + 1)[0]!;
       try {
         await extractDocument(bytes);

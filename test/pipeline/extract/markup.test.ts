@@ -27,7 +27,12 @@ describe('tokenizeMarkup', () => {
   it('never parses markup inside script or style, and treats stray < as text', () => {
     const tokens = [...tokenizeMarkup('<script>if (a < b) document.write("<p>x</p>")</script>a < b <3', { html: true })];
     expect(tokens.filter((t) => t.type === 'open').map((t) => t.type === 'open' && t.name)).toEqual(['script']);
-    expect(tokens.filter((t) => t.type === 'text').map((t) => t.type === 'text' && t.text).join('')).toBe('a < b <3');
+    expect(
+      tokens
+        .filter((t) => t.type === 'text')
+        .map((t) => t.type === 'text' && t.text)
+        .join(''),
+    ).toBe('a < b <3');
   });
 
   it('survives unterminated constructs', () => {
@@ -55,7 +60,9 @@ describe('htmlToBlocks', () => {
   });
 
   it('gives leadingBold for a bold run-in head and allBold for a bold paragraph', () => {
-    const blocks = htmlToBlocks('<p><strong>（一）加强理论学习。</strong>镇党委全年学习12次。</p><p><b>二、存在的不足</b></p><p><span style="font-weight:700">一是</span>基础薄弱。</p>');
+    const blocks = htmlToBlocks(
+      '<p><strong>（一）加强理论学习。</strong>镇党委全年学习12次。</p><p><b>二、存在的不足</b></p><p><span style="font-weight:700">一是</span>基础薄弱。</p>',
+    );
     expect(blocks).toEqual([
       { text: '（一）加强理论学习。镇党委全年学习12次。', hint: { leadingBold: '（一）加强理论学习。' } },
       { text: '二、存在的不足', hint: { allBold: true } },
@@ -64,7 +71,9 @@ describe('htmlToBlocks', () => {
   });
 
   it('reads centring and CSS font sizes', () => {
-    const blocks = htmlToBlocks('<p style="text-align: center"><span style="font-size:22pt">报告</span></p><center>落款</center><p align="center" style="font-size:16px">日期</p>');
+    const blocks = htmlToBlocks(
+      '<p style="text-align: center"><span style="font-size:22pt">报告</span></p><center>落款</center><p align="center" style="font-size:16px">日期</p>',
+    );
     expect(blocks).toEqual([
       { text: '报告', hint: { centered: true, fontSize: 22 } },
       { text: '落款', hint: { centered: true } },
@@ -73,7 +82,8 @@ describe('htmlToBlocks', () => {
   });
 
   it('drops script, style, title, nav, hidden elements and comments', () => {
-    const html = '<html><head><title>站点</title><style>p{}</style></head><body><nav>首页</nav><script>x()</script><!-- c --><p style="display:none">隐藏</p><p hidden>也隐藏</p><p>正文</p></body></html>';
+    const html =
+      '<html><head><title>站点</title><style>p{}</style></head><body><nav>首页</nav><script>x()</script><!-- c --><p style="display:none">隐藏</p><p hidden>也隐藏</p><p>正文</p></body></html>';
     expect(htmlToBlocks(html)).toEqual([{ text: '正文' }]);
   });
 
@@ -110,7 +120,9 @@ describe('htmlToBlocks', () => {
 describe('htmlToBlocks: title hints', () => {
   it('marks a short class="title" paragraph as the title, but never a long one (an opening paragraph styled as a title)', () => {
     const opening = `2024年，望江镇坚持以习近平法治思想为指导，${'扎实推进法治政府建设各项工作，'.repeat(20)}现将我镇有关情况报告如下：`;
-    const blocks = htmlToBlocks(`<p class="title">临澜县望江镇2024年法治政府建设情况报告</p><p class="title">${opening}</p><div class="title main">短标题</div>`);
+    const blocks = htmlToBlocks(
+      `<p class="title">临澜县望江镇2024年法治政府建设情况报告</p><p class="title">${opening}</p><div class="title main">短标题</div>`,
+    );
     expect(blocks.map((b) => [b.text.length > 80 ? 'long' : b.text, b.hint?.title ?? false])).toEqual([
       ['临澜县望江镇2024年法治政府建设情况报告', true],
       ['long', false],

@@ -25,31 +25,58 @@ describe('PDF paragraphs', () => {
   it('joins a full line with the next unless the next is indented, and ends a paragraph at a short line', async () => {
     const a = full('依法行政');
     const b = full('规范执法');
-    expect(await texts([{ lines: body([[a.slice(2), 2], [b, 0], ['短行结束。', 0], ['新段落开始的一行文字。', 2], [a, 0], ['下一行缩进了所以是新段落', 2]]) }])).toEqual([
-      `${a.slice(2)}${b}短行结束。`,
-      `新段落开始的一行文字。`,
-      a,
-      '下一行缩进了所以是新段落',
-    ]);
+    expect(
+      await texts([
+        {
+          lines: body([
+            [a.slice(2), 2],
+            [b, 0],
+            ['短行结束。', 0],
+            ['新段落开始的一行文字。', 2],
+            [a, 0],
+            ['下一行缩进了所以是新段落', 2],
+          ]),
+        },
+      ]),
+    ).toEqual([`${a.slice(2)}${b}短行结束。`, `新段落开始的一行文字。`, a, '下一行缩进了所以是新段落']);
   });
 
   it('continues a paragraph across a page break, but not after a short last line', async () => {
     const a = full('法治政府');
     const b = full('依法治理');
     const pages = [
-      { lines: body([[b.slice(2), 2], [a, 0]]) },
-      { lines: body([['接续的文字到此结束。', 0], ['第二段。', 2], [a.slice(2), 2], ['最后一行。', 0]]) },
+      {
+        lines: body([
+          [b.slice(2), 2],
+          [a, 0],
+        ]),
+      },
+      {
+        lines: body([
+          ['接续的文字到此结束。', 0],
+          ['第二段。', 2],
+          [a.slice(2), 2],
+          ['最后一行。', 0],
+        ]),
+      },
     ];
     expect(await texts(pages)).toEqual([b.slice(2) + a + '接续的文字到此结束。', '第二段。', `${a.slice(2)}最后一行。`]);
   });
 
   it('does not join lines far apart vertically', async () => {
     const a = full('建设');
-    const lines = [...body([[a.slice(2), 2], [a, 0], [a, 0]]), { text: '隔了很远的一行文字内容。', x: LEFT, y: 500, size: SIZE }];
+    const lines = [
+      ...body([
+        [a.slice(2), 2],
+        [a, 0],
+        [a, 0],
+      ]),
+      { text: '隔了很远的一行文字内容。', x: LEFT, y: 500, size: SIZE },
+    ];
     expect(await texts([{ lines }])).toEqual([a.slice(2) + a + a, '隔了很远的一行文字内容。']);
   });
 
-  it('joins a wrapped large heading by its own leading (1.5 line spacing grows with the font), not the body\'s', async () => {
+  it("joins a wrapped large heading by its own leading (1.5 line spacing grows with the font), not the body's", async () => {
     // Body: 12pt at 18pt leading. Heading: 22pt at 33pt leading (1.5 × 22), wider than the body's 18 × 1.35.
     const headingPerLine = Math.floor((A4.width - 2 * LEFT) / 22);
     const heading = `二、${'党政主要负责人履行推进法治建设第一责任人职责情况'.repeat(2)}`.slice(0, headingPerLine + 6);
@@ -67,7 +94,21 @@ describe('PDF paragraphs', () => {
 
   it('records the page a paragraph starts on and where it runs onto the next page', async () => {
     const a = full('法治政府');
-    const pages = [{ lines: body([['第一页的段落。', 2], [a.slice(2), 2], [a, 0]]) }, { lines: body([['接续的文字到此结束。', 0], ['第二页的段落。', 2]]) }];
+    const pages = [
+      {
+        lines: body([
+          ['第一页的段落。', 2],
+          [a.slice(2), 2],
+          [a, 0],
+        ]),
+      },
+      {
+        lines: body([
+          ['接续的文字到此结束。', 0],
+          ['第二页的段落。', 2],
+        ]),
+      },
+    ];
     const blocks = (await extractDocument(makeUniGbPdf(pages))).blocks;
     expect(blocks.map((b) => [b.page, b.pageBreaks])).toEqual([
       [1, undefined],
@@ -78,7 +119,16 @@ describe('PDF paragraphs', () => {
 
   it('joins Latin words broken across lines with a space', async () => {
     const first = `${'法'.repeat(PER_LINE - 7)}Digital`;
-    expect(await texts([{ lines: body([[first, 0], ['Government平台上线。', 0]]) }])).toEqual([`${first} Government平台上线。`]);
+    expect(
+      await texts([
+        {
+          lines: body([
+            [first, 0],
+            ['Government平台上线。', 0],
+          ]),
+        },
+      ]),
+    ).toEqual([`${first} Government平台上线。`]);
   });
 });
 
@@ -88,7 +138,16 @@ describe('PDF page furniture', () => {
     it(`drops page numbers like "${style}"`, async () => {
       const words = ['一', '二', '三'];
       const pages = [1, 2, 3].map((n) => ({
-        lines: [...body([[`第${words[n - 1]}页的正文内容，依法行政工作稳步推进。`, 2], ['第二行。', 2]], 740), { text: style.replace('1', String(n)), x: 280, y: 40, size: 12 }],
+        lines: [
+          ...body(
+            [
+              [`第${words[n - 1]}页的正文内容，依法行政工作稳步推进。`, 2],
+              ['第二行。', 2],
+            ],
+            740,
+          ),
+          { text: style.replace('1', String(n)), x: 280, y: 40, size: 12 },
+        ],
       }));
       const result = await texts(pages);
       expect(result).toEqual(words.flatMap((w) => [`第${w}页的正文内容，依法行政工作稳步推进。`, '第二行。']));
@@ -104,7 +163,17 @@ describe('PDF page furniture', () => {
   });
 
   it('keeps a number that is body text in the middle of a page', async () => {
-    expect(await texts([{ lines: body([['全年调解纠纷件数：', 2], ['56', 2], ['成功率很高的工作。', 2]]) }])).toEqual(['全年调解纠纷件数：', '56', '成功率很高的工作。']);
+    expect(
+      await texts([
+        {
+          lines: body([
+            ['全年调解纠纷件数：', 2],
+            ['56', 2],
+            ['成功率很高的工作。', 2],
+          ]),
+        },
+      ]),
+    ).toEqual(['全年调解纠纷件数：', '56', '成功率很高的工作。']);
   });
 });
 
@@ -129,7 +198,13 @@ describe('PDF hints', () => {
       { text: '临澜县报告', x: 240, y: 780, size: 22 },
       { text: '一、大标题', x: LEFT, y: 740, size: 16 },
       { text: '（一）小标题', x: LEFT, y: 715, size: 14 },
-      ...body([['正文第一段内容，法治政府建设。', 2], ['正文第二段内容，依法行政。', 2]], 690),
+      ...body(
+        [
+          ['正文第一段内容，法治政府建设。', 2],
+          ['正文第二段内容，依法行政。', 2],
+        ],
+        690,
+      ),
       { text: '二、第二个大标题', x: LEFT, y: 600, size: 16 },
     ];
     const result = await extractDocument(makeUniGbPdf([{ lines }]));

@@ -30,7 +30,9 @@ describe('cleanBlocks()', () => {
       { text: '' },
       { text: '治思想，及时传达学习会议精神。' },
     ]);
-    expect(lines.map((l) => l.text)).toEqual(['（一）加强理论学习。全镇以集体学习、交流研讨等方式，深入学习贯彻党的二十大精神和习近平法治思想，及时传达学习会议精神。']);
+    expect(lines.map((l) => l.text)).toEqual([
+      '（一）加强理论学习。全镇以集体学习、交流研讨等方式，深入学习贯彻党的二十大精神和习近平法治思想，及时传达学习会议精神。',
+    ]);
   });
 
   it('never joins a heading, a title or an issuer line with what follows', () => {

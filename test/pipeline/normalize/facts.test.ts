@@ -17,7 +17,10 @@ describe('extractFacts()', () => {
   });
 
   it('reads Chinese numerals: 十余场, 两万余人次, 两百万余元, 百分之百', () => {
-    expect(brief('开展送法下乡十余场，受教育群众两万余人次。')).toEqual([[10, '场', 'atLeast'], [20000, '人次', 'atLeast']]);
+    expect(brief('开展送法下乡十余场，受教育群众两万余人次。')).toEqual([
+      [10, '场', 'atLeast'],
+      [20000, '人次', 'atLeast'],
+    ]);
     expect(brief('涉及金额两百万余元。')).toEqual([[2_000_000, '元', 'atLeast']]);
     expect(brief('重大决策合法性审查覆盖率达到百分之百。')).toEqual([[100, '%', 'exact']]);
   });
@@ -25,7 +28,11 @@ describe('extractFacts()', () => {
   it('reads 万 as a multiplier and 约/近/超过/不足/以上 as qualifiers', () => {
     expect(brief('发放彩页2万余张。')).toEqual([[20000, '张', 'atLeast']]);
     expect(brief('投资近10万元扩建综治中心。')).toEqual([[100000, '元', 'about']]);
-    expect(brief('培训超过500人次，其中不足3次的补训，开展讲座80次以上。')).toEqual([[500, '人次', 'atLeast'], [3, '次', 'atMost'], [80, '次', 'atLeast']]);
+    expect(brief('培训超过500人次，其中不足3次的补训，开展讲座80次以上。')).toEqual([
+      [500, '人次', 'atLeast'],
+      [3, '次', 'atMost'],
+      [80, '次', 'atLeast'],
+    ]);
   });
 
   it('ties a figure to a metric when the catalogue recognises the words before it', () => {
@@ -47,7 +54,10 @@ describe('extractFacts()', () => {
   it('keeps offsets into the original text, full-width digits included', () => {
     const paragraph = '执法人员１５人，其中持证８人。';
     const facts = factsOf(paragraph, 50);
-    expect(facts.map((f) => [f.value, f.text])).toEqual([[15, '１５人'], [8, '８人']]);
+    expect(facts.map((f) => [f.value, f.text])).toEqual([
+      [15, '１５人'],
+      [8, '８人'],
+    ]);
     for (const fact of facts) expect(paragraph.slice(fact.offset - 50, fact.offset - 50 + fact.text.length)).toBe(fact.text);
   });
 
@@ -70,7 +80,7 @@ describe('extractFacts()', () => {
     expect(factsOf('全年发生1件行政诉讼败诉案件。').map((f) => f.metric)).toEqual(['lawsuit.lost']);
   });
 
-  it('requires who did what: an adviser headcount is no matter handled, a public lecture no leaders\' study', () => {
+  it("requires who did what: an adviser headcount is no matter handled, a public lecture no leaders' study", () => {
     const facts = factsOf('配备了3名律师担任法律顾问，法律顾问全年出具法律意见书31份；开展法治讲座80次，执法人员调整为15人。');
     expect(facts.map((f) => [f.text, f.metric])).toEqual([
       ['3名', 'legal_adviser.count'],
@@ -81,7 +91,11 @@ describe('extractFacts()', () => {
   });
 
   it('records whose figure it is and the year a sentence dates it to', () => {
-    const facts = extractFacts([{ text: '全县一审行政诉讼案件57件，败诉3件。我镇荣获了2021年度先进乡镇3个。持证率由上年的70.8%提高到100%。', offset: 0, section: 0 }], metrics, 2024);
+    const facts = extractFacts(
+      [{ text: '全县一审行政诉讼案件57件，败诉3件。我镇荣获了2021年度先进乡镇3个。持证率由上年的70.8%提高到100%。', offset: 0, section: 0 }],
+      metrics,
+      2024,
+    );
     expect(facts.map((f) => [f.text, f.subject, f.year])).toEqual([
       ['57件', 'county', undefined],
       ['3件', 'county', undefined],

@@ -16,10 +16,31 @@ describe.skipIf(!haveSeeds)('normalizeReport() on the five real seed reports', (
   // Expected from reading each report: where its unit is named, the county it names (if any), the county the
   // gazetteer gives for a name unique in the country, and which statutory parts it has a section for.
   const expected: Record<string, { year: number; county: string | null; hint: string | null; from: string; parts: ReportPart[]; absent: ReportPart[] }> = {
-    双柳树镇: { year: 2024, county: null, hint: '潢川县', from: 'title', parts: ['leadership', 'measures', 'shortcomings', 'rectification', 'plans'], absent: [] },
+    双柳树镇: {
+      year: 2024,
+      county: null,
+      hint: '潢川县',
+      from: 'title',
+      parts: ['leadership', 'measures', 'shortcomings', 'rectification', 'plans'],
+      absent: [],
+    },
     均口镇: { year: 2023, county: '建宁县', hint: '建宁县', from: 'issuer', parts: ['measures', 'shortcomings', 'plans'], absent: ['leadership'] },
-    渤海镇: { year: 2024, county: '怀柔区', hint: null, from: 'issuer', parts: ['measures', 'rectification', 'shortcomings', 'leadership', 'plans'], absent: [] },
-    明通镇: { year: 2024, county: '城口县', hint: '城口县', from: 'opening', parts: ['measures', 'leadership', 'shortcomings', 'plans'], absent: ['rectification'] },
+    渤海镇: {
+      year: 2024,
+      county: '怀柔区',
+      hint: null,
+      from: 'issuer',
+      parts: ['measures', 'rectification', 'shortcomings', 'leadership', 'plans'],
+      absent: [],
+    },
+    明通镇: {
+      year: 2024,
+      county: '城口县',
+      hint: '城口县',
+      from: 'opening',
+      parts: ['measures', 'leadership', 'shortcomings', 'plans'],
+      absent: ['rectification'],
+    },
     沙窝镇: { year: 2023, county: '新县', hint: null, from: 'title', parts: ['measures', 'shortcomings', 'plans'], absent: ['leadership'] },
   };
   for (const [township, want] of Object.entries(expected)) {
@@ -67,7 +88,12 @@ describe.skipIf(!haveSeeds)('normalizeReport() on the five real seed reports', (
   });
 
   it('no county outside the gazetteer is ever read from the text of a seed or a sample', async () => {
-    const names = [...Object.values(SEED_FILES).map((f) => join(ROOT, '..', 'shared', 'seeds', f)), ...readdirSync(SAMPLES_DIR).filter((f) => /\.(txt|docx)$/u.test(f)).map((f) => join(SAMPLES_DIR, f))];
+    const names = [
+      ...Object.values(SEED_FILES).map((f) => join(ROOT, '..', 'shared', 'seeds', f)),
+      ...readdirSync(SAMPLES_DIR)
+        .filter((f) => /\.(txt|docx)$/u.test(f))
+        .map((f) => join(SAMPLES_DIR, f)),
+    ];
     for (const path of names) {
       const outcome = await parseReport({ key: path, bytes: readFileSync(path) }, rubric2024.rubric.metrics);
       if (!outcome.ok) throw new Error(outcome.failure.message);
@@ -80,7 +106,11 @@ describe.skipIf(!haveSeeds)('normalizeReport() on the five real seed reports', (
     const report = reportFromText(seedText('双柳树镇'));
     const mediation = report.facts.filter((f) => f.metric?.startsWith('mediation.'));
     expect(mediation.map((f) => [f.metric, f.value, f.qualifier])).toEqual(
-      expect.arrayContaining([['mediation.cases', 40, 'atLeast'], ['mediation.success', 28, 'exact'], ['mediation.success_rate', 93, 'exact']]),
+      expect.arrayContaining([
+        ['mediation.cases', 40, 'atLeast'],
+        ['mediation.success', 28, 'exact'],
+        ['mediation.success_rate', 93, 'exact'],
+      ]),
     );
     for (const fact of report.facts) expect(report.text.slice(fact.offset, fact.offset + fact.text.length)).toBe(fact.text);
   });
@@ -95,7 +125,14 @@ describe.skipIf(!haveSeeds)('normalizeReport() on the five real seed reports', (
 describe('normalizeReport() on the project samples', () => {
   const parsed = new Map<string, NormalizedReport>();
   beforeAll(async () => {
-    for (const name of ['法治政府建设年度报告2024.txt', '临澜县司法局2024年法治政府建设工作情况的报告.docx', '澜滨街道2024年法治政府建设情况报告.docx', '河湾镇2024年法治政府建设情况报告.txt', '龙口乡2024年法治政府建设工作总结.txt', '望江镇2024年法治政府建设情况报告.docx']) {
+    for (const name of [
+      '法治政府建设年度报告2024.txt',
+      '临澜县司法局2024年法治政府建设工作情况的报告.docx',
+      '澜滨街道2024年法治政府建设情况报告.docx',
+      '河湾镇2024年法治政府建设情况报告.txt',
+      '龙口乡2024年法治政府建设工作总结.txt',
+      '望江镇2024年法治政府建设情况报告.docx',
+    ]) {
       const outcome = await parseReport({ key: name, bytes: readFileSync(join(SAMPLES_DIR, name)) }, rubric2024.rubric.metrics);
       if (!outcome.ok) throw new Error(`${name}: ${outcome.failure.message}`);
       parsed.set(name, outcome.report);
@@ -110,7 +147,13 @@ describe('normalizeReport() on the project samples', () => {
 
   it('tells a county department and a subdistrict from a township', () => {
     // Its full name; 临澜县 is fictional, so the text's county counts only when the scope vouches for it.
-    expect(parsed.get('临澜县司法局2024年法治政府建设工作情况的报告.docx')!.meta).toMatchObject({ township: '临澜县司法局', unitKind: 'department', county: null, docNumber: '临司发〔2025〕6号', docDate: '2025-01-24' });
+    expect(parsed.get('临澜县司法局2024年法治政府建设工作情况的报告.docx')!.meta).toMatchObject({
+      township: '临澜县司法局',
+      unitKind: 'department',
+      county: null,
+      docNumber: '临司发〔2025〕6号',
+      docDate: '2025-01-24',
+    });
     expect(parsed.get('澜滨街道2024年法治政府建设情况报告.docx')!.meta).toMatchObject({ township: '澜滨街道', unitKind: 'subdistrict' });
   });
 
@@ -164,7 +207,19 @@ describe('outline', () => {
   });
 
   it('tags parts from headings, and sub-sections inherit them', () => {
-    expect(report.sections.map((s) => s.part)).toEqual(['other', 'measures', 'measures', 'measures', 'measures', 'measures', 'shortcomings', 'shortcomings', 'plans', 'plans', 'plans']);
+    expect(report.sections.map((s) => s.part)).toEqual([
+      'other',
+      'measures',
+      'measures',
+      'measures',
+      'measures',
+      'measures',
+      'shortcomings',
+      'shortcomings',
+      'plans',
+      'plans',
+      'plans',
+    ]);
   });
 
   it('leaves the title block and the closing (特此报告, date) out of the sections', () => {
@@ -184,7 +239,12 @@ describe('outline', () => {
         '2025年，我乡将继续加强执法队伍建设，力争持证率达到100%，并组织全体干部参加学法考试，完善法律顾问工作机制。',
       ].join('\n'),
     );
-    expect(untitled.sections.map((s) => [s.part, s.partBasis])).toEqual([['other', 'none'], ['measures', 'content'], ['shortcomings', 'content'], ['plans', 'content']]);
+    expect(untitled.sections.map((s) => [s.part, s.partBasis])).toEqual([
+      ['other', 'none'],
+      ['measures', 'content'],
+      ['shortcomings', 'content'],
+      ['plans', 'content'],
+    ]);
   });
 });
 
@@ -232,17 +292,29 @@ describe('unit, kind and year of every kind of filer (fictional reports in test/
 });
 
 describe('readMeta() on single lines', () => {
-  const meta = (title: string, opening: string[] = [], extra: Partial<Parameters<typeof readMeta>[0]> = {}) => readMeta({ titleBlock: [title], opening, ...extra }).meta;
+  const meta = (title: string, opening: string[] = [], extra: Partial<Parameters<typeof readMeta>[0]> = {}) =>
+    readMeta({ titleBlock: [title], opening, ...extra }).meta;
 
   it('never takes a phrase for a county: 坚决落实县委…, 认真落实县委全面依法治县委员会', () => {
-    const m = meta('东岭镇2024年法治政府建设情况报告', ['2024年，东岭镇坚决落实县委、县政府决策部署，认真落实县委全面依法治县委员会工作要点，现将有关情况报告如下：']);
+    const m = meta('东岭镇2024年法治政府建设情况报告', [
+      '2024年，东岭镇坚决落实县委、县政府决策部署，认真落实县委全面依法治县委员会工作要点，现将有关情况报告如下：',
+    ]);
     expect(m).toMatchObject({ township: '东岭镇', county: null });
   });
 
   it('strips the city and keeps the county of a department: 晋城市陵川县教育局', () => {
-    expect(meta('晋城市陵川县教育局关于2024年度法治政府建设工作情况的报告')).toMatchObject({ township: '陵川县教育局', unitKind: 'department', county: '陵川县', year: 2024 });
+    expect(meta('晋城市陵川县教育局关于2024年度法治政府建设工作情况的报告')).toMatchObject({
+      township: '陵川县教育局',
+      unitKind: 'department',
+      county: '陵川县',
+      year: 2024,
+    });
     expect(meta('陵川县人民政府办公室2024年法治政府建设情况报告')).toMatchObject({ township: '陵川县人民政府办公室', unitKind: 'department' });
-    expect(meta('中共陵川县委 陵川县人民政府关于2024年法治政府建设情况的报告')).toMatchObject({ township: '陵川县人民政府', unitKind: 'county', county: '陵川县' });
+    expect(meta('中共陵川县委 陵川县人民政府关于2024年法治政府建设情况的报告')).toMatchObject({
+      township: '陵川县人民政府',
+      unitKind: 'county',
+      county: '陵川县',
+    });
   });
 
   it('never takes "现将我镇" or 各乡镇 for a unit, but takes the kind from 我局', () => {

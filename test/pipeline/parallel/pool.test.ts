@@ -68,7 +68,11 @@ describe('WorkerPool', () => {
   it('a worker module that cannot load fails every task with one PoolStartError', async () => {
     const pool = new WorkerPool<FixtureTask, number>(new URL('./broken-worker.ts', import.meta.url), { size: 2 });
     try {
-      const settled = await Promise.allSettled([pool.run({ kind: 'double', value: 1 }), pool.run({ kind: 'double', value: 2 }), pool.run({ kind: 'double', value: 3 })]);
+      const settled = await Promise.allSettled([
+        pool.run({ kind: 'double', value: 1 }),
+        pool.run({ kind: 'double', value: 2 }),
+        pool.run({ kind: 'double', value: 3 }),
+      ]);
       for (const s of settled) expect(rejectionOf(s)).toBeInstanceOf(PoolStartError);
       expect(rejectionOf(settled[0]).message).toContain('module failed to load');
       await expect(pool.run({ kind: 'double', value: 4 })).rejects.toBeInstanceOf(PoolStartError);

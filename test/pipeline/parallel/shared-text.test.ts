@@ -50,7 +50,9 @@ function heapAfterGc(): number {
 describe('shareResultLabels', () => {
   it('leaves results reading exactly as before', () => {
     // Prepare: two sample reports' results, as copied across threads.
-    const results = ['青石镇2024年度法治政府建设工作情况的报告.txt', '龙口乡2024年法治政府建设工作总结.txt'].map((name) => scoreReport(reportFromText(sampleText(name)), rubric2024));
+    const results = ['青石镇2024年度法治政府建设工作情况的报告.txt', '龙口乡2024年法治政府建设工作总结.txt'].map((name) =>
+      scoreReport(reportFromText(sampleText(name)), rubric2024),
+    );
     const copies = structuredClone(results);
     const labels = new SharedLabels();
     // Act

@@ -9,10 +9,18 @@ import { reportFromText, rubric2024, sampleText } from '../../helpers/reports.ts
 import { nearDuplicateReports } from '../../../bench/synthetic.ts';
 
 /** Two honest reports share the usual opening formula and nothing else. */
-const OPENING = '2024年，在县委、县政府的坚强领导下，{镇}坚持以习近平新时代中国特色社会主义思想为指导，深入学习贯彻党的二十大精神和习近平法治思想，增强“四个意识”、坚定“四个自信”、做到“两个维护”，现将有关情况报告如下：';
+const OPENING =
+  '2024年，在县委、县政府的坚强领导下，{镇}坚持以习近平新时代中国特色社会主义思想为指导，深入学习贯彻党的二十大精神和习近平法治思想，增强“四个意识”、坚定“四个自信”、做到“两个维护”，现将有关情况报告如下：';
 
 function honest(township: string, body: string[]): string {
-  return [`临澜县${township}2024年法治政府建设情况报告`, OPENING.replace('{镇}', township), '一、2024年推进法治政府建设的主要举措和成效', ...body, '二、存在的不足和原因', `一是${township}执法力量偏少，主要是编制紧张。`].join('\n');
+  return [
+    `临澜县${township}2024年法治政府建设情况报告`,
+    OPENING.replace('{镇}', township),
+    '一、2024年推进法治政府建设的主要举措和成效',
+    ...body,
+    '二、存在的不足和原因',
+    `一是${township}执法力量偏少，主要是编制紧张。`,
+  ].join('\n');
 }
 
 const EAST = honest('东岭镇', [
@@ -35,7 +43,8 @@ function copyOfQingshi(township: string, docDate: string): string {
   return QINGSHI.replaceAll('青石', stem).replace(/\d+件/u, '31件').replace(/\d+次/u, '7次').replace('2025年2月12日', docDate);
 }
 
-const report = (text: string, key: string, submission?: SubmissionInfo) => reportFromText(text, { key, location: COUNTY, ...(submission ? { submission } : {}) });
+const report = (text: string, key: string, submission?: SubmissionInfo) =>
+  reportFromText(text, { key, location: COUNTY, ...(submission ? { submission } : {}) });
 const byKey = (results: readonly ScoreResult[], key: string): ScoreResult => results.find((r) => r.source === key)!;
 const similar = (result: ScoreResult) => result.flags.filter((f) => f.code === 'similar-to');
 const copyPoints = (result: ScoreResult): number => result.penalties.find((p) => p.id === 'P.copy')!.points;
@@ -75,7 +84,8 @@ describe('cross-report checks: copies', () => {
     const indicators = copier.dimensions.flatMap((d) => d.indicators);
     const voided = indicators.filter((i) => i.note.includes('照搬他人或上年报告的段落不作为得分依据'));
     expect(voided.length).toBeGreaterThan(10);
-    for (const indicator of voided) expect(indicator.score).toBeLessThan(aloneCopy.dimensions.flatMap((d) => d.indicators).find((x) => x.id === indicator.id)!.score);
+    for (const indicator of voided)
+      expect(indicator.score).toBeLessThan(aloneCopy.dimensions.flatMap((d) => d.indicators).find((x) => x.id === indicator.id)!.score);
     const dimensionsOf = (r: ScoreResult) => r.dimensions.reduce((sum, d) => sum + d.score, 0);
     expect(dimensionsOf(copier)).toBeLessThan(dimensionsOf(aloneCopy) - 30);
     expect(similar(copier)[0]!.message).toMatch(/照搬的段落不作为得分依据：\d+ 项指标共少得 [\d.]+ 分/u);
@@ -100,7 +110,10 @@ describe('cross-report checks: copies', () => {
     // Act
     const results = scoreAndRank([original, copy], rubric2024);
     // Assess
-    for (const [key, other] of [['qingshi.txt', 'songlin.txt'], ['songlin.txt', 'qingshi.txt']] as const) {
+    for (const [key, other] of [
+      ['qingshi.txt', 'songlin.txt'],
+      ['songlin.txt', 'qingshi.txt'],
+    ] as const) {
       const result = byKey(results, key);
       const [flag] = similar(result);
       expect(flag).toMatchObject({ role: 'unknown', other });
@@ -134,7 +147,10 @@ describe('cross-report checks: copies', () => {
 
   it('the same unit’s report of last year comes first: it had the text, so it is the original whatever the dates say', () => {
     // Prepare: 青石镇's 2023 report already had these paragraphs; the 2024 copy is dated earlier than 青石镇's 2024 report.
-    const lastYear = reportFromText(QINGSHI.replaceAll('2024年', '2023年').replace('2025年2月12日', '2024年2月1日'), { key: 'qingshi-2023.txt', location: { county: '临澜县', year: 2023 } });
+    const lastYear = reportFromText(QINGSHI.replaceAll('2024年', '2023年').replace('2025年2月12日', '2024年2月1日'), {
+      key: 'qingshi-2023.txt',
+      location: { county: '临澜县', year: 2023 },
+    });
     const original = report(QINGSHI, 'qingshi.txt');
     const copy = report(copyOfQingshi('松林镇', '2025年1月5日'), 'songlin.txt');
     const entries = [original, copy].map((r) => ({ report: r, result: scoreReport(r, rubric2024) }));
@@ -162,7 +178,10 @@ describe('cross-report checks: copies', () => {
   });
 
   it('tells the copy from the original in the samples: 桃源镇 is dated after 青石镇 and carries “青石分平台”', () => {
-    const results = scoreAndRank([report(QINGSHI, 'qingshi.txt'), report(sampleText('桃源镇2024年度法治政府建设工作情况的报告.txt'), 'taoyuan.txt')], rubric2024);
+    const results = scoreAndRank(
+      [report(QINGSHI, 'qingshi.txt'), report(sampleText('桃源镇2024年度法治政府建设工作情况的报告.txt'), 'taoyuan.txt')],
+      rubric2024,
+    );
     expect(similar(byKey(results, 'taoyuan.txt'))[0]?.role).toBe('copier');
     expect(similar(byKey(results, 'qingshi.txt'))[0]?.role).toBe('source');
     expect(copyPoints(byKey(results, 'taoyuan.txt'))).toBe(10);
@@ -180,9 +199,30 @@ describe('cross-report checks: copies', () => {
     // Act
     const results = scoreAndRank(reports, rubric2024);
     // Assess
-    expect(similar(byKey(results, 'qingshi.txt')).map((f) => [f.other, f.role]).sort()).toEqual([['songlin.txt', 'source'], ['zhuxi.txt', 'source']]);
-    expect(similar(byKey(results, 'songlin.txt')).map((f) => [f.other, f.role]).sort()).toEqual([['qingshi.txt', 'copier'], ['zhuxi.txt', 'source']]);
-    expect(similar(byKey(results, 'zhuxi.txt')).map((f) => [f.other, f.role]).sort()).toEqual([['qingshi.txt', 'copier'], ['songlin.txt', 'copier']]);
+    expect(
+      similar(byKey(results, 'qingshi.txt'))
+        .map((f) => [f.other, f.role])
+        .sort(),
+    ).toEqual([
+      ['songlin.txt', 'source'],
+      ['zhuxi.txt', 'source'],
+    ]);
+    expect(
+      similar(byKey(results, 'songlin.txt'))
+        .map((f) => [f.other, f.role])
+        .sort(),
+    ).toEqual([
+      ['qingshi.txt', 'copier'],
+      ['zhuxi.txt', 'source'],
+    ]);
+    expect(
+      similar(byKey(results, 'zhuxi.txt'))
+        .map((f) => [f.other, f.role])
+        .sort(),
+    ).toEqual([
+      ['qingshi.txt', 'copier'],
+      ['songlin.txt', 'copier'],
+    ]);
     expect(similar(byKey(results, 'east.txt'))).toEqual([]);
     expect(copyPoints(byKey(results, 'qingshi.txt'))).toBe(0);
     expect(copyPoints(byKey(results, 'zhuxi.txt'))).toBeGreaterThan(0);
@@ -193,7 +233,10 @@ describe('cross-report checks: copies', () => {
 
   it('a text copied by 39 units: each report lists at most MAX_COPY_MATCHES matches and names one cluster of 40; the original alone is not penalised', () => {
     // Prepare: 青石镇 (dated 2025-02-12) and 39 copies dated later, one day apart.
-    const stems = '松林 竹溪 梅岭 桂花 兰亭 柏树 杉木 枫林 柳塘 荷花 芦苇 菱角 莲池 茶山 桑园 麻田 稻香 麦场 豆冲 瓜洲 果园 花溪 草坪 苔石 藤桥 蓬莱 蒿坪 芷江 芸台 芙蓉 苇塘 萍乡 蕉岭 薇山 蔺田 菖蒲 茅坪 荻港 蓼滩'.split(' ');
+    const stems =
+      '松林 竹溪 梅岭 桂花 兰亭 柏树 杉木 枫林 柳塘 荷花 芦苇 菱角 莲池 茶山 桑园 麻田 稻香 麦场 豆冲 瓜洲 果园 花溪 草坪 苔石 藤桥 蓬莱 蒿坪 芷江 芸台 芙蓉 苇塘 萍乡 蕉岭 薇山 蔺田 菖蒲 茅坪 荻港 蓼滩'.split(
+        ' ',
+      );
     const copies = stems.map((stem, i) => report(copyOfQingshi(`${stem}镇`, `2025年${3 + Math.floor(i / 28)}月${1 + (i % 28)}日`), `${stem}.txt`));
     const reports = [report(QINGSHI, 'qingshi.txt'), ...copies];
     // Act
@@ -214,7 +257,10 @@ describe('cross-report checks: copies', () => {
     for (const copy of copies) {
       const result = byKey(results, copy.source.key);
       // A copier lists the copies it made first: the original (dated earliest) is among them, and it pays share × 15.
-      expect(similar(result).some((f) => f.role === 'copier' && f.other === 'qingshi.txt'), copy.source.key).toBe(true);
+      expect(
+        similar(result).some((f) => f.role === 'copier' && f.other === 'qingshi.txt'),
+        copy.source.key,
+      ).toBe(true);
       expect(copyPoints(result), copy.source.key).toBeGreaterThan(0);
       expect(result.rank, copy.source.key).toBeGreaterThan(original.rank!);
     }
@@ -271,7 +317,10 @@ describe('cross-report checks: copies', () => {
     const copy = report(copyOfQingshi('桃源镇', '2025年3月20日'), 'taoyuan-copy.txt');
     expect(copy.text).toContain('31件');
     // Act
-    const results = crossCheck([original, copy].map((r) => ({ report: r, result: scoreReport(r, rubric2024) })), rubric2024);
+    const results = crossCheck(
+      [original, copy].map((r) => ({ report: r, result: scoreReport(r, rubric2024) })),
+      rubric2024,
+    );
     // Assess: no indicator of the copier cites a copied paragraph, the one with 31件 included.
     const copier = byKey(results, 'taoyuan-copy.txt');
     expect(similar(copier)[0]).toMatchObject({ role: 'copier' });
@@ -283,7 +332,10 @@ describe('cross-report checks: copies', () => {
     const reports = [report(QINGSHI, 'qingshi.txt'), report(copyOfQingshi('松林镇', '2025年2月12日'), 'songlin.txt'), report(EAST, 'east.txt')];
     const entries = reports.map((r) => ({ report: r, result: scoreReport(r, rubric2024) }));
     const once = crossCheck(entries, rubric2024);
-    const twice = crossCheck(reports.map((r, i) => ({ report: r, result: once[i]! })), rubric2024);
+    const twice = crossCheck(
+      reports.map((r, i) => ({ report: r, result: once[i]! })),
+      rubric2024,
+    );
     expect(JSON.stringify(twice)).toBe(JSON.stringify(once));
     expect(once.some((r) => (r.pending ?? []).length > 0)).toBe(true);
   });
@@ -325,7 +377,10 @@ describe('cross-report checks in two steps (planCrossCheck)', () => {
 
   it('refuses to finish with fewer re-scorings than it asked for', () => {
     const reports = [report(QINGSHI, 'qingshi.txt'), report(copyOfQingshi('松林镇', '2025年2月12日'), 'songlin.txt')];
-    const plan = planCrossCheck(reports.map((r) => ({ report: r, result: scoreReport(r, rubric2024) })), rubric2024);
+    const plan = planCrossCheck(
+      reports.map((r) => ({ report: r, result: scoreReport(r, rubric2024) })),
+      rubric2024,
+    );
     expect(() => plan.finish([])).toThrow(/2 re-scorings asked, 0 given/u);
   });
 });
@@ -337,13 +392,20 @@ describe('cross-report checks: names of other units', () => {
     // Act
     const results = scoreAndRank([report(EAST, 'east.txt'), report(west, 'west.txt')], rubric2024);
     // Assess
-    expect(byKey(results, 'west.txt').flags.filter((f) => f.code === 'template-leftover').map((f) => f.other)).toEqual(['东岭镇']);
+    expect(
+      byKey(results, 'west.txt')
+        .flags.filter((f) => f.code === 'template-leftover')
+        .map((f) => f.other),
+    ).toEqual(['东岭镇']);
     expect(byKey(results, 'east.txt').flags.filter((f) => f.code === 'template-leftover')).toEqual([]);
   });
 
   it('never penalises for a name guessed from prose: neither "现将我镇" nor a unit named only in another report’s opening', () => {
     // Prepare: 栖云镇 (not in the gazetteer) is named only in its own opening; 西坪乡's opening mentions 栖云镇.
-    const qiyun = EAST.replace('临澜县东岭镇2024年法治政府建设情况报告', '2024年法治政府建设情况报告').replace(OPENING.replace('{镇}', '东岭镇'), '2024年，栖云镇深入推进法治政府建设，现将我镇2024年法治政府建设情况报告如下：');
+    const qiyun = EAST.replace('临澜县东岭镇2024年法治政府建设情况报告', '2024年法治政府建设情况报告').replace(
+      OPENING.replace('{镇}', '东岭镇'),
+      '2024年，栖云镇深入推进法治政府建设，现将我镇2024年法治政府建设情况报告如下：',
+    );
     const west = WEST.replace('现将有关情况报告如下：', '学习借鉴栖云镇做法，现将我镇2024年法治政府建设情况报告如下：');
     // Act
     const results = scoreAndRank([report(qiyun, 'qiyun.txt'), report(west, 'west.txt')], rubric2024);
@@ -360,7 +422,9 @@ describe('copy signatures', () => {
     const decoded = decodeSignature(encodeSignature(signature));
     expect(decoded.reportId).toBe(signature.reportId);
     expect(decoded.formulae).toBe(FORMULAE_VERSION);
-    expect(decoded.paragraphs.map((p) => [p.offset, p.section, p.weight, [...p.minhash]])).toEqual(signature.paragraphs.map((p) => [p.offset, p.section, p.weight, [...p.minhash]]));
+    expect(decoded.paragraphs.map((p) => [p.offset, p.section, p.weight, [...p.minhash]])).toEqual(
+      signature.paragraphs.map((p) => [p.offset, p.section, p.weight, [...p.minhash]]),
+    );
   });
 
   it('a signature stored before the formulae had a version is recomputed, not trusted', () => {
@@ -369,7 +433,10 @@ describe('copy signatures', () => {
     const stale = decodeSignature(`${reports[1]!.id}:`);
     expect(stale.formulae).toBe('');
     // Act
-    const results = crossCheck(reports.map((r, i) => ({ report: r, result: scoreReport(r, rubric2024), ...(i === 1 ? { signature: stale } : {}) })), rubric2024);
+    const results = crossCheck(
+      reports.map((r, i) => ({ report: r, result: scoreReport(r, rubric2024), ...(i === 1 ? { signature: stale } : {}) })),
+      rubric2024,
+    );
     // Assess
     expect(similar(byKey(results, 'songlin.txt'))[0]?.role).toBe('copier');
   });

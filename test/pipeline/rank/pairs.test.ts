@@ -29,7 +29,8 @@ function bruteForcePairs(signatures: readonly ReportSignature[]): PairSimilarity
         }),
       );
       if (passages.length === 0) continue;
-      const share = (s: ReportSignature, picked: Set<number>) => [...picked].reduce((sum, i) => sum + s.paragraphs[i]!.weight, 0) / s.paragraphs.reduce((sum, p) => sum + p.weight, 0);
+      const share = (s: ReportSignature, picked: Set<number>) =>
+        [...picked].reduce((sum, i) => sum + s.paragraphs[i]!.weight, 0) / s.paragraphs.reduce((sum, p) => sum + p.weight, 0);
       const shareA = share(signatures[a]!, new Set(passages.map((m) => m.a)));
       const shareB = share(signatures[b]!, new Set(passages.map((m) => m.b)));
       pairs.push({ a, b, shareA, shareB, similarity: Math.max(shareA, shareB), passages });
@@ -42,12 +43,20 @@ const QINGSHI = sampleText('青石镇2024年度法治政府建设工作情况的
 
 /** Every sample report, plus partial and reworded copies of 青石镇 (renamed), so passages are shared. */
 function sampleSignatures(): ReportSignature[] {
-  const texts = readdirSync(SAMPLES_DIR).filter((f) => f.endsWith('.txt')).map((f) => sampleText(f));
+  const texts = readdirSync(SAMPLES_DIR)
+    .filter((f) => f.endsWith('.txt'))
+    .map((f) => sampleText(f));
   const lines = QINGSHI.split('\n');
-  const partial = (stem: string, keepEvery: number) => lines.filter((_, i) => i % keepEvery !== 1).join('\n').replaceAll('青石', stem);
+  const partial = (stem: string, keepEvery: number) =>
+    lines
+      .filter((_, i) => i % keepEvery !== 1)
+      .join('\n')
+      .replaceAll('青石', stem);
   // Reworded copies: passages that match without being identical (estimated Jaccard between PASSAGE_MATCH and 1).
   const reworded = QINGSHI.replaceAll('青石', '桂花').replaceAll('开展', '组织开展').replaceAll('全镇', '全体').replaceAll('工作', '事项');
-  return [...texts, partial('松林', 2), partial('竹溪', 3), partial('梅岭', 4), reworded].map((text, i) => reportSignature(reportFromText(text, { key: `${i}.txt` })));
+  return [...texts, partial('松林', 2), partial('竹溪', 3), partial('梅岭', 4), reworded].map((text, i) =>
+    reportSignature(reportFromText(text, { key: `${i}.txt` })),
+  );
 }
 
 describe('similarPairs()', () => {
@@ -120,7 +129,10 @@ describe('BandBuckets', () => {
     buckets.fill((c) => [9, 8, 9, 8][c]!);
     const out: number[][] = [];
     buckets.forEach((bucket, size) => out.push([...bucket.subarray(0, size)]));
-    expect(out).toEqual([[0, 2], [1, 3]]);
+    expect(out).toEqual([
+      [0, 2],
+      [1, 3],
+    ]);
   });
 });
 
@@ -132,7 +144,10 @@ describe('NameIndex', () => {
     const pattern = new RegExp([...names].sort((x, y) => y.length - x.length).join('|'), 'gu');
     const index = new NameIndex(names.map((n) => [n, n] as const));
     for (const text of texts) {
-      expect([...index.scan(text)].map((m) => [m.key, m.at]), text).toEqual([...text.matchAll(pattern)].map((m) => [m[0], m.index]));
+      expect(
+        [...index.scan(text)].map((m) => [m.key, m.at]),
+        text,
+      ).toEqual([...text.matchAll(pattern)].map((m) => [m[0], m.index]));
     }
   });
 

@@ -11,11 +11,27 @@ import { reportFromText, ROOT, rubric2024 } from '../../helpers/reports.ts';
 /** A ScoreResult with just what ranking reads. */
 function result(township: string, total: number, d9 = 0, extra: Partial<ScoreResult> = {}): ScoreResult {
   return {
-    reportId: township, source: `${township}.txt`, township, county: '临澜县', year: 2024, unitKind: 'township',
-    rubric: { id: 'fazhi-2024', version: '2024.2.0', sha256: 'x' }, total, max: 100, grade: total >= 90 ? '优秀' : total >= 80 ? '良好' : total >= 60 ? '合格' : '不合格',
-    rank: null, rankGroup: 'township',
-    dimensions: [{ id: 'D9', name: '问题查摆与下年安排质量', score: d9, max: 7, indicators: [] }, { id: 'D1', name: '法定要素', score: 0, max: 12, indicators: [] }],
-    penalties: [], bonus: { score: 0, max: 3, indicators: [] }, flags: [], stats: { chars: 0, figures: 0, figuresPer1000: 0, boilerplatePer1000: 0 }, warnings: [],
+    reportId: township,
+    source: `${township}.txt`,
+    township,
+    county: '临澜县',
+    year: 2024,
+    unitKind: 'township',
+    rubric: { id: 'fazhi-2024', version: '2024.2.0', sha256: 'x' },
+    total,
+    max: 100,
+    grade: total >= 90 ? '优秀' : total >= 80 ? '良好' : total >= 60 ? '合格' : '不合格',
+    rank: null,
+    rankGroup: 'township',
+    dimensions: [
+      { id: 'D9', name: '问题查摆与下年安排质量', score: d9, max: 7, indicators: [] },
+      { id: 'D1', name: '法定要素', score: 0, max: 12, indicators: [] },
+    ],
+    penalties: [],
+    bonus: { score: 0, max: 3, indicators: [] },
+    flags: [],
+    stats: { chars: 0, figures: 0, figuresPer1000: 0, boilerplatePer1000: 0 },
+    warnings: [],
     ...extra,
   };
 }
@@ -25,7 +41,11 @@ describe('rankResults()', () => {
 
   it('ranks by total and breaks a tie by the rubric tie-breaker, saying so', () => {
     const ranked = rankResults([result('甲镇', 80, 5), result('乙镇', 85, 3), result('丙镇', 80, 6)], rubric);
-    expect(ranked.map((r) => [r.township, r.rank])).toEqual([['乙镇', 1], ['丙镇', 2], ['甲镇', 3]]);
+    expect(ranked.map((r) => [r.township, r.rank])).toEqual([
+      ['乙镇', 1],
+      ['丙镇', 2],
+      ['甲镇', 3],
+    ]);
     expect(ranked[2]!.rankNote).toContain('D9');
     expect(ranked[2]!.rankNote).toContain('6 对 5');
     expect(ranked[0]!.rankNote).toBeUndefined();
@@ -65,7 +85,9 @@ describe('rankResults()', () => {
 
   it('never lets a tie favour a flagged copier, and says so', () => {
     // Prepare: equal totals and tie-breakers; 甲镇 is a known copier, 丙镇 awaits review, 乙镇 is clean.
-    const copy = (role: 'copier' | 'unknown') => ({ flags: [{ code: 'similar-to' as const, severity: 'error' as const, message: '', role, other: 'x.txt', similarity: 0.9 }] });
+    const copy = (role: 'copier' | 'unknown') => ({
+      flags: [{ code: 'similar-to' as const, severity: 'error' as const, message: '', role, other: 'x.txt', similarity: 0.9 }],
+    });
     // Act
     const ranked = rankResults([result('甲镇', 70, 4, copy('copier')), result('丙镇', 70, 4, copy('unknown')), result('乙镇', 70, 4)], rubric);
     // Assess
@@ -76,7 +98,10 @@ describe('rankResults()', () => {
 
   it('ranks a unit whose kind is unknown in a group of its own, and says why', () => {
     const ranked = rankResults([result('甲镇', 70), result('某单位', 90, 0, { unitKind: null, rankGroup: 'other' })], rubric);
-    expect(ranked.map((r) => [r.township, r.rankGroup, r.rank])).toEqual([['甲镇', 'township', 1], ['某单位', 'other', 1]]);
+    expect(ranked.map((r) => [r.township, r.rankGroup, r.rank])).toEqual([
+      ['甲镇', 'township', 1],
+      ['某单位', 'other', 1],
+    ]);
     expect(ranked[1]!.rankNote).toContain('类别未识别');
   });
 
@@ -100,14 +125,30 @@ describe('rankResults()', () => {
       expect(grades, `group of ${size}`).toContain('良好');
     }
     // A department alone in its group, 61 points: 良好 (floor(1 × 40 %) would have made it unreachable).
-    expect(rankResults([graded('司法局', 61)].map((r) => ({ ...r, unitKind: 'department' as const, rankGroup: 'department' as const })), rubric)[0]!.grade).toBe('良好');
+    expect(
+      rankResults(
+        [graded('司法局', 61)].map((r) => ({ ...r, unitKind: 'department' as const, rankGroup: 'department' as const })),
+        rubric,
+      )[0]!.grade,
+    ).toBe('良好');
   });
 
   it('in quota mode, moves grades above their quota down one grade in rank order', () => {
     const input = JSON.parse(JSON.stringify(rubric2024.rubric)) as RubricInput;
-    input.grading = { mode: 'quota', bands: [{ grade: '优秀', min: 85 }, { grade: '良好', min: 70 }, { grade: '合格', min: 60 }, { grade: '不合格', min: 0 }], quotas: [{ grade: '优秀', maxShare: 0.2 }] };
+    input.grading = {
+      mode: 'quota',
+      bands: [
+        { grade: '优秀', min: 85 },
+        { grade: '良好', min: 70 },
+        { grade: '合格', min: 60 },
+        { grade: '不合格', min: 0 },
+      ],
+      quotas: [{ grade: '优秀', maxShare: 0.2 }],
+    };
     const quota = parseRubric(input, 'quota').rubric;
-    const results = ['甲', '乙', '丙', '丁', '戊', '己', '庚', '辛', '壬', '癸'].map((n, i) => result(`${n}镇`, 95 - i, 0, { grade: 95 - i >= 85 ? '优秀' : '良好' }));
+    const results = ['甲', '乙', '丙', '丁', '戊', '己', '庚', '辛', '壬', '癸'].map((n, i) =>
+      result(`${n}镇`, 95 - i, 0, { grade: 95 - i >= 85 ? '优秀' : '良好' }),
+    );
     const ranked = rankResults(results, quota);
     expect(ranked.map((r) => r.grade)).toEqual(['优秀', '优秀', '良好', '良好', '良好', '良好', '良好', '良好', '良好', '良好']);
     expect(ranked[2]!.rankNote).toContain('名额已满');
@@ -116,7 +157,9 @@ describe('rankResults()', () => {
   it('ranks departments, county governments and units of unknown kind apart from the townships (fictional reports)', () => {
     // Prepare: every fixture of test/fixtures/units, filed under 临澜县 2024.
     const dir = join(ROOT, 'test/fixtures/units');
-    const reports = readdirSync(dir).map((name) => reportFromText(readFileSync(join(dir, name), 'utf8'), { key: name, location: { county: '临澜县', year: 2024 } }));
+    const reports = readdirSync(dir).map((name) =>
+      reportFromText(readFileSync(join(dir, name), 'utf8'), { key: name, location: { county: '临澜县', year: 2024 } }),
+    );
     // Act
     const ranked = scoreAndRank(reports, rubric2024);
     // Assess
@@ -131,4 +174,3 @@ describe('rankResults()', () => {
     expect(ranked.every((r) => r.county === '临澜县' && r.year === 2024)).toBe(true);
   });
 });
-

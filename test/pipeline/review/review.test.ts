@@ -30,7 +30,14 @@ beforeAll(async () => {
   lanbinAt = scored.findIndex((r) => r.township === '澜滨街道');
   machine = withPendingCopy(scored, lanbinAt);
   pendingKey = `R${lanbinAt}.D:${machine[lanbinAt]!.pending![0]!.id}`;
-  workbook = await workbookBuffer({ results: machine, failures: [], rubric: rubric2024, scope: '临澜县 2024年度', scopeKey: { county: '临澜县', year: 2024 }, generatedAt: '2025-04-10T08:00:00.000Z' });
+  workbook = await workbookBuffer({
+    results: machine,
+    failures: [],
+    rubric: rubric2024,
+    scope: '临澜县 2024年度',
+    scopeKey: { county: '临澜县', year: 2024 },
+    generatedAt: '2025-04-10T08:00:00.000Z',
+  });
 });
 
 describe('reviewing a workbook', () => {
@@ -40,7 +47,9 @@ describe('reviewing a workbook', () => {
     // Assess
     expect(outcome.refusals).toEqual([]);
     expect(outcome.changes).toEqual([]);
-    expect(outcome.results.map((r) => [r.source, r.total, r.grade, r.rank, r.rankNote ?? ''])).toEqual(machine.map((r) => [r.source, r.total, r.grade, r.rank, r.rankNote ?? '']));
+    expect(outcome.results.map((r) => [r.source, r.total, r.grade, r.rank, r.rankNote ?? ''])).toEqual(
+      machine.map((r) => [r.source, r.total, r.grade, r.rank, r.rankNote ?? '']),
+    );
     for (const r of outcome.results) expect([r.machineTotal, r.adjustment]).toEqual([r.total, 0]);
   });
 
@@ -66,7 +75,14 @@ describe('reviewing a workbook', () => {
     expect(outcome.refusals).toEqual([]);
     const byUnit = new Map(outcome.results.map((r) => [r.township, r]));
     const qing = byUnit.get('青石镇')!;
-    expect([qing.machineTotal, qing.total, qing.adjustment, qing.rank, qing.grade, qing.machineGrade]).toEqual([machine[qingshi]!.total, raised, raise, 1, '优秀', '良好']);
+    expect([qing.machineTotal, qing.total, qing.adjustment, qing.rank, qing.grade, qing.machineGrade]).toEqual([
+      machine[qingshi]!.total,
+      raised,
+      raise,
+      1,
+      '优秀',
+      '良好',
+    ]);
     // The quota moved: the machine's 优秀 is now 良好, and the note says why.
     const wang = byUnit.get('望江镇')!;
     expect([wang.rank, wang.grade, wang.machineGrade]).toEqual([2, '良好', '优秀']);
@@ -118,7 +134,9 @@ describe('reviewing a workbook', () => {
         expect.stringMatching(new RegExp(`^第 ${row(pendingKey)} 行：“确认/撤销”只能填“确认”或“撤销”，表中为“同意”`, 'u')),
         expect.stringMatching(/^“评分依据”表第 \d+ 行：调整后得分 9 超出本项 0–1\.2 分/u),
         expect.stringMatching(/^“评分依据”表第 \d+ 行：得分被改动/u),
-        expect.stringMatching(new RegExp(`^“排名”表第 ${rowNumberOf(workbook, 'R8', SHEETS.ranking)} 行：机器得分被改动（系统为 ${machine[8]!.total}，表中为 88）`, 'u')),
+        expect.stringMatching(
+          new RegExp(`^“排名”表第 ${rowNumberOf(workbook, 'R8', SHEETS.ranking)} 行：机器得分被改动（系统为 ${machine[8]!.total}，表中为 88）`, 'u'),
+        ),
         expect.stringMatching(/^第 \d+ 行：这一行不是系统生成的/u),
       ]),
     );
@@ -126,12 +144,18 @@ describe('reviewing a workbook', () => {
     expect(outcome.changes).toEqual([]);
     // The total out of range is caught once the rows are otherwise valid.
     const range = await reviewWorkbook(fillWithSheetJS(workbook, total(3, -80)), META);
-    expect(range.refusals.map((r) => r.message)).toEqual([`第 ${rowNumberOf(workbook, 'R3')} 行：调整后总分 ${Math.round((machine[3]!.total - 80) * 100) / 100} 超出 0–100 分（机器计算为 ${machine[3]!.total}，调整分 -80）`]);
+    expect(range.refusals.map((r) => r.message)).toEqual([
+      `第 ${rowNumberOf(workbook, 'R3')} 行：调整后总分 ${Math.round((machine[3]!.total - 80) * 100) / 100} 超出 0–100 分（机器计算为 ${machine[3]!.total}，调整分 -80）`,
+    ]);
     expect(range.results).toEqual([]);
   });
 
   it('accepts numbers typed as text and full-width digits; withdrawing a copy proposal changes nothing but is recorded', async () => {
-    const filled = fillWithSheetJS(workbook, [...total(0, '－１.5'), { key: pendingKey, column: COLUMNS.decision, value: '撤销' }, { key: pendingKey, column: COLUMNS.reviewer, value: '李四' }]);
+    const filled = fillWithSheetJS(workbook, [
+      ...total(0, '－１.5'),
+      { key: pendingKey, column: COLUMNS.decision, value: '撤销' },
+      { key: pendingKey, column: COLUMNS.reviewer, value: '李四' },
+    ]);
     const outcome = await reviewWorkbook(filled, META);
     expect(outcome.refusals).toEqual([]);
     expect(outcome.results.find((r) => r.township === '望江镇')!.total).toBe(Math.round((machine[0]!.total - 1.5) * 100) / 100);
@@ -141,10 +165,23 @@ describe('reviewing a workbook', () => {
 
   it('withdrawing a low-confidence award removes its points', async () => {
     const awarded = machine[0]!.dimensions.flatMap((d) => d.indicators).find((i) => i.score >= 1)!;
-    const results = machine.map((r, i) => (i === 0 ? { ...r, pending: [{ id: `unsure:${awarded.id}`, kind: 'low-confidence-award' as const, points: 1, target: awarded.id, message: '证据句只部分符合要求' }] } : r));
+    const results = machine.map((r, i) =>
+      i === 0
+        ? {
+            ...r,
+            pending: [{ id: `unsure:${awarded.id}`, kind: 'low-confidence-award' as const, points: 1, target: awarded.id, message: '证据句只部分符合要求' }],
+          }
+        : r,
+    );
     const book = await workbookBuffer({ results, failures: [], rubric: rubric2024, scope: '临澜县 2024年度', generatedAt: '2025-04-10T08:00:00.000Z' });
     const key = `R0.D:unsure:${awarded.id}`;
-    const outcome = await reviewWorkbook(fillWithSheetJS(book, [{ key, column: COLUMNS.decision, value: '撤销' }, { key, column: COLUMNS.reviewer, value: '赵六' }]), META);
+    const outcome = await reviewWorkbook(
+      fillWithSheetJS(book, [
+        { key, column: COLUMNS.decision, value: '撤销' },
+        { key, column: COLUMNS.reviewer, value: '赵六' },
+      ]),
+      META,
+    );
     expect(outcome.results.find((r) => r.township === '望江镇')!.total).toBe(Math.round((machine[0]!.total - 1) * 100) / 100);
   });
 
@@ -157,7 +194,13 @@ describe('reviewing a workbook', () => {
     // Someone raises a machine score inside the hidden data: the digest no longer matches.
     const tampered = new ExcelJS.Workbook();
     await tampered.xlsx.load(workbook as unknown as ExcelJS.Buffer);
-    const other = await workbookBuffer({ results: machine.map((r, i) => (i === 0 ? { ...r, total: 99 } : r)), failures: [], rubric: rubric2024, scope: '临澜县 2024年度', generatedAt: '2025-04-10T08:00:00.000Z' });
+    const other = await workbookBuffer({
+      results: machine.map((r, i) => (i === 0 ? { ...r, total: 99 } : r)),
+      failures: [],
+      rubric: rubric2024,
+      scope: '临澜县 2024年度',
+      generatedAt: '2025-04-10T08:00:00.000Z',
+    });
     const donor = new ExcelJS.Workbook();
     await donor.xlsx.load(other as unknown as ExcelJS.Buffer);
     const data = tampered.getWorksheet(SHEETS.data)!;
@@ -179,7 +222,11 @@ describe('reviewing a workbook', () => {
   });
 
   it.skipIf(!SOFFICE)('reads a copy LibreOffice Calc re-saved, as WPS and Excel users’ files come back', async () => {
-    const filled = fillWithSheetJS(workbook, [...total(unit('柳溪乡'), 1.5, '数据矛盾系笔误，已核实'), { key: pendingKey, column: COLUMNS.decision, value: '确认' }, { key: pendingKey, column: COLUMNS.reviewer, value: '李四' }]);
+    const filled = fillWithSheetJS(workbook, [
+      ...total(unit('柳溪乡'), 1.5, '数据矛盾系笔误，已核实'),
+      { key: pendingKey, column: COLUMNS.decision, value: '确认' },
+      { key: pendingKey, column: COLUMNS.reviewer, value: '李四' },
+    ]);
     const outcome = await reviewWorkbook(resaveWithLibreOffice(filled), META);
     expect(outcome.refusals).toEqual([]);
     expect(outcome.changes.map((c) => [c.unit, c.target.kind])).toEqual(
@@ -212,10 +259,23 @@ describe('reviewState after a re-score', () => {
     const copy = results[at]!;
     const item = copy.pending![0]!;
     expect(item.voided!.length).toBeGreaterThan(0);
-    const book = await workbookBuffer({ results, failures: [], rubric: rubric2024, scope: '临澜县 2024年度', scopeKey: location, generatedAt: '2025-04-10T08:00:00.000Z' });
+    const book = await workbookBuffer({
+      results,
+      failures: [],
+      rubric: rubric2024,
+      scope: '临澜县 2024年度',
+      scopeKey: location,
+      generatedAt: '2025-04-10T08:00:00.000Z',
+    });
     const key = `R${at}.D:${item.id}`;
     // Act
-    const outcome = await reviewWorkbook(fillWithSheetJS(book, [{ key, column: COLUMNS.decision, value: '确认' }, { key, column: COLUMNS.reviewer, value: '李四' }]), META);
+    const outcome = await reviewWorkbook(
+      fillWithSheetJS(book, [
+        { key, column: COLUMNS.decision, value: '确认' },
+        { key, column: COLUMNS.reviewer, value: '李四' },
+      ]),
+      META,
+    );
     // Assess
     expect(outcome.refusals).toEqual([]);
     const reviewed = outcome.results.find((r) => r.source === 'songlin.txt')!;

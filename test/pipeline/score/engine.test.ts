@@ -14,7 +14,10 @@ import { miniRubric, source } from '../../helpers/rubric.ts';
 let samples: NormalizedReport[] = [];
 beforeAll(async () => {
   const names = readdirSync(SAMPLES_DIR).filter((n) => /\.(txt|docx)$/u.test(n));
-  const { reports } = await parseFiles(names.map((n) => ({ key: n, bytes: readFileSync(join(SAMPLES_DIR, n)) })), rubric2024);
+  const { reports } = await parseFiles(
+    names.map((n) => ({ key: n, bytes: readFileSync(join(SAMPLES_DIR, n)) })),
+    rubric2024,
+  );
   samples = reports;
 });
 
@@ -47,7 +50,8 @@ describe('scoreReport() with the 2024 rubric', () => {
     const voided = scoreReport(report, rubric2024, { copied });
     // Assess
     const cited = (r: ScoreResult) => [...r.dimensions.flatMap((d) => d.indicators), ...r.bonus.indicators].flatMap((i) => i.evidence);
-    const inCopied = (offset: number) => report.sections.some((s) => s.part === 'measures' && s.paragraphs.some((p) => offset >= p.offset && offset < p.offset + p.text.length));
+    const inCopied = (offset: number) =>
+      report.sections.some((s) => s.part === 'measures' && s.paragraphs.some((p) => offset >= p.offset && offset < p.offset + p.text.length));
     expect(cited(whole).some((e) => inCopied(e.offset))).toBe(true);
     expect(cited(voided).filter((e) => inCopied(e.offset))).toEqual([]);
     expect(voided.total).toBeLessThan(whole.total - 30);
@@ -86,7 +90,13 @@ describe('scoreReport() with the 2024 rubric', () => {
       const result = scoreReport(report, rubric2024);
       for (const d of result.dimensions) {
         expect(d.score).toBeLessThanOrEqual(d.max);
-        expect(d.score).toBeCloseTo(Math.min(d.max, d.indicators.reduce((s, i) => s + i.score, 0)), 5);
+        expect(d.score).toBeCloseTo(
+          Math.min(
+            d.max,
+            d.indicators.reduce((s, i) => s + i.score, 0),
+          ),
+          5,
+        );
       }
       expect(result.total).toBeGreaterThanOrEqual(0);
       expect(result.total).toBeLessThanOrEqual(100);
@@ -117,9 +127,11 @@ function seedTextOr(township: string, fallback: string): string {
 const BASE = [
   '临澜县东岭镇2024年法治政府建设情况报告',
   '一、2024年推进法治政府建设的主要举措和成效',
-  '全年受理矛盾纠纷60件，成功调解57件，调解成功率95%。镇法律顾问审查合同18份，合法性审查覆盖率100%。' + '镇村干部依法行政意识逐步增强，法治建设工作有序开展。'.repeat(8),
+  '全年受理矛盾纠纷60件，成功调解57件，调解成功率95%。镇法律顾问审查合同18份，合法性审查覆盖率100%。' +
+    '镇村干部依法行政意识逐步增强，法治建设工作有序开展。'.repeat(8),
   '二、党政主要负责人履行推进法治建设第一责任人职责情况',
-  '镇党委书记、镇长带头学法，全年主持会前学法4次，年终述法，对重大事项亲自部署、亲自督办，推动各项工作落实到位。' + '主要负责人定期听取法治建设工作汇报并研究解决具体问题。'.repeat(4),
+  '镇党委书记、镇长带头学法，全年主持会前学法4次，年终述法，对重大事项亲自部署、亲自督办，推动各项工作落实到位。' +
+    '主要负责人定期听取法治建设工作汇报并研究解决具体问题。'.repeat(4),
   '三、存在的不足和原因',
   '一是执法人员偏少，主要是编制紧张；二是山区村普法覆盖不足，原因是交通不便；三是法律顾问参与决策不够，由于经费有限，难以聘请更多专业力量参与重大事项论证。',
   '四、2025年工作安排',
@@ -131,16 +143,34 @@ describe('penalties', () => {
 
   it('missing parts: a deduction each, a flag with the part, and a total cap when two are missing', () => {
     const loaded = miniRubric([{ ...part, max: 100, rule: { kind: 'phrases', phrases: ['.'], pointsPerHit: 100 } }], {
-      penalties: [{ id: 'P.missing', name: '缺项', max: 12, source, rule: { kind: 'missing-part', parts: ['measures', 'leadership', 'shortcomings', 'plans'], pointsEach: 3, capTotalAt: 59, capWhenMissing: 2 } }],
+      penalties: [
+        {
+          id: 'P.missing',
+          name: '缺项',
+          max: 12,
+          source,
+          rule: { kind: 'missing-part', parts: ['measures', 'leadership', 'shortcomings', 'plans'], pointsEach: 3, capTotalAt: 59, capWhenMissing: 2 },
+        },
+      ],
     });
     const full = scoreReport(reportFromText(BASE), loaded);
     expect(full.flags.filter((f) => f.code === 'missing-part')).toEqual([]);
     expect(full.total).toBe(100);
-    const noShortcomings = BASE.split('\n').filter((l) => !l.startsWith('三、') && !l.startsWith('一是执法')).join('\n');
+    const noShortcomings = BASE.split('\n')
+      .filter((l) => !l.startsWith('三、') && !l.startsWith('一是执法'))
+      .join('\n');
     const one = scoreReport(reportFromText(noShortcomings), loaded);
     expect(one.flags.filter((f) => f.code === 'missing-part').map((f) => f.part)).toEqual(['shortcomings']);
     expect(one.total).toBe(97);
-    const two = scoreReport(reportFromText(noShortcomings.split('\n').filter((l) => !l.startsWith('二、') && !l.startsWith('镇党委书记')).join('\n')), loaded);
+    const two = scoreReport(
+      reportFromText(
+        noShortcomings
+          .split('\n')
+          .filter((l) => !l.startsWith('二、') && !l.startsWith('镇党委书记'))
+          .join('\n'),
+      ),
+      loaded,
+    );
     expect(two.total).toBe(59);
     expect(two.totalCap).toBe(59);
   });
@@ -151,7 +181,13 @@ describe('penalties', () => {
         { id: 'figures', name: '缺数据', max: 8, source, rule: { kind: 'no-figures', minPer1000Chars: 5, points: 5, perEmptySection: 1 } },
         { id: 'boiler', name: '套话', max: 4, source, rule: { kind: 'boilerplate', phrases: ['高度重视', '扎实推进'], bands: [{ min: 5, points: 2 }] } },
         { id: 'template', name: '模板', max: 6, source, rule: { kind: 'template-leftovers', patterns: ['XX镇', '20XX'], pointsEach: 2 } },
-        { id: 'perfunctory', name: '形式', max: 3, source, rule: { kind: 'perfunctory', part: 'shortcomings', minChars: 150, genericPatterns: ['不够'], points: 3 } },
+        {
+          id: 'perfunctory',
+          name: '形式',
+          max: 3,
+          source,
+          rule: { kind: 'perfunctory', part: 'shortcomings', minChars: 150, genericPatterns: ['不够'], points: 3 },
+        },
         { id: 'lost', name: '败诉', max: 4, source, rule: { kind: 'metric', metric: 'lawsuit.lost', pointsPerUnit: 1 } },
       ],
     });

@@ -53,7 +53,7 @@ describe('a figure belongs to a metric only when the clause says who did what', 
     expect(indicator(withMatters, 'D3.adviser_matters').note).toContain('21起');
   });
 
-  it('public lectures (法治讲座) are 普法 events, not leaders\' law study; 领导干部学法 is', () => {
+  it("public lectures (法治讲座) are 普法 events, not leaders' law study; 领导干部学法 is", () => {
     const result = score(township(['在集市和村部举办法治讲座45次，听众3500余人次。', '全年组织领导干部集中学法5次。']));
     expect(indicator(result, 'D2.study_count').note).toContain('5次');
     expect(indicator(result, 'D2.study_count').evidence[0]!.text).toContain('领导干部集中学法5次');
@@ -62,7 +62,7 @@ describe('a figure belongs to a metric only when the clause says who did what', 
     expect(indicator(lecturesOnly, 'D2.study_count').score).toBe(0);
   });
 
-  it('a county-wide 败诉 does not cost a county department; a township\'s own 败诉 costs it', () => {
+  it("a county-wide 败诉 does not cost a county department; a township's own 败诉 costs it", () => {
     const department = [
       '临澜县司法局2024年法治政府建设工作情况的报告',
       '2024年，县司法局坚持以习近平法治思想为指导，现将有关情况报告如下：',
@@ -164,13 +164,15 @@ describe('evidence is the sentence that carries the fact', () => {
     expect(coverage.evidence.every((e) => e.text !== '2.合法性审查全覆盖。')).toBe(true);
   });
 
-  it('the best supporting sentence comes first (the emergency plan, not a decision\'s 化解预案)', () => {
+  it("the best supporting sentence comes first (the emergency plan, not a decision's 化解预案)", () => {
     const result = score(township(['3项决策均开展社会稳定风险评估，中风险事项制定了化解预案。', '修订《东岭镇突发事件总体应急预案》，开展应急演练4次。']));
     expect(indicator(result, 'D8.plan').evidence[0]!.text).toContain('突发事件总体应急预案');
   });
 
   it('evidence says where to look: part, heading and paragraph, never a character offset', () => {
-    const result = score(township(['全年排查调处矛盾纠纷312件，调解成功304件，调解成功率97.4%。', '（二）普法宣传', '开展普法宣传活动12场。', '发放宣传资料3000余份。']));
+    const result = score(
+      township(['全年排查调处矛盾纠纷312件，调解成功304件，调解成功率97.4%。', '（二）普法宣传', '开展普法宣传活动12场。', '发放宣传资料3000余份。']),
+    );
     expect(indicator(result, 'D5.mediation_rate').evidence[0]!.location).toBe('一、（一）第1段');
     expect(indicator(result, 'D7.reach').evidence[0]!.location).toBe('一、（二）第2段');
     expect(indicator(result, 'D1.measures').evidence[0]!.location).toBe('一、标题');
@@ -187,7 +189,10 @@ describe('a statutory part counts as present only with content', () => {
   });
 
   it('plans written as item headings are content ("（一）2025年6月底前…" with nothing under it)', () => {
-    const text = township(['全年调解矛盾纠纷60件。']).replace(/一是2025年6月前[^\n]*/u, '（一）2025年6月底前新增持证执法人员2名\n（二）在6个山区村开展流动普法课堂12场\n（三）提高法律顾问参与重大决策的经费保障水平');
+    const text = township(['全年调解矛盾纠纷60件。']).replace(
+      /一是2025年6月前[^\n]*/u,
+      '（一）2025年6月底前新增持证执法人员2名\n（二）在6个山区村开展流动普法课堂12场\n（三）提高法律顾问参与重大决策的经费保障水平',
+    );
     const result = score(text);
     expect(result.flags.map((f) => f.part)).not.toContain('plans');
     expect(indicator(result, 'D1.plans').note).not.toContain('（0 字）');

@@ -65,7 +65,9 @@ describe('metamorphic properties of the score', () => {
       .replace(/百分之百/gu, '若干');
     const before = score(text);
     const after = score(vague);
-    console.info(`[metamorphic] ${unit}: figures ${before.stats.figures} → ${after.stats.figures}, total ${before.total} → ${after.total} (−${(before.total - after.total).toFixed(2)})`);
+    console.info(
+      `[metamorphic] ${unit}: figures ${before.stats.figures} → ${after.stats.figures}, total ${before.total} → ${after.total} (−${(before.total - after.total).toFixed(2)})`,
+    );
     expect(after.stats.figures).toBeLessThan(before.stats.figures / 4);
     expect(before.total - after.total).toBeGreaterThanOrEqual(8);
   });
@@ -78,7 +80,12 @@ describe('metamorphic properties of the score', () => {
     const keywords = rubric2024.rubric.dimensions
       .flatMap((d) => d.indicators)
       .flatMap((i) => (i.rule.kind === 'phrases' ? i.rule.phrases : []))
-      .map((pattern) => pattern.split('|').map((alt) => alt.replace(/[()]/gu, '')).find((alt) => /^[\u4e00-\u9fff]{2,10}$/u.test(alt) && new RegExp(pattern, 'u').test(alt)))
+      .map((pattern) =>
+        pattern
+          .split('|')
+          .map((alt) => alt.replace(/[()]/gu, ''))
+          .find((alt) => /^[\u4e00-\u9fff]{2,10}$/u.test(alt) && new RegExp(pattern, 'u').test(alt)),
+      )
       .filter((k): k is string => k !== undefined);
     const unique = [...new Set(keywords)];
     expect(unique.length).toBeGreaterThan(30);

@@ -49,7 +49,17 @@ describe('scoring-rules/', () => {
 
   it('2024.json has the nine dimensions of criteria.md §7.2 and says which sources are unverified', () => {
     const { rubric } = bundledRubricFor(2024);
-    expect(rubric.dimensions.map((d) => [d.id, d.max])).toEqual([['D1', 12], ['D2', 12], ['D3', 15], ['D4', 15], ['D5', 14], ['D6', 10], ['D7', 10], ['D8', 5], ['D9', 7]]);
+    expect(rubric.dimensions.map((d) => [d.id, d.max])).toEqual([
+      ['D1', 12],
+      ['D2', 12],
+      ['D3', 15],
+      ['D4', 15],
+      ['D5', 14],
+      ['D6', 10],
+      ['D7', 10],
+      ['D8', 5],
+      ['D9', 7],
+    ]);
     const unverified = rubric.dimensions.flatMap((d) => d.indicators).filter((i) => i.source.verified === 'U');
     expect(unverified.length).toBeGreaterThan(0);
     expect(rubric.notes.some((n) => n.includes('[U]'))).toBe(true);
@@ -81,7 +91,9 @@ describe('rubric validation speaks plain words and names the JSON path', () => {
 
   it('grade bands out of order, an unknown rule kind, a missing field', () => {
     expect(problemsOf(['grading', 'bands'], (bands) => (bands as unknown[]).toReversed())).toContainEqual(expect.stringMatching(/^grading\.bands\[1\]\.min:/u));
-    expect(problemsOf(['dimensions', 0, 'indicators', 0, 'rule', 'kind'], () => 'magic')).toContainEqual(expect.stringMatching(/^dimensions\[0\]\.indicators\[0\]\.rule/u));
+    expect(problemsOf(['dimensions', 0, 'indicators', 0, 'rule', 'kind'], () => 'magic')).toContainEqual(
+      expect.stringMatching(/^dimensions\[0\]\.indicators\[0\]\.rule/u),
+    );
     expect(problemsOf(['title'], () => undefined)).toContainEqual(expect.stringMatching(/^title: /u));
   });
 });
@@ -103,11 +115,17 @@ describe('canonicalJson', () => {
     // Prepare
     const rubrics = rubricFiles.map((f) => JSON.parse(readFileSync(join(RULES_DIR, f), 'utf8')) as unknown);
     const { results } = await runScore([SAMPLES_DIR], {});
-    // eslint-disable-next-line no-sparse-arrays -- a hole is one of the cases
-    const odd = { b: [1, undefined, null, , 'x'], a: { z: undefined, y: '引号"\\\n', 乙: 1, 甲: 2, Z: true, '': 0, 'a"b': -0 }, d: new Date(0), n: [[], {}, [[{}]]], e: 1e21, f: 0.1 + 0.2 };
+    const odd = {
+      // eslint-disable-next-line no-sparse-arrays -- a hole is one of the cases
+      b: [1, undefined, null, , 'x'],
+      a: { z: undefined, y: '引号"\\\n', 乙: 1, 甲: 2, Z: true, '': 0, 'a"b': -0 },
+      d: new Date(0),
+      n: [[], {}, [[{}]]],
+      e: 1e21,
+      f: 0.1 + 0.2,
+    };
     // Act / Assess
     for (const value of [...rubrics, ...results, odd, [odd, odd], 'text', 3.5, null, true]) expect(canonicalJson(value)).toBe(canonicalJsonAsWritten(value));
     expect(results.length).toBeGreaterThan(5);
   });
 });
-

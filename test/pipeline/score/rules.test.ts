@@ -96,7 +96,10 @@ describe('rule: phrases', () => {
 
 describe('rule: metric', () => {
   it('scores the best band any figure of the metric reaches', () => {
-    const bands = [{ min: 97, points: 2 }, { min: 90, points: 1 }];
+    const bands = [
+      { min: 97, points: 2 },
+      { min: 90, points: 1 },
+    ];
     const { result } = score([indicator('rate', 2, { kind: 'metric', metric: 'mediation.success_rate', bands })]);
     expect(only(result).score).toBe(1);
     expect(only(result).evidence[0]!.text).toContain('调解成功率95%');
@@ -122,7 +125,16 @@ describe('rule: disclosure', () => {
 
 describe('rule: specificity', () => {
   it('bands the figures per thousand characters of a part', () => {
-    const { result } = score([indicator('x', 2, { kind: 'specificity', parts: ['leadership'], bands: [{ min: 100, points: 2 }, { min: 5, points: 1 }] })]);
+    const { result } = score([
+      indicator('x', 2, {
+        kind: 'specificity',
+        parts: ['leadership'],
+        bands: [
+          { min: 100, points: 2 },
+          { min: 5, points: 1 },
+        ],
+      }),
+    ]);
     expect(only(result).score).toBe(1);
     expect(only(result).note).toMatch(/每千字 [\d.]+ 个/u);
   });
@@ -131,8 +143,23 @@ describe('rule: specificity', () => {
 describe('rule: distinct-items', () => {
   it('counts 一是…二是… items, their causes, and timed plans', () => {
     const { result } = score([
-      indicator('short', 4.5, { kind: 'distinct-items', part: 'shortcomings', minItems: 3, points: 2, causePatterns: ['原因|主要是|由于'], causePoints: 1.5, specificPoints: 1 }),
-      indicator('plan', 2.5, { kind: 'distinct-items', part: 'plans', minItems: 3, points: 1, timedPatterns: ['\\d+\\s*(场|名)|\\d{4}年\\d{1,2}月'], timedPoints: 1.5 }),
+      indicator('short', 4.5, {
+        kind: 'distinct-items',
+        part: 'shortcomings',
+        minItems: 3,
+        points: 2,
+        causePatterns: ['原因|主要是|由于'],
+        causePoints: 1.5,
+        specificPoints: 1,
+      }),
+      indicator('plan', 2.5, {
+        kind: 'distinct-items',
+        part: 'plans',
+        minItems: 3,
+        points: 1,
+        timedPatterns: ['\\d+\\s*(场|名)|\\d{4}年\\d{1,2}月'],
+        timedPoints: 1.5,
+      }),
     ]);
     const [short, plan] = result.dimensions[0]!.indicators;
     expect(short!.score).toBe(4.5);

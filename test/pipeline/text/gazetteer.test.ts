@@ -8,7 +8,8 @@ describe('gazetteer', () => {
   it('knows the counties the seed reports name, and no phrase that merely ends in 县', () => {
     // Prepare / Act / Assess
     for (const name of ['建宁县', '怀柔区', '城口县', '新县', '潢川县', '晋江市', '科尔沁右翼前旗']) expect(isCountyName(name), name).toBe(true);
-    for (const phrase of ['认真落实县', '坚决落实县', '落实县', '全县', '本县', '县', '临澜县', '未指定县', '北京市']) expect(isCountyName(phrase), phrase).toBe(false);
+    for (const phrase of ['认真落实县', '坚决落实县', '落实县', '全县', '本县', '县', '临澜县', '未指定县', '北京市'])
+      expect(isCountyName(phrase), phrase).toBe(false);
   });
 
   it('tells which county a township belongs to only when its name is unique in the country', () => {

@@ -49,7 +49,7 @@ describe('shorten', () => {
     const spread = (text: string, max: number): string => ([...text].length > max ? `${[...text].slice(0, max).join('')}…` : text);
     const texts = ['', '短', '全年受理行政复议案件12件', '𠀀𠀁𠀂全年𠀃', 'a\ud800b', '\udc00\ud800', '𠀀'.repeat(50), '依法行政'.repeat(40)];
     // Act / Assess
-    for (const text of texts) for (const max of [0, 1, 2, 3, 5, 40, 80, 200]) expect(shorten(text, max), `${JSON.stringify(text)} ${max}`).toBe(spread(text, max));
+    for (const text of texts)
+      for (const max of [0, 1, 2, 3, 5, 40, 80, 200]) expect(shorten(text, max), `${JSON.stringify(text)} ${max}`).toBe(spread(text, max));
   });
 });
-

@@ -37,7 +37,9 @@ async function pages(pdf: Uint8Array): Promise<Page[]> {
 async function pageText(page: Awaited<ReturnType<Awaited<ReturnType<typeof getDocumentProxy>>['getPage']>>): Promise<Page> {
   const { width, height } = page.getViewport({ scale: 1 });
   // pdf.js types a text item's transform (its 6-number matrix) as any[].
-  const items = (await page.getTextContent()).items.flatMap((i) => ('str' in i && i.str.trim() !== '' ? [{ str: i.str, transform: i.transform as number[] }] : []));
+  const items = (await page.getTextContent()).items.flatMap((i) =>
+    'str' in i && i.str.trim() !== '' ? [{ str: i.str, transform: i.transform as number[] }] : [],
+  );
   const byLine = new Map<number, Line>();
   for (const item of items) {
     const y = Math.round(item.transform[5]!);
@@ -68,12 +70,23 @@ describe.skipIf(!SOFFICE)('the ranking page as LibreOffice prints it', () => {
     const run = await runScore([SAMPLES_DIR], {});
     const results = run.results.filter((r) => r.year === 2024);
     copyDeduction = results.find((r) => r.township === '桃源镇')!.penalties.find((p) => p.id === 'P.copy')!.points;
-    const xlsx = await workbookBuffer({ results, failures: [], rubric: rubric2024, scope: '临澜县 2024年度', scopeKey: { county: '临澜县', year: 2024 }, generatedAt: '2025-04-10T08:00:00.000Z' });
+    const xlsx = await workbookBuffer({
+      results,
+      failures: [],
+      rubric: rubric2024,
+      scope: '临澜县 2024年度',
+      scopeKey: { county: '临澜县', year: 2024 },
+      generatedAt: '2025-04-10T08:00:00.000Z',
+    });
     all = await pages(convertWithLibreOffice(xlsx, 'xlsx', 'pdf'));
     page = all[0]!;
     text = page.lines.map((l) => l.text).join('\n');
     flat = text.replace(/\s+/gu, '');
-    ranking = all.filter((p) => p.lines.some((l) => l.text.includes('评分排名'))).flatMap((p) => p.lines.map((l) => l.text)).join('').replace(/\s+/gu, '');
+    ranking = all
+      .filter((p) => p.lines.some((l) => l.text.includes('评分排名')))
+      .flatMap((p) => p.lines.map((l) => l.text))
+      .join('')
+      .replace(/\s+/gu, '');
   }, 240_000);
 
   it('is A4 landscape, titled with the county and year', () => {
@@ -95,7 +108,13 @@ describe.skipIf(!SOFFICE)('the ranking page as LibreOffice prints it', () => {
   });
 
   it('has no English or internal ids on the ranking page', () => {
-    expect(englishLeft(body(page).map((l) => l.text).join('\n'))).toEqual([]);
+    expect(
+      englishLeft(
+        body(page)
+          .map((l) => l.text)
+          .join('\n'),
+      ),
+    ).toEqual([]);
     expect(text).not.toMatch(/(?<![A-Za-z])D\d(?!\d)|P\.[a-z]/u);
   });
 
@@ -121,9 +140,19 @@ describe.skipIf(!SOFFICE)('the ranking page of a year-wide (several-county) work
       run.results.filter((r) => r.year === 2024).map((r, i) => ({ ...r, county: i % 2 === 0 ? '临澜县' : '安河县' })),
       rubric2024.rubric,
     );
-    const xlsx = await workbookBuffer({ results: split, failures: [], rubric: rubric2024, scope: '全省 2024年度', scopeKey: { county: null, year: 2024 }, generatedAt: '2025-04-10T08:00:00.000Z' });
+    const xlsx = await workbookBuffer({
+      results: split,
+      failures: [],
+      rubric: rubric2024,
+      scope: '全省 2024年度',
+      scopeKey: { county: null, year: 2024 },
+      generatedAt: '2025-04-10T08:00:00.000Z',
+    });
     all = await pages(convertWithLibreOffice(xlsx, 'xlsx', 'pdf'));
-    flat = all[0]!.lines.map((l) => l.text).join('').replace(/\s+/gu, '');
+    flat = all[0]!.lines
+      .map((l) => l.text)
+      .join('')
+      .replace(/\s+/gu, '');
   }, 240_000);
 
   it('prints 县（区） and 全省排名 beside the county rank on page 1, with no English, at 9 pt or more on every page', () => {
@@ -131,8 +160,18 @@ describe.skipIf(!SOFFICE)('the ranking page of a year-wide (several-county) work
     // Narrow headers wrap: look for what fits on one line.
     for (const header of ['县内', '县（区', '全省', '等次', '名次说明']) expect(flat).toContain(header);
     expect(flat).toContain('安河县');
-    expect(englishLeft(body(all[0]!).map((l) => l.text).join('\n'))).toEqual([]);
-    const small = all.flatMap((p, i) => body(p).filter((l) => l.size < 8.95).map((l) => `page ${i + 1}: ${l.size.toFixed(2)} pt ${l.text.slice(0, 30)}`));
+    expect(
+      englishLeft(
+        body(all[0]!)
+          .map((l) => l.text)
+          .join('\n'),
+      ),
+    ).toEqual([]);
+    const small = all.flatMap((p, i) =>
+      body(p)
+        .filter((l) => l.size < 8.95)
+        .map((l) => `page ${i + 1}: ${l.size.toFixed(2)} pt ${l.text.slice(0, 30)}`),
+    );
     expect(small).toEqual([]);
   });
 });

@@ -16,7 +16,8 @@ import { fillWithSheetJS, withPendingCopy } from '../../helpers/review.ts';
 /** Every part of the zip (name → text), in the order written. */
 function partsOf(bytes: Buffer): Map<string, string> {
   const parts = new Map<string, string>();
-  for (const entry of readZipDirectory(bytes, 10_000).entries) parts.set(entry.name, Buffer.from(inflateZipEntry(bytes, entry, 512 * 1024 * 1024)).toString('utf8'));
+  for (const entry of readZipDirectory(bytes, 10_000).entries)
+    parts.set(entry.name, Buffer.from(inflateZipEntry(bytes, entry, 512 * 1024 * 1024)).toString('utf8'));
   return parts;
 }
 
@@ -29,8 +30,18 @@ let county: WorkbookInput;
 beforeAll(async () => {
   const run = await runScore([SAMPLES_DIR], {});
   const scored = run.results.filter((r) => r.year === 2024);
-  const results = withPendingCopy(scored, scored.findIndex((r) => r.township === '澜滨街道'));
-  county = { results, failures: run.failures, rubric: rubric2024, scope: '临澜县 2024年度', scopeKey: { county: '临澜县', year: 2024 }, generatedAt: '2025-04-10T08:00:00.000Z' };
+  const results = withPendingCopy(
+    scored,
+    scored.findIndex((r) => r.township === '澜滨街道'),
+  );
+  county = {
+    results,
+    failures: run.failures,
+    rubric: rubric2024,
+    scope: '临澜县 2024年度',
+    scopeKey: { county: '临澜县', year: 2024 },
+    generatedAt: '2025-04-10T08:00:00.000Z',
+  };
 });
 
 describe('rows written directly (Book.row)', () => {
@@ -50,8 +61,18 @@ describe('rows written directly (Book.row)', () => {
 
   it('make the same workbook as exceljs for several counties and for a reviewed final workbook', async () => {
     // Prepare: the county's results again as a second county's; a review that adjusts one total and confirms the copy.
-    const other: ScoreResult[] = (county.results as ScoreResult[]).map((r) => ({ ...r, source: `${r.source}#2`, reportId: `${r.reportId}-2`, county: '青川县' }));
-    const province: WorkbookInput = { ...county, results: rankResults([...(county.results as ScoreResult[]), ...other], rubric2024.rubric), scope: '2024年度', scopeKey: { county: null, year: 2024 } };
+    const other: ScoreResult[] = (county.results as ScoreResult[]).map((r) => ({
+      ...r,
+      source: `${r.source}#2`,
+      reportId: `${r.reportId}-2`,
+      county: '青川县',
+    }));
+    const province: WorkbookInput = {
+      ...county,
+      results: rankResults([...(county.results as ScoreResult[]), ...other], rubric2024.rubric),
+      scope: '2024年度',
+      scopeKey: { county: null, year: 2024 },
+    };
     const machine = await workbookBuffer(county);
     const pending = (county.results as ScoreResult[]).findIndex((r) => (r.pending ?? []).length > 0);
     const filled = fillWithSheetJS(machine, [

@@ -57,7 +57,14 @@ let input: WorkbookInput;
 beforeAll(async () => {
   const run = await runScore([SAMPLES_DIR], {});
   results = run.results.filter((r) => r.year === 2024);
-  input = { results, failures: [], rubric: rubric2024, scope: '临澜县 2024年度', scopeKey: { county: '临澜县', year: 2024 }, generatedAt: '2025-04-10T08:00:00.000Z' };
+  input = {
+    results,
+    failures: [],
+    rubric: rubric2024,
+    scope: '临澜县 2024年度',
+    scopeKey: { county: '临澜县', year: 2024 },
+    generatedAt: '2025-04-10T08:00:00.000Z',
+  };
 });
 
 describe('the workbook written as a stream', () => {
@@ -69,7 +76,13 @@ describe('the workbook written as a stream', () => {
     const many = copiesOf(results, 20);
     let reads = 0;
     const array = new ArrayResults(many);
-    const counted: ResultSource = { length: array.length, at: (i) => (reads++, array.at(i)), json: (i) => array.json(i), facts: () => array.facts(), digest: () => array.digest() };
+    const counted: ResultSource = {
+      length: array.length,
+      at: (i) => (reads++, array.at(i)),
+      json: (i) => array.json(i),
+      facts: () => array.facts(),
+      digest: () => array.digest(),
+    };
     const held: (() => void)[] = [];
     let released = false;
     let received = 0;
@@ -177,7 +190,12 @@ describe('全省排名: a workbook of several counties', () => {
     const sheet = workbook.getWorksheet(SHEETS.ranking)!;
     const [unit, county, wide, rank] = ['单位', '县（区）', WIDE_RANK_LABEL, '县内名次'].map((h) => column(sheet, h));
     const rows = split.map((_, i) => sheet.getRow(i + 2));
-    const shown = rows.map((row) => ({ unit: cellText(row.getCell(unit!).value), county: cellText(row.getCell(county!).value), wide: row.getCell(wide!).value, rank: row.getCell(rank!).value }));
+    const shown = rows.map((row) => ({
+      unit: cellText(row.getCell(unit!).value),
+      county: cellText(row.getCell(county!).value),
+      wide: row.getCell(wide!).value,
+      rank: row.getCell(rank!).value,
+    }));
     // Every unit once, with its own county's rank and the province-wide place computed from all of them.
     expect(shown.map((s) => `${s.county}${s.unit}`).sort()).toEqual(split.map((r) => `${r.county}${r.township}`).sort());
     for (const [i, r] of split.entries()) {
@@ -187,7 +205,9 @@ describe('全省排名: a workbook of several counties', () => {
     }
     // Townships first, by place.
     const townshipPlaces = shown.filter((s) => typeof s.wide === 'number').map((s) => s.wide as number);
-    expect(townshipPlaces.slice(0, split.filter((r) => r.rankGroup === 'township').length)).toEqual([...townshipPlaces.slice(0, split.filter((r) => r.rankGroup === 'township').length)].sort((a, b) => a - b));
+    expect(townshipPlaces.slice(0, split.filter((r) => r.rankGroup === 'township').length)).toEqual(
+      [...townshipPlaces.slice(0, split.filter((r) => r.rankGroup === 'township').length)].sort((a, b) => a - b),
+    );
     const notes: string[] = [];
     sheet.eachRow((row, n) => n > split.length + 1 && notes.push(cellText(row.getCell(1).value)));
     expect(notes.join('\n')).toContain(`${WIDE_RANK_LABEL}把各县同一排名组的单位按最终得分统一排序，得分相同者名次并列，不另评等次`);

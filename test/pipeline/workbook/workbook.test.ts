@@ -54,8 +54,22 @@ beforeAll(async () => {
   const scored = run.results.filter((r) => r.year === 2024);
   pendingAt = scored.findIndex((r) => r.township === '澜滨街道');
   results = withPendingCopy(scored, pendingAt);
-  const failures = [{ source: 'reports/2024/临澜县/扫描件.pdf', code: 'scanned-pdf' as const, message: '扫描件，无文字层 — 请上传 Word 文件或可复制文字的 PDF', messageEn: 'PDF has no text layer' }];
-  input = { results, failures, rubric: rubric2024, scope: '临澜县 2024年度', scopeKey: { county: '临澜县', year: 2024 }, generatedAt: '2025-04-10T08:00:00.000Z' };
+  const failures = [
+    {
+      source: 'reports/2024/临澜县/扫描件.pdf',
+      code: 'scanned-pdf' as const,
+      message: '扫描件，无文字层 — 请上传 Word 文件或可复制文字的 PDF',
+      messageEn: 'PDF has no text layer',
+    },
+  ];
+  input = {
+    results,
+    failures,
+    rubric: rubric2024,
+    scope: '临澜县 2024年度',
+    scopeKey: { county: '临澜县', year: 2024 },
+    generatedAt: '2025-04-10T08:00:00.000Z',
+  };
   bytes = await workbookBuffer(input);
   workbook = new ExcelJS.Workbook();
   await workbook.xlsx.load(bytes as unknown as ExcelJS.Buffer);
@@ -79,7 +93,16 @@ describe('the ranking workbook, read back with exceljs', () => {
     const sheet = workbook.getWorksheet(SHEETS.ranking)!;
     const header = headerOf(sheet);
     const printed = header.slice(0, printedColumns(sheet));
-    expect(printed.slice(0, 8)).toEqual(['排名组', '名次', '单位', '等次', '机器得分', '调整分', '最终得分', `${shortDimensionName(rubric2024.rubric.dimensions[0]!.name)}\n12分`]);
+    expect(printed.slice(0, 8)).toEqual([
+      '排名组',
+      '名次',
+      '单位',
+      '等次',
+      '机器得分',
+      '调整分',
+      '最终得分',
+      `${shortDimensionName(rubric2024.rubric.dimensions[0]!.name)}\n12分`,
+    ]);
     expect(printed).toEqual(expect.arrayContaining(['扣分、加分及原因', '问题标记', '名次说明', '上年安排落实']));
     expect(printed.at(-1)).toBe('上年安排落实');
     // Sums for sorting on screen stay off the page (the printed causes carry the amounts).
@@ -112,7 +135,9 @@ describe('the ranking workbook, read back with exceljs', () => {
     });
     expect(deductions).toBeGreaterThan(5);
     // A copier's copied paragraphs earn nothing: the row says how many indicators and how many points that cost (桃源镇).
-    const copiers = results.map((r, i) => [r, i] as const).filter(([r]) => r.dimensions.some((d) => d.indicators.some((x) => x.pointsWithCopied !== undefined)));
+    const copiers = results
+      .map((r, i) => [r, i] as const)
+      .filter(([r]) => r.dimensions.some((d) => d.indicators.some((x) => x.pointsWithCopied !== undefined)));
     expect(copiers.length).toBeGreaterThan(0);
     for (const [result, i] of copiers) {
       const voided = result.dimensions.flatMap((d) => d.indicators).filter((x) => x.pointsWithCopied !== undefined);
@@ -132,7 +157,9 @@ describe('the ranking workbook, read back with exceljs', () => {
     const demoted = results.findIndex((r) => r.grade === '良好' && r.total >= 75);
     expect(demoted).toBeGreaterThanOrEqual(0);
     expect(cellText(sheet.getRow(demoted + 2).getCell(note).value)).toContain('名额已满');
-    const text = printedCells(sheet).map((c) => c.text).join('\n');
+    const text = printedCells(sheet)
+      .map((c) => c.text)
+      .join('\n');
     expect(text).toContain('生成时间：2025年4月10日 16:00（北京时间）');
     expect(text).toContain(`数据校验码：${resultsDigest(results).slice(0, 12)}`);
     expect(text).toMatch(/评审人（签字）.*复核人（签字）/u);
@@ -144,7 +171,8 @@ describe('the ranking workbook, read back with exceljs', () => {
       for (const cell of printedCells(sheet)) {
         if (cell.header.startsWith('原文依据')) continue;
         const english = englishLeft(cell.text);
-        if (english.length > 0 || /(?<![A-Za-z])(D\d|P\.[a-z_]+|[a-z]+-[a-z]+)(?![A-Za-z])/u.test(cell.text)) leaks.push(`${sheet.name}!${cell.row} [${cell.header}] ${english.join(',')} ${cell.text.slice(0, 60)}`);
+        if (english.length > 0 || /(?<![A-Za-z])(D\d|P\.[a-z_]+|[a-z]+-[a-z]+)(?![A-Za-z])/u.test(cell.text))
+          leaks.push(`${sheet.name}!${cell.row} [${cell.header}] ${english.join(',')} ${cell.text.slice(0, 60)}`);
       }
     }
     expect(leaks).toEqual([]);
@@ -230,7 +258,12 @@ describe('the ranking workbook, read back with exceljs', () => {
 
   it('a unit of unknown kind is its own group (类别未识别) with a note; a meta-mismatch shows as 信息不符', async () => {
     const odd = structuredClone(results);
-    odd[5] = { ...odd[5]!, rankGroup: 'other', rank: 1, flags: [...odd[5]!.flags, { code: 'meta-mismatch', severity: 'warning', message: '正文写的是2023年度，上传在2024年度' }] };
+    odd[5] = {
+      ...odd[5]!,
+      rankGroup: 'other',
+      rank: 1,
+      flags: [...odd[5]!.flags, { code: 'meta-mismatch', severity: 'warning', message: '正文写的是2023年度，上传在2024年度' }],
+    };
     const book = new ExcelJS.Workbook();
     await book.xlsx.load((await workbookBuffer({ ...input, results: odd })) as unknown as ExcelJS.Buffer);
     const sheet = book.getWorksheet(SHEETS.ranking)!;
@@ -243,7 +276,9 @@ describe('the ranking workbook, read back with exceljs', () => {
 
   it('each unit gets a feedback sheet: score, grade, rank, what earned and lost points with the rubric’s requirement, what to fix', () => {
     const sheet = workbook.getWorksheet(`${FEEDBACK_PREFIX}河湾镇`)!;
-    const text = printedCells(sheet).map((c) => c.text).join('\n');
+    const text = printedCells(sheet)
+      .map((c) => c.text)
+      .join('\n');
     const result = results.find((r) => r.township === '河湾镇')!;
     expect(text).toContain(`名次：第 ${result.rank} 名`);
     expect(text).toContain(`等次：${result.grade}`);
@@ -265,7 +300,12 @@ describe('the ranking workbook, read back with exceljs', () => {
     const provenance = WorkbookProvenance.parse(JSON.parse(rows[1]![1]!));
     const payload = WorkbookPayload.parse(decodePayload(rows.slice(2).map((r) => r[1]!)));
     // Assess
-    expect(provenance).toMatchObject({ kind: 'machine', scope: { county: '临澜县', year: 2024 }, resultsDigest: resultsDigest(results), results: results.length });
+    expect(provenance).toMatchObject({
+      kind: 'machine',
+      scope: { county: '临澜县', year: 2024 },
+      resultsDigest: resultsDigest(results),
+      results: results.length,
+    });
     expect(provenance.rubrics[0]).toEqual({ id: rubric2024.rubric.id, version: rubric2024.rubric.version, sha256: rubric2024.sha256 });
     expect(payload.results).toEqual(results);
     const again = new ExcelJS.Workbook();
