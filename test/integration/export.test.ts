@@ -18,23 +18,12 @@ import { S3ObjectStore, type ObjectStore } from '../../functions/aws/object-stor
 import { makeExportHandler, NoUploadsError, runExport, type ExportDeps } from '../../functions/export/export.ts';
 import { uploadWorkbook } from '../../functions/export/upload.ts';
 import { yearExportKey } from '../../functions/export/year.ts';
-import { makeIngestHandler } from '../../functions/ingest/ingest.ts';
-import { makeScoreHandler } from '../../functions/score/score.ts';
-import { inProcessParser, inProcessScorer } from '../../functions/shared/isolated.ts';
 import { silentLogger } from '../../functions/shared/log.ts';
 import { cellText } from '../helpers/cells.ts';
-import { connectTo, nextSequencer, sample, sqsEvent, uniqueCounty, uploadEventBody } from './support.ts';
+import { connectTo, handlersOn, nextSequencer, sample, sqsEvent, uniqueCounty, uploadEventBody } from './support.ts';
 
 const direct = connectTo('direct');
-const ingest = makeIngestHandler({ store: direct.store, records: direct.records, log: direct.log, parser: inProcessParser, maxReceiveCount: 3 });
-const score = makeScoreHandler({
-  store: direct.store,
-  records: direct.records,
-  log: direct.log,
-  scorer: inProcessScorer,
-  maxReceiveCount: 3,
-  defaultRubric: bundledRubricFor(null),
-});
+const { ingest, score } = handlersOn(direct);
 const deps: ExportDeps = { store: direct.store, records: direct.records, log: silentLogger, urlTtlSeconds: 60 };
 
 /** No other test files anything under this year. */

@@ -10,21 +10,13 @@ import { ItemTooLargeError } from '../../functions/aws/table.ts';
 import { INTERNAL_REASON, makeIngestHandler } from '../../functions/ingest/ingest.ts';
 import { makeScoreHandler, SCORING_FAILED } from '../../functions/score/score.ts';
 import { inProcessParser, inProcessScorer } from '../../functions/shared/isolated.ts';
-import { connectTo, GOOD_REPORT, nextSequencer, sample, SHORT_TXT, sqsEvent, uniqueCounty, uploadEventBody } from './support.ts';
+import { connectTo, handlersOn, GOOD_REPORT, nextSequencer, sample, SHORT_TXT, sqsEvent, uniqueCounty, uploadEventBody } from './support.ts';
 import { testEventBody } from '../../cli/local/notifications.ts';
 import { unitReportKey } from '../../cli/invite/forms.ts';
 import { CLAIM_DIFFERS_WARNING, toReportingTime } from '../../functions/shared/submission.ts';
 
 const direct = connectTo('direct');
-const ingest = makeIngestHandler({ store: direct.store, records: direct.records, log: direct.log, parser: inProcessParser, maxReceiveCount: 3 });
-const score = makeScoreHandler({
-  store: direct.store,
-  records: direct.records,
-  log: direct.log,
-  scorer: inProcessScorer,
-  maxReceiveCount: 3,
-  defaultRubric: bundledRubricFor(null),
-});
+const { ingest, score } = handlersOn(direct);
 
 /** Puts an object and returns the S3 event body for it with the given (or next) sequencer. */
 async function put(key: string, bytes: Uint8Array, sequencer = nextSequencer(), metadata: Record<string, string> = {}): Promise<string> {
@@ -226,21 +218,8 @@ describe("the unit's status object follows the failure marking (uploads from a u
     const firstBody = await put(first, await sample(SHORT_TXT));
     await ingest(sqsEvent([await put(second, await sample(SHORT_TXT))]));
     const parsed = (await item(county, second))!;
-    const ingestDown = makeIngestHandler({
-      store: brokenStore({ get: () => Promise.reject(new Error('S3 is down')) }),
-      records: direct.records,
-      log: direct.log,
-      parser: inProcessParser,
-      maxReceiveCount: 3,
-    });
-    const scoreDown = makeScoreHandler({
-      store: brokenStore({ getJson: () => Promise.reject(new Error('S3 is down')) }),
-      records: direct.records,
-      log: direct.log,
-      scorer: inProcessScorer,
-      maxReceiveCount: 3,
-      defaultRubric: bundledRubricFor(null),
-    });
+    const ingestDown = handlersOn(direct, brokenStore({ get: () => Promise.reject(new Error('S3 is down')) })).ingest;
+    const scoreDown = handlersOn(direct, brokenStore({ getJson: () => Promise.reject(new Error('S3 is down')) })).score;
     // Act
     await ingestDown(sqsEvent([firstBody], 1));
     const received = await statusOf(county, '石门镇');

@@ -7,13 +7,10 @@ import { bundledRubricFor } from '../../pipeline/score/bundled-rubrics.ts';
 import type { ObjectStore } from '../../functions/aws/object-store.ts';
 import { makeSqsClient } from '../../functions/aws/clients.ts';
 import { SqsQueueSender } from '../../functions/aws/queue.ts';
-import { makeIngestHandler } from '../../functions/ingest/ingest.ts';
 import { runRescore } from '../../functions/rescore/rescore.ts';
-import { makeScoreHandler } from '../../functions/score/score.ts';
-import { inProcessParser, inProcessScorer } from '../../functions/shared/isolated.ts';
 import { LocalQueue } from '../../cli/local/queue.ts';
 import { startSqsEndpoint } from '../../cli/local/sqs-endpoint.ts';
-import { connectTo, GOOD_REPORT, nextSequencer, sample, SHORT_TXT, sqsEvent, uniqueCounty, uploadEventBody } from './support.ts';
+import { connectTo, handlersOn, GOOD_REPORT, nextSequencer, sample, SHORT_TXT, sqsEvent, uniqueCounty, uploadEventBody } from './support.ts';
 
 const direct = connectTo('direct');
 
@@ -34,7 +31,7 @@ describe('LocalQueue', () => {
     const key = uploadKey(2024, county, SHORT_TXT);
     const bytes = await sample(SHORT_TXT);
     await direct.store.put(key, bytes, { contentType: 'text/plain' });
-    const ingest = makeIngestHandler({ store: failingStore, records: direct.records, log: direct.log, parser: inProcessParser, maxReceiveCount: 3 });
+    const { ingest } = handlersOn(direct, failingStore);
     const counts: number[] = [];
     const queue = new LocalQueue({
       name: 'dlq-test',
@@ -111,14 +108,7 @@ describe('LocalQueue', () => {
 });
 
 describe('rescore', () => {
-  const score = makeScoreHandler({
-    store: direct.store,
-    records: direct.records,
-    log: direct.log,
-    scorer: inProcessScorer,
-    maxReceiveCount: 3,
-    defaultRubric: bundledRubricFor(null),
-  });
+  const { score } = handlersOn(direct);
   const scoreQueue = new LocalQueue({ name: 'rescore-test-score', handler: score, batchSize: 10, maxReceiveCount: 3, visibilityTimeoutMs: 5 });
   const endpoint = startSqsEndpoint({ [scoreQueue.options.name]: scoreQueue });
   afterAll(async () => {
@@ -127,7 +117,7 @@ describe('rescore', () => {
   });
 
   it('sends a score command per normalised report of the year through SQS; the score function scores them with the new rubric', async () => {
-    const ingest = makeIngestHandler({ store: direct.store, records: direct.records, log: direct.log, parser: inProcessParser, maxReceiveCount: 3 });
+    const { ingest } = handlersOn(direct);
     // A year no other test uses: the rescore finds the uploads through the GSI, across counties.
     const year = 2099;
     const keys = [uploadKey(year, uniqueCounty('重评甲'), SHORT_TXT), uploadKey(year, uniqueCounty('重评乙'), GOOD_REPORT)];

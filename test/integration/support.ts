@@ -2,10 +2,14 @@
 import { readFile } from 'node:fs/promises';
 import { inject } from 'vitest';
 import { makeDocumentClient, makeS3Client } from '../../functions/aws/clients.ts';
-import { S3ObjectStore } from '../../functions/aws/object-store.ts';
+import { S3ObjectStore, type ObjectStore } from '../../functions/aws/object-store.ts';
 import { DynamoTable } from '../../functions/aws/table.ts';
 import { createLogger, type Logger } from '../../functions/shared/log.ts';
 import { Records } from '../../functions/shared/records.ts';
+import { makeIngestHandler } from '../../functions/ingest/ingest.ts';
+import { makeScoreHandler } from '../../functions/score/score.ts';
+import { inProcessParser, inProcessScorer } from '../../functions/shared/isolated.ts';
+import { bundledRubricFor } from '../../pipeline/score/bundled-rubrics.ts';
 import { notificationsFor, sequencerSource } from '../../cli/local/notifications.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -36,6 +40,27 @@ export function connectTo(which: 'pipeline' | 'direct'): Env {
     records: new Records(table),
     logs,
     log: createLogger({ service: 'test', level: 'DEBUG', sink: (line) => logs.push(line) }),
+  };
+}
+
+/** Deliveries before a message is dead-lettered, as the stack sets it. */
+const MAX_RECEIVES = 3;
+
+/**
+ * The ingest and score handlers on `env`'s servers, parsing and scoring in this process, with the bundled rubrics:
+ * the one wiring every integration test drives by hand. `store` replaces env's (one that fails on purpose).
+ */
+export function handlersOn(env: Env, store: ObjectStore = env.store) {
+  return {
+    ingest: makeIngestHandler({ store, records: env.records, log: env.log, parser: inProcessParser, maxReceiveCount: MAX_RECEIVES }),
+    score: makeScoreHandler({
+      store,
+      records: env.records,
+      log: env.log,
+      scorer: inProcessScorer,
+      maxReceiveCount: MAX_RECEIVES,
+      defaultRubric: bundledRubricFor(null),
+    }),
   };
 }
 
