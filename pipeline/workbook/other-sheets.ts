@@ -1,3 +1,4 @@
+import type { Indicator, Penalty } from '../../schemas/rubric.ts';
 import type { Book } from './book.ts';
 import { COLUMNS, SHEETS } from './keys.ts';
 import {
@@ -112,53 +113,24 @@ export async function rubricSheet(book: Book, ctx: SheetContext): Promise<void> 
   const rubric = loaded.rubric;
   const table = new TableWriter(book, { name: SHEETS.rubric, title: `评分细则 ${rubric.title}（版本 ${rubric.version}）`, columns: RUBRIC_COLUMNS });
   const p = (text: string | undefined): string => printable(text ?? '', rubric);
-  for (const d of rubric.dimensions) {
-    for (const i of d.indicators) {
-      await table.add({
-        dimension: d.name,
-        dimensionMax: d.max,
-        indicator: i.name,
-        max: i.max,
-        rule: RULE_LABELS[i.rule.kind],
-        doc: p(i.source.doc),
-        clause: p(i.source.clause),
-        verified: VERIFIED_LABELS[i.source.verified],
-        enabled: i.enabled ? '是' : '否',
-        id: i.id,
-        kind: i.rule.kind,
-      });
-    }
-  }
-  for (const x of rubric.penalties) {
-    await table.add({
-      dimension: '扣分项',
-      dimensionMax: null,
-      indicator: x.name,
-      max: -x.max,
-      rule: PENALTY_RULE_LABELS[x.rule.kind],
-      doc: p(x.source.doc),
-      clause: p(x.source.clause),
-      verified: VERIFIED_LABELS[x.source.verified],
-      enabled: x.enabled ? '是' : '否',
-      id: x.id,
-      kind: x.rule.kind,
+  /** One row of the sheet: an indicator or penalty under its dimension (the points a penalty takes are negative). */
+  const row = (dimension: string, dimensionMax: number | null, item: Indicator | Penalty, rule: string, max: number) =>
+    table.add({
+      dimension,
+      dimensionMax,
+      indicator: item.name,
+      max,
+      rule,
+      doc: p(item.source.doc),
+      clause: p(item.source.clause),
+      verified: VERIFIED_LABELS[item.source.verified],
+      enabled: item.enabled ? '是' : '否',
+      id: item.id,
+      kind: item.rule.kind,
     });
-  }
-  for (const i of rubric.bonus.indicators) {
-    await table.add({
-      dimension: `加分项（合计≤${rubric.bonus.max}）`,
-      dimensionMax: null,
-      indicator: i.name,
-      max: i.max,
-      rule: RULE_LABELS[i.rule.kind],
-      doc: p(i.source.doc),
-      clause: p(i.source.clause),
-      verified: VERIFIED_LABELS[i.source.verified],
-      enabled: i.enabled ? '是' : '否',
-      id: i.id,
-      kind: i.rule.kind,
-    });
-  }
+  for (const d of rubric.dimensions) for (const i of d.indicators) await row(d.name, d.max, i, RULE_LABELS[i.rule.kind], i.max);
+  for (const x of rubric.penalties) await row('扣分项', null, x, PENALTY_RULE_LABELS[x.rule.kind], -x.max);
+  for (const i of rubric.bonus.indicators) await row(`加分项（合计≤${rubric.bonus.max}）`, null, i, RULE_LABELS[i.rule.kind], i.max);
   table.filter();
   await table.note('');
   const grading = rubric.grading;
