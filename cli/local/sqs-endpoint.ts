@@ -42,6 +42,30 @@ function messageBody(value: unknown, parameter: string): string {
   return value;
 }
 
+/** The most entries SQS takes in one batch request. */
+const MAX_BATCH_ENTRIES = 10;
+
+/** A batch as SQS takes it, or the fault SQS answers: at least one entry, at most ten, each Id once. */
+function checkBatchEntries(entries: readonly { Id: string }[]): void {
+  if (entries.length === 0)
+    throw new SqsFault(
+      'com.amazonaws.sqs#EmptyBatchRequest',
+      'There should be at least one SendMessageBatchRequestEntry in the request.',
+      'AWS.SimpleQueueService.EmptyBatchRequest',
+    );
+  if (entries.length > MAX_BATCH_ENTRIES)
+    throw new SqsFault(
+      'com.amazonaws.sqs#TooManyEntriesInBatchRequest',
+      `Maximum number of entries per request are ${MAX_BATCH_ENTRIES}. You have sent ${entries.length}.`,
+      'AWS.SimpleQueueService.TooManyEntriesInBatchRequest',
+    );
+  const ids = new Set<string>();
+  for (const { Id } of entries) {
+    if (ids.has(Id)) throw new SqsFault('com.amazonaws.sqs#BatchEntryIdsNotDistinct', `Id ${Id} repeated.`, 'AWS.SimpleQueueService.BatchEntryIdsNotDistinct');
+    ids.add(Id);
+  }
+}
+
 function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -79,12 +103,7 @@ export async function startSqsEndpoint(queues: Record<string, LocalQueue>): Prom
     SendMessageBatch: (input) => {
       const queue = queueOf(input.QueueUrl);
       const entries = Array.isArray(input.Entries) ? (input.Entries as { Id: string; MessageBody: unknown }[]) : [];
-      if (entries.length === 0 || entries.length > 10)
-        throw new SqsFault(
-          'com.amazonaws.sqs#TooManyEntriesInBatchRequest',
-          'A batch holds 1 to 10 entries',
-          'AWS.SimpleQueueService.TooManyEntriesInBatchRequest',
-        );
+      checkBatchEntries(entries);
       // Every body is checked before any is queued: a refused request queues nothing.
       const bodies = entries.map((e, i) => ({ Id: e.Id, body: messageBody(e.MessageBody, `SendMessageBatchRequestEntry.${i + 1}.MessageBody`) }));
       return { Successful: bodies.map((e) => ({ Id: e.Id, MessageId: queue.send(e.body), MD5OfMessageBody: md5(e.body) })), Failed: [] };

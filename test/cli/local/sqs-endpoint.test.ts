@@ -81,4 +81,26 @@ describe('the local SQS endpoint', () => {
     expect(reply).toEqual({ status: 400, type: 'com.amazonaws.sqs#MissingParameter', queryError: 'MissingParameter;Sender' });
     expect(queue.pendingBodies).toEqual([]);
   });
+
+  it('refuses an empty batch, one of more than 10 entries and one repeating an Id with the faults SQS gives, queuing nothing', async () => {
+    // Prepare
+    const entry = (id: string) => ({ Id: id, MessageBody: `{"n":"${id}"}` });
+    // Act
+    const empty = await call('SendMessageBatch', { Entries: [] });
+    const eleven = await call('SendMessageBatch', { Entries: Array.from({ length: 11 }, (_, i) => entry(String(i))) });
+    const repeated = await call('SendMessageBatch', { Entries: [entry('a'), entry('b'), entry('a')] });
+    // Assess
+    expect(empty).toEqual({ status: 400, type: 'com.amazonaws.sqs#EmptyBatchRequest', queryError: 'AWS.SimpleQueueService.EmptyBatchRequest;Sender' });
+    expect(eleven).toEqual({
+      status: 400,
+      type: 'com.amazonaws.sqs#TooManyEntriesInBatchRequest',
+      queryError: 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest;Sender',
+    });
+    expect(repeated).toEqual({
+      status: 400,
+      type: 'com.amazonaws.sqs#BatchEntryIdsNotDistinct',
+      queryError: 'AWS.SimpleQueueService.BatchEntryIdsNotDistinct;Sender',
+    });
+    expect(queue.pendingBodies).toEqual([]);
+  });
 });
