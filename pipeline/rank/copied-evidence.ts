@@ -1,7 +1,7 @@
 import type { NormalizedReport } from '../../schemas/report.ts';
 import type { DimensionScore, Evidence, IndicatorScore, ScoreResult } from '../../schemas/score.ts';
 import type { CopiedParagraphs } from '../score/context.ts';
-import { round2 } from '../score/numbers.ts';
+import { cappedScore, round2 } from '../score/numbers.ts';
 
 /**
  * Copied text is not evidence of the copier's work. Once the cross-report checks know that a report copied some of
@@ -62,24 +62,14 @@ export function voidCopiedEvidence(report: NormalizedReport, result: ScoreResult
     return {
       ...d,
       indicators,
-      score: round2(
-        Math.min(
-          d.max,
-          indicators.reduce((sum, i) => sum + i.score, 0),
-        ),
-      ),
+      score: cappedScore(d.max, indicators),
     };
   });
   const bonusIndicators = result.bonus.indicators.map(revise);
   const bonus = {
     ...result.bonus,
     indicators: bonusIndicators,
-    score: round2(
-      Math.min(
-        result.bonus.max,
-        bonusIndicators.reduce((sum, i) => sum + i.score, 0),
-      ),
-    ),
+    score: cappedScore(result.bonus.max, bonusIndicators),
   };
   const sum = (r: Pick<ScoreResult, 'dimensions' | 'bonus'>): number => r.dimensions.reduce((s, d) => s + d.score, 0) + r.bonus.score;
   const lost = round2(sum(result) - sum({ dimensions, bonus }));

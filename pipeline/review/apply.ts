@@ -3,7 +3,7 @@ import type { Rubric } from '../../schemas/rubric.ts';
 import type { DimensionScore, Flag, IndicatorScore, ScoreResult } from '../../schemas/score.ts';
 import { rankResults } from '../rank/index.ts';
 import { gradeFor } from '../score/index.ts';
-import { round2 } from '../score/numbers.ts';
+import { cappedScore, round2 } from '../score/numbers.ts';
 import type { LoadedRubric } from '../score/rubric.ts';
 import { SHEETS } from '../workbook/keys.ts';
 import { unitName } from '../workbook/labels.ts';
@@ -63,12 +63,7 @@ function setIndicator(result: ScoreResult, id: string, score: number, also: Pick
       return {
         ...d,
         indicators,
-        score: round2(
-          Math.min(
-            d.max,
-            indicators.reduce((s, i) => s + i.score, 0),
-          ),
-        ),
+        score: cappedScore(d.max, indicators),
       };
     });
     return { ...result, dimensions };
@@ -79,12 +74,7 @@ function setIndicator(result: ScoreResult, id: string, score: number, also: Pick
     bonus: {
       ...result.bonus,
       indicators,
-      score: round2(
-        Math.min(
-          result.bonus.max,
-          indicators.reduce((s, i) => s + i.score, 0),
-        ),
-      ),
+      score: cappedScore(result.bonus.max, indicators),
     },
   };
 }

@@ -4,7 +4,7 @@ import type { DimensionScore, Flag, IndicatorScore, PenaltyScore, ScoreResult } 
 import { buildContext, evidenceOf, type ScoreOptions, type ScoringContext } from './context.ts';
 import { consistencyFlags } from './consistency.ts';
 import { boilerplateDensity, capPenalty, evaluatePenalty, flagPenalty, missingPartFlags, templateLeftoverPenalty } from './penalties.ts';
-import { round2 } from './numbers.ts';
+import { cappedScore, round2 } from './numbers.ts';
 import type { LoadedRubric } from './rubric.ts';
 import { evaluateRule } from './rules.ts';
 
@@ -82,17 +82,11 @@ export function scoreReport(report: NormalizedReport, loaded: LoadedRubric, opti
   const rubric = loaded.rubric;
   const dimensions: DimensionScore[] = rubric.dimensions.map((dimension) => {
     const indicators = dimension.indicators.filter((i) => i.enabled).map((i) => scoreIndicator(ctx, i));
-    const sum = indicators.reduce((s, i) => s + i.score, 0);
-    return { id: dimension.id, name: dimension.name, score: round2(Math.min(dimension.max, sum)), max: dimension.max, indicators };
+    return { id: dimension.id, name: dimension.name, score: cappedScore(dimension.max, indicators), max: dimension.max, indicators };
   });
   const bonusIndicators = rubric.bonus.indicators.filter((i) => i.enabled).map((i) => scoreIndicator(ctx, i));
   const bonus = {
-    score: round2(
-      Math.min(
-        rubric.bonus.max,
-        bonusIndicators.reduce((s, i) => s + i.score, 0),
-      ),
-    ),
+    score: cappedScore(rubric.bonus.max, bonusIndicators),
     max: rubric.bonus.max,
     indicators: bonusIndicators,
   };
