@@ -339,7 +339,7 @@ export function planCrossCheck(entries: readonly CrossCheckEntry[], loaded: Load
     const matches = members.map((): CopyMatch[] => []);
     for (const pair of pairs) {
       const direction = copyDirection(members[pair.a]!, members[pair.b]!, pair, names);
-      const similarity = Math.round(pair.similarity * 100) / 100;
+      const similarity = round2(pair.similarity);
       const roleOf = (s: Side): Role => (direction.original === null ? 'unknown' : direction.original === s ? 'source' : 'copier');
       matches[pair.a]!.push({
         other: pair.b,

@@ -8,6 +8,7 @@ import { FLAG_LABELS, printable, shortQuote, unitName } from './labels.ts';
 import type { Book } from './book.ts';
 import { FONT, FONT_SIZE, FOOTER, linesIn, PAGE_MARGINS, rowHeight } from './table.ts';
 import { causeLines, otherName, pendingLabel, signedPoints, sumPenalties, type Entry, type SheetContext } from './view.ts';
+import { round2 } from '../score/numbers.ts';
 
 /**
  * One feedback sheet per unit (反馈-望江镇), A4 portrait, something the county can hand each township: score, grade and
@@ -181,7 +182,7 @@ class FeedbackWriter {
   }
 }
 
-const lost = (i: IndicatorScore): number => Math.round((i.max - i.score) * 100) / 100;
+const lost = (i: IndicatorScore): number => round2(i.max - i.score);
 
 async function writeFeedback(book: Book, ctx: SheetContext, entry: Entry, name: string, groupSize: number): Promise<void> {
   const { rubric, input, units } = ctx;
@@ -219,32 +220,11 @@ async function writeFeedback(book: Book, ctx: SheetContext, entry: Entry, name: 
   await w.cells(['扣分', -sumPenalties(result), null, '', '']);
 
   await w.section('二、得分项（原文依据）', ['指标', '得分', '满分', '评分说明', '原文依据（【位置】原文）']);
-  for (const d of result.dimensions) {
-    for (const i of d.indicators)
-      if (i.score > 0)
-        await w.cells([
-          i.name,
-          i.score,
-          i.max,
-          printable(i.note, rubric),
-          i.evidence
-            .slice(0, 1)
-            .map((e) => shortQuote(e))
-            .join('\n'),
-        ]);
-  }
-  for (const i of result.bonus.indicators)
-    if (i.score > 0)
-      await w.cells([
-        `加分·${i.name}`,
-        i.score,
-        i.max,
-        printable(i.note, rubric),
-        i.evidence
-          .slice(0, 1)
-          .map((e) => shortQuote(e))
-          .join('\n'),
-      ]);
+  /** An indicator that earned points, with the first sentence that earned them. */
+  const earned = (i: IndicatorScore, name: string) =>
+    w.cells([name, i.score, i.max, printable(i.note, rubric), i.evidence[0] ? shortQuote(i.evidence[0]) : '']);
+  for (const d of result.dimensions) for (const i of d.indicators) if (i.score > 0) await earned(i, i.name);
+  for (const i of result.bonus.indicators) if (i.score > 0) await earned(i, `加分·${i.name}`);
 
   await w.section('三、失分项及如何得分（评分细则的要求）', ['指标', '得分', '满分', '评分说明', '如何得分']);
   const lostItems = result.dimensions.flatMap((d) => d.indicators).filter((i) => lost(i) > 0);
