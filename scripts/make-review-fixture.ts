@@ -4,10 +4,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runScore } from '../cli/commands/score.ts';
-import { bundledRubricFor } from '../pipeline/score/bundled-rubrics.ts';
 import { workbookBuffer } from '../pipeline/workbook/index.ts';
 import { COLUMNS, SHEETS } from '../pipeline/workbook/keys.ts';
 import { fillWithSheetJS, resaveWithLibreOffice, SOFFICE, withPendingCopy } from '../test/helpers/review.ts';
+import { samplesWorkbookInput } from '../test/helpers/workbook.ts';
 
 export const FIXTURE_DIR = join(import.meta.dirname, '..', 'test', 'fixtures', 'review');
 export const FIXTURE = '临澜县2024-复核-LibreOffice.xlsx';
@@ -28,14 +28,7 @@ const results = withPendingCopy(
   run.results.findIndex((r) => r.township === '石门镇'),
   4,
 );
-const machine = await workbookBuffer({
-  results,
-  failures: [],
-  rubric: bundledRubricFor(2024),
-  scope: '临澜县 2024年度',
-  scopeKey: { county: '临澜县', year: 2024 },
-  generatedAt: '2025-04-10T08:00:00.000Z',
-});
+const machine = await workbookBuffer(samplesWorkbookInput(results));
 const at = (name: string): number => results.findIndex((r) => r.township === name);
 const shimen = results[at('石门镇')]!;
 const pending = `R${at('石门镇')}.D:${shimen.pending![0]!.id}`;

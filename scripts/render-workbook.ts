@@ -10,22 +10,15 @@ import { parseArgs } from 'node:util';
 import { getDocumentProxy } from 'unpdf';
 import { runScore } from '../cli/commands/score.ts';
 import { pdfDataOptions } from '../pipeline/extract/pdf-data.ts';
-import { bundledRubricFor } from '../pipeline/score/bundled-rubrics.ts';
 import { workbookBuffer } from '../pipeline/workbook/index.ts';
 import { convertWithLibreOffice } from '../test/helpers/review.ts';
+import { samplesWorkbookInput } from '../test/helpers/workbook.ts';
 
 const { values } = parseArgs({ options: { out: { type: 'string' } } });
 const outDir = values.out ?? join(import.meta.dirname, '..', 'docs');
 const run = await runScore([join(import.meta.dirname, '..', 'samples')], {});
 const results = run.results.filter((r) => r.year === 2024);
-const xlsx = await workbookBuffer({
-  results,
-  failures: [],
-  rubric: bundledRubricFor(2024),
-  scope: '临澜县 2024年度',
-  scopeKey: { county: '临澜县', year: 2024 },
-  generatedAt: '2025-04-10T08:00:00.000Z',
-});
+const xlsx = await workbookBuffer(samplesWorkbookInput(results));
 const pdf = convertWithLibreOffice(xlsx, 'xlsx', 'pdf');
 
 /** First page whose running head contains `title`. */

@@ -8,6 +8,7 @@ import { COLUMNS, SHEETS } from '../../../pipeline/workbook/keys.ts';
 import { scoreAndRank } from '../../../pipeline/batch.ts';
 import { reportFromText, rubric2024, sampleText, SAMPLES_DIR } from '../../helpers/reports.ts';
 import { appendRowWithSheetJS, fillWithSheetJS, resaveWithLibreOffice, rowNumberOf, SOFFICE, withPendingCopy, type Fill } from '../../helpers/review.ts';
+import { samplesWorkbookInput } from '../../helpers/workbook.ts';
 
 const META = { at: '2025-04-12T02:00:00.000Z', workbook: '临澜县2024复核.xlsx' };
 
@@ -30,14 +31,7 @@ beforeAll(async () => {
   lanbinAt = scored.findIndex((r) => r.township === '澜滨街道');
   machine = withPendingCopy(scored, lanbinAt);
   pendingKey = `R${lanbinAt}.D:${machine[lanbinAt]!.pending![0]!.id}`;
-  workbook = await workbookBuffer({
-    results: machine,
-    failures: [],
-    rubric: rubric2024,
-    scope: '临澜县 2024年度',
-    scopeKey: { county: '临澜县', year: 2024 },
-    generatedAt: '2025-04-10T08:00:00.000Z',
-  });
+  workbook = await workbookBuffer(samplesWorkbookInput(machine));
 });
 
 describe('reviewing a workbook', () => {

@@ -9,6 +9,7 @@ import { workbookBuffer } from '../../../pipeline/workbook/index.ts';
 import { englishLeft } from '../../../pipeline/workbook/labels.ts';
 import { rubric2024, SAMPLES_DIR } from '../../helpers/reports.ts';
 import { convertWithLibreOffice, SOFFICE } from '../../helpers/review.ts';
+import { samplesWorkbookInput } from '../../helpers/workbook.ts';
 
 if (!SOFFICE) console.warn('[workbook print check] soffice (LibreOffice Calc) not on PATH: the rendered-page check is SKIPPED');
 
@@ -70,14 +71,7 @@ describe.skipIf(!SOFFICE)('the ranking page as LibreOffice prints it', () => {
     const run = await runScore([SAMPLES_DIR], {});
     const results = run.results.filter((r) => r.year === 2024);
     copyDeduction = results.find((r) => r.township === '桃源镇')!.penalties.find((p) => p.id === 'P.copy')!.points;
-    const xlsx = await workbookBuffer({
-      results,
-      failures: [],
-      rubric: rubric2024,
-      scope: '临澜县 2024年度',
-      scopeKey: { county: '临澜县', year: 2024 },
-      generatedAt: '2025-04-10T08:00:00.000Z',
-    });
+    const xlsx = await workbookBuffer(samplesWorkbookInput(results));
     all = await pages(convertWithLibreOffice(xlsx, 'xlsx', 'pdf'));
     page = all[0]!;
     text = page.lines.map((l) => l.text).join('\n');

@@ -12,6 +12,7 @@ import { workbookBuffer, type WorkbookInput } from '../../../pipeline/workbook/i
 import { COLUMNS, SHEETS } from '../../../pipeline/workbook/keys.ts';
 import { rubric2024, SAMPLES_DIR } from '../../helpers/reports.ts';
 import { fillWithSheetJS, withPendingCopy } from '../../helpers/review.ts';
+import { samplesWorkbookInput } from '../../helpers/workbook.ts';
 
 /** Every part of the zip (name → text), in the order written. */
 function partsOf(bytes: Buffer): Map<string, string> {
@@ -34,14 +35,7 @@ beforeAll(async () => {
     scored,
     scored.findIndex((r) => r.township === '澜滨街道'),
   );
-  county = {
-    results,
-    failures: run.failures,
-    rubric: rubric2024,
-    scope: '临澜县 2024年度',
-    scopeKey: { county: '临澜县', year: 2024 },
-    generatedAt: '2025-04-10T08:00:00.000Z',
-  };
+  county = samplesWorkbookInput(results, run.failures);
 });
 
 describe('rows written directly (Book.row)', () => {

@@ -14,6 +14,7 @@ import { WIDE_RANK_LABEL, wideOrder, wideRanks, type WideRankable } from '../../
 import { readReviewedWorkbook } from '../../../pipeline/review/read.ts';
 import { cellText } from '../../helpers/cells.ts';
 import { rubric2024, SAMPLES_DIR } from '../../helpers/reports.ts';
+import { samplesWorkbookInput } from '../../helpers/workbook.ts';
 
 /** Every cell of every sheet, as text, by sheet (what a reader sees; zip timestamps aside, the workbook). */
 async function cellsOf(bytes: Uint8Array): Promise<Map<string, string[]>> {
@@ -57,14 +58,7 @@ let input: WorkbookInput;
 beforeAll(async () => {
   const run = await runScore([SAMPLES_DIR], {});
   results = run.results.filter((r) => r.year === 2024);
-  input = {
-    results,
-    failures: [],
-    rubric: rubric2024,
-    scope: '临澜县 2024年度',
-    scopeKey: { county: '临澜县', year: 2024 },
-    generatedAt: '2025-04-10T08:00:00.000Z',
-  };
+  input = samplesWorkbookInput(results);
 });
 
 describe('the workbook written as a stream', () => {

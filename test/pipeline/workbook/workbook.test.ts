@@ -10,6 +10,7 @@ import { decodePayload, resultsDigest } from '../../../pipeline/workbook/provena
 import { rubric2024, SAMPLES_DIR } from '../../helpers/reports.ts';
 import { cellText } from '../../helpers/cells.ts';
 import { withPendingCopy } from '../../helpers/review.ts';
+import { samplesWorkbookInput } from '../../helpers/workbook.ts';
 
 function headerOf(sheet: ExcelJS.Worksheet): string[] {
   const header: string[] = [];
@@ -62,14 +63,7 @@ beforeAll(async () => {
       messageEn: 'PDF has no text layer',
     },
   ];
-  input = {
-    results,
-    failures,
-    rubric: rubric2024,
-    scope: '临澜县 2024年度',
-    scopeKey: { county: '临澜县', year: 2024 },
-    generatedAt: '2025-04-10T08:00:00.000Z',
-  };
+  input = samplesWorkbookInput(results, failures);
   bytes = await workbookBuffer(input);
   workbook = new ExcelJS.Workbook();
   await workbook.xlsx.load(bytes as unknown as ExcelJS.Buffer);
