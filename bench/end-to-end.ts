@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -51,15 +51,38 @@ function runNode(args: readonly string[], options: { outFile?: string; env?: Nod
   });
   const wallMs = performance.now() - started;
   if (typeof out === 'number') closeSync(out);
-  const usage = JSON.parse(/FAZHI_USAGE (\{.*\})/u.exec(child.stderr ?? '')?.[1] ?? '{"maxRssKb":0,"cpuMs":0}') as { maxRssKb: number; cpuMs: number };
-  return {
-    wallMs,
-    cpuMs: usage.cpuMs,
-    peakMb: usage.maxRssKb / 1024,
-    status: child.status,
-    outBytes: options.outFile ? statSync(options.outFile).size : 0,
-    stderr: child.stderr ?? '',
-  };
+  return childRun(wallMs, child.status, child.stderr ?? '', options.outFile);
+}
+
+/** A finished child's figures: its CPU time and peak RSS as bench/report-usage.mjs printed them at exit. */
+function childRun(wallMs: number, status: number | null, stderr: string, outFile: string | undefined): ChildRun {
+  const usage = JSON.parse(/FAZHI_USAGE (\{.*\})/u.exec(stderr)?.[1] ?? '{"maxRssKb":0,"cpuMs":0}') as { maxRssKb: number; cpuMs: number };
+  return { wallMs, cpuMs: usage.cpuMs, peakMb: usage.maxRssKb / 1024, status, outBytes: outFile ? statSync(outFile).size : 0, stderr };
+}
+
+/** Fresh Node processes started at once, each writing stdout to its file; each one's figures, wall time to its own end. */
+function runNodesAtOnce(runs: readonly { args: readonly string[]; outFile: string }[], env: NodeJS.ProcessEnv): Promise<ChildRun[]> {
+  const started = performance.now();
+  return Promise.all(
+    runs.map(
+      ({ args, outFile }) =>
+        new Promise<ChildRun>((resolve, reject) => {
+          const out = openSync(outFile, 'w');
+          const child = spawn(process.execPath, ['--import', USAGE_HOOK, ...args], {
+            cwd: ROOT,
+            stdio: ['ignore', out, 'pipe'],
+            env: { ...process.env, ...env },
+          });
+          let stderr = '';
+          child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+          child.on('error', reject);
+          child.on('close', (status) => {
+            closeSync(out);
+            resolve(childRun(performance.now() - started, status, stderr, outFile));
+          });
+        }),
+    ),
+  );
 }
 
 /** The fastest of `runs` read-and-decode passes over `dir`, in ms. */
@@ -162,15 +185,59 @@ export async function endToEnd(): Promise<SectionResult> {
       rmSync(dir, { recursive: true, force: true });
       rmSync(outFile, { force: true });
     }
+    for (const c of CEILING_CASES) rows.push(await ceilingRow(join(root, `ceiling-${rows.length}`), c, cli.env));
   } finally {
     rmSync(root, { recursive: true, force: true });
     rmSync(dirname(cli.dir), { recursive: true, force: true });
   }
   return {
     title: 'fazhi score end to end (a fresh process through bin/fazhi.js running the prebuilt CLI, start-up included)',
-    note: `load average ${round(loadBefore, 1)} before and ${round(loadavg()[0] ?? 0, 1)} after (the machine is shared: with fewer free cores than threads, --jobs 1 wins); synthetic county·years (bench/synthetic.ts) written to a temp folder; ${availableParallelism()} cores, --jobs left to its default (this thread and a worker from 200 files: MIN_FILES_PER_THREAD; V8's compiler tuned for workers: cli/pool/jit.ts); the fastest of 3 runs (1 for 10,000) with that run's CPU time (user + system, all threads) and peak RSS; the floor is the fastest of 3 fresh Node processes that only read and decode the same files`,
+    note: `load average ${round(loadBefore, 1)} before and ${round(loadavg()[0] ?? 0, 1)} after (the machine is shared: with fewer free cores than threads, --jobs 1 wins); synthetic county·years (bench/synthetic.ts) written to a temp folder; ${availableParallelism()} cores, --jobs left to its default (this thread and a worker from 200 files: MIN_FILES_PER_THREAD; V8's compiler tuned for workers: cli/pool/jit.ts); the fastest of 3 runs (1 for 10,000) with that run's CPU time (user + system, all threads) and peak RSS; the floor is the fastest of 3 fresh Node processes that only read and decode the same files; the ceiling rows split the 2,000 in two halves scored by two one-thread processes at once (no pool can beat them on these cores), peak RSS the larger process's`,
     rows,
   };
+}
+
+/**
+ * The machine's ceiling for today's work per report: the 2,000 split in two halves, each scored by its own process in
+ * one thread (`--jobs 1`), both at once. Nothing is shared or sent between threads, so no pool can do better on these
+ * cores; the pool's reports/s over this one is how much of the machine it uses. (A half still holds each planted copy
+ * with its original, and copies of all 16 texts.)
+ */
+const CEILING_CASES = [
+  { label: 'ceiling: 2,000 distinct as 2 × 1,000, two --jobs 1 processes at once', files: () => distinctReports(2000) },
+  { label: 'ceiling: 2,000 near-duplicates as 2 × 1,000, two --jobs 1 processes at once', files: () => nearDuplicateReports(2000) },
+];
+
+async function ceilingRow(root: string, c: (typeof CEILING_CASES)[number], env: NodeJS.ProcessEnv): Promise<Row> {
+  const files = c.files();
+  const halves = [files.slice(0, files.length / 2), files.slice(files.length / 2)].map((half, i) => writeCorpus(join(root, `half-${i}`), half));
+  const floor = floorMs(root);
+  const attempts: ChildRun[][] = [];
+  for (let i = 0; i < 3; i++) {
+    const runs = await runNodesAtOnce(
+      halves.map((dir, h) => ({ args: [BIN, 'score', dir, '--json', '--jobs', '1'], outFile: join(root, `out-${h}.json`) })),
+      env,
+    );
+    for (const run of runs) if (run.status !== 0) throw new Error(`fazhi score failed on ${c.label} (exit ${run.status}): ${run.stderr.slice(-2000)}`);
+    attempts.push(runs);
+  }
+  const wall = (runs: readonly ChildRun[]) => Math.max(...runs.map((r) => r.wallMs));
+  const best = attempts.reduce((a, b) => (wall(b) < wall(a) ? b : a));
+  const row: Row = {
+    run: c.label,
+    'wall s': round(wall(best) / 1000, 2),
+    'median wall s': round(percentile(attempts.map(wall), 0.5) / 1000, 2),
+    'reports/s': round(files.length / (wall(best) / 1000), 0),
+    'CPU s': round(best.reduce((sum, r) => sum + r.cpuMs, 0) / 1000, 1),
+    'peak RSS MB': round(Math.max(...best.map((r) => r.peakMb)), 0),
+    'output MB': round(best.reduce((sum, r) => sum + r.outBytes, 0) / 1024 / 1024, 1),
+    'read+decode floor s': round(floor / 1000, 2),
+    '× floor': round(wall(best) / floor, 1),
+    target: 'none: what the cores allow',
+    met: '',
+  };
+  rmSync(root, { recursive: true, force: true });
+  return row;
 }
 
 /** The prebuilt CLI as `npm ci` builds it, in a folder of the bench's own (inside the project: node_modules resolves). */
