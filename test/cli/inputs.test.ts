@@ -38,6 +38,30 @@ describe('loadInputs', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('finds the sidecar of a file named on the command line as it does in a folder, where the listing says which exist', async () => {
+    // Prepare: two samples, only the first with a sidecar
+    const dir = mkdtempSync(join(tmpdir(), 'fazhi-named-'));
+    const [first, second] = readdirSync(SAMPLES_DIR)
+      .filter((name) => name.endsWith('.txt'))
+      .sort();
+    try {
+      for (const name of [first!, second!]) writeFileSync(join(dir, name), readFileSync(join(SAMPLES_DIR, name)));
+      writeFileSync(join(dir, `${first}.meta.json`), JSON.stringify({ county: '临澜县', submittedAt: '2025-01-20' }));
+      // Act
+      const named = await listInputFiles([join(dir, first!), join(dir, second!)]);
+      const walked = await listInputFiles([dir]);
+      // Assess
+      for (const { files } of [named, walked]) {
+        expect(files.map((f) => [f.path.split('/').pop(), f.location, f.submission])).toEqual([
+          [first, { county: '临澜县' }, { submittedAt: '2025-01-20' }],
+          [second, undefined, undefined],
+        ]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('listInputFiles and reading as the files are parsed', () => {
