@@ -718,13 +718,13 @@ export function planCrossCheck(entries: readonly CrossCheckEntry[], loaded: Load
   return { rescores, finish };
 }
 
-/** A report's copied paragraphs with those a pending copy would add (a copy, the report's own set unchanged). */
 /** The same text for the same copied paragraphs and figures, whatever order they were found in. */
 function copiedKey(copied: Copied): string {
   const paragraphs = [...copied].sort(([a], [b]) => a - b).map(([offset, figures]) => [offset, figures ? [...figures].sort() : null]);
   return JSON.stringify(paragraphs);
 }
 
+/** A report's copied paragraphs with those a pending copy would add (a copy, the report's own set unchanged). */
 function withProposed(copied: Copied, offsets: Copied): Copied {
   const all: Copied = new Map([...copied].map(([offset, figures]) => [offset, figures && new Set(figures)]));
   for (const [offset, figures] of offsets) mergeCopied(all, offset, figures);
