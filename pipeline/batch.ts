@@ -65,7 +65,7 @@ export function planRanking(
   entries: readonly CrossCheckEntry[],
   loaded: LoadedRubric,
   options: BatchOptions = {},
-): { rescores: CrossCheckPlan['rescores']; rank: (rescored: readonly ScoreResult[]) => ScoreResult[] } {
+): { rescores: CrossCheckPlan['rescores']; rank: (rescored: Parameters<CrossCheckPlan['finish']>[0]) => ScoreResult[] } {
   const plan = planCrossCheck(entries, loaded, { previousYear: withEntries(entries, options) });
   return { rescores: plan.rescores, rank: (rescored) => rankResults(plan.finish(rescored), loaded.rubric) };
 }

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { scopeOf, UNSPECIFIED_COUNTY, type NormalizedReport, type SubmissionInfo } from '../../schemas/report.ts';
-import type { ScoreResult, ScoreRun } from '../../schemas/score.ts';
+import type { IndicatorScore, ScoreResult, ScoreRun } from '../../schemas/score.ts';
 import { parseFiles, planRanking, previousReportsOf, scoreAndRank } from '../../pipeline/batch.ts';
 import { DEFAULT_POOL_SIZE } from '../../pipeline/parallel/pool.ts';
 import { rescoreCopied, type CopyRescore, type CrossCheckEntry } from '../../pipeline/rank/index.ts';
@@ -183,7 +183,7 @@ async function rescoreCopiers(
   group: ScoredGroup,
   jobs: number,
   startPool: (threads: number) => ScorePool,
-): Promise<ScoreResult[]> {
+): Promise<IndicatorScore[][]> {
   const threads = Math.min(jobs, Math.floor(rescores.length / MIN_RESCORES_PER_THREAD));
   if (threads < 2) return rescores.map((rescore) => rescoreCopied(group.entries[rescore.entry]!.report, group.loaded, rescore));
   const pool = startPool(threads);

@@ -5,7 +5,7 @@ import { PoolStartError, WorkerPool, workerUrl } from '../../pipeline/parallel/p
 import { SharedLabels, shareReportText, shareResultLabels } from '../../pipeline/parallel/shared-text.ts';
 import { rescoreCopied, type CopyRescore, type CrossCheckEntry } from '../../pipeline/rank/index.ts';
 import type { LoadedRubric } from '../../pipeline/score/rubric.ts';
-import type { ScoreResult } from '../../schemas/score.ts';
+import type { IndicatorScore } from '../../schemas/score.ts';
 import { runTask, type FileOutcome, type ScoreTask } from './score-task.ts';
 
 /**
@@ -32,7 +32,7 @@ function crashed(source: string, reason: string): Failure {
 }
 
 export class ScorePool {
-  private readonly pool: WorkerPool<ScoreTask, FileOutcome | CrossCheckEntry | ScoreResult>;
+  private readonly pool: WorkerPool<ScoreTask, FileOutcome | CrossCheckEntry | IndicatorScore[]>;
   /** The labels of every result this pool gave back, one copy each (the caller holds every result). */
   private readonly labels = new SharedLabels();
 
@@ -102,12 +102,12 @@ export class ScorePool {
    * The cross-report checks' re-scorings of copiers (planRanking), in the threads. One the threads could not finish
    * is done in this thread: the report scored already, so its failure there would be a bug to surface, not a bad file.
    */
-  rescoreCopied(rescores: readonly CopyRescore[], entries: readonly CrossCheckEntry[], loaded: LoadedRubric, rubric: string): Promise<ScoreResult[]> {
+  rescoreCopied(rescores: readonly CopyRescore[], entries: readonly CrossCheckEntry[], loaded: LoadedRubric, rubric: string): Promise<IndicatorScore[][]> {
     return Promise.all(
       rescores.map(({ entry, ...rescore }) => {
         const report = entries[entry]!.report;
         return this.pool.run({ kind: 'copied', report, rubric, rescore }).then(
-          (result) => result as ScoreResult,
+          (indicators) => indicators as IndicatorScore[],
           (error: Error) => {
             if (error instanceof PoolStartError) throw error;
             return rescoreCopied(report, loaded, rescore);

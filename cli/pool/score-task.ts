@@ -4,7 +4,7 @@ import { scoreEntry } from '../../pipeline/batch.ts';
 import { parseReport } from '../../pipeline/parse.ts';
 import { withinScoreBudget } from '../../pipeline/score/budget.ts';
 import { rescoreCopied, type CopyRescore, type CrossCheckEntry } from '../../pipeline/rank/index.ts';
-import type { ScoreResult } from '../../schemas/score.ts';
+import type { IndicatorScore } from '../../schemas/score.ts';
 import type { LoadedRubric } from '../../pipeline/score/rubric.ts';
 import { readInputFile, type InputFile } from '../inputs.ts';
 import { loadRubricFile, memoRubricPathFor } from '../rubrics.ts';
@@ -33,7 +33,7 @@ export interface RescoreTask {
   rubric: string;
 }
 
-/** Scores a report again with paragraphs it copied earning nothing: one of the cross-report checks' re-scorings. */
+/** Scores some indicators of a report again with paragraphs it copied earning nothing: one of the cross-report checks' re-scorings. */
 export interface CopiedTask {
   kind: 'copied';
   report: NormalizedReport;
@@ -53,7 +53,7 @@ const rubricOf = (path: string): Promise<LoadedRubric> => {
 };
 const pathFor = memoRubricPathFor();
 
-export async function runTask(task: ScoreTask): Promise<FileOutcome | CrossCheckEntry | ScoreResult> {
+export async function runTask(task: ScoreTask): Promise<FileOutcome | CrossCheckEntry | IndicatorScore[]> {
   if (task.kind === 'rescore') return scoreEntry(task.report, await rubricOf(task.rubric), task.previous);
   if (task.kind === 'copied') return rescoreCopied(task.report, await rubricOf(task.rubric), task.rescore);
   // The same size budget as the single-thread run (pipeline/batch.ts parseFiles): a report too large to score fails alone.

@@ -40,12 +40,34 @@ function copiedSpans(report: NormalizedReport, offsets: CopiedParagraphs): { sta
   return spans;
 }
 
-/** Indicators of `result` whose evidence cites a copied paragraph take `rescored`'s score, note and evidence. */
-export function voidCopiedEvidence(report: NormalizedReport, result: ScoreResult, rescored: ScoreResult, copied: CopiedParagraphs): CopiedEvidenceOutcome {
+/** Every scored indicator of a result, the bonus's included. */
+function indicatorsOf(result: ScoreResult): IndicatorScore[] {
+  return [...result.dimensions.flatMap((d) => d.indicators), ...result.bonus.indicators];
+}
+
+/**
+ * The indicators of `result` whose evidence cites one of the copied paragraphs: the only ones voidCopiedEvidence can
+ * change, so the only ones a re-scoring without those paragraphs needs to score (none: no re-scoring at all).
+ */
+export function indicatorsCiting(report: NormalizedReport, result: ScoreResult, copied: CopiedParagraphs): string[] {
   const cites = citesCopied(copiedSpans(report, copied));
-  const again = new Map<string, IndicatorScore>();
-  for (const d of rescored.dimensions) for (const i of d.indicators) again.set(i.id, i);
-  for (const i of rescored.bonus.indicators) again.set(i.id, i);
+  return indicatorsOf(result)
+    .filter((indicator) => indicator.evidence.some(cites))
+    .map((indicator) => indicator.id);
+}
+
+/**
+ * Indicators of `result` whose evidence cites a copied paragraph take their score, note and evidence from `rescored`
+ * (the same indicators scored without the copied paragraphs; indicatorsCiting names the ones it must hold).
+ */
+export function voidCopiedEvidence(
+  report: NormalizedReport,
+  result: ScoreResult,
+  rescored: readonly IndicatorScore[],
+  copied: CopiedParagraphs,
+): CopiedEvidenceOutcome {
+  const cites = citesCopied(copiedSpans(report, copied));
+  const again = new Map(rescored.map((indicator) => [indicator.id, indicator]));
   const voided: VoidedIndicator[] = [];
   const revise = (indicator: IndicatorScore): IndicatorScore => {
     const replacement = again.get(indicator.id);

@@ -1,14 +1,14 @@
 import { scopeOf, type NormalizedReport, type ReportScope } from '../../schemas/report.ts';
 import type { Rubric } from '../../schemas/rubric.ts';
-import type { Evidence, Flag, PendingDecision, ScoreResult } from '../../schemas/score.ts';
+import type { Evidence, Flag, IndicatorScore, PendingDecision, ScoreResult } from '../../schemas/score.ts';
 import { buildContext, sectionLabel, type CopiedParagraphs } from '../score/context.ts';
-import { finalizeScore, scoreReport } from '../score/index.ts';
+import { finalizeScore, scoreIndicators } from '../score/index.ts';
 import { round2 } from '../score/numbers.ts';
 import type { LoadedRubric } from '../score/rubric.ts';
 import { followThroughItems, planItemsOf } from '../score/follow-through.ts';
 import { fold } from '../text/fold.ts';
 import { figuresOf } from '../text/numerals.ts';
-import { voidCopiedEvidence, type VoidedIndicator } from './copied-evidence.ts';
+import { indicatorsCiting, voidCopiedEvidence, type VoidedIndicator } from './copied-evidence.ts';
 import { isTownshipLike, isValidatedUnitName, lineEvidence, NameIndex, nameStem, prominentLines, type ProminentLine } from './names.ts';
 import { similarPairs, type PairSimilarity } from './pairs.ts';
 import { FORMULAE_VERSION, reportSignature, type ReportSignature } from './similarity.ts';
@@ -205,27 +205,31 @@ function mergeCopied(into: Copied, offset: number, figures: ReadonlySet<string> 
 
 /**
  * A report to score again with some of its paragraphs counted as copied (copied text earns nothing): its index in the
- * entries, the paragraphs, and its unit's report of last year when it was scored with one.
+ * entries, the paragraphs, the indicators to score (those whose points cite one of the paragraphs: no other can
+ * change, copied-evidence.ts), and its unit's report of last year when it was scored with one.
  */
 export interface CopyRescore {
   entry: number;
   copied: CopiedParagraphs;
+  indicators: readonly string[];
   previous?: NormalizedReport;
 }
 
 /**
- * The cross-report checks in two steps, so the re-scoring of copiers (a full scoring each, the costly part when many
- * reports copy) can run anywhere, e.g. in worker threads: every flag is decided and `rescores` lists the re-scorings
- * the results need; `finish` takes their results, in that order, and returns the checked results.
+ * The cross-report checks in two steps, so the re-scoring of copiers (a scoring context and some indicators each, the
+ * costly part when many reports copy) can run anywhere, e.g. in worker threads: every flag is decided and `rescores`
+ * lists the re-scorings the results need; `finish` takes their indicators, in that order, and returns the checked
+ * results.
  */
 export interface CrossCheckPlan {
   rescores: readonly CopyRescore[];
-  finish(rescored: readonly ScoreResult[]): ScoreResult[];
+  finish(rescored: readonly (readonly IndicatorScore[])[]): ScoreResult[];
 }
 
-/** One re-scoring of a plan: the same scoring, with the copied paragraphs earning nothing. */
-export function rescoreCopied(report: NormalizedReport, loaded: LoadedRubric, rescore: Omit<CopyRescore, 'entry'>): ScoreResult {
-  return scoreReport(report, loaded, { copied: rescore.copied, ...(rescore.previous ? { previous: rescore.previous } : {}) });
+/** One re-scoring of a plan: its indicators scored as before, with the copied paragraphs earning nothing. */
+export function rescoreCopied(report: NormalizedReport, loaded: LoadedRubric, rescore: Omit<CopyRescore, 'entry'>): IndicatorScore[] {
+  const options = { copied: rescore.copied, ...(rescore.previous ? { previous: rescore.previous } : {}) };
+  return scoreIndicators(report, loaded, options, new Set(rescore.indicators));
 }
 
 /** The cross-report checks with the re-scorings done in this thread. */
@@ -640,7 +644,7 @@ export function planCrossCheck(entries: readonly CrossCheckEntry[], loaded: Load
   }
 
   // Every re-scoring the results need, known now: the copiers' own copied paragraphs, and for each undecided copy the
-  // paragraphs confirming it would add.
+  // paragraphs confirming it would add. Copied paragraphs no indicator cites change nothing: no re-scoring.
   const rescores: CopyRescore[] = [];
   const rescoreIndex = new Map<string, number>();
   const rescoreKey = (i: number, pendingId?: string): string => (pendingId === undefined ? `${i}` : `${i}\u0000${pendingId}`);
@@ -654,10 +658,12 @@ export function planCrossCheck(entries: readonly CrossCheckEntry[], loaded: Load
       rescoreIndex.set(key, asked);
       return;
     }
+    const indicators = indicatorsCiting(entries[i]!.report, entries[i]!.result, paragraphs);
+    if (indicators.length === 0) return;
     const previous = previousOf(i);
     askedFor.set(same, rescores.length);
     rescoreIndex.set(key, rescores.length);
-    rescores.push({ entry: i, copied: paragraphs, ...(previous ? { previous } : {}) });
+    rescores.push({ entry: i, copied: paragraphs, indicators, ...(previous ? { previous } : {}) });
   };
   entries.forEach((_, i) => {
     if (copied[i]!.size > 0) ask(rescoreKey(i), i, copied[i]!);
@@ -667,9 +673,13 @@ export function planCrossCheck(entries: readonly CrossCheckEntry[], loaded: Load
     }
   });
 
-  function finish(rescored: readonly ScoreResult[]): ScoreResult[] {
+  function finish(rescored: readonly (readonly IndicatorScore[])[]): ScoreResult[] {
     if (rescored.length !== rescores.length) throw new Error(`cross-report checks: ${rescores.length} re-scorings asked, ${rescored.length} given`);
-    const rescoredAs = (key: string): ScoreResult => rescored[rescoreIndex.get(key)!]!;
+    /** The re-scored indicators for a key; none when no indicator cited its paragraphs (nothing was asked). */
+    const rescoredAs = (key: string): readonly IndicatorScore[] => {
+      const at = rescoreIndex.get(key);
+      return at === undefined ? [] : rescored[at]!;
+    };
 
     /** A known copier's copied paragraphs earn nothing; the first copy flag says what that cost. */
     function withoutCopiedEvidence(i: number): ScoreResult {

@@ -77,6 +77,19 @@ export function finalizeScore(result: ScoreResult, rubric: Rubric, findings: rea
   return { ...result, penalties, total, grade, flags: veto ? [...flags, veto] : flags };
 }
 
+/**
+ * Only the named indicators (dimensions' and bonus's), scored exactly as scoreReport scores them: an indicator reads
+ * the scoring context alone, never another indicator, a penalty or a flag. For the re-scorings of copiers, which need
+ * only the indicators citing copied paragraphs: the penalties, flags and other indicators are not computed.
+ */
+export function scoreIndicators(report: NormalizedReport, loaded: LoadedRubric, options: ScoreOptions, ids: ReadonlySet<string>): IndicatorScore[] {
+  const ctx = buildContext(report, loaded, options);
+  const rubric = loaded.rubric;
+  return [...rubric.dimensions.flatMap((d) => d.indicators), ...rubric.bonus.indicators]
+    .filter((indicator) => indicator.enabled && ids.has(indicator.id))
+    .map((indicator) => scoreIndicator(ctx, indicator));
+}
+
 export function scoreReport(report: NormalizedReport, loaded: LoadedRubric, options: ScoreOptions = {}): ScoreResult {
   const ctx = buildContext(report, loaded, options);
   const rubric = loaded.rubric;

@@ -349,7 +349,7 @@ describe('cross-report checks in two steps (planCrossCheck)', () => {
     // Act: the re-scorings done from structured clones, as a worker thread would receive them.
     const plan = planCrossCheck(entries, rubric2024);
     const rescored = plan.rescores.map((r) => {
-      const [copy, rescore] = structuredClone([entries[r.entry]!.report, { copied: r.copied }]);
+      const [copy, rescore] = structuredClone([entries[r.entry]!.report, { copied: r.copied, indicators: r.indicators }]);
       return rescoreCopied(copy, rubric2024, rescore);
     });
     // Assess
@@ -373,6 +373,54 @@ describe('cross-report checks in two steps (planCrossCheck)', () => {
     expect(new Set(plan.rescores.map((r) => r.entry)).size).toBe(plan.rescores.length);
     const finished = plan.finish(plan.rescores.map((r) => rescoreCopied(entries[r.entry]!.report, rubric2024, r)));
     expect(finished.filter((r) => (r.pending ?? []).some((p) => p.kind === 'copy-deduction')).length).toBeGreaterThan(0);
+  });
+
+  it('re-scores only the indicators whose points cite the copied paragraphs, as a full scoring without them scores them', () => {
+    // Prepare: a copy ring of 12 townships, and 青石镇 with two copies of it.
+    const reports = [
+      ...nearDuplicateReports(12, 1).map((f) => report(f.text, f.name)),
+      report(QINGSHI, 'qingshi.txt'),
+      report(copyOfQingshi('松林镇', '2025年3月1日'), 'songlin.txt'),
+      report(copyOfQingshi('柏树镇', '2025年2月12日'), 'baishu.txt'),
+    ];
+    const entries = reports.map((r) => ({ report: r, result: scoreReport(r, rubric2024) }));
+    // Act
+    const plan = planCrossCheck(entries, rubric2024);
+    // Assess: each re-scoring names the indicators citing a sentence inside one of its paragraphs, and scores them as
+    // scoreReport does with those paragraphs copied.
+    expect(plan.rescores.length).toBeGreaterThanOrEqual(10);
+    for (const rescore of plan.rescores) {
+      const { report: copier, result } = entries[rescore.entry]!;
+      const spans = copier.sections.flatMap((s) => s.paragraphs).filter((p) => rescore.copied.has(p.offset));
+      const citing = [...result.dimensions.flatMap((d) => d.indicators), ...result.bonus.indicators]
+        .filter((i) => i.evidence.some((e) => spans.some((p) => e.offset >= p.offset && e.offset < p.offset + p.text.length)))
+        .map((i) => i.id);
+      expect(rescore.indicators).toEqual(citing);
+      const full = scoreReport(copier, rubric2024, { copied: rescore.copied });
+      const expected = [...full.dimensions.flatMap((d) => d.indicators), ...full.bonus.indicators].filter((i) => citing.includes(i.id));
+      expect(rescoreCopied(copier, rubric2024, rescore)).toEqual(expected);
+    }
+  });
+
+  it('finishes with the cited indicators re-scored exactly as with every indicator re-scored', () => {
+    // Prepare
+    const reports = [
+      ...nearDuplicateReports(12, 1).map((f) => report(f.text, f.name)),
+      report(QINGSHI, 'qingshi.txt'),
+      report(copyOfQingshi('松林镇', '2025年3月1日'), 'songlin.txt'),
+    ];
+    const entries = reports.map((r) => ({ report: r, result: scoreReport(r, rubric2024) }));
+    // Two plans of the same entries: finishing one adds to its flags.
+    const [plan, twin] = [planCrossCheck(entries, rubric2024), planCrossCheck(entries, rubric2024)];
+    const everyIndicator = twin.rescores.map((r) => {
+      const full = scoreReport(entries[r.entry]!.report, rubric2024, { copied: r.copied });
+      return [...full.dimensions.flatMap((d) => d.indicators), ...full.bonus.indicators];
+    });
+    // Act
+    const cited = plan.finish(plan.rescores.map((r) => rescoreCopied(entries[r.entry]!.report, rubric2024, r)));
+    // Assess: the same results, and copiers did lose points to their copied paragraphs (the comparison is not empty).
+    expect(JSON.stringify(cited)).toBe(JSON.stringify(twin.finish(everyIndicator)));
+    expect(cited.filter((r) => r.dimensions.some((d) => d.indicators.some((i) => i.pointsWithCopied !== undefined))).length).toBeGreaterThan(0);
   });
 
   it('refuses to finish with fewer re-scorings than it asked for', () => {
