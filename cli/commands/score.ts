@@ -121,16 +121,33 @@ async function scoreInPool(
 ): Promise<ScoreRunOutcome> {
   const [{ ScorePool: Threads }, { tuneJitForWorkers }] = await Promise.all([import('../pool/score-pool.ts'), import('../pool/jit.ts')]);
   tuneJitForWorkers();
-  const { reports, failures, groups } = await scoreInThreads(new Threads(jobs), files, parsingPath, forcedPath, forced);
-  // The workers are gone before the cross-report checks, the run's peak: their heaps (≈ 0.15 GB each at 10,000
-  // reports) are not held beside every report and result.
-  const results: ScoreResult[] = [];
-  for (const group of groups) {
-    const plan = planRanking(group.entries, group.loaded, { previousYear: reports });
-    results.push(...plan.rank(await rescoreCopiers(plan.rescores, group, jobs, (threads) => new Threads(threads))));
+  const pool = new Threads(jobs);
+  const keep = files.length < KEEP_WORKERS_BELOW_FILES;
+  try {
+    const { reports, failures, groups } = await scoreInThreads(pool, files, parsingPath, forcedPath, forced);
+    // In a big run the workers are gone before the cross-report checks, the run's peak: their heaps (≈ 0.15 GB each at
+    // 10,000 reports) are not held beside every report and result.
+    if (!keep) await pool.close();
+    const results: ScoreResult[] = [];
+    for (const group of groups) {
+      const plan = planRanking(group.entries, group.loaded, { previousYear: reports });
+      results.push(...plan.rank(await rescoreCopiers(plan.rescores, group, jobs, keep ? pool : null, (threads) => new Threads(threads))));
+    }
+    return { results, failures, reports, rubrics: groups.map((g) => g.loaded) };
+  } finally {
+    await pool.close();
   }
-  return { results, failures, reports, rubrics: groups.map((g) => g.loaded) };
 }
+
+/**
+ * Files below which a run's workers stay through the cross-report checks, for the copiers' re-scorings: they have
+ * compiled the scorer already, where fresh workers would start and compile it again. 2,000 near-duplicates (1,995
+ * re-scorings), 14 interleaved pairs on 2 cores, 2026-11-27: 7.37–8.36 s kept (median 7.9) against 7.57–8.66 s with a
+ * fresh worker (median 8.0), at 509–535 MB against 469–470 MB peak RSS; 2,000 distinct reports (no re-scoring) the
+ * same either way. From here on the memory counts more: a worker's heap is ≈ 0.15 GB at 10,000 reports, beside the
+ * run's peak.
+ */
+export const KEEP_WORKERS_BELOW_FILES = 5_000;
 
 interface ScoredGroup {
   loaded: LoadedRubric;
@@ -139,7 +156,7 @@ interface ScoredGroup {
   entries: CrossCheckEntry[];
 }
 
-/** Every file parsed and scored in the pool (again with last year's report where the batch has it); closes the pool. */
+/** Every file parsed and scored in the pool (again with last year's report where the batch has it). */
 async function scoreInThreads(
   pool: ScorePool,
   files: readonly InputFile[],
@@ -147,45 +164,46 @@ async function scoreInThreads(
   forcedPath: string | null,
   forced: LoadedRubric | null,
 ): Promise<{ reports: NormalizedReport[]; failures: ScoreRunOutcome['failures']; groups: ScoredGroup[] }> {
-  try {
-    const { reports, failures, scored } = await pool.parseAndScore(files, parsingPath, forcedPath);
-    const byRubric = await groupByRubric(reports, forced, (report) => Promise.resolve(scored.get(report)!.rubric));
-    const groups: ScoredGroup[] = [];
-    for (const { loaded, reports: group } of byRubric) {
-      const rubric = scored.get(group[0]!)!.rubric;
-      const previous = previousReportsOf(group, reports);
-      const rescored = await Promise.all(
-        group.map((report, i) => (previous[i] ? pool.rescore(report, previous[i], rubric) : Promise.resolve(scored.get(report)!.entry))),
-      );
-      const entries: CrossCheckEntry[] = [];
-      for (const outcome of rescored) {
-        if ('code' in outcome) failures.push(outcome);
-        else entries.push(outcome);
-      }
-      groups.push({ loaded, rubric, entries });
+  const { reports, failures, scored } = await pool.parseAndScore(files, parsingPath, forcedPath);
+  const byRubric = await groupByRubric(reports, forced, (report) => Promise.resolve(scored.get(report)!.rubric));
+  const groups: ScoredGroup[] = [];
+  for (const { loaded, reports: group } of byRubric) {
+    const rubric = scored.get(group[0]!)!.rubric;
+    const previous = previousReportsOf(group, reports);
+    const rescored = await Promise.all(
+      group.map((report, i) => (previous[i] ? pool.rescore(report, previous[i], rubric) : Promise.resolve(scored.get(report)!.entry))),
+    );
+    const entries: CrossCheckEntry[] = [];
+    for (const outcome of rescored) {
+      if ('code' in outcome) failures.push(outcome);
+      else entries.push(outcome);
     }
-    return { reports, failures, groups };
-  } finally {
-    await pool.close();
+    groups.push({ loaded, rubric, entries });
   }
+  return { reports, failures, groups };
 }
 
 /**
  * Re-scorings per thread for one more thread to pay: a re-scoring is ≈ 1–2 ms of work, a fresh worker ≈ 0.5 s of CPU
  * (start-up, compiling the scorer). A county's few copiers are re-scored in this thread alone; a copy ring of 2,000
- * by this thread and a fresh worker.
+ * by this thread and the run's worker (kept: KEEP_WORKERS_BELOW_FILES), or a fresh one in a bigger run.
  */
 export const MIN_RESCORES_PER_THREAD = 250;
 
-/** The cross-report checks' re-scorings of copiers (planRanking): shared with fresh workers when there are enough. */
+/**
+ * The cross-report checks' re-scorings of copiers (planRanking): shared with workers when there are enough, the run's
+ * own when it kept them (`kept`, closed by its owner), else fresh ones.
+ */
 async function rescoreCopiers(
   rescores: readonly CopyRescore[],
   group: ScoredGroup,
   jobs: number,
+  kept: ScorePool | null,
   startPool: (threads: number) => ScorePool,
 ): Promise<IndicatorScore[][]> {
   const threads = Math.min(jobs, Math.floor(rescores.length / MIN_RESCORES_PER_THREAD));
   if (threads < 2) return rescores.map((rescore) => rescoreCopied(group.entries[rescore.entry]!.report, group.loaded, rescore));
+  if (kept) return kept.rescoreCopied(rescores, group.entries, group.loaded, group.rubric);
   const pool = startPool(threads);
   try {
     return await pool.rescoreCopied(rescores, group.entries, group.loaded, group.rubric);

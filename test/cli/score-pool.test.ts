@@ -67,7 +67,8 @@ describe('fazhi score on worker threads', () => {
   }, 60_000);
 
   it('re-scores the copiers of the cross-report checks in the threads exactly as in this thread', async () => {
-    // Prepare: the synthetic county's copy ring, scored in this thread and planned.
+    // Prepare: the synthetic county's copy ring, scored in this thread and planned; the pool has parsed and scored
+    // the same files first, as a run's pool has when it keeps its workers for the re-scorings.
     const county = syntheticCounty();
     const pool = new ScorePool(2);
     try {
@@ -76,6 +77,8 @@ describe('fazhi score on worker threads', () => {
       const { reports } = await parseFiles(files, loaded);
       const entries = reports.map((report) => scoreEntry(report, loaded, undefined));
       const plan = planRanking(entries, loaded);
+      const listed = await listInputFiles([county], { county: '临澜县', year: 2024 });
+      expect((await pool.parseAndScore(listed.files, await rubricPathFor(2024), null)).reports.length).toBe(reports.length);
       // Act
       const threaded = await pool.rescoreCopied(plan.rescores, entries, loaded, await rubricPathFor(2024));
       // Assess
