@@ -33,7 +33,10 @@ export interface RescoreTask {
   rubric: string;
 }
 
-/** Scores some indicators of a report again with paragraphs it copied earning nothing: one of the cross-report checks' re-scorings. */
+/**
+ * Scores some indicators of a report again with the paragraphs it copied earning nothing: one of the cross-report
+ * checks' re-scorings.
+ */
 export interface CopiedTask {
   kind: 'copied';
   report: NormalizedReport;
