@@ -1,5 +1,5 @@
 import type { Fact, NormalizedReport, ReportPart } from '../../schemas/report.ts';
-import type { Rubric, Rule } from '../../schemas/rubric.ts';
+import type { Indicator, Rubric, Rule } from '../../schemas/rubric.ts';
 import type { Evidence } from '../../schemas/score.ts';
 import { markerOf } from '../normalize/markers.ts';
 import { compileMetrics, figureClause, subjectOf, tagMetric, unquoted, yearOf, type CompiledMetric } from '../normalize/facts.ts';
@@ -85,10 +85,15 @@ function phrasesOf(rule: Rule): string[] {
   return [];
 }
 
+/** Every indicator of a rubric, the dimensions' in order and then the bonus's (enabled or not). */
+export function rubricIndicators(rubric: Rubric): Indicator[] {
+  return [...rubric.dimensions.flatMap((d) => d.indicators), ...rubric.bonus.indicators];
+}
+
 export function compileRubric(rubric: Rubric): CompiledRubric {
   const cached = compiledCache.get(rubric);
   if (cached) return cached;
-  const indicators = [...rubric.dimensions.flatMap((d) => d.indicators), ...rubric.bonus.indicators];
+  const indicators = rubricIndicators(rubric);
   const compiled: CompiledRubric = {
     metrics: compileMetrics(rubric.metrics),
     keywordGroups: indicators.map((i) => phrasesOf(i.rule)).filter((g) => g.length > 0),

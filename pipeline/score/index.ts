@@ -1,7 +1,7 @@
 import { scopeOf, type NormalizedReport } from '../../schemas/report.ts';
 import type { Indicator, Rubric } from '../../schemas/rubric.ts';
 import type { DimensionScore, Flag, IndicatorScore, PenaltyScore, ScoreResult } from '../../schemas/score.ts';
-import { buildContext, evidenceOf, type ScoreOptions, type ScoringContext } from './context.ts';
+import { buildContext, evidenceOf, rubricIndicators, type ScoreOptions, type ScoringContext } from './context.ts';
 import { consistencyFlags } from './consistency.ts';
 import { boilerplateDensity, capPenalty, evaluatePenalty, flagPenalty, missingPartFlags, templateLeftoverPenalty } from './penalties.ts';
 import { cappedScore, round2 } from './numbers.ts';
@@ -78,14 +78,15 @@ export function finalizeScore(result: ScoreResult, rubric: Rubric, findings: rea
 }
 
 /**
- * Only the named indicators (dimensions' and bonus's), scored exactly as scoreReport scores them: an indicator reads
- * the scoring context alone, never another indicator, a penalty or a flag. For the re-scorings of copiers, which need
- * only the indicators citing copied paragraphs: the penalties, flags and other indicators are not computed.
+ * Only the named indicators (dimensions' and bonus's), scored exactly as scoreReport scores them: an indicator's score
+ * comes from the scoring context and the rubric alone, never from another indicator's score, a penalty or a flag (the
+ * figures are shared out among all the rubric's indicators, assignedFacts, whichever are scored). For the re-scorings
+ * of copiers, which need only the indicators citing copied paragraphs: the penalties, flags and other indicators are
+ * not computed.
  */
 export function scoreIndicators(report: NormalizedReport, loaded: LoadedRubric, options: ScoreOptions, ids: ReadonlySet<string>): IndicatorScore[] {
   const ctx = buildContext(report, loaded, options);
-  const rubric = loaded.rubric;
-  return [...rubric.dimensions.flatMap((d) => d.indicators), ...rubric.bonus.indicators]
+  return rubricIndicators(loaded.rubric)
     .filter((indicator) => indicator.enabled && ids.has(indicator.id))
     .map((indicator) => scoreIndicator(ctx, indicator));
 }

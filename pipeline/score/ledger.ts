@@ -1,6 +1,6 @@
 import type { Fact, ReportPart } from '../../schemas/report.ts';
 import type { Indicator, Metric, Rule } from '../../schemas/rubric.ts';
-import { matchesBySentence, memo, type ScoringContext, type ScoringSentence } from './context.ts';
+import { matchesBySentence, memo, rubricIndicators, type ScoringContext, type ScoringSentence } from './context.ts';
 import { bandPoints } from './numbers.ts';
 
 /**
@@ -141,9 +141,7 @@ const assignmentCache = new WeakMap<ScoringContext, Map<string, Map<Rule, FactUs
 /** The figure that pays each figure-paid indicator (absent: none left for it). */
 export function assignedFacts(ctx: ScoringContext): Map<Rule, FactUse> {
   return memo(assignmentCache, ctx, 'all', () => {
-    const indicators: Indicator[] = [...ctx.rubric.dimensions.flatMap((d) => d.indicators), ...ctx.rubric.bonus.indicators].filter(
-      (i) => i.enabled && (i.rule.kind === 'metric' || i.rule.kind === 'disclosure'),
-    );
+    const indicators: Indicator[] = rubricIndicators(ctx.rubric).filter((i) => i.enabled && (i.rule.kind === 'metric' || i.rule.kind === 'disclosure'));
     const options = indicators.map((i) => candidatesFor(ctx, i.rule));
     const capacity = (fact: Fact): number => metricDef(ctx, fact.metric)?.pays ?? 1;
     const holders = new Map<Fact, number[]>();
