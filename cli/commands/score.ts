@@ -142,9 +142,9 @@ async function scoreInPool(
 /**
  * Files below which a run's workers stay through the cross-report checks, for the copiers' re-scorings: they have
  * compiled the scorer already, where fresh workers would start and compile it again. 2,000 near-duplicates (1,995
- * re-scorings), 14 interleaved pairs on 2 cores, 2026-11-27: 7.37–8.36 s kept (median 7.9) against 7.57–8.66 s with a
- * fresh worker (median 8.0), at 509–535 MB against 469–470 MB peak RSS; 2,000 distinct reports (no re-scoring) the
- * same either way. From here on the memory counts more: a worker's heap is ≈ 0.15 GB at 10,000 reports, beside the
+ * re-scorings), 24 interleaved pairs on 2 cores, 2026-11-27: 7.14–8.36 s kept (median 7.75) against 7.35–8.66 s with
+ * a fresh worker (median 7.92), at 505–538 MB against 466–472 MB peak RSS; 2,000 distinct reports (no re-scoring)
+ * the same either way. From here on the memory counts more: a worker's heap is ≈ 0.15 GB at 10,000 reports, beside the
  * run's peak.
  */
 export const KEEP_WORKERS_BELOW_FILES = 5_000;
