@@ -1,15 +1,28 @@
 // Starts a worker thread whose module is TypeScript (a source run; a prebuilt bundle starts its .mjs worker directly).
-// Node 20 does not give worker threads the module hooks the main thread registered (tsx's), Node ≥ 22.2 does; so the
-// worker's module is imported as it is first, and only when Node cannot read .ts is tsx registered here and the module
-// imported again (under another URL: a failed import is not retried under the same one).
+// Three cases, by what Node does with a .ts file in a worker:
+// - Node 20 cannot read .ts at all, and does not give worker threads the module hooks the main thread registered
+//   (tsx's): the import fails with ERR_UNKNOWN_FILE_EXTENSION, and tsx is registered here and the module imported
+//   again (under another URL: a failed import is not retried under the same one).
+// - Node ≥ 22.18 and ≥ 23.6 strip types themselves (process.features.typescript) but refuse syntax tsx compiles, such
+//   as parameter properties (ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX), and a module they did load would be loaded otherwise
+//   than in the main thread: tsx is registered before anything is imported.
+// - Where the main thread's hooks do reach the worker, the first import goes through them.
 import { workerData } from 'node:worker_threads';
 
 const { entry } = workerData;
-try {
-  await import(entry);
-} catch (error) {
-  if (error?.code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
+const registerTsx = async () => {
   const { register } = await import('tsx/esm/api');
   register();
-  await import(`${entry}?tsx`);
+};
+if (process.features.typescript) {
+  await registerTsx();
+  await import(entry);
+} else {
+  try {
+    await import(entry);
+  } catch (error) {
+    if (error?.code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
+    await registerTsx();
+    await import(`${entry}?tsx`);
+  }
 }
