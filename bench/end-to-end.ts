@@ -193,7 +193,7 @@ export async function endToEnd(): Promise<SectionResult> {
   }
   return {
     title: 'fazhi score end to end (a fresh process through bin/fazhi.js running the prebuilt CLI, start-up included)',
-    note: `load average ${round(loadBefore, 1)} before and ${round(loadavg()[0] ?? 0, 1)} after (the machine is shared: with fewer free cores than threads, --jobs 1 wins); synthetic county·years (bench/synthetic.ts) written to a temp folder; ${availableParallelism()} cores, --jobs left to its default (this thread and a worker from 200 files: MIN_FILES_PER_THREAD; V8's compiler tuned for workers: cli/pool/jit.ts); the fastest of 3 runs (1 for 10,000) with that run's CPU time (user + system, all threads) and peak RSS; the floor is the fastest of 3 fresh Node processes that only read and decode the same files; the two-process rows split the 2,000 in two halves scored by two one-thread processes at once with the pool's V8 flags (nothing sent between threads, but two rankings of 1,000 instead of one of 2,000), peak RSS the larger process's`,
+    note: `load average ${round(loadBefore, 1)} before and ${round(loadavg()[0] ?? 0, 1)} after (the machine is shared: with fewer free cores than threads, --jobs 1 wins); Node ${process.version} (V8 ${process.versions.v8}); synthetic county·years (bench/synthetic.ts) written to a temp folder; ${availableParallelism()} cores, --jobs left to its default (this thread and a worker from 200 files: MIN_FILES_PER_THREAD; V8's compiler tuned for workers: cli/pool/jit.ts); the fastest of 3 runs (1 for 10,000) with that run's CPU time (user + system, all threads) and peak RSS; the floor is the fastest of 3 fresh Node processes that only read and decode the same files; the two-process rows split the 2,000 in two halves scored by two one-thread processes at once with the pool's V8 flags (nothing sent between threads, but two rankings of 1,000 instead of one of 2,000), peak RSS the larger process's`,
     rows,
   };
 }
@@ -309,7 +309,7 @@ export async function startup(): Promise<SectionResult> {
     });
     return {
       title: 'Start-up of the fazhi command: sources through tsx vs the prebuilt CLI',
-      note: `load average ${round(loadavg()[0] ?? 0, 1)}; each a fresh process through bin/fazhi.js timed from outside (CPU = user + system of all threads); "prebuilt CLI" = dist/cli/ as npm ci builds it (scripts/build-cli.ts), "sources through tsx" = FAZHI_SOURCE=1, what runs when the build is missing or older than the sources; the county is 30 synthetic distinct reports (bench/synthetic.ts), one thread (a worker joins from 200 files)`,
+      note: `load average ${round(loadavg()[0] ?? 0, 1)}; Node ${process.version}; each a fresh process through bin/fazhi.js timed from outside (CPU = user + system of all threads); "prebuilt CLI" = dist/cli/ as npm ci builds it (scripts/build-cli.ts), "sources through tsx" = FAZHI_SOURCE=1, what runs when the build is missing or older than the sources; the county is 30 synthetic distinct reports (bench/synthetic.ts), one thread (a worker joins from 200 files)`,
       rows,
     };
   } finally {
