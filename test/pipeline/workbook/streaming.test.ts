@@ -131,6 +131,16 @@ describe('the workbook written as a stream', () => {
     expect(reviewed.results).toEqual(results);
   });
 
+  it('holds little more memory for packed results than their deflated bytes', () => {
+    // Prepare
+    const packed = new PackedResults();
+    // Act
+    for (const r of copiesOf(results, 20)) packed.add(r);
+    // Assess: neither zlib's output chunk (16 KB) nor a slab of Node's buffer pool (64 KB on Node 24) is held.
+    expect(packed.packedBytes).toBeGreaterThan(0);
+    expect(packed.heldBytes).toBe(packed.packedBytes);
+  });
+
   it(`leaves out the per-unit feedback sheets above ${FEEDBACK_SHEET_LIMIT} units, and says so on 排名`, async () => {
     // Prepare: just over the limit, one county.
     const many = copiesOf(results, Math.ceil((FEEDBACK_SHEET_LIMIT + 1) / results.length));
