@@ -6,7 +6,8 @@
 // - Node ≥ 22.18 and ≥ 23.6 strip types themselves (process.features.typescript) but refuse syntax tsx compiles, such
 //   as parameter properties (ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX), and a module they did load would be loaded otherwise
 //   than in the main thread: tsx is registered before anything is imported.
-// - Where the main thread's hooks do reach the worker, the first import goes through them.
+// - On a Node that neither strips types nor withholds the main thread's hooks from workers (not seen here), the first
+//   import goes through those hooks.
 import { workerData } from 'node:worker_threads';
 
 const { entry } = workerData;

@@ -131,7 +131,7 @@ describe('the workbook written as a stream', () => {
     expect(reviewed.results).toEqual(results);
   });
 
-  it('holds little more memory for packed results than their deflated bytes', () => {
+  it('holds no more memory for packed results than their deflated bytes', () => {
     // Prepare
     const packed = new PackedResults();
     // Act
