@@ -17,6 +17,7 @@ import {
 import { isDocumentRejected } from '../../pipeline/failure.ts';
 import { encodeSignature, reportSignature } from '../../pipeline/rank/similarity.ts';
 import { checkScoreBudget } from '../../pipeline/score/budget.ts';
+import { rubricIndicators } from '../../pipeline/score/indicators.ts';
 import { bundledRubricFor } from '../../pipeline/score/bundled-rubrics.ts';
 import type { LoadedRubric } from '../../pipeline/score/rubric.ts';
 import { currentUploads } from '../../pipeline/unit-folder.ts';
@@ -59,8 +60,7 @@ export const SCORING_FAILED: FailureReason = {
 
 /** Only the follow-through indicator reads last year's report: look it up only when such an indicator is enabled. */
 function usesPreviousYear(loaded: LoadedRubric): boolean {
-  const indicators = [...loaded.rubric.dimensions.flatMap((d) => d.indicators), ...loaded.rubric.bonus.indicators];
-  return indicators.some((i) => i.enabled && i.rule.kind === 'follow-through');
+  return rubricIndicators(loaded.rubric).some((i) => i.enabled && i.rule.kind === 'follow-through');
 }
 
 /**

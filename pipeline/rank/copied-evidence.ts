@@ -1,6 +1,7 @@
 import type { NormalizedReport } from '../../schemas/report.ts';
 import type { DimensionScore, Evidence, IndicatorScore, ScoreResult } from '../../schemas/score.ts';
 import type { CopiedParagraphs } from '../score/context.ts';
+import { resultIndicators } from '../score/indicators.ts';
 import { cappedScore, round2 } from '../score/numbers.ts';
 
 /**
@@ -40,18 +41,13 @@ function copiedSpans(report: NormalizedReport, offsets: CopiedParagraphs): { sta
   return spans;
 }
 
-/** Every scored indicator of a result, the bonus's included. */
-function indicatorsOf(result: ScoreResult): IndicatorScore[] {
-  return [...result.dimensions.flatMap((d) => d.indicators), ...result.bonus.indicators];
-}
-
 /**
  * The indicators of `result` whose evidence cites one of the copied paragraphs: the only ones voidCopiedEvidence can
  * change, so the only ones a re-scoring without those paragraphs needs to score (none: no re-scoring at all).
  */
 export function indicatorsCiting(report: NormalizedReport, result: ScoreResult, copied: CopiedParagraphs): string[] {
   const cites = citesCopied(copiedSpans(report, copied));
-  return indicatorsOf(result)
+  return resultIndicators(result)
     .filter((indicator) => indicator.evidence.some(cites))
     .map((indicator) => indicator.id);
 }

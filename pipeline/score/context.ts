@@ -1,8 +1,9 @@
 import type { Fact, NormalizedReport, ReportPart } from '../../schemas/report.ts';
-import type { Indicator, Rubric, Rule } from '../../schemas/rubric.ts';
+import type { Rubric, Rule } from '../../schemas/rubric.ts';
 import type { Evidence } from '../../schemas/score.ts';
 import { markerOf } from '../normalize/markers.ts';
 import { compileMetrics, figureClause, subjectOf, tagMetric, unquoted, yearOf, type CompiledMetric } from '../normalize/facts.ts';
+import { rubricIndicators } from './indicators.ts';
 import { fold, hanCount } from '../text/fold.ts';
 import { figuresOf } from '../text/numerals.ts';
 import { splitSentences } from '../text/sentences.ts';
@@ -83,11 +84,6 @@ function phrasesOf(rule: Rule): string[] {
   if (rule.kind === 'phrases') return rule.phrases;
   if (rule.kind === 'disclosure') return rule.patterns;
   return [];
-}
-
-/** Every indicator of a rubric, the dimensions' in order and then the bonus's (enabled or not). */
-export function rubricIndicators(rubric: Rubric): Indicator[] {
-  return [...rubric.dimensions.flatMap((d) => d.indicators), ...rubric.bonus.indicators];
 }
 
 export function compileRubric(rubric: Rubric): CompiledRubric {

@@ -1,7 +1,8 @@
 import { scopeOf, type NormalizedReport } from '../../schemas/report.ts';
 import type { Indicator, Rubric } from '../../schemas/rubric.ts';
 import type { DimensionScore, Flag, IndicatorScore, PenaltyScore, ScoreResult } from '../../schemas/score.ts';
-import { buildContext, evidenceOf, rubricIndicators, type ScoreOptions, type ScoringContext } from './context.ts';
+import { buildContext, evidenceOf, type ScoreOptions, type ScoringContext } from './context.ts';
+import { rubricIndicators } from './indicators.ts';
 import { consistencyFlags } from './consistency.ts';
 import { boilerplateDensity, capPenalty, evaluatePenalty, flagPenalty, missingPartFlags, templateLeftoverPenalty } from './penalties.ts';
 import { cappedScore, round2 } from './numbers.ts';

@@ -1,6 +1,7 @@
 import type { Fact, ReportPart } from '../../schemas/report.ts';
 import type { Indicator, Metric, Rule } from '../../schemas/rubric.ts';
-import { matchesBySentence, memo, rubricIndicators, type ScoringContext, type ScoringSentence } from './context.ts';
+import { matchesBySentence, memo, type ScoringContext, type ScoringSentence } from './context.ts';
+import { rubricIndicators } from './indicators.ts';
 import { bandPoints } from './numbers.ts';
 
 /**

@@ -7,6 +7,7 @@ import { FLAG_LABELS, fileName, penaltyFlagCodes, printable, shorten, unitName }
 import type { LoadedRubric } from '../score/rubric.ts';
 import { factsOf, type ResultFacts, type ResultList, type ResultSource } from './results.ts';
 import { round2 } from '../score/numbers.ts';
+import { resultIndicators } from '../score/indicators.ts';
 
 /**
  * What every sheet builder gets: the input, the facts of every listed result (order, groups, names), and each result
@@ -146,7 +147,7 @@ export function causeLines(result: ScoreResult, rubric: Rubric, units: ReadonlyM
     const detail = others.length > 0 ? `（与${others.join('、')}）` : flag ? `（${shorten(printable(flag.message, rubric), CAUSE_DETAIL_CHARS)}）` : '';
     lines.push(`${signed(-p.points)} ${p.name}：${printable(p.note, rubric)}${detail}`);
   }
-  const copied = [...result.dimensions.flatMap((d) => d.indicators), ...result.bonus.indicators].filter((i) => i.pointsWithCopied !== undefined);
+  const copied = resultIndicators(result).filter((i) => i.pointsWithCopied !== undefined);
   if (copied.length > 0) {
     // What the copied paragraphs had earned: an indicator re-scored without them may keep points from other sentences.
     const lost = round2(copied.reduce((sum, i) => sum + (i.pointsWithCopied ?? 0) - i.score, 0));
