@@ -99,8 +99,9 @@ export interface PoolOptions<In = unknown, Out = unknown> {
   /**
    * The same work done in this thread, as one more lane beside the workers: this thread would otherwise only wait for
    * them. It takes a task only when every worker already has its next ones (QUEUED_PER_WORKER), and one at a time
-   * between turns of the event loop, so the workers' replies are answered between two of its tasks. A task it throws on rejects with TaskError, as
-   * a worker's would; a crash of this thread is the process's, so it is for work with a bounded cost per task.
+   * between turns of the event loop, so the workers' replies are answered between two of its tasks. A task it throws
+   * on rejects with TaskError, as a worker's would; a crash of this thread is the process's, so it is for work with a
+   * bounded cost per task.
    */
   inline?: (task: In) => Promise<Out> | Out;
 }
