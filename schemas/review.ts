@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { decodeS3EventKey, type S3EventRecord } from './events.ts';
 import { Failure } from './failure.ts';
 import { ScoreResult } from './score.ts';
+import { padSequencer } from './storage.ts';
 
 /**
  * The assessor's review: what a reviewed workbook may change, the change log, the final results (machine and human
@@ -147,6 +149,50 @@ export const reviewPk = (year: number, county: string): string => `REVIEW#${year
 /** Rounds sort by the time S3 received the workbook, then key and sequencer (unique per upload version). */
 export const reviewRoundSk = (receivedAt: string, workbookKey: string, sequencer: string): string => `ROUND#${receivedAt}#${workbookKey}#${sequencer}`;
 export const reviewChangeSk = (roundSk: string, index: number): string => `CHANGE#${roundSk.slice('ROUND#'.length)}#${String(index).padStart(5, '0')}`;
+
+/** Where a review uploaded outside reviews/{year}/{county}/ is recorded (as MISPLACED_UPLOADS is for reports). */
+export const MISPLACED_REVIEWS = { year: 0, county: '_misplaced' } as const;
+
+/** One uploaded version of a reviewed workbook, as its S3 event names it: where its round is recorded, under which key. */
+export interface ReviewUpload {
+  key: string;
+  /** Null when the workbook is not under reviews/{year}/{county}/ (its round is then MISPLACED_REVIEWS'). */
+  location: ReturnType<typeof parseReviewKey>;
+  year: number;
+  county: string;
+  sequencer: string;
+  versionId?: string;
+  /** When S3 received it (the event's time). */
+  receivedAt: string;
+  /** The round's sort key: the review function and the reconciler find the same round from the same event. */
+  sk: string;
+}
+
+/** The upload an S3 event record is about; `now` only when the event carries no readable time. */
+export function reviewUploadOf(record: S3EventRecord, now: () => Date): ReviewUpload {
+  const key = decodeS3EventKey(record.s3.object.key);
+  const location = parseReviewKey(key);
+  const { year, county } = location ?? MISPLACED_REVIEWS;
+  const sequencer = padSequencer(record.s3.object.sequencer ?? Math.max(0, Date.parse(record.eventTime) || 0).toString(16));
+  const receivedAt = new Date(Date.parse(record.eventTime) || now().getTime()).toISOString();
+  const versionId = record.s3.object.versionId;
+  return { key, location, year, county, sequencer, ...(versionId ? { versionId } : {}), receivedAt, sk: reviewRoundSk(receivedAt, key, sequencer) };
+}
+
+/** What every round item of an upload says, whatever became of it. */
+export function roundBase(upload: ReviewUpload, appliedAt: string) {
+  return {
+    pk: reviewPk(upload.year, upload.county),
+    sk: upload.sk,
+    year: upload.year,
+    county: upload.county,
+    workbookKey: upload.key,
+    sequencer: upload.sequencer,
+    ...(upload.versionId ? { versionId: upload.versionId } : {}),
+    receivedAt: upload.receivedAt,
+    appliedAt,
+  };
+}
 
 export const ReviewRoundStatus = z.enum(['applied', 'refused']);
 export type ReviewRoundStatus = z.infer<typeof ReviewRoundStatus>;

@@ -1,6 +1,6 @@
 import { decodeS3EventKey, type S3EventRecord, type SqsBatchResponse } from '../../schemas/events.ts';
-import { finalExportKey, parseReviewKey, reviewPk, reviewRoundSk, type ReviewRefusal, type ReviewRoundItem } from '../../schemas/review.ts';
-import { padSequencer, rubricTag } from '../../schemas/storage.ts';
+import { finalExportKey, reviewUploadOf, roundBase, type ReviewRefusal, type ReviewRoundItem, type ReviewUpload } from '../../schemas/review.ts';
+import { rubricTag } from '../../schemas/storage.ts';
 import type { ScoreResult } from '../../schemas/score.ts';
 import { finalWorkbookInput, reviewWorkbook, UnusableWorkbookError, type ReviewOutcome } from '../../pipeline/review/index.ts';
 import { unitName } from '../../pipeline/workbook/labels.ts';
@@ -11,7 +11,7 @@ import { NoUploadsError, rankCountyYear, XLSX_CONTENT_TYPE } from '../export/exp
 import { s3NotificationBatch, type RecordContext } from '../shared/batch.ts';
 import type { Logger } from '../shared/log.ts';
 import type { Records } from '../shared/records.ts';
-import type { ReviewRecords } from '../shared/review-records.ts';
+import { unfinishedReviewReason, type ReviewRecords } from '../shared/review-records.ts';
 import { UnknownRubricError } from '../shared/rubrics.ts';
 
 /**
@@ -34,9 +34,6 @@ export interface ReviewDeps {
 
 /** Reviewed workbooks are a county's ranking plus evidence: tens of MB would be a wrong file, not a review. */
 export const MAX_REVIEW_BYTES = 50 * 1024 * 1024;
-
-/** Where a review uploaded outside reviews/{year}/{county}/ is recorded (as in MISPLACED_UPLOADS for reports). */
-export const MISPLACED_REVIEWS = { year: 0, county: '_misplaced' } as const;
 
 const whole = (message: string): ReviewRefusal[] => [{ sheet: '', row: null, message }];
 
@@ -88,6 +85,13 @@ export function makeReviewHandler(deps: ReviewDeps): (event: unknown) => Promise
     });
   }
 
+  /**
+   * One delivery of a reviewed workbook's upload event. An unexpected error on its last delivery (S3 or DynamoDB down
+   * for longer than the retries, a bug) is recorded as a refused round before the letter goes to the dead-letter
+   * queue: the assessor sees that nothing was applied and what to do (upload the same workbook again), where otherwise
+   * `fazhi review-status` would say nothing of it. The reconciler does the same for a round that could not be recorded
+   * then (reviewLetterVerdict).
+   */
   async function reviewUpload(s3: S3EventRecord, context: RecordContext): Promise<void> {
     const key = decodeS3EventKey(s3.s3.object.key);
     const log = context.log.child({ key, eventName: s3.eventName });
@@ -95,27 +99,26 @@ export function makeReviewHandler(deps: ReviewDeps): (event: unknown) => Promise
       log.info('not an upload of a workbook; ignored');
       return;
     }
-    const location = parseReviewKey(key);
-    const { year, county } = location ?? MISPLACED_REVIEWS;
-    const sequencer = padSequencer(s3.s3.object.sequencer ?? Math.max(0, Date.parse(s3.eventTime) || 0).toString(16));
-    const receivedAt = new Date(Date.parse(s3.eventTime) || clock().getTime()).toISOString();
-    const sk = reviewRoundSk(receivedAt, key, sequencer);
+    const upload = reviewUploadOf(s3, clock);
+    try {
+      await reviewOnce(upload, s3, log);
+    } catch (error) {
+      if (context.finalAttempt)
+        await deps.reviews
+          .putUnfinished(upload, unfinishedReviewReason(context.receiveCount), clock().toISOString())
+          .catch((recordError: unknown) => log.error('could not record the review as refused; the reconciler will', { error: recordError }));
+      throw error;
+    }
+  }
+
+  async function reviewOnce(upload: ReviewUpload, s3: S3EventRecord, log: Logger): Promise<void> {
+    const { key, location, year, county, sk } = upload;
     if (await deps.reviews.hasRound(year, county, sk)) {
       log.info('this upload of the workbook was already handled; nothing changed');
       return;
     }
     const at = clock().toISOString();
-    const base = {
-      pk: reviewPk(year, county),
-      sk,
-      year,
-      county,
-      workbookKey: key,
-      sequencer,
-      ...(s3.s3.object.versionId ? { versionId: s3.s3.object.versionId } : {}),
-      receivedAt,
-      appliedAt: at,
-    };
+    const base = roundBase(upload, at);
     const refuse = (refusals: ReviewRefusal[]) => record({ ...base, status: 'refused', refusals, changes: 0, reviewers: [] }, log);
 
     if (!location) return refuse(whole('复核工作簿放错了位置：应上传到 reviews/{年度}/{县名}/（例如 reviews/2024/临澜县/复核.xlsx）。'));

@@ -1,4 +1,13 @@
-import { ReviewChangeItem, ReviewRoundItem, reviewChangeSk, reviewPk, type ReviewChange, type ReviewRefusal } from '../../schemas/review.ts';
+import {
+  ReviewChangeItem,
+  ReviewRoundItem,
+  reviewChangeSk,
+  reviewPk,
+  roundBase,
+  type ReviewChange,
+  type ReviewRefusal,
+  type ReviewUpload,
+} from '../../schemas/review.ts';
 import type { DynamoTable } from '../aws/table.ts';
 import { parseAt } from './boundary.ts';
 
@@ -11,6 +20,15 @@ import { parseAt } from './boundary.ts';
 
 /** DynamoDB items stay far below 400 KB: a round keeps this many refusal reasons (the rest are counted). */
 export const MAX_STORED_REFUSALS = 200;
+
+/**
+ * Why a round was refused when its work failed, not its workbook: the review function's last delivery, or a dead letter
+ * the reconciler ends. Either way nothing was applied, and the same workbook uploaded again is a new round.
+ */
+export const unfinishedReviewReason = (deliveries: number): string =>
+  `系统处理这份复核工作簿时出错（不是工作簿本身的问题），已自动处理 ${deliveries} 次仍未完成，什么也没有应用；管理员已收到通知。请稍后把同一份工作簿再上传一次。`;
+export const GAVE_UP_REVIEW_REASON =
+  '系统多次处理这份复核工作簿均未完成（不是工作簿本身的问题），什么也没有应用；管理员已收到通知。请稍后把同一份工作簿再上传一次。';
 
 export interface ReviewHistory {
   rounds: ReviewRoundItem[];
@@ -43,6 +61,18 @@ export class ReviewRecords {
         ? [...item.refusals.slice(0, MAX_STORED_REFUSALS), { sheet: '', row: null, message: `另有 ${item.refusals.length - MAX_STORED_REFUSALS} 处问题未列出` }]
         : item.refusals;
     return this.table.put(parseAt(ReviewRoundItem, { ...item, refusals }, 'review round item'), { expression: 'attribute_not_exists(pk)' });
+  }
+
+  /** A round whose work failed (unfinishedReviewReason): refused, nothing applied; false when it was recorded already. */
+  putUnfinished(upload: ReviewUpload, message: string, at: string): Promise<boolean> {
+    return this.putRound({
+      ...roundBase(upload, at),
+      kind: 'review-round',
+      status: 'refused',
+      refusals: [{ sheet: '', row: null, message }],
+      changes: 0,
+      reviewers: [],
+    });
   }
 
   /** Every round and change of a county·year, oldest first. */
