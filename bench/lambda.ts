@@ -124,6 +124,8 @@ export async function lambda(): Promise<SectionResult> {
       SCORE_DLQ_URL: sqs.queueUrl('bench-score-dlq'),
       INGEST_QUEUE_URL: sqs.queueUrl('bench-ingest'),
       INGEST_DLQ_URL: sqs.queueUrl('bench-ingest-dlq'),
+      REVIEW_QUEUE_URL: sqs.queueUrl('bench-review'),
+      REVIEW_DLQ_URL: sqs.queueUrl('bench-review-dlq'),
       STALE_AFTER_SECONDS: '2244',
       LOG_LEVEL: 'WARN',
     };

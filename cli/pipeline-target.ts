@@ -97,19 +97,23 @@ export const QUEUE_OPTIONS = {
   'ingest-dlq-url': { type: 'string' },
   'score-queue-url': { type: 'string' },
   'score-dlq-url': { type: 'string' },
+  'review-queue-url': { type: 'string' },
+  'review-dlq-url': { type: 'string' },
 } as const;
 
 export const QUEUE_HELP = `队列选项（也可用环境变量；部署输出中有这些地址，fazhi local --keep 也会给出）：
   --ingest-queue-url URL     解析队列（FAZHI_INGEST_QUEUE_URL；IngestQueueUrl）
   --ingest-dlq-url URL       解析死信队列（FAZHI_INGEST_DLQ_URL；IngestDeadLetterQueueUrl）
   --score-queue-url URL      评分队列（FAZHI_SCORE_QUEUE_URL；ScoreQueueUrl）
-  --score-dlq-url URL        评分死信队列（FAZHI_SCORE_DLQ_URL；ScoreDeadLetterQueueUrl）`;
+  --score-dlq-url URL        评分死信队列（FAZHI_SCORE_DLQ_URL；ScoreDeadLetterQueueUrl）
+  --review-queue-url URL     复核队列（FAZHI_REVIEW_QUEUE_URL；ReviewQueueUrl）
+  --review-dlq-url URL       复核死信队列（FAZHI_REVIEW_DLQ_URL；ReviewDeadLetterQueueUrl）`;
 
 export function stageQueues(
   target: Target,
   values: Parsed['values'],
   env: NodeJS.ProcessEnv = process.env,
-): { ingest: SqsStageQueue; score: SqsStageQueue; close(): void } {
+): { ingest: SqsStageQueue; score: SqsStageQueue; review: SqsStageQueue; close(): void } {
   const pick = (flag: keyof typeof QUEUE_OPTIONS, variable: string): string => {
     const url = stringOption(values, flag) ?? (env[variable] || undefined);
     if (!url) throw new UsageError(`缺少 --${flag}（或环境变量 ${variable}）：部署的输出或 fazhi local --keep 会给出这个地址。`);
@@ -121,11 +125,14 @@ export function stageQueues(
     ingestDlq: pick('ingest-dlq-url', 'FAZHI_INGEST_DLQ_URL'),
     score: pick('score-queue-url', 'FAZHI_SCORE_QUEUE_URL'),
     scoreDlq: pick('score-dlq-url', 'FAZHI_SCORE_DLQ_URL'),
+    review: pick('review-queue-url', 'FAZHI_REVIEW_QUEUE_URL'),
+    reviewDlq: pick('review-dlq-url', 'FAZHI_REVIEW_DLQ_URL'),
   };
-  const clients = [sqsClientFor(target, urls.ingest), sqsClientFor(target, urls.score)];
+  const clients = [sqsClientFor(target, urls.ingest), sqsClientFor(target, urls.score), sqsClientFor(target, urls.review)];
   return {
     ingest: new SqsStageQueue(clients[0]!, urls.ingest, urls.ingestDlq),
     score: new SqsStageQueue(clients[1]!, urls.score, urls.scoreDlq),
+    review: new SqsStageQueue(clients[2]!, urls.review, urls.reviewDlq),
     close: () => clients.forEach((c) => c.destroy()),
   };
 }

@@ -257,6 +257,8 @@ export class FazhiStack extends Stack {
       INGEST_DLQ_URL: this.ingestQueue.deadLetterQueue.queueUrl,
       SCORE_QUEUE_URL: this.scoreQueue.queue.queueUrl,
       SCORE_DLQ_URL: this.scoreQueue.deadLetterQueue.queueUrl,
+      REVIEW_QUEUE_URL: this.reviewQueue.queue.queueUrl,
+      REVIEW_DLQ_URL: this.reviewQueue.deadLetterQueue.queueUrl,
       // Longer than any message can cycle through its queue, so it never re-sends work SQS still holds.
       STALE_AFTER_SECONDS: String(staleAfterSeconds(Math.max(this.ingestQueue.maxReceiveCount, this.scoreQueue.maxReceiveCount))),
     });
@@ -302,7 +304,8 @@ export class FazhiStack extends Stack {
 
     // reconcile: list reports/ only, read the uploads of each year (GSI) and the misplaced partition, mark failures
     // (and the unit's status object of an upload in a unit folder it gives up on), count re-drives; send work to the
-    // two queues (and read their depth); read and delete dead letters.
+    // three queues (and read their depth); read and delete dead letters; look up review rounds and record one (a
+    // conditional PutItem of a new item) for a reviewed workbook it gives up on.
     reconcile.role.addToPrincipalPolicy(
       new PolicyStatement({
         actions: ['s3:ListBucket'],
@@ -312,9 +315,18 @@ export class FazhiStack extends Stack {
     );
     allow(reconcile, ['s3:PutObject'], [objects(KEY_PREFIX.status)]);
     allow(reconcile, ['dynamodb:Query'], [tableArn, indexArn]);
-    allow(reconcile, ['dynamodb:UpdateItem'], [tableArn]);
-    allow(reconcile, ['sqs:SendMessage', 'sqs:GetQueueAttributes'], [this.ingestQueue.queue.queueArn, this.scoreQueue.queue.queueArn]);
-    allow(reconcile, ['sqs:ReceiveMessage', 'sqs:DeleteMessage'], [this.ingestQueue.deadLetterQueue.queueArn, this.scoreQueue.deadLetterQueue.queueArn]);
+    allow(reconcile, ['dynamodb:UpdateItem', 'dynamodb:PutItem'], [tableArn]);
+    const stageQueues = [this.ingestQueue, this.scoreQueue, this.reviewQueue];
+    allow(
+      reconcile,
+      ['sqs:SendMessage', 'sqs:GetQueueAttributes'],
+      stageQueues.map((q) => q.queue.queueArn),
+    );
+    allow(
+      reconcile,
+      ['sqs:ReceiveMessage', 'sqs:DeleteMessage'],
+      stageQueues.map((q) => q.deadLetterQueue.queueArn),
+    );
 
     // review: read the reviewed workbook, re-rank the county·year as the export does (its Query, stored results and
     // normalised reports), append review items (conditional PutItem of new items only: the machine's score items are
@@ -393,6 +405,7 @@ export class FazhiStack extends Stack {
       `AWS_REGION=${Aws.REGION} FAZHI_BUCKET=${this.bucket.bucketName} FAZHI_TABLE=${this.table.tableName} ` +
         `FAZHI_SCORE_QUEUE_URL=${this.scoreQueue.queue.queueUrl} FAZHI_SCORE_DLQ_URL=${this.scoreQueue.deadLetterQueue.queueUrl} ` +
         `FAZHI_INGEST_QUEUE_URL=${this.ingestQueue.queue.queueUrl} FAZHI_INGEST_DLQ_URL=${this.ingestQueue.deadLetterQueue.queueUrl} ` +
+        `FAZHI_REVIEW_QUEUE_URL=${this.reviewQueue.queue.queueUrl} FAZHI_REVIEW_DLQ_URL=${this.reviewQueue.deadLetterQueue.queueUrl} ` +
         'npx fazhi upload <file...> --year <YYYY> --county <name> ; npx fazhi status --year <YYYY> --county <name> ; ' +
         'npx fazhi export --year <YYYY> --county <name> ; npx fazhi rescore --year <YYYY> --rubric <id@version> ; npx fazhi reconcile',
       'How to point the fazhi CLI at this deployment',

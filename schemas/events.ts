@@ -174,7 +174,8 @@ export type ReconcileRequest = z.infer<typeof ReconcileRequest>;
 export const ReconcileAction = z
   .object({
     source: z.string(),
-    stage: z.enum(['ingest', 'score']),
+    /** review: a reviewed workbook (its source is the workbook's key). */
+    stage: z.enum(['ingest', 'score', 'review']),
     /** redriven: its work was sent again; failed: marked failed with `reason`; cleared: a dead letter about work since done. */
     action: z.enum(['redriven', 'failed', 'cleared']),
     why: z.enum(['no-status', 'stalled', 'dead-letter', 'gone', 'gave-up', 'superseded']),
@@ -188,6 +189,7 @@ export const ReconcileReport = z
     /** Objects under reports/ and status items compared. */
     objects: z.number().int().nonnegative(),
     items: z.number().int().nonnegative(),
+    /** Dead letters of the three queues (ingest, score, review). */
     deadLetters: z.number().int().nonnegative(),
     actions: z.array(ReconcileAction),
     /** Unfinished uploads left alone because their work may still be queued (young, or the stage's queue is busy). */

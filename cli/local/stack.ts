@@ -238,7 +238,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if ((options.testEvents ?? true) && restored.ingest + restored.score + restored.review === 0)
       for (const q of Object.values(queues)) q.send(testEventBody(bucket, new Date()));
 
-    const stages = { ingest: new LocalStageQueue(queues.ingest), score: new LocalStageQueue(queues.score) };
+    const stages = { ingest: new LocalStageQueue(queues.ingest), score: new LocalStageQueue(queues.score), review: new LocalStageQueue(queues.review) };
     const reconcileLog = createLogger({ service: 'fazhi-reconcile', level, sink });
     const unitStatus = makeUnitStatusWriter({ store, records, log: reconcileLog });
     const endpoints = { s3: servers.s3.endpoint, dynamodb: servers.dynamodb.endpoint, sqs: sqs.endpoint };
@@ -248,6 +248,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ingestDlq: sqs.queueUrl(`${queues.ingest.options.name}-dlq`),
       scoreDlq: sqs.queueUrl(`${queues.score.options.name}-dlq`),
       review: sqs.queueUrl(queues.review.options.name),
+      reviewDlq: sqs.queueUrl(`${queues.review.options.name}-dlq`),
     };
     return {
       bucket,
@@ -276,10 +277,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         FAZHI_INGEST_DLQ_URL: queueUrls.ingestDlq,
         FAZHI_SCORE_QUEUE_URL: queueUrls.score,
         FAZHI_SCORE_DLQ_URL: queueUrls.scoreDlq,
+        FAZHI_REVIEW_QUEUE_URL: queueUrls.review,
+        FAZHI_REVIEW_DLQ_URL: queueUrls.reviewDlq,
         AWS_REGION: LOCAL_REGION,
       }),
       // Locally the queues say exactly what they hold, so nothing needs to age before it is judged lost.
-      reconcile: (request = {}) => runReconcile({ lister: store, bucket, records, queues: stages, unitStatus, log: reconcileLog, staleAfterMs: 0 }, request),
+      reconcile: (request = {}) =>
+        runReconcile(
+          { lister: store, bucket, records, queues: stages, reviews: new ReviewRecords(table), unitStatus, log: reconcileLog, staleAfterMs: 0 },
+          request,
+        ),
       queued: () => ({
         ingest: queues.ingest.pendingBodies.flatMap(subjects),
         score: queues.score.pendingBodies.flatMap(subjects),

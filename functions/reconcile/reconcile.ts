@@ -18,11 +18,13 @@ import {
   rubricTag,
   type ReportItem,
 } from '../../schemas/storage.ts';
+import { reviewUploadOf, type ReviewUpload } from '../../schemas/review.ts';
 import type { ListedObject, ObjectLister } from '../aws/object-store.ts';
 import type { DeadLetter, StageQueue } from '../aws/queue.ts';
 import { parseAt } from '../shared/boundary.ts';
 import type { Logger } from '../shared/log.ts';
 import { MAX_REDRIVES, type FailureReason, type Records } from '../shared/records.ts';
+import { GAVE_UP_REVIEW_REASON, type ReviewRecords } from '../shared/review-records.ts';
 import type { UnitStatusWriter } from '../shared/unit-status.ts';
 import { GONE_REASON } from '../ingest/ingest.ts';
 
@@ -37,6 +39,9 @@ import { GONE_REASON } from '../ingest/ingest.ts';
  *                           its work is sent again (an upload event, or a score command);
  *   dead-letter queues      a message that failed every delivery → sent back to its queue once more (an outage
  *                           may be over) unless its work has since been done (then the letter is deleted);
+ *   review dead letters     a reviewed workbook whose every delivery failed and whose round could not be recorded
+ *                           then → sent back to the review queue; after MAX_REDRIVES its round is recorded as
+ *                           refused with the reason, so the assessor learns that nothing was applied;
  *
  * Work is sent again at most MAX_REDRIVES times per upload version (counted on its item); after that the upload is
  * marked `failed` with a reason and its dead letter is left for an operator. Everything it does is in its report.
@@ -48,7 +53,9 @@ export interface ReconcileDeps {
   lister: ObjectLister;
   bucket: string;
   records: Records;
-  queues: { ingest: StageQueue; score: StageQueue };
+  queues: { ingest: StageQueue; score: StageQueue; review: StageQueue };
+  /** The review rounds: a review dead letter is done once its round is recorded. */
+  reviews: ReviewRecords;
   /** An upload in a unit folder that it marks failed: the unit's upload page must say so too. */
   unitStatus: UnitStatusWriter;
   log: Logger;
@@ -100,6 +107,7 @@ export async function runReconcile(deps: ReconcileDeps, input: ReconcileRequest 
     ...(await deps.queues.ingest.deadLetters()).map((letter) => ({ stage: 'ingest' as const, letter })),
     ...(await deps.queues.score.deadLetters()).map((letter) => ({ stage: 'score' as const, letter })),
   ];
+  const reviewLetters = await deps.queues.review.deadLetters();
 
   /** Whether the stage may still hold this upload's work: known exactly locally, guessed from the depth on SQS. */
   const mayBeQueued = (stage: Stage, subject: string): boolean => {
@@ -112,7 +120,7 @@ export async function runReconcile(deps: ReconcileDeps, input: ReconcileRequest 
     actions.push(action);
     deps.log.info(`reconcile: ${action.action}`, { ...action });
   };
-  const send = async (stage: Stage, body: string): Promise<void> => {
+  const send = async (stage: Stage | 'review', body: string): Promise<void> => {
     if (dryRun) return;
     const outcome = await deps.queues[stage].send([body]);
     if (outcome.failed.length > 0) throw new Error(`could not send to the ${stage} queue: ${outcome.failed[0]?.reason ?? ''}`);
@@ -151,6 +159,29 @@ export async function runReconcile(deps: ReconcileDeps, input: ReconcileRequest 
     // The letter goes back to its queue as it is (same body, same event time), once for all its uploads.
     if (verdicts.some((v) => v.kind === 'redrive')) await send(stage, letter.body);
     if (!dryRun) await deps.queues[stage].deleteDeadLetter(letter);
+  }
+
+  // ---- 1b. Review dead letters. The review function records a refused round on a letter's last delivery; a letter
+  // whose round is missing met an error there too (DynamoDB down): it goes back once the outage may be over.
+  for (const letter of reviewLetters) {
+    const uploads = reviewLetterUploads(letter.body, clock);
+    if (uploads.length === 0) continue; // not ours to judge (malformed, a test event): left for an operator
+    const redrives = reviewRedrivesOf(letter.body);
+    let resend = false;
+    for (const upload of uploads) {
+      const action = { source: upload.key, stage: 'review' as const };
+      if (await deps.reviews.hasRound(upload.year, upload.county, upload.sk)) record({ ...action, action: 'cleared', why: 'superseded' });
+      else if (redrives >= MAX_REDRIVES) {
+        if (!dryRun) await deps.reviews.putUnfinished(upload, GAVE_UP_REVIEW_REASON, clock().toISOString());
+        record({ ...action, action: 'failed', why: 'gave-up', reason: GAVE_UP_REVIEW_REASON });
+      } else {
+        resend = true;
+        record({ ...action, action: 'redriven', why: 'dead-letter' });
+      }
+    }
+    if (resend) await send('review', withReviewRedrives(letter.body, redrives + 1));
+    // Every upload it names has its round now, or is on its way again: the round (and the logs) say the rest.
+    if (!dryRun) await deps.queues.review.deleteDeadLetter(letter);
   }
 
   // ---- 2. Every object under reports/ against its status item.
@@ -211,7 +242,7 @@ export async function runReconcile(deps: ReconcileDeps, input: ReconcileRequest 
     record({ source: item.sourceKey, stage, action: 'redriven', why: 'stalled' });
   }
 
-  const report: ReconcileReport = { objects: objects.length, items: items.size, deadLetters: letters.length, actions, waiting, dryRun };
+  const report: ReconcileReport = { objects: objects.length, items: items.size, deadLetters: letters.length + reviewLetters.length, actions, waiting, dryRun };
   deps.log.info('reconciled', {
     objects: report.objects,
     items: report.items,
@@ -313,6 +344,33 @@ function scoreLetterVerdicts(letter: DeadLetter, byUploadId: ReadonlyMap<string,
   }
   return verdicts;
 }
+
+/** The reviewed workbooks a review dead letter is about (none when it is not an S3 notification of uploads). */
+function reviewLetterUploads(body: string, now: () => Date): ReviewUpload[] {
+  let message;
+  try {
+    message = parseQueueMessage(body, { scoreCommands: false });
+  } catch {
+    return [];
+  }
+  if (message.kind !== 's3') return [];
+  return message.notification.Records.filter((r) => r.eventName.startsWith('ObjectCreated:') && !decodeS3EventKey(r.s3.object.key).endsWith('/')).map((r) =>
+    reviewUploadOf(r, now),
+  );
+}
+
+/**
+ * How often the reconciler has sent a review letter back, carried in the letter itself: reviews have no status item
+ * to count on (the count is a field S3 never writes, which the notification's schema ignores).
+ */
+const REVIEW_REDRIVES_FIELD = 'fazhiRedrives';
+
+function reviewRedrivesOf(body: string): number {
+  const count = (JSON.parse(body) as Record<string, unknown>)[REVIEW_REDRIVES_FIELD];
+  return typeof count === 'number' && Number.isInteger(count) && count > 0 ? count : 0;
+}
+
+const withReviewRedrives = (body: string, count: number): string => JSON.stringify({ ...(JSON.parse(body) as object), [REVIEW_REDRIVES_FIELD]: count });
 
 export function makeReconcileHandler(deps: ReconcileDeps): (event: unknown) => Promise<ReconcileReport> {
   // A scheduled invocation delivers an EventBridge event: reconcile with the defaults.

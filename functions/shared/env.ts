@@ -50,6 +50,8 @@ export const ReconcileEnv = CommonEnv.extend({
   INGEST_DLQ_URL: Url,
   SCORE_QUEUE_URL: Url,
   SCORE_DLQ_URL: Url,
+  REVIEW_QUEUE_URL: Url,
+  REVIEW_DLQ_URL: Url,
   /** Work untouched this long is presumed lost: the longest a message can stay in its queue's retry cycle. */
   STALE_AFTER_SECONDS: z.coerce
     .number()

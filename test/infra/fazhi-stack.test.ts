@@ -292,7 +292,7 @@ describe('functions', () => {
     score: ['DEFAULT_RUBRIC', 'MAX_RECEIVE_COUNT'],
     export: ['URL_TTL_SECONDS'],
     rescore: ['SCORE_QUEUE_URL'],
-    reconcile: ['INGEST_DLQ_URL', 'INGEST_QUEUE_URL', 'SCORE_DLQ_URL', 'SCORE_QUEUE_URL', 'STALE_AFTER_SECONDS'],
+    reconcile: ['INGEST_DLQ_URL', 'INGEST_QUEUE_URL', 'REVIEW_DLQ_URL', 'REVIEW_QUEUE_URL', 'SCORE_DLQ_URL', 'SCORE_QUEUE_URL', 'STALE_AFTER_SECONDS'],
     review: ['MAX_RECEIVE_COUNT'],
   };
   const props = (name: FunctionName): Json => resources[logicalId(stack.functions[name].function)]?.Properties ?? {};
@@ -343,6 +343,8 @@ describe('functions', () => {
       INGEST_DLQ_URL: { Ref: logicalId(stack.ingestQueue.deadLetterQueue) },
       SCORE_QUEUE_URL: { Ref: logicalId(stack.scoreQueue.queue) },
       SCORE_DLQ_URL: { Ref: logicalId(stack.scoreQueue.deadLetterQueue) },
+      REVIEW_QUEUE_URL: { Ref: logicalId(stack.reviewQueue.queue) },
+      REVIEW_DLQ_URL: { Ref: logicalId(stack.reviewQueue.deadLetterQueue) },
     });
     // The reconciler never judges work lost while SQS may still deliver it: longer than every retry cycle.
     const stale = Number(env('reconcile').STALE_AFTER_SECONDS);
@@ -489,7 +491,8 @@ describe('IAM: least privilege', () => {
     expect(dynamoActions('score')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
     expect(dynamoActions('export')).toEqual(['dynamodb:Query']);
     expect(dynamoActions('rescore')).toEqual(['dynamodb:Query']);
-    expect(dynamoActions('reconcile')).toEqual(['dynamodb:Query', 'dynamodb:UpdateItem']);
+    // PutItem: the refused round of a reviewed workbook it gives up on (conditional on the item not existing).
+    expect(dynamoActions('reconcile')).toEqual(['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
     const everything = JSON.stringify(byType('AWS::IAM::Policy').map(([, p]) => p.Properties.PolicyDocument));
     expect(everything).not.toMatch(/dynamodb:(Scan|DeleteItem|BatchWriteItem|\*)/);
     expect(everything).not.toMatch(/s3:(Delete|\*)/);
@@ -516,14 +519,20 @@ describe('IAM: least privilege', () => {
     for (const name of ['ingest', 'score', 'review'] as const) expect(queried(name), name).toEqual(['table']);
   });
 
-  it('queues: only rescore and the reconciler send; only the reconciler reads and deletes dead letters', () => {
+  it('queues: only rescore and the reconciler send; only the reconciler reads and deletes dead letters, of all three queues', () => {
     const senders = FUNCTION_NAMES.filter((name) => statementsOf(name).some((s) => list(s.Action).includes('sqs:SendMessage')));
     expect(senders).toEqual(['rescore', 'reconcile']);
-    const dlqArns = [stack.ingestQueue.deadLetterQueue, stack.scoreQueue.deadLetterQueue].map((q) => JSON.stringify(getAtt(logicalId(q))));
-    const dlqReaders = FUNCTION_NAMES.filter((name) =>
-      statementsOf(name).some((s) => list(s.Action).includes('sqs:ReceiveMessage') && list(s.Resource).some((r) => dlqArns.includes(JSON.stringify(r)))),
-    );
-    expect(dlqReaders).toEqual(['reconcile']);
+    const dlqArns = [stack.ingestQueue, stack.scoreQueue, stack.reviewQueue].map((q) => JSON.stringify(getAtt(logicalId(q.deadLetterQueue))));
+    const readsLetters = (name: FunctionName, arn: string) =>
+      statementsOf(name).some(
+        (s) => ['sqs:ReceiveMessage', 'sqs:DeleteMessage'].every((a) => list(s.Action).includes(a)) && list(s.Resource).some((r) => JSON.stringify(r) === arn),
+      );
+    for (const arn of dlqArns) expect(FUNCTION_NAMES.filter((name) => readsLetters(name, arn))).toEqual(['reconcile']);
+    // It sends re-driven work back to each stage's own queue.
+    const queueArns = [stack.ingestQueue, stack.scoreQueue, stack.reviewQueue].map((q) => JSON.stringify(getAtt(logicalId(q.queue))));
+    const sendsTo = (arn: string) =>
+      statementsOf('reconcile').some((s) => list(s.Action).includes('sqs:SendMessage') && list(s.Resource).some((r) => JSON.stringify(r) === arn));
+    expect(queueArns.map(sendsTo)).toEqual([true, true, true]);
   });
 
   it('each function may only write its own log group', () => {

@@ -5,11 +5,14 @@
 import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportSk, unitStatusKey, uploadKey, type ReportItem } from '../../schemas/storage.ts';
+import { reviewUploadKey, type ReviewRoundItem } from '../../schemas/review.ts';
 import { UnitStatus } from '../../schemas/unit-status.ts';
 import { makeDocumentClient, makeS3Client } from '../../functions/aws/clients.ts';
 import { DynamoTable } from '../../functions/aws/table.ts';
 import { GONE_REASON } from '../../functions/ingest/ingest.ts';
 import { Records } from '../../functions/shared/records.ts';
+import { GAVE_UP_REVIEW_REASON, ReviewRecords, unfinishedReviewReason } from '../../functions/shared/review-records.ts';
+import { reviewWorkbook, UnusableWorkbookError } from '../../pipeline/review/index.ts';
 import { toReportingTime } from '../../functions/shared/submission.ts';
 import { NormalizedReport } from '../../schemas/report.ts';
 import { normalizedKey } from '../../schemas/storage.ts';
@@ -250,5 +253,121 @@ describe('outages longer than the retries (S3, DynamoDB)', () => {
     expect(item).toMatchObject({ status: 'failed', redrives: 2 });
     expect(item?.failure?.code).toBe('internal');
     expect(stack.queues.ingest.deadLetters).toHaveLength(1);
+  });
+});
+
+describe('a reviewed workbook whose every delivery fails (S3, DynamoDB)', () => {
+  const MAX_RECEIVE_COUNT = 3;
+  let s3Proxy: FaultProxy;
+  let dynamoProxy: FaultProxy;
+  let stack: LocalStack;
+  let raw: S3Client;
+  /** The review rounds read past the proxy. */
+  let direct: ReviewRecords;
+  /** A file saved as .xlsx that is no workbook: once read, the review refuses it for what it is. */
+  const notAWorkbook = Buffer.from('这不是从本系统导出的工作簿');
+
+  beforeAll(async () => {
+    stack = await startLocalStack({
+      bucket: 'fazhi-review-outage',
+      table: 'fazhi-review-outage',
+      visibilityTimeoutMs: 20,
+      maxReceiveCount: MAX_RECEIVE_COUNT,
+      testEvents: false,
+      via: async (servers) => {
+        s3Proxy = await startFaultProxy(servers.s3);
+        dynamoProxy = await startFaultProxy(servers.dynamodb);
+        return { s3: s3Proxy.endpoint, dynamodb: dynamoProxy.endpoint };
+      },
+    });
+    raw = makeS3Client({ s3Endpoint: stack.endpoints.s3 });
+    direct = new ReviewRecords(new DynamoTable(makeDocumentClient({ dynamodbEndpoint: stack.endpoints.dynamodb }), stack.table));
+  });
+  afterAll(async () => {
+    raw.destroy();
+    await stack.close();
+    await Promise.all([s3Proxy.close(), dynamoProxy.close()]);
+  });
+
+  const roundsOf = async (key: string): Promise<ReviewRoundItem[]> => (await direct.history(2024, COUNTY)).rounds.filter((r) => r.workbookKey === key);
+  const deadLetters = () => stack.queues.review.deadLetters.length;
+
+  it('S3 down for every delivery: the review function records the round as refused, with what to do; the reconciler then clears its dead letter', async () => {
+    // Prepare
+    const key = reviewUploadKey(2024, COUNTY, 'S3中断.xlsx');
+    s3Proxy.down();
+    try {
+      await put(raw, stack.bucket, key, notAWorkbook);
+      await until('the dead letter', async () => deadLetters() > 0);
+    } finally {
+      s3Proxy.up();
+    }
+    const recorded = await roundsOf(key);
+    // Act
+    const report = await stack.reconcile();
+    // Assess
+    expect(recorded).toMatchObject([
+      { status: 'refused', changes: 0, refusals: [{ sheet: '', row: null, message: unfinishedReviewReason(MAX_RECEIVE_COUNT) }] },
+    ]);
+    expect(report.actions).toEqual([{ source: key, stage: 'review', action: 'cleared', why: 'superseded' }]);
+    expect(report.deadLetters).toBe(1);
+    expect(deadLetters()).toBe(0);
+    expect(await roundsOf(key)).toHaveLength(1);
+  });
+
+  it('DynamoDB down for every delivery: no round could be recorded; once it is back the reconciler re-drives the letter and the workbook is judged', async () => {
+    // Prepare
+    const key = reviewUploadKey(2024, COUNTY, 'DynamoDB中断.xlsx');
+    const why = await reviewWorkbook(notAWorkbook, { at: new Date().toISOString(), workbook: key }).then(
+      () => null,
+      (error: unknown) => (error instanceof UnusableWorkbookError ? error.message : null),
+    );
+    dynamoProxy.down();
+    try {
+      await put(raw, stack.bucket, key, notAWorkbook);
+      await until('the dead letter', async () => deadLetters() > 0);
+    } finally {
+      dynamoProxy.up();
+    }
+    const before = await roundsOf(key);
+    // Act
+    const report = await stack.reconcile();
+    const [round] = await until('the round', async () => {
+      const rounds = await roundsOf(key);
+      return rounds.length > 0 && rounds;
+    });
+    // Assess
+    expect(before).toEqual([]);
+    expect(report.actions).toEqual([{ source: key, stage: 'review', action: 'redriven', why: 'dead-letter' }]);
+    expect(why).toEqual(expect.any(String));
+    expect(round).toMatchObject({ status: 'refused', refusals: [{ message: why }] });
+    expect(deadLetters()).toBe(0);
+  });
+
+  it('an outage that does not end: re-driven twice, then its round recorded as refused with the reason; the letter is gone', async () => {
+    // Prepare
+    const key = reviewUploadKey(2024, COUNTY, '持续中断.xlsx');
+    dynamoProxy.down();
+    const actions: string[] = [];
+    try {
+      await put(raw, stack.bucket, key, notAWorkbook);
+      for (let round = 0; round < 3; round++) {
+        await until('the dead letter', async () => deadLetters() > 0);
+        // Act: the reconciler needs DynamoDB; the work it sends again must still meet the outage (so it waits).
+        stack.queues.review.pause();
+        dynamoProxy.up();
+        const report = await stack.reconcile();
+        dynamoProxy.down();
+        stack.queues.review.resume();
+        actions.push(...report.actions.map((a) => `${a.action}:${a.why}`));
+        if (report.actions.some((a) => a.action === 'failed')) break;
+      }
+    } finally {
+      dynamoProxy.up();
+    }
+    // Assess
+    expect(actions).toEqual(['redriven:dead-letter', 'redriven:dead-letter', 'failed:gave-up']);
+    expect(await roundsOf(key)).toMatchObject([{ status: 'refused', changes: 0, refusals: [{ message: GAVE_UP_REVIEW_REASON }] }]);
+    expect(deadLetters()).toBe(0);
   });
 });
