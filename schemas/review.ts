@@ -112,10 +112,24 @@ export const WorkbookProvenance = z
 export type WorkbookProvenance = z.infer<typeof WorkbookProvenance>;
 
 /** The compressed payload beside the provenance: the machine results, the failures and the rubrics (as validated). */
+/**
+ * An upload of the scope that the ranking leaves out although it did not fail (the pipeline's export), and why:
+ * still on its way (received, to be parsed; parsed, to be scored), scored with another rubric only, or replaced by a
+ * later upload of the same unit (`by`, which the ranking holds instead).
+ */
+export const NotRanked = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('processing'), source: z.string(), status: z.enum(['received', 'parsed']) }).strict(),
+  z.object({ kind: z.literal('other-rubric'), source: z.string() }).strict(),
+  z.object({ kind: z.literal('superseded'), source: z.string(), by: z.string() }).strict(),
+]);
+export type NotRanked = z.infer<typeof NotRanked>;
+
 export const WorkbookPayload = z
   .object({
     results: z.array(ScoreResult),
     failures: z.array(Failure),
+    /** Absent when there are none (and in workbooks made before it existed). */
+    notRanked: z.array(NotRanked).optional(),
     /** The Rubric objects (as `parseRubric` returns them); their SHA-256 must match `provenance.rubrics`. */
     rubrics: z.array(z.unknown()),
   })

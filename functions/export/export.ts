@@ -8,6 +8,7 @@ import { decodeSignature } from '../../pipeline/rank/similarity.ts';
 import { bundledRubricFor } from '../../pipeline/score/bundled-rubrics.ts';
 import type { LoadedRubric } from '../../pipeline/score/rubric.ts';
 import { currentUploads } from '../../pipeline/unit-folder.ts';
+import type { NotRanked } from '../../schemas/review.ts';
 import type { ObjectStore } from '../aws/object-store.ts';
 import { parseAt } from '../shared/boundary.ts';
 import type { Logger } from '../shared/log.ts';
@@ -180,6 +181,19 @@ export async function rankPartition(
   return { year, county, rubric: loaded, results: rankResults(checked, loaded.rubric), failures, pending, superseded: replaced };
 }
 
+/**
+ * The uploads a ranking leaves out although they did not fail, for the workbook (WorkbookInput.notRanked): those still
+ * being processed, those scored with another rubric only, those replaced by a later upload of their unit.
+ */
+export function notRankedOf(ranked: Pick<RankedCountyYear, 'pending' | 'superseded'>): NotRanked[] {
+  return [
+    ...ranked.pending.map(({ source, status }): NotRanked =>
+      status === 'received' || status === 'parsed' ? { kind: 'processing', source, status } : { kind: 'other-rubric', source },
+    ),
+    ...ranked.superseded.map(({ source, by }): NotRanked => ({ kind: 'superseded', source, by })),
+  ];
+}
+
 /** Where a workbook is presigned for download: its Chinese file name for the browser, an ASCII one for old clients. */
 export async function presignWorkbook(deps: Pick<ExportDeps, 'store' | 'urlTtlSeconds'>, key: string, asciiName: string, name: string): Promise<string> {
   return deps.store.presignGet(key, {
@@ -199,6 +213,7 @@ export async function runExport(deps: ExportDeps, input: CountyExportRequest): P
   const { bytes } = await uploadWorkbook(deps.store, key, {
     results,
     failures,
+    notRanked: notRankedOf({ pending, superseded }),
     rubric: loaded,
     scope: `${county} ${year}年度`,
     scopeKey: { county, year },

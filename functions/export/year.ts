@@ -4,7 +4,16 @@ import { KEY_PREFIX, rubricTag } from '../../schemas/storage.ts';
 import type { LoadedRubric } from '../../pipeline/score/rubric.ts';
 import { PackedResults, wideRanks, type WrittenWorkbook } from '../../pipeline/workbook/index.ts';
 import { parseAt } from '../shared/boundary.ts';
-import { existingCountyYears, exportRubric, NoUploadsError, presignWorkbook, rankPartition, type ExportDeps, type RankedCountyYear } from './export.ts';
+import {
+  existingCountyYears,
+  exportRubric,
+  NoUploadsError,
+  notRankedOf,
+  presignWorkbook,
+  rankPartition,
+  type ExportDeps,
+  type RankedCountyYear,
+} from './export.ts';
 import { uploadWorkbook } from './upload.ts';
 
 /**
@@ -92,6 +101,7 @@ export async function runYearExport(deps: ExportDeps, input: ExportRequest): Pro
   const written = await uploadWorkbook(deps.store, key, {
     results,
     failures,
+    notRanked: notRankedOf({ pending, superseded }),
     rubric: loaded,
     scope: `全省 ${year}年度`,
     scopeKey: { county: null, year },

@@ -1,5 +1,5 @@
 import type { Failure } from '../../schemas/failure.ts';
-import type { FinalResult, ReviewChange, ReviewRefusal, WorkbookProvenance } from '../../schemas/review.ts';
+import type { FinalResult, NotRanked, ReviewChange, ReviewRefusal, WorkbookProvenance } from '../../schemas/review.ts';
 import type { ScoreResult } from '../../schemas/score.ts';
 import { bundledRubricById } from '../score/bundled-rubrics.ts';
 import type { LoadedRubric } from '../score/rubric.ts';
@@ -22,6 +22,8 @@ export interface ReviewOutcome {
   /** The machine results the workbook carries (as ranked when it was made). */
   machine: ScoreResult[];
   failures: Failure[];
+  /** The uploads the ranking left out when the workbook was made (WorkbookInput.notRanked), for the final workbook. */
+  notRanked: NotRanked[];
   /** The rubric of the workbook (its first), for the final workbook. */
   rubric: LoadedRubric;
   /** Final rank order; empty when anything was refused. */
@@ -48,7 +50,7 @@ export async function reviewWorkbook(bytes: Uint8Array, meta: ApplyMeta): Promis
   const workbook = await readReviewedWorkbook(bytes);
   const rubrics = rubricsFor(workbook.rubrics, workbook.provenance, workbook.results);
   const { requests, refusals } = collectRequests(workbook);
-  const base = { provenance: workbook.provenance, machine: workbook.results, failures: workbook.failures, rubric: rubrics[0]! };
+  const base = { provenance: workbook.provenance, machine: workbook.results, failures: workbook.failures, notRanked: workbook.notRanked, rubric: rubrics[0]! };
   if (refusals.length > 0) return { ...base, results: [], changes: [], refusals };
   const applied = applyReview(workbook.results, rubrics, requests, meta);
   if (applied.refusals.length > 0) return { ...base, results: [], changes: [], refusals: applied.refusals };
@@ -61,6 +63,7 @@ export function finalWorkbookInput(outcome: ReviewOutcome, meta: ApplyMeta): Wor
   return {
     results: outcome.machine,
     failures: outcome.failures,
+    ...(outcome.notRanked.length > 0 ? { notRanked: outcome.notRanked } : {}),
     rubric: outcome.rubric,
     scope: scope.label,
     scopeKey: { county: scope.county, year: scope.year },

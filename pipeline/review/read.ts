@@ -86,6 +86,7 @@ export interface ReviewedWorkbook {
   provenance: WorkbookProvenance;
   results: ScoreResult[];
   failures: WorkbookPayload['failures'];
+  notRanked: NonNullable<WorkbookPayload['notRanked']>;
   rubrics: LoadedRubric[];
   tables: { review: SheetTable; evidence: SheetTable | null; ranking: SheetTable | null };
 }
@@ -160,6 +161,7 @@ export async function readReviewedWorkbook(bytes: Uint8Array): Promise<ReviewedW
     provenance,
     results: payload.results,
     failures: payload.failures,
+    notRanked: payload.notRanked ?? [],
     rubrics,
     tables: { review: readTable(review), evidence: evidence ? readTable(evidence) : null, ranking: ranking ? readTable(ranking) : null },
   };

@@ -20,7 +20,7 @@ import { sheetContext, type WorkbookInput } from './view.ts';
  *   复核记录    (final workbook only) every change, who, why, when, from which workbook
  *   评分依据    every indicator with the sentences that earned it; 调整后得分 per indicator
  *   问题与预警  flags and pending items with evidence
- *   处理异常    files that could not be scored, and why
+ *   处理异常    files that could not be scored, and uploads left out of the ranking (still processing, replaced), and why
  *   评分细则    the rubric used, its version and check code
  *   反馈-<单位> one page (or more) per unit to hand to it: what earned and lost points, what to fix next year
  *   系统数据    (hidden) provenance and the machine results, so a reviewed copy can be checked and applied
@@ -97,7 +97,7 @@ export async function writeWorkbook(input: WorkbookInput, sink: Writable, option
   await failuresSheet(book, ctx);
   await rubricSheet(book, ctx);
   await feedbackSheets(book, ctx, new Set(Object.values(SHEETS)));
-  const compressed = await compressPayload(source, input.failures, [input.rubric.rubric]);
+  const compressed = await compressPayload(source, input.failures, [input.rubric.rubric], input.notRanked);
   await dataSheet(book, provenance, compressed);
   await book.close();
   return { results: source.length, feedbackSheets: ctx.feedback, payloadBytes: compressed.reduce((s, b) => s + b.length, 0) };

@@ -1,4 +1,5 @@
-import type { Indicator, Penalty } from '../../schemas/rubric.ts';
+import type { NotRanked } from '../../schemas/review.ts';
+import type { Indicator, Penalty, Rubric } from '../../schemas/rubric.ts';
 import type { Book } from './book.ts';
 import { COLUMNS, SHEETS } from './keys.ts';
 import {
@@ -16,7 +17,7 @@ import {
 import { TableWriter, type ColumnSpec } from './table.ts';
 import { otherName, pendingLabel, type SheetContext } from './view.ts';
 
-/** 问题与预警 (flags with evidence), 处理异常 (files that could not be scored), 评分细则 (the rubric used). */
+/** 问题与预警 (flags with evidence), 处理异常 (files that could not be scored or are not ranked), 评分细则 (the rubric used). */
 
 const FLAG_COLUMNS: ColumnSpec[] = [
   { header: COLUMNS.unit, key: 'unit', width: 9, wrap: true },
@@ -67,18 +68,46 @@ export async function flagsSheet(book: Book, ctx: SheetContext): Promise<void> {
 
 const FAILURE_COLUMNS: ColumnSpec[] = [
   { header: '文件', key: 'file', width: 36, wrap: true },
-  { header: '原因（请据此处理后重新上传）', key: 'message', width: 90, wrap: true },
+  { header: '原因及处理办法', key: 'message', width: 90, wrap: true },
   { header: '上传位置', key: 'source', width: 40, print: false },
   { header: '原因代码', key: 'code', width: 16, print: false },
   { header: '英文说明', key: 'messageEn', width: 50, print: false },
 ];
 
+/** Files that could not be scored, then uploads the ranking leaves out for another reason (WorkbookInput.notRanked). */
 export async function failuresSheet(book: Book, ctx: SheetContext): Promise<void> {
-  const table = new TableWriter(book, { name: SHEETS.failures, title: `${ctx.input.scope}未能评分的文件`, columns: FAILURE_COLUMNS });
+  const title = `${ctx.input.scope}未能评分${ctx.input.notRanked?.length ? '或未列入排名' : ''}的文件`;
+  const table = new TableWriter(book, { name: SHEETS.failures, title, columns: FAILURE_COLUMNS });
   for (const f of ctx.input.failures)
     await table.add({ file: fileName(f.source), message: f.message, source: f.source, code: f.code, messageEn: f.messageEn ?? '' });
+  for (const upload of ctx.input.notRanked ?? []) {
+    const { message, messageEn } = notRankedReason(upload, ctx.rubric);
+    await table.add({ file: fileName(upload.source), message, source: upload.source, code: upload.kind, messageEn });
+  }
   table.filter();
   table.commit();
+}
+
+const PROCESSING_STATUS: Record<Extract<NotRanked, { kind: 'processing' }>['status'], string> = { received: '已接收，等待解析', parsed: '已解析，等待评分' };
+
+function notRankedReason(upload: NotRanked, rubric: Rubric): { message: string; messageEn: string } {
+  switch (upload.kind) {
+    case 'processing':
+      return {
+        message: `导出排名时仍在处理中（${PROCESSING_STATUS[upload.status]}），未列入排名。处理完成后请重新导出工作簿。`,
+        messageEn: `still being processed (${upload.status}) when the ranking was made; export again once it is scored`,
+      };
+    case 'other-rubric':
+      return {
+        message: `已评分，但没有用本工作簿的评分细则（${rubric.id} ${rubric.version}）评分，未列入排名。请用该细则重新评分（fazhi rescore）后再导出。`,
+        messageEn: `scored, but not with ${rubric.id}@${rubric.version}; rescore with it and export again`,
+      };
+    case 'superseded':
+      return {
+        message: `本单位后来又上传了“${fileName(upload.by)}”，排名以后上传的为准；此文件未参与排名，原文件仍保存。`,
+        messageEn: `replaced by the unit's later upload ${upload.by}, which is ranked instead; the original is kept`,
+      };
+  }
 }
 
 const RUBRIC_COLUMNS: ColumnSpec[] = [

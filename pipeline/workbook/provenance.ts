@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createGzip, gunzipSync } from 'node:zlib';
 import type { Failure } from '../../schemas/failure.ts';
-import type { WorkbookProvenance } from '../../schemas/review.ts';
+import type { NotRanked, WorkbookProvenance } from '../../schemas/review.ts';
 import type { ScoreResult } from '../../schemas/score.ts';
 import { canonicalJson } from '../score/rubric.ts';
 import type { Book } from './book.ts';
@@ -42,7 +42,12 @@ export function resultsDigest(results: readonly ScoreResult[]): string {
 }
 
 /** The payload, gzip-compressed as it is serialised: the compressed bytes, in pieces as zlib gave them. */
-export async function compressPayload(results: ResultSource, failures: readonly Failure[], rubrics: readonly unknown[]): Promise<Buffer[]> {
+export async function compressPayload(
+  results: ResultSource,
+  failures: readonly Failure[],
+  rubrics: readonly unknown[],
+  notRanked: readonly NotRanked[] = [],
+): Promise<Buffer[]> {
   // gzip with a zero mtime (zlib's default): the same payload gives the same bytes.
   const gzip = createGzip({ level: PAYLOAD_GZIP_LEVEL });
   const out: Buffer[] = [];
@@ -53,7 +58,9 @@ export async function compressPayload(results: ResultSource, failures: readonly 
   };
   await write('{"results":[');
   for (let i = 0; i < results.length; i++) await write(`${i > 0 ? ',' : ''}${results.json(i)}`);
-  await write(`],"failures":${JSON.stringify(failures)},"rubrics":${JSON.stringify(rubrics)}}`);
+  // notRanked only when there are some: a payload without them is byte for byte what it was before they existed.
+  const notRankedJson = notRanked.length > 0 ? `,"notRanked":${JSON.stringify(notRanked)}` : '';
+  await write(`],"failures":${JSON.stringify(failures)}${notRankedJson},"rubrics":${JSON.stringify(rubrics)}}`);
   gzip.end();
   await ended;
   return out;

@@ -6,7 +6,7 @@ import { beijingTime, shortDimensionName, unitName } from './labels.ts';
 import type { Book } from './book.ts';
 import { FEEDBACK_SHEET_LIMIT } from './feedback.ts';
 import { TableWriter, type ColumnSpec, type Row } from './table.ts';
-import { causeLines, flagSummary, followThroughText, rankExplanation, sumPenalties, type Entry, type SheetContext } from './view.ts';
+import { causeLines, flagSummary, followThroughText, rankExplanation, sumPenalties, type Entry, type SheetContext, type WorkbookInput } from './view.ts';
 import { WIDE_RANK_LABEL, wideOrder, wideRanks } from './wide-rank.ts';
 
 /**
@@ -113,6 +113,8 @@ export async function rankingSheet(book: Book, ctx: SheetContext): Promise<void>
       ? `本表为复核定稿：机器得分由系统根据报告原文评出，调整分和复核意见见“复核记录”表（来源：${input.review.workbook.split(/[\\/]/u).pop() ?? ''}）。`
       : `本表由系统根据报告原文自动评分，每项得分的原文依据见“评分依据”表，${feedbackNote}调整得分、确认或撤销待定事项请在“复核”表中填写，并注明理由和复核人。`,
   );
+  const missing = notRankedNote(input);
+  if (missing) await table.note(missing);
   const groups = [...new Set(ctx.facts.map((f) => f.rankGroup))];
   if (groups.length > 1) await table.note(`名次在各排名组内分别排定：${groups.map(rankGroupLabel).join('、')}。`);
   if (ctx.manyCounties) {
@@ -131,4 +133,20 @@ export async function rankingSheet(book: Book, ctx: SheetContext): Promise<void>
     { height: 36 },
   );
   table.commit();
+}
+
+/**
+ * What the ranking leaves out, on the page that is signed: files that failed, uploads still being processed or scored
+ * with another rubric, uploads replaced by a later one of the same unit (each listed in 处理异常). Null when nothing.
+ */
+export function notRankedNote(input: Pick<WorkbookInput, 'failures' | 'notRanked'>): string | null {
+  const count = (kind: NonNullable<WorkbookInput['notRanked']>[number]['kind']) => (input.notRanked ?? []).filter((u) => u.kind === kind).length;
+  const parts = [
+    [input.failures.length, '个文件未能评分'],
+    [count('processing'), '个文件导出排名时仍在处理中'],
+    [count('other-rubric'), '个文件未用本评分细则评分'],
+    [count('superseded'), '个文件已被本单位后来上传的文件取代'],
+  ] as const;
+  const said = parts.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}`);
+  return said.length > 0 ? `未列入本表：${said.join('，')}（逐一见“${SHEETS.failures}”表）。` : null;
 }

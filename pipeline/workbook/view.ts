@@ -1,5 +1,5 @@
 import { PART_LABELS } from '../../schemas/report.ts';
-import type { FinalResult, ReviewChange, ReviewTarget, WorkbookProvenance } from '../../schemas/review.ts';
+import type { FinalResult, NotRanked, ReviewChange, ReviewTarget, WorkbookProvenance } from '../../schemas/review.ts';
 import type { Rubric } from '../../schemas/rubric.ts';
 import type { Failure } from '../../schemas/failure.ts';
 import type { Flag, PendingDecision, ScoreResult } from '../../schemas/score.ts';
@@ -39,6 +39,11 @@ export interface WorkbookInput {
   generatedAt: string;
   /** Present for the final workbook `fazhi review` writes. */
   review?: WorkbookReview;
+  /**
+   * Uploads of the scope that are in neither the ranking nor `failures` (the pipeline's export): listed in 处理异常 and
+   * counted under 排名, so whoever signs the ranking sees that it is not every unit's upload. Default: none.
+   */
+  notRanked?: readonly NotRanked[];
 }
 
 export interface Entry {

@@ -1,6 +1,7 @@
 // Uploads into unit folders (what the upload pages write) through the local pipeline: the status object each unit's
 // page reads, the unit folder checked against the report's own unit, and a unit's re-upload replacing its earlier
 // one in the export.
+import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { unitStatusKey } from '../../schemas/storage.ts';
 import { UnitStatus } from '../../schemas/unit-status.ts';
@@ -9,6 +10,8 @@ import { unlessMissing } from '../helpers/objects.ts';
 import { silentLogger } from '../../functions/shared/log.ts';
 import { makeScannedPdf } from '../../scripts/handmade-pdf.ts';
 import { unitReportKey } from '../../cli/invite/forms.ts';
+import { SHEETS } from '../../pipeline/workbook/keys.ts';
+import { cellText } from '../helpers/cells.ts';
 import { connectTo, sample, uniqueCounty } from './support.ts';
 
 const pipeline = connectTo('pipeline');
@@ -68,6 +71,23 @@ describe('the status object of a unit folder', () => {
     expect(run.results.map((r) => r.source)).toEqual([txt]);
     expect(run.failures).toEqual([]);
     expect(run.superseded).toEqual([{ source: pdf, by: txt }]);
+    // …and the workbook the assessor signs says so: on 排名, and the PDF in 处理异常 with what replaced it.
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load((await pipeline.store.get(run.key)).bytes as unknown as ExcelJS.Buffer);
+    const texts = (sheet: string): string[] => {
+      const out: string[] = [];
+      book.getWorksheet(sheet)!.eachRow((row) => row.eachCell((cell) => void out.push(cellText(cell.value))));
+      return out;
+    };
+    expect(texts(SHEETS.ranking)).toContain('未列入本表：1 个文件已被本单位后来上传的文件取代（逐一见“处理异常”表）。');
+    expect(texts(SHEETS.failures)).toEqual(
+      expect.arrayContaining([
+        '河湾镇2024年度法治政府建设报告.pdf',
+        '本单位后来又上传了“河湾镇2024年度法治政府建设报告.txt”，排名以后上传的为准；此文件未参与排名，原文件仍保存。',
+        pdf,
+        'superseded',
+      ]),
+    );
   });
 
   it('keeps showing the newest upload when an older one of the unit finishes later', async () => {

@@ -1,8 +1,9 @@
 import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { WorkbookPayload, WorkbookProvenance } from '../../../schemas/review.ts';
+import { WorkbookPayload, WorkbookProvenance, type NotRanked } from '../../../schemas/review.ts';
 import type { ScoreResult } from '../../../schemas/score.ts';
 import { runScore } from '../../../cli/commands/score.ts';
+import { finalWorkbookInput, reviewWorkbook } from '../../../pipeline/review/index.ts';
 import { displayWidth, workbookBuffer, type WorkbookInput } from '../../../pipeline/workbook/index.ts';
 import { COLUMNS, FEEDBACK_PREFIX, parseRowKey, SHEETS } from '../../../pipeline/workbook/keys.ts';
 import { beijingTime, englishLeft, shortDimensionName } from '../../../pipeline/workbook/labels.ts';
@@ -313,6 +314,61 @@ describe('the ranking workbook, read back with exceljs', () => {
       };
       expect(cells(other)).toEqual(cells(s));
     }
+  });
+
+  it('the signed page says what the ranking leaves out, and 处理异常 lists each file with why and what to do', async () => {
+    // Prepare: besides the scanned PDF that failed, three uploads the export could not rank.
+    const notRanked: NotRanked[] = [
+      { kind: 'processing', source: 'reports/2024/临澜县/石门镇/报告.docx', status: 'parsed' },
+      { kind: 'other-rubric', source: 'reports/2024/临澜县/桃源镇报告.txt' },
+      { kind: 'superseded', source: 'reports/2024/临澜县/青石镇/报告.pdf', by: 'reports/2024/临澜县/青石镇/报告.docx' },
+    ];
+    const book = new ExcelJS.Workbook();
+    const clean = new ExcelJS.Workbook();
+    // Act
+    await book.xlsx.load((await workbookBuffer({ ...input, notRanked })) as unknown as ExcelJS.Buffer);
+    await clean.xlsx.load((await workbookBuffer(samplesWorkbookInput(results))) as unknown as ExcelJS.Buffer);
+    // Assess
+    const printed = (b: ExcelJS.Workbook, name: string) => printedCells(b.getWorksheet(name)!).map((c) => c.text);
+    expect(printed(book, SHEETS.ranking)).toContain(
+      '未列入本表：1 个文件未能评分，1 个文件导出排名时仍在处理中，1 个文件未用本评分细则评分，1 个文件已被本单位后来上传的文件取代（逐一见“处理异常”表）。',
+    );
+    expect(printed(workbook, SHEETS.ranking)).toContain('未列入本表：1 个文件未能评分（逐一见“处理异常”表）。');
+    expect(printed(clean, SHEETS.ranking).filter((t) => t.includes('未列入'))).toEqual([]);
+    const failures = book.getWorksheet(SHEETS.failures)!;
+    expect(failures.headerFooter.oddHeader).toContain('临澜县 2024年度未能评分或未列入排名的文件');
+    expect(workbook.getWorksheet(SHEETS.failures)!.headerFooter.oddHeader).toContain('临澜县 2024年度未能评分的文件');
+    const rows = printedCells(failures).filter((c) => c.row > 1);
+    const byRow = [...new Set(rows.map((c) => c.row))].map((row) => rows.filter((c) => c.row === row).map((c) => c.text));
+    expect(byRow).toEqual([
+      ['扫描件.pdf', '扫描件，无文字层 — 请上传 Word 文件或可复制文字的 PDF'],
+      ['报告.docx', '导出排名时仍在处理中（已解析，等待评分），未列入排名。处理完成后请重新导出工作簿。'],
+      [
+        '桃源镇报告.txt',
+        `已评分，但没有用本工作簿的评分细则（${rubric2024.rubric.id} ${rubric2024.rubric.version}）评分，未列入排名。请用该细则重新评分（fazhi rescore）后再导出。`,
+      ],
+      ['报告.pdf', '本单位后来又上传了“报告.docx”，排名以后上传的为准；此文件未参与排名，原文件仍保存。'],
+    ]);
+  });
+
+  it('carries the uploads left out in its hidden data, so the final workbook of a review lists them too; without any, the data is as before', async () => {
+    // Prepare
+    const notRanked: NotRanked[] = [{ kind: 'superseded', source: 'reports/2024/临澜县/青石镇/报告.pdf', by: 'reports/2024/临澜县/青石镇/报告.docx' }];
+    const withThem = await workbookBuffer({ ...input, notRanked });
+    const payloadOf = async (bytes: Uint8Array) => {
+      const book = new ExcelJS.Workbook();
+      await book.xlsx.load(bytes as unknown as ExcelJS.Buffer);
+      const cells: string[] = [];
+      book.getWorksheet(SHEETS.data)!.eachRow((row, n) => n > 2 && cells.push(cellText(row.getCell(2).value)));
+      return decodePayload(cells) as Record<string, unknown>;
+    };
+    // Act
+    const outcome = await reviewWorkbook(withThem, { at: '2025-04-12T02:00:00.000Z', workbook: '复核.xlsx' });
+    // Assess
+    expect(WorkbookPayload.parse(await payloadOf(withThem)).notRanked).toEqual(notRanked);
+    expect(Object.keys(await payloadOf(bytes))).toEqual(['results', 'failures', 'rubrics']);
+    expect(outcome.refusals).toEqual([]);
+    expect(finalWorkbookInput(outcome, { at: '2025-04-12T02:00:00.000Z', workbook: '复核.xlsx' }).notRanked).toEqual(notRanked);
   });
 
   it('beijingTime says the date in Chinese, eight hours ahead of UTC', () => {
