@@ -77,9 +77,10 @@ export async function reviewSummary(connection: Connection, year: number, county
       lines.push(`需要重新复核 ${stale.length} 项（复核之后重新评分，机器的结论变了；复核记录保留，请重新导出工作簿后复核）：`);
       for (const s of summary.needsAnotherLook) lines.push(`  ! ${s.unit} ${s.target}：${s.why}`);
     }
-  } else lines.push('复核：尚未生效（上传的复核工作簿都未通过检查）。');
+  } else lines.push('复核：尚未生效（上传的复核工作簿都没有被应用）。');
   if (refused) {
-    lines.push(`最近一次上传的复核工作簿被拒绝（${beijingTime(refused.receivedAt)}，${refused.workbookKey}），什么也没有应用：`);
+    // Refused for what the workbook holds, or because the system could not finish it (then the reason says so).
+    lines.push(`最近一次上传的复核工作簿（${beijingTime(refused.receivedAt)}，${refused.workbookKey}）没有被应用，其中的调整一项也没有生效，原因：`);
     for (const reason of summary.lastRefused!.reasons.slice(0, 20)) lines.push(`  ✗ ${reason}`);
   }
   lines.push(`共上传复核工作簿 ${history.rounds.length} 次；每一项调整都保留在复核记录中，机器得分不被覆盖。`);
