@@ -111,7 +111,6 @@ export const WorkbookProvenance = z
   .strict();
 export type WorkbookProvenance = z.infer<typeof WorkbookProvenance>;
 
-/** The compressed payload beside the provenance: the machine results, the failures and the rubrics (as validated). */
 /**
  * An upload of the scope that the ranking leaves out although it did not fail (the pipeline's export), and why:
  * still on its way (received, to be parsed; parsed, to be scored), scored with another rubric only, or replaced by a
@@ -124,6 +123,10 @@ export const NotRanked = z.discriminatedUnion('kind', [
 ]);
 export type NotRanked = z.infer<typeof NotRanked>;
 
+/**
+ * The compressed payload beside the provenance: the machine results, the failures, the uploads not ranked and the
+ * rubrics (as validated).
+ */
 export const WorkbookPayload = z
   .object({
     results: z.array(ScoreResult),

@@ -89,8 +89,8 @@ export function makeReviewHandler(deps: ReviewDeps): (event: unknown) => Promise
    * One delivery of a reviewed workbook's upload event. An unexpected error on its last delivery (S3 or DynamoDB down
    * for longer than the retries, a bug) is recorded as a refused round before the letter goes to the dead-letter
    * queue: the assessor sees that nothing was applied and what to do (upload the same workbook again), where otherwise
-   * `fazhi review-status` would say nothing of it. The reconciler does the same for a round that could not be recorded
-   * then (reviewLetterVerdict).
+   * `fazhi status --county` would say nothing of it. A round that could not be recorded then (DynamoDB down) is the
+   * reconciler's: it sends the letter back, and in the end records the round itself (functions/reconcile).
    */
   async function reviewUpload(s3: S3EventRecord, context: RecordContext): Promise<void> {
     const key = decodeS3EventKey(s3.s3.object.key);
