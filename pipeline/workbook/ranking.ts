@@ -139,7 +139,7 @@ export async function rankingSheet(book: Book, ctx: SheetContext): Promise<void>
  * What the ranking leaves out, on the page that is signed: files that failed, uploads still being processed or scored
  * with another rubric, uploads replaced by a later one of the same unit (each listed in 处理异常). Null when nothing.
  */
-export function notRankedNote(input: Pick<WorkbookInput, 'failures' | 'notRanked'>): string | null {
+function notRankedNote(input: Pick<WorkbookInput, 'failures' | 'notRanked'>): string | null {
   const count = (kind: NonNullable<WorkbookInput['notRanked']>[number]['kind']) => (input.notRanked ?? []).filter((u) => u.kind === kind).length;
   const parts = [
     [input.failures.length, '个文件未能评分'],
