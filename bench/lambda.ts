@@ -99,7 +99,7 @@ export async function lambda(): Promise<SectionResult> {
   const servers = await startServers({ dataDir: join(out, 'data'), persistent: false });
   // Queues that accept what rescore and the reconciler send (nothing consumes it here).
   const queue = (name: string) => new LocalQueue({ name, handler: async () => {}, batchSize: 10, maxReceiveCount: 4, visibilityTimeoutMs: 60_000 });
-  const queues = { 'bench-ingest': queue('bench-ingest'), 'bench-score': queue('bench-score') };
+  const queues = { 'bench-ingest': queue('bench-ingest'), 'bench-score': queue('bench-score'), 'bench-review': queue('bench-review') };
   const sqs = await startSqsEndpoint(queues);
   const s3 = makeS3Client({ s3Endpoint: servers.s3.endpoint });
   const dynamo = new DynamoDBClient({ endpoint: servers.dynamodb.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
