@@ -103,6 +103,9 @@ export async function exportCommand(args: readonly string[], io: Io): Promise<nu
         `\n${run.pending.length} 个文件不在排名中：\n${listed.map((p) => `  … ${p.source}（${why(p.status)}）`).join('\n')}${more > 0 ? `\n  … 另有 ${more} 个（各县的数目见上表）` : ''}`,
       );
     }
+    if (run.superseded.length > 0) {
+      io.out(`\n${run.superseded.length} 个文件已被本单位后来上传的文件取代，不参与排名（工作簿“处理异常”表逐一列出）。`);
+    }
     if (run.failures.length > 0) {
       io.err(`${run.failures.length} 个文件未能评分：\n${failureLines(run.failures)}`);
       return EXIT.someFailed;
