@@ -18,6 +18,7 @@ import { NormalizedReport } from '../../schemas/report.ts';
 import { normalizedKey } from '../../schemas/storage.ts';
 import { unitReportKey } from '../../cli/invite/forms.ts';
 import { main } from '../../cli/main.ts';
+import type { LocalQueue } from '../../cli/local/queue.ts';
 import { startLocalStack, type LocalStack } from '../../cli/local/stack.ts';
 import { waitForUploads } from '../../cli/local/wait.ts';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.ts';
@@ -49,6 +50,26 @@ async function final(stack: LocalStack, keys: string[]): Promise<Map<string, Rep
   );
   expect(outcome.stuck).toEqual([]);
   return outcome.statuses;
+}
+
+/**
+ * An outage that does not end, with the reconciler run after each dead letter (`letterArrived`): the server behind
+ * `proxy` is up only while it runs, and `queue` paused meanwhile, so the work it sends again still meets the outage.
+ * The actions it took, until it gave up (or three rounds).
+ */
+async function reconcileThroughOutage(stack: LocalStack, queue: LocalQueue, proxy: FaultProxy, letterArrived: () => Promise<boolean>): Promise<string[]> {
+  const actions: string[] = [];
+  for (let round = 0; round < 3; round++) {
+    await until('the dead letter', letterArrived);
+    queue.pause();
+    proxy.up();
+    const report = await stack.reconcile();
+    proxy.down();
+    queue.resume();
+    actions.push(...report.actions.map((a) => `${a.action}:${a.why}`));
+    if (report.actions.some((a) => a.action === 'failed')) break;
+  }
+  return actions;
 }
 
 const put = (s3: S3Client, bucket: string, key: string, body: Uint8Array) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
@@ -232,19 +253,15 @@ describe('outages longer than the retries (S3, DynamoDB)', () => {
     const key = uploadKey(2024, COUNTY, '持续中断.txt');
     s3Proxy.down();
     await put(raw, stack.bucket, key, bytes);
-    const actions: string[] = [];
+    let actions: string[];
     try {
-      for (let round = 0; round < 3; round++) {
-        await until('the dead letter', async () => stack.queues.ingest.deadLetters.length > 0 && (await itemOf(direct, key))?.status === 'failed');
-        // Act: the reconciler needs S3 to list; the work it sends again must still meet the outage (so it waits).
-        stack.queues.ingest.pause();
-        s3Proxy.up();
-        const report = await stack.reconcile();
-        s3Proxy.down();
-        stack.queues.ingest.resume();
-        actions.push(...report.actions.map((a) => `${a.action}:${a.why}`));
-        if (report.actions.some((a) => a.action === 'failed')) break;
-      }
+      // Act: the reconciler needs S3 to list.
+      actions = await reconcileThroughOutage(
+        stack,
+        stack.queues.ingest,
+        s3Proxy,
+        async () => stack.queues.ingest.deadLetters.length > 0 && (await itemOf(direct, key))?.status === 'failed',
+      );
     } finally {
       s3Proxy.up();
     }
@@ -358,20 +375,11 @@ describe('a reviewed workbook whose every delivery fails (S3, DynamoDB)', () => 
     // Prepare
     const key = reviewUploadKey(2024, COUNTY, '持续中断.xlsx');
     dynamoProxy.down();
-    const actions: string[] = [];
+    let actions: string[];
     try {
       await put(raw, stack.bucket, key, notAWorkbook);
-      for (let round = 0; round < 3; round++) {
-        await until('the dead letter', async () => deadLetters() > 0);
-        // Act: the reconciler needs DynamoDB; the work it sends again must still meet the outage (so it waits).
-        stack.queues.review.pause();
-        dynamoProxy.up();
-        const report = await stack.reconcile();
-        dynamoProxy.down();
-        stack.queues.review.resume();
-        actions.push(...report.actions.map((a) => `${a.action}:${a.why}`));
-        if (report.actions.some((a) => a.action === 'failed')) break;
-      }
+      // Act: the reconciler needs DynamoDB.
+      actions = await reconcileThroughOutage(stack, stack.queues.review, dynamoProxy, async () => deadLetters() > 0);
     } finally {
       dynamoProxy.up();
     }
