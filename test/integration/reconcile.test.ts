@@ -52,6 +52,42 @@ async function final(stack: LocalStack, keys: string[]): Promise<Map<string, Rep
   return outcome.statuses;
 }
 
+interface OutageStack {
+  stack: LocalStack;
+  s3Proxy: FaultProxy;
+  dynamoProxy: FaultProxy;
+  /** S3 and the table past the proxies, for writing and looking while a server is "down" for the pipeline. */
+  raw: S3Client;
+  direct: DynamoTable;
+  close(): Promise<void>;
+}
+
+/** A stack of its own whose S3 and DynamoDB a test can cut off for the pipeline (fault proxies in front of both). */
+async function startOutageStack(name: string, maxReceiveCount: number): Promise<OutageStack> {
+  const proxies: { s3?: FaultProxy; dynamodb?: FaultProxy } = {};
+  const stack = await startLocalStack({
+    bucket: name,
+    table: name,
+    visibilityTimeoutMs: 20,
+    maxReceiveCount,
+    testEvents: false,
+    via: async (servers) => {
+      proxies.s3 = await startFaultProxy(servers.s3);
+      proxies.dynamodb = await startFaultProxy(servers.dynamodb);
+      return { s3: proxies.s3.endpoint, dynamodb: proxies.dynamodb.endpoint };
+    },
+  });
+  const [s3Proxy, dynamoProxy] = [proxies.s3!, proxies.dynamodb!];
+  const raw = makeS3Client({ s3Endpoint: stack.endpoints.s3 });
+  const direct = new DynamoTable(makeDocumentClient({ dynamodbEndpoint: stack.endpoints.dynamodb }), stack.table);
+  const close = async (): Promise<void> => {
+    raw.destroy();
+    await stack.close();
+    await Promise.all([s3Proxy.close(), dynamoProxy.close()]);
+  };
+  return { stack, s3Proxy, dynamoProxy, raw, direct, close };
+}
+
 /**
  * An outage that does not end, with the reconciler run after each dead letter (`letterArrived`): the server behind
  * `proxy` is up only while it runs, and `queue` paused meanwhile, so the work it sends again still meets the outage.
@@ -190,28 +226,15 @@ describe('outages longer than the retries (S3, DynamoDB)', () => {
   let direct: Records;
   let bytes: Buffer;
 
+  let outage: OutageStack;
+
   beforeAll(async () => {
-    stack = await startLocalStack({
-      bucket: 'fazhi-outage',
-      table: 'fazhi-outage',
-      visibilityTimeoutMs: 20,
-      maxReceiveCount: 3,
-      testEvents: false,
-      via: async (servers) => {
-        s3Proxy = await startFaultProxy(servers.s3);
-        dynamoProxy = await startFaultProxy(servers.dynamodb);
-        return { s3: s3Proxy.endpoint, dynamodb: dynamoProxy.endpoint };
-      },
-    });
-    raw = makeS3Client({ s3Endpoint: stack.endpoints.s3 });
-    direct = new Records(new DynamoTable(makeDocumentClient({ dynamodbEndpoint: stack.endpoints.dynamodb }), stack.table));
+    outage = await startOutageStack('fazhi-outage', 3);
+    ({ stack, s3Proxy, dynamoProxy, raw } = outage);
+    direct = new Records(outage.direct);
     bytes = await sample(SHORT_TXT);
   });
-  afterAll(async () => {
-    raw.destroy();
-    await stack.close();
-    await Promise.all([s3Proxy.close(), dynamoProxy.close()]);
-  });
+  afterAll(() => outage.close());
 
   const deadLetters = () => stack.queues.ingest.deadLetters.length + stack.queues.score.deadLetters.length;
 
@@ -285,41 +308,32 @@ describe('a reviewed workbook whose every delivery fails (S3, DynamoDB)', () => 
   /** A file saved as .xlsx that is no workbook: once read, the review refuses it for what it is. */
   const notAWorkbook = Buffer.from('这不是从本系统导出的工作簿');
 
+  let outage: OutageStack;
+
   beforeAll(async () => {
-    stack = await startLocalStack({
-      bucket: 'fazhi-review-outage',
-      table: 'fazhi-review-outage',
-      visibilityTimeoutMs: 20,
-      maxReceiveCount: MAX_RECEIVE_COUNT,
-      testEvents: false,
-      via: async (servers) => {
-        s3Proxy = await startFaultProxy(servers.s3);
-        dynamoProxy = await startFaultProxy(servers.dynamodb);
-        return { s3: s3Proxy.endpoint, dynamodb: dynamoProxy.endpoint };
-      },
-    });
-    raw = makeS3Client({ s3Endpoint: stack.endpoints.s3 });
-    direct = new ReviewRecords(new DynamoTable(makeDocumentClient({ dynamodbEndpoint: stack.endpoints.dynamodb }), stack.table));
+    outage = await startOutageStack('fazhi-review-outage', MAX_RECEIVE_COUNT);
+    ({ stack, s3Proxy, dynamoProxy, raw } = outage);
+    direct = new ReviewRecords(outage.direct);
   });
-  afterAll(async () => {
-    raw.destroy();
-    await stack.close();
-    await Promise.all([s3Proxy.close(), dynamoProxy.close()]);
-  });
+  afterAll(() => outage.close());
 
   const roundsOf = async (key: string): Promise<ReviewRoundItem[]> => (await direct.history(2024, COUNTY)).rounds.filter((r) => r.workbookKey === key);
   const deadLetters = () => stack.queues.review.deadLetters.length;
-
-  it('S3 down for every delivery: the review function records the round as refused, with what to do; the reconciler then clears its dead letter', async () => {
-    // Prepare
-    const key = reviewUploadKey(2024, COUNTY, 'S3中断.xlsx');
-    s3Proxy.down();
+  /** Uploads the workbook `key` while `proxy`'s server is down, and brings it back once its letter is dead. */
+  async function deadLetteredDuring(proxy: FaultProxy, key: string): Promise<void> {
+    proxy.down();
     try {
       await put(raw, stack.bucket, key, notAWorkbook);
       await until('the dead letter', async () => deadLetters() > 0);
     } finally {
-      s3Proxy.up();
+      proxy.up();
     }
+  }
+
+  it('S3 down for every delivery: the review function records the round as refused, with what to do; the reconciler then clears its dead letter', async () => {
+    // Prepare
+    const key = reviewUploadKey(2024, COUNTY, 'S3中断.xlsx');
+    await deadLetteredDuring(s3Proxy, key);
     const recorded = await roundsOf(key);
     // Act
     const report = await stack.reconcile();
@@ -349,13 +363,7 @@ describe('a reviewed workbook whose every delivery fails (S3, DynamoDB)', () => 
       () => null,
       (error: unknown) => (error instanceof UnusableWorkbookError ? error.message : null),
     );
-    dynamoProxy.down();
-    try {
-      await put(raw, stack.bucket, key, notAWorkbook);
-      await until('the dead letter', async () => deadLetters() > 0);
-    } finally {
-      dynamoProxy.up();
-    }
+    await deadLetteredDuring(dynamoProxy, key);
     const before = await roundsOf(key);
     // Act
     const report = await stack.reconcile();
