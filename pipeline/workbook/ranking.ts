@@ -101,38 +101,37 @@ export async function rankingSheet(book: Book, ctx: SheetContext): Promise<void>
   table.filter();
   table.dataBar('total', rubric.max, lastRow);
 
-  // The sign-off block: under the table, outside the autofilter, inside the print area.
-  const loaded = input.rubric;
+  // The sign-off block: under the table, outside the autofilter, inside the print area. One row: a page break can
+  // fall between rows but not inside one, so the signatures never land on a page of their own, apart from the notes
+  // and check codes they sign for (before stop 22 the samples' block split so, its signature line alone on page 4).
   await table.note('');
-  await table.note(
-    `评分细则：${rubric.title}（版本 ${rubric.version}，校验码 ${loaded.sha256.slice(0, 12)}）\u3000数据校验码：${ctx.provenance.resultsDigest.slice(0, 12)}\u3000生成时间：${beijingTime(input.generatedAt)}`,
-  );
+  await table.note([...signOffNotes(ctx), '', SIGNATURES, ''].join('\n'));
+  table.commit();
+}
+
+const SIGNATURES =
+  '评审人（签字）：＿＿＿＿＿＿＿＿\u3000\u3000复核人（签字）：＿＿＿＿＿＿＿＿\u3000\u3000审定人（签字）：＿＿＿＿＿＿＿＿\u3000\u3000日期：\u3000\u3000\u3000\u3000年\u3000\u3000月\u3000\u3000日';
+
+/** What the signatures sign for: the rubric and data check codes, how to read and review the table, what it leaves out. */
+function signOffNotes(ctx: SheetContext): string[] {
+  const { input, rubric } = ctx;
   const feedbackNote = ctx.feedback ? '各单位的得失分见“反馈-单位”表；' : '';
-  await table.note(
+  const groups = [...new Set(ctx.facts.map((f) => f.rankGroup))];
+  const notes = [
+    `评分细则：${rubric.title}（版本 ${rubric.version}，校验码 ${input.rubric.sha256.slice(0, 12)}）\u3000数据校验码：${ctx.provenance.resultsDigest.slice(0, 12)}\u3000生成时间：${beijingTime(input.generatedAt)}`,
     input.review
       ? `本表为复核定稿：机器得分由系统根据报告原文评出，调整分和复核意见见“复核记录”表（来源：${input.review.workbook.split(/[\\/]/u).pop() ?? ''}）。`
       : `本表由系统根据报告原文自动评分，每项得分的原文依据见“评分依据”表，${feedbackNote}调整得分、确认或撤销待定事项请在“复核”表中填写，并注明理由和复核人。`,
-  );
-  const missing = notRankedNote(input);
-  if (missing) await table.note(missing);
-  const groups = [...new Set(ctx.facts.map((f) => f.rankGroup))];
-  if (groups.length > 1) await table.note(`名次在各排名组内分别排定：${groups.map(rankGroupLabel).join('、')}。`);
-  if (ctx.manyCounties) {
-    await table.note(
-      `县内名次和等次在各县（区）的同一排名组内评定（并列的先后、等次名额均按县计算）；${WIDE_RANK_LABEL}把各县同一排名组的单位按最终得分统一排序，得分相同者名次并列，不另评等次。`,
-    );
-  }
-  if (!ctx.feedback) {
-    await table.note(
-      `本工作簿共 ${ctx.facts.length} 个单位，超过 ${FEEDBACK_SHEET_LIMIT} 个，未逐一生成“反馈-单位”表；需要时请按县（区）分别导出排名工作簿，其中每个单位各有一张反馈表。`,
-    );
-  }
-  await table.note('');
-  await table.note(
-    '评审人（签字）：＿＿＿＿＿＿＿＿\u3000\u3000复核人（签字）：＿＿＿＿＿＿＿＿\u3000\u3000审定人（签字）：＿＿＿＿＿＿＿＿\u3000\u3000日期：\u3000\u3000\u3000\u3000年\u3000\u3000月\u3000\u3000日',
-    { height: 36 },
-  );
-  table.commit();
+    notRankedNote(input),
+    groups.length > 1 ? `名次在各排名组内分别排定：${groups.map(rankGroupLabel).join('、')}。` : null,
+    ctx.manyCounties
+      ? `县内名次和等次在各县（区）的同一排名组内评定（并列的先后、等次名额均按县计算）；${WIDE_RANK_LABEL}把各县同一排名组的单位按最终得分统一排序，得分相同者名次并列，不另评等次。`
+      : null,
+    ctx.feedback
+      ? null
+      : `本工作簿共 ${ctx.facts.length} 个单位，超过 ${FEEDBACK_SHEET_LIMIT} 个，未逐一生成“反馈-单位”表；需要时请按县（区）分别导出排名工作簿，其中每个单位各有一张反馈表。`,
+  ];
+  return notes.filter((note): note is string => note !== null);
 }
 
 /**

@@ -101,6 +101,20 @@ describe.skipIf(!SOFFICE)('the ranking page as LibreOffice prints it', () => {
     expect(flat).toContain('望江镇');
   });
 
+  it('prints the signatures on the page of the check codes they sign for, never on a page of their own', () => {
+    // Prepare: the samples' ranking ends near the foot of its page (before stop 22 the signature line went on alone).
+    const flatOf = (p: Page): string =>
+      p.lines
+        .map((l) => l.text)
+        .join('')
+        .replace(/\s+/gu, '');
+    // Act
+    const signed = all.filter((p) => flatOf(p).includes('评审人（签字）'));
+    // Assess
+    expect(signed).toHaveLength(1);
+    expect(flatOf(signed[0]!)).toMatch(/评分细则：.*数据校验码：.*生成时间：.*评审人（签字）/u);
+  });
+
   it('has no English or internal ids on the ranking page', () => {
     expect(
       englishLeft(

@@ -43,6 +43,13 @@ function printedCells(sheet: ExcelJS.Worksheet): { row: number; header: string; 
   return cells;
 }
 
+/** The lines of 排名's sign-off block: one cell, the notes above the signatures (so no page break parts them). */
+function signOffLines(book: ExcelJS.Workbook): string[] {
+  const cells = printedCells(book.getWorksheet(SHEETS.ranking)!).filter((c) => c.text.includes('评审人（签字）'));
+  expect(cells).toHaveLength(1);
+  return cells[0]!.text.split('\n');
+}
+
 let results: ScoreResult[];
 /** Where 澜滨街道 (no copy flag of its own) is: it carries the fictional pending copy. */
 let pendingAt: number;
@@ -158,6 +165,9 @@ describe('the ranking workbook, read back with exceljs', () => {
     expect(text).toContain('生成时间：2025年4月10日 16:00（北京时间）');
     expect(text).toContain(`数据校验码：${resultsDigest(results).slice(0, 12)}`);
     expect(text).toMatch(/评审人（签字）.*复核人（签字）/u);
+    const block = signOffLines(workbook);
+    expect(block[0]).toMatch(/^评分细则：.*数据校验码：/u);
+    expect(block.filter((line) => line !== '').at(-1)).toMatch(/^评审人（签字）.*日期：/u);
   });
 
   it('no printed sheet shows English, rule kinds, ids or character offsets (report quotes aside)', () => {
@@ -329,12 +339,11 @@ describe('the ranking workbook, read back with exceljs', () => {
     await book.xlsx.load((await workbookBuffer({ ...input, notRanked })) as unknown as ExcelJS.Buffer);
     await clean.xlsx.load((await workbookBuffer(samplesWorkbookInput(results))) as unknown as ExcelJS.Buffer);
     // Assess
-    const printed = (b: ExcelJS.Workbook, name: string) => printedCells(b.getWorksheet(name)!).map((c) => c.text);
-    expect(printed(book, SHEETS.ranking)).toContain(
+    expect(signOffLines(book)).toContain(
       '未列入本表：1 个文件未能评分，1 个文件导出排名时仍在处理中，1 个文件未用本评分细则评分，1 个文件已被本单位后来上传的文件取代（逐一见“处理异常”表）。',
     );
-    expect(printed(workbook, SHEETS.ranking)).toContain('未列入本表：1 个文件未能评分（逐一见“处理异常”表）。');
-    expect(printed(clean, SHEETS.ranking).filter((t) => t.includes('未列入'))).toEqual([]);
+    expect(signOffLines(workbook)).toContain('未列入本表：1 个文件未能评分（逐一见“处理异常”表）。');
+    expect(signOffLines(clean).filter((t) => t.includes('未列入'))).toEqual([]);
     const failures = book.getWorksheet(SHEETS.failures)!;
     expect(failures.headerFooter.oddHeader).toContain('临澜县 2024年度未能评分或未列入排名的文件');
     expect(workbook.getWorksheet(SHEETS.failures)!.headerFooter.oddHeader).toContain('临澜县 2024年度未能评分的文件');
