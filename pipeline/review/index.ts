@@ -63,7 +63,7 @@ export function finalWorkbookInput(outcome: ReviewOutcome, meta: ApplyMeta): Wor
   return {
     results: outcome.machine,
     failures: outcome.failures,
-    ...(outcome.notRanked.length > 0 ? { notRanked: outcome.notRanked } : {}),
+    notRanked: outcome.notRanked,
     rubric: outcome.rubric,
     scope: scope.label,
     scopeKey: { county: scope.county, year: scope.year },
