@@ -17,12 +17,11 @@ import { toReportingTime } from '../../functions/shared/submission.ts';
 import { NormalizedReport } from '../../schemas/report.ts';
 import { normalizedKey } from '../../schemas/storage.ts';
 import { unitReportKey } from '../../cli/invite/forms.ts';
-import { main } from '../../cli/main.ts';
 import type { LocalQueue } from '../../cli/local/queue.ts';
 import { startLocalStack, type LocalStack } from '../../cli/local/stack.ts';
 import { waitForUploads } from '../../cli/local/wait.ts';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.ts';
-import { sample, SHORT_TXT } from './support.ts';
+import { fazhiAgainst, sample, SHORT_TXT } from './support.ts';
 
 const COUNTY = '对账县';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -346,14 +345,15 @@ describe('a reviewed workbook whose every delivery fails (S3, DynamoDB)', () => 
     expect(deadLetters()).toBe(0);
     expect(await roundsOf(key)).toHaveLength(1);
     // What the assessor reads: `fazhi status --county`.
-    const out: string[] = [];
     const { s3, dynamodb } = stack.endpoints;
-    const code = await main(
-      ['status', '--year', '2024', '--county', COUNTY, '--bucket', stack.bucket, '--table', stack.table, '--s3-endpoint', s3, '--dynamodb-endpoint', dynamodb],
-      { out: (t) => out.push(t), err: (t) => out.push(t) },
-    );
-    expect(code).toBe(0);
-    expect(out.join('\n')).toContain(`S3中断.xlsx）没有被应用，其中的调整一项也没有生效，原因：\n  ✗ ${unfinishedReviewReason(MAX_RECEIVE_COUNT)}`);
+    const shown = await fazhiAgainst(['status', '--year', '2024', '--county', COUNTY], {
+      bucket: stack.bucket,
+      table: stack.table,
+      s3Endpoint: s3,
+      dynamodbEndpoint: dynamodb,
+    });
+    expect(shown.code).toBe(0);
+    expect(shown.out).toContain(`S3中断.xlsx）没有被应用，其中的调整一项也没有生效，原因：\n  ✗ ${unfinishedReviewReason(MAX_RECEIVE_COUNT)}`);
   });
 
   it('DynamoDB down for every delivery: no round could be recorded; once it is back the reconciler re-drives the letter and the workbook is judged', async () => {

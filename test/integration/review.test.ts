@@ -3,7 +3,7 @@
 // append-only review items in DynamoDB and exports/…/final-….xlsx. Then refusals, a re-upload that changes a score
 // (the review items stay; the changed one needs another look), and `fazhi status`/`fazhi export` on the result.
 import ExcelJS from 'exceljs';
-import { beforeAll, describe, expect, inject as vitestInject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { finalExportKey, reviewUploadKey } from '../../schemas/review.ts';
 import type { ScoreResult } from '../../schemas/score.ts';
 import { uploadKey } from '../../schemas/storage.ts';
@@ -11,13 +11,12 @@ import { runExport } from '../../functions/export/export.ts';
 import { silentLogger } from '../../functions/shared/log.ts';
 import { ReviewRecords, type ReviewHistory } from '../../functions/shared/review-records.ts';
 import { XLSX_CONTENT_TYPE } from '../../functions/export/export.ts';
-import { main } from '../../cli/main.ts';
 import { waitForUploads } from '../../cli/local/wait.ts';
 import { contentTypeOf } from '../../cli/uploads.ts';
 import { COLUMNS, SHEETS } from '../../pipeline/workbook/keys.ts';
 import { bundledRubricFor } from '../../pipeline/score/bundled-rubrics.ts';
 import { fillWithSheetJS } from '../helpers/review.ts';
-import { connectTo, sample, uniqueCounty } from './support.ts';
+import { connectTo, fazhiAgainst, sample, uniqueCounty } from './support.ts';
 
 const pipeline = connectTo('pipeline');
 const reviews = new ReviewRecords(pipeline.table);
@@ -49,18 +48,7 @@ async function review(county: string, name: string, bytes: Uint8Array, year = 20
   }
 }
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const env = inject();
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(
-    [...argv, '--bucket', env.bucket, '--table', env.table, '--s3-endpoint', env.s3Endpoint, '--dynamodb-endpoint', env.dynamodbEndpoint],
-    { out: (t) => out.push(t), err: (t) => err.push(t) },
-  );
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
-
-const inject = () => vitestInject('fazhi');
+const cli = (...argv: string[]) => fazhiAgainst(argv);
 
 describe('the review round-trip through the local pipeline', () => {
   let county: string;

@@ -11,6 +11,7 @@ import { makeScoreHandler } from '../../functions/score/score.ts';
 import { inProcessParser, inProcessScorer } from '../../functions/shared/isolated.ts';
 import { bundledRubricFor } from '../../pipeline/score/bundled-rubrics.ts';
 import { notificationsFor, sequencerSource } from '../../cli/local/notifications.ts';
+import { main } from '../../cli/main.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -41,6 +42,23 @@ export function connectTo(which: 'pipeline' | 'direct'): Env {
     logs,
     log: createLogger({ service: 'test', level: 'DEBUG', sink: (line) => logs.push(line) }),
   };
+}
+
+/** Where a `fazhi` command run by a test points: a bucket and table on S3- and DynamoDB-protocol servers. */
+export interface CliTarget {
+  bucket: string;
+  table: string;
+  s3Endpoint: string;
+  dynamodbEndpoint: string;
+}
+
+/** `fazhi <argv>` in this process against `target` (default: the global setup's pipeline), with what it printed. */
+export async function fazhiAgainst(argv: readonly string[], target: CliTarget = inject('fazhi')): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const flags = ['--bucket', target.bucket, '--table', target.table, '--s3-endpoint', target.s3Endpoint, '--dynamodb-endpoint', target.dynamodbEndpoint];
+  const code = await main([...argv, ...flags], { out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
 /** Deliveries before a message is dead-lettered, as the stack sets it. */

@@ -5,7 +5,7 @@ import ExcelJS from 'exceljs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { unitStatusKey } from '../../schemas/storage.ts';
 import { UnitStatus } from '../../schemas/unit-status.ts';
 import { runExport } from '../../functions/export/export.ts';
@@ -13,10 +13,9 @@ import { unlessMissing } from '../helpers/objects.ts';
 import { silentLogger } from '../../functions/shared/log.ts';
 import { makeScannedPdf } from '../../scripts/handmade-pdf.ts';
 import { unitReportKey } from '../../cli/invite/forms.ts';
-import { main } from '../../cli/main.ts';
 import { SHEETS } from '../../pipeline/workbook/keys.ts';
 import { cellText } from '../helpers/cells.ts';
-import { connectTo, sample, uniqueCounty } from './support.ts';
+import { connectTo, fazhiAgainst, sample, uniqueCounty } from './support.ts';
 
 const pipeline = connectTo('pipeline');
 const WAIT_MS = 40_000;
@@ -86,30 +85,17 @@ describe('the status object of a unit folder', () => {
     // (the sign-off block is one cell, a line each)
     expect(texts(SHEETS.ranking).flatMap((text) => text.split('\n'))).toContain('未列入本表：1 个文件已被本单位后来上传的文件取代（逐一见“处理异常”表）。');
     // `fazhi export` says so too.
-    const env = inject('fazhi');
-    const out: string[] = [];
-    const code = await main(
-      [
-        'export',
-        '--year',
-        '2024',
-        '--county',
-        county,
-        '--out',
-        join(mkdtempSync(join(tmpdir(), 'fazhi-superseded-')), 'ranking.xlsx'),
-        '--bucket',
-        env.bucket,
-        '--table',
-        env.table,
-        '--s3-endpoint',
-        env.s3Endpoint,
-        '--dynamodb-endpoint',
-        env.dynamodbEndpoint,
-      ],
-      { out: (t) => out.push(t), err: (t) => out.push(t) },
-    );
-    expect(code).toBe(0);
-    expect(out.join('\n')).toContain('1 个文件已被本单位后来上传的文件取代，不参与排名（工作簿“处理异常”表逐一列出）。');
+    const exported = await fazhiAgainst([
+      'export',
+      '--year',
+      '2024',
+      '--county',
+      county,
+      '--out',
+      join(mkdtempSync(join(tmpdir(), 'fazhi-superseded-')), 'ranking.xlsx'),
+    ]);
+    expect(exported.code).toBe(0);
+    expect(exported.out).toContain('1 个文件已被本单位后来上传的文件取代，不参与排名（工作簿“处理异常”表逐一列出）。');
     expect(texts(SHEETS.failures)).toEqual(
       expect.arrayContaining([
         '河湾镇2024年度法治政府建设报告.pdf',
